@@ -1,0 +1,39 @@
+# VisionMix: `make demo` runs the main job, `make test` runs every test. Both set themselves up.
+SHELL := /bin/bash
+SWIFT ?= swift
+APT_PACKAGES := libgsl-dev libopenblas-dev libsqlite3-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RELEASE_BIN := .build/release/visionmix
+DEMO_DB ?= data/demo.sqlite
+
+.PHONY: deps build release test demo bench clean
+
+# Installs the C libraries only when one is missing, so a second run is silent and instant.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $(SUDO) apt-get update -qq >/dev/null && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product visionmix
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: release
+	@bash scripts/demo.sh $(RELEASE_BIN) $(DEMO_DB)
+
+bench: deps
+	@bash bench/run.sh
+
+clean:
+	rm -rf .build data/*.sqlite data/*.sqlite-wal data/*.sqlite-shm

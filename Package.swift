@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One module per stage of the data flow (see docs/architecture.md):
+// World -> Trainer -> Store -> Laws -> Planner, with Sweeps driving them and the CLI on top.
+let package = Package(
+    name: "VisionMix",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "visionmix", targets: ["visionmix"]),
+        .library(name: "VisionMix", targets: ["VisionMixCore", "World", "Trainer", "Store", "Laws", "Planner", "Sweeps"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNumerics", path: "Sources/CNumerics"),
+        .target(name: "VisionMixCore"),
+        .target(name: "World", dependencies: ["VisionMixCore"]),
+        .target(name: "Trainer", dependencies: ["World", "CNumerics"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        .target(name: "Store", dependencies: ["VisionMixCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Laws", dependencies: ["Store", "CNumerics"]),
+        .target(name: "Planner", dependencies: ["Laws", "CNumerics"]),
+        .target(name: "Sweeps", dependencies: ["Trainer", "Store", "Laws", "Planner"]),
+        .executableTarget(name: "visionmix", dependencies: [
+            "VisionMixCore", "World", "Trainer", "Store", "Laws", "Planner", "Sweeps",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "CoreTests", dependencies: ["VisionMixCore", "CNumerics"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "WorldTests", dependencies: ["World"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Trainer"]),
+        .testTarget(name: "LawsTests", dependencies: ["Laws"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner"]),
+        .testTarget(name: "CLITests", dependencies: ["Store"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

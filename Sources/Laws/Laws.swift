@@ -1,0 +1,1 @@
+// The Laws stage; see docs/architecture.md.

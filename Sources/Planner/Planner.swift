@@ -1,0 +1,1 @@
+// The Planner stage; see docs/architecture.md.

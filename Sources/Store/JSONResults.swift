@@ -1,0 +1,125 @@
+import Foundation
+import VisionMixCore
+
+/// JSON results: an array of runs (or `{"runs": [...]}`), each
+/// `{"name", "params", "tokens", "seed", "mixture", "scores"}` — the shape `runs list --json`
+/// prints, so an export imports back unchanged.
+enum JSONResults {
+    static func parse(_ text: String) throws -> ResultFile {
+        let root: JSONValue
+        do { root = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) } catch {
+            throw ImportError(line: nil, reason: "malformed JSON: \(jsonErrorDetail(error))")
+        }
+        let items: [JSONValue]
+        if case let .array(a) = root { items = a }
+        else if case let .object(o) = root, case let .array(a)? = o["runs"] { items = a }
+        else { throw ImportError(line: nil, reason: "expected an array of runs or an object with a \"runs\" array") }
+        let lines = elementLines(text)
+        var runs: [NewRun] = []
+        var scaleNotice: Set<String> = []
+        for (i, item) in items.enumerated() {
+            let line = i < lines.count ? lines[i] : nil
+            func fail(_ r: String) -> ImportError { ImportError(line: line, reason: "run \(i + 1): \(r)") }
+            guard case let .object(o) = item else { throw fail("not an object") }
+            let allowed: Set<String> = ["name", "run", "params", "tokens", "seed", "mixture", "scores", "attributes",
+                                        "reasoning_share", "visual_share", "id", "source", "origin", "status",
+                                        "provenance", "duration_seconds"]
+            if let bad = o.keys.first(where: { !allowed.contains($0) }) { throw fail("unknown field '\(bad)'") }
+            var run = NewRun(params: 0, tokens: 0, mixture: nil, scores: [:])
+            run.name = (o["name"] ?? o["run"])?.stringValue
+            guard let p = try count(o["params"], field: "params", fail: fail), p > 0 else { throw fail("params is missing or not positive") }
+            guard let t = try count(o["tokens"], field: "tokens", fail: fail) else { throw fail("tokens is missing") }
+            run.params = p; run.tokens = t
+            if let s = o["seed"], s != .null {
+                guard let n = s.numberValue, n == n.rounded(), abs(n) < 1e15 else { throw fail("seed is not an integer") }
+                run.seed = Int(n)
+            }
+            if case let .object(m)? = o["mixture"] {
+                var w: [TextSource: Double] = [:]
+                var r: Double?, v: Double?
+                for (k, raw) in m {
+                    guard let x = number(raw) else { throw fail("mixture.\(k) is not a number") }
+                    if k == "reasoning_share" { r = x; continue }
+                    if k == "visual_share" { v = x; continue }
+                    guard let s = TextSource(name: k) else {
+                        throw fail(MixtureError.unknownSource(k).description.replacingOccurrences(of: "unknown source", with: "mixture has an unknown source"))
+                    }
+                    w[s] = x
+                }
+                if !w.isEmpty {
+                    let scale: WeightScale = w.values.filter(\.isFinite).reduce(0, +) > 1.5 ? .percent : .fraction
+                    scaleNotice.insert(scale == .percent ? "percentages" : "fractions")
+                    do { run.mixture = try mixtureFromRow(w, scale: scale, line: line ?? 0, unknownColumns: []) } catch let e as ImportError {
+                        throw fail(e.reason)
+                    }
+                } else if let r, let v {
+                    do { run.mixture = try Mixture(reasoningShare: r, visualShare: v) } catch let e as MixtureError { throw fail(e.description) }
+                } else { throw fail("mixture gives neither source weights nor both shares") }
+            } else if let m = o["mixture"], m != .null {
+                throw fail("mixture must be an object")
+            }
+            guard case let .object(scores)? = o["scores"] else { throw fail("scores is missing or not an object") }
+            for (k, raw) in scores {
+                guard MetricCatalogue.isValidName(k) else { throw fail("'\(k)' is not a valid metric name") }
+                if raw == .null { continue }
+                guard let x = number(raw), x.isFinite else { throw fail("scores.\(k) is not a finite number") }
+                run.scores[k] = x
+            }
+            if case let .object(a)? = o["attributes"] {
+                for (k, raw) in a {
+                    guard let v = raw.stringValue else { throw fail("attributes.\(k) must be a string") }
+                    run.attributes[k] = v
+                }
+            }
+            if let line { run.provenance["import_line"] = .number(Double(line)) }
+            runs.append(run)
+        }
+        let notices = scaleNotice.sorted().map { "read the mixture weights as \($0)" }
+        return ResultFile(format: .json, runs: runs, notices: notices)
+    }
+
+    static func number(_ raw: JSONValue?) -> Double? { raw?.numberValue }
+
+    static func count(_ raw: JSONValue?, field: String, fail: (String) -> ImportError) throws -> Double? {
+        guard let raw, raw != .null else { return nil }
+        if let s = raw.stringValue {
+            guard let v = Quantity.parse(s) else { throw fail("\(field) '\(s)' is not a count like 340M or 1.2B") }
+            return v
+        }
+        guard let v = number(raw), v.isFinite, v >= 0 else { throw fail("\(field) is not a non-negative number") }
+        return v
+    }
+
+    static func jsonErrorDetail(_ error: Error) -> String {
+        if case let DecodingError.dataCorrupted(ctx) = error {
+            let under = ctx.underlyingError.map { ($0 as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\($0)" }
+            return under ?? ctx.debugDescription
+        }
+        return "\(error)"
+    }
+
+    /// The line on which each element of the top-level array starts, so errors can say where.
+    static func elementLines(_ text: String) -> [Int] {
+        var lines: [Int] = []
+        var depth = 0, line = 1
+        var inString = false, escaped = false
+        var arrayDepth: Int?
+        for c in text.utf8 {
+            if c == UInt8(ascii: "\n") { line += 1 }
+            if inString {
+                if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch c {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                if arrayDepth == nil && c == UInt8(ascii: "[") { arrayDepth = depth + 1 }
+                else if depth == arrayDepth { lines.append(line) }
+                depth += 1
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return lines
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import VisionMixCore
+
+/// Reads result files trained elsewhere (CSV wide or tidy, or JSON) into runs, refusing the
+/// whole file at the first bad row. Nothing here touches the database, so a refused file
+/// leaves it exactly as it was.
+public struct ResultFile: Sendable {
+    public enum Format: String, Sendable { case wideCSV = "wide CSV", tidyCSV = "tidy CSV", json = "JSON" }
+
+    public var format: Format
+    public var runs: [NewRun]
+    /// What the reader assumed (percent or fraction weights, normalisation), for the user.
+    public var notices: [String]
+
+    /// Parses `path`; `defaultMixture` applies to rows that give no mixture of their own.
+    public static func read(path: String, defaultMixture: Mixture? = nil) throws -> ResultFile {
+        let name = (path as NSString).lastPathComponent
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ImportError(file: path, line: nil, reason: "cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ImportError(file: path, line: nil, reason: "the file is not UTF-8 text")
+        }
+        do {
+            let trimmed = text.drop { $0.isWhitespace || $0 == "\u{FEFF}" }
+            var file = (trimmed.first == "[" || trimmed.first == "{")
+                ? try JSONResults.parse(text) : try CSVResults.parse(text)
+            for i in file.runs.indices {
+                if file.runs[i].mixture == nil { file.runs[i].mixture = defaultMixture }
+                file.runs[i].provenance["import_file"] = .string(name)
+                file.runs[i].provenance["import_format"] = .string(file.format.rawValue)
+            }
+            if file.runs.isEmpty { throw ImportError(line: nil, reason: "the file holds no runs") }
+            return file
+        } catch var e as ImportError {
+            e.file = path
+            throw e
+        }
+    }
+}
+
+/// Turns per-source weights of one row into a mixture, allowing the rounding of published
+/// tables (a row may sum to 99.9) but nothing more.
+func mixtureFromRow(_ w: [TextSource: Double], scale: WeightScale, line: Int, unknownColumns: [String]) throws -> Mixture {
+    let unit = scale == .percent ? 100.0 : 1.0
+    for (s, v) in w {
+        if !v.isFinite { throw ImportError(line: line, reason: "weight of \(s.name) is not a finite number") }
+        if v < 0 { throw ImportError(line: line, reason: "weight of \(s.name) is negative (\(v))") }
+    }
+    let total = w.values.reduce(0, +)
+    if total <= 0 { throw ImportError(line: line, reason: "mixture weights sum to zero") }
+    if abs(total - unit) > 0.02 * unit {
+        var reason = String(format: "mixture weights sum to %g, expected %g (%@)", total, unit, scale.rawValue)
+        if !unknownColumns.isEmpty {
+            reason += "; columns " + unknownColumns.joined(separator: ", ")
+                + " are not sources (sources are " + TextSource.allCases.map(\.name).joined(separator: ", ") + ")"
+        }
+        throw ImportError(line: line, reason: reason)
+    }
+    return try Mixture(weights: w, scale: scale, normalise: true)
+}
+
+/// Parses a number cell; empty means missing. NaN and infinities are refused.
+func numberCell(_ raw: String, column: String, line: Int) throws -> Double? {
+    let s = raw.trimmingCharacters(in: .whitespaces)
+    if s.isEmpty { return nil }
+    guard let v = Double(s), v.isFinite else {
+        throw ImportError(line: line, reason: "column \(column): '\(s)' is not a finite number")
+    }
+    return v
+}
+
+/// Reads a size or token count: `params_b`-style columns are in billions unless the cell has
+/// its own suffix (340M); plain columns take suffixes or raw counts.
+func countCell(_ raw: String, column: String, multiplier: Double, line: Int) throws -> Double? {
+    let s = raw.trimmingCharacters(in: .whitespaces)
+    if s.isEmpty { return nil }
+    if let last = s.uppercased().last, "KMBGT".contains(last) {
+        guard let v = Quantity.parse(s) else { throw ImportError(line: line, reason: "column \(column): '\(s)' is not a count") }
+        return v
+    }
+    guard let v = Double(s), v.isFinite, v >= 0 else {
+        throw ImportError(line: line, reason: "column \(column): '\(s)' is not a non-negative finite number")
+    }
+    return v * multiplier
+}
+
+enum ColumnRole {
+    case name, seed, attribute
+    case params(Double), tokens(Double)
+    case source(TextSource)
+    case reasoning(WeightScale), visual(WeightScale)
+    case tidyMetric, tidyValue
+    case metric(String)
+}
+
+extension ColumnRole {
+    static let countColumns: [String: (isParams: Bool, multiplier: Double)] = [
+        "params": (true, 1), "parameters": (true, 1), "n_params": (true, 1), "params_b": (true, 1e9), "params_m": (true, 1e6),
+        "tokens": (false, 1), "tokens_b": (false, 1e9), "tokens_m": (false, 1e6), "tokens_t": (false, 1e12),
+    ]
+    static let textColumns: Set<String> = ["run", "name", "run_name", "encoder", "model", "notes", "family", "mix", "mixture_name"]
+
+    /// What a header names; `nil` headers are refused by the caller.
+    static func classify(_ header: String) -> ColumnRole? {
+        let h = header.lowercased()
+        if h == "run" || h == "name" || h == "run_name" { return .name }
+        if textColumns.contains(h) { return .attribute }
+        if h == "seed" { return .seed }
+        if let c = countColumns[h] { return c.isParams ? .params(c.multiplier) : .tokens(c.multiplier) }
+        if let s = TextSource(name: h) { return .source(s) }
+        switch h {
+        case "reasoning_pct": return .reasoning(.percent)
+        case "visual_pct": return .visual(.percent)
+        case "reasoning_share": return .reasoning(.fraction)
+        case "visual_share": return .visual(.fraction)
+        case "category", "metric": return .tidyMetric
+        case "score", "value": return .tidyValue
+        default: return MetricCatalogue.isValidName(h) ? .metric(h) : nil
+        }
+    }
+
+    /// An unknown column that looks like a misspelt source (`maths`, `webcrawl`).
+    static func looksLikeSource(_ h: String) -> TextSource? {
+        guard TextSource(name: h) == nil, ColumnRole.classify(h).map({ if case .metric = $0 { true } else { false } }) ?? false,
+              !MetricCatalogue.isKnown(h), let s = TextSource.suggestion(for: h) else { return nil }
+        let d = editDistance(h, s.rawValue)
+        let prefix = h.count >= 4 && (h.hasPrefix(s.rawValue) || s.rawValue.hasPrefix(h))
+        return (d <= max(1, h.count / 4) || prefix) ? s : nil
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import GRDB
+import VisionMixCore
+
+/// The SQLite store: one file, WAL, a busy timeout for concurrent writers, foreign keys on.
+public final class ResultStore: @unchecked Sendable {
+    public let path: String
+    public let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        self.path = path
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(30)
+        pool = try DatabasePool(path: path, configuration: config)
+        try Self.migrator.migrate(pool)
+    }
+
+    /// The default database: `$VISIONMIX_DB`, else `data/visionmix.sqlite`.
+    public static var defaultPath: String {
+        ProcessInfo.processInfo.environment["VISIONMIX_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "data/visionmix.sqlite"
+    }
+
+    // Schema changes are migrations; never edit a shipped one, add a new one.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: sources, mixtures, runs, scores, metrics, sweeps, fits, recommendations") { db in
+            try db.create(table: "sources") { t in
+                t.primaryKey("name", .text)
+                t.column("reasoning_share", .double).notNull()
+                t.column("visual_share", .double).notNull()
+            }
+            for s in TextSource.allCases {
+                try SourceRecord(name: s.name, reasoningShare: s.reasoningShare, visualShare: s.visualShare).insert(db)
+            }
+            try db.create(table: "mixtures") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("canonical_key", .text).notNull().unique()
+                t.column("kind", .text).notNull().check { ["weights", "shares"].contains($0) }
+                t.column("reasoning_share", .double).notNull()
+                t.column("visual_share", .double).notNull()
+            }
+            try db.create(table: "mixture_weights") { t in
+                t.column("mixture_id", .integer).notNull().references("mixtures", onDelete: .cascade)
+                t.column("source", .text).notNull().references("sources")
+                t.column("weight", .double).notNull().check { $0 >= 0 && $0 <= 1 }
+                t.primaryKey(["mixture_id", "source"])
+            }
+            try db.create(table: "sweeps") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull()
+                t.column("spec", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("updated_at", .datetime).notNull()
+            }
+            try db.create(table: "runs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("label", .text).notNull()
+                t.column("origin", .text).notNull().check { ["trainer", "import"].contains($0) }
+                t.column("run_key", .text).notNull()
+                t.column("name", .text)
+                t.column("params", .double).notNull()
+                t.column("tokens", .double).notNull()
+                t.column("seed", .integer)
+                t.column("mixture_id", .integer).references("mixtures")
+                t.column("status", .text).notNull()
+                t.column("started_at", .datetime)
+                t.column("finished_at", .datetime)
+                t.column("duration_seconds", .double)
+                t.column("provenance", .text).notNull()
+                t.column("sweep_id", .integer).references("sweeps", onDelete: .setNull)
+                t.column("created_at", .datetime).notNull()
+                t.uniqueKey(["label", "run_key"])
+            }
+            try db.create(index: "runs_by_label", on: "runs", columns: ["label", "params", "tokens"])
+            try db.create(table: "metrics") { t in
+                t.primaryKey("name", .text)
+                t.column("group_name", .text).notNull()
+                t.column("higher_is_better", .boolean).notNull()
+                t.column("about", .text).notNull()
+                t.column("custom", .boolean).notNull()
+            }
+            for m in MetricCatalogue.standard {
+                try MetricRecord(name: m.name, groupName: m.group, higherIsBetter: m.higherIsBetter, about: m.about,
+                                 custom: false).insert(db)
+            }
+            try db.create(table: "scores") { t in
+                t.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)
+                t.column("metric", .text).notNull().references("metrics")
+                t.column("value", .double).notNull()
+                t.column("chance", .double)
+                t.primaryKey(["run_id", "metric"])
+            }
+            try db.create(table: "fits") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("label", .text).notNull()
+                t.column("category", .text).notNull()
+                t.column("family", .text).notNull()
+                t.column("body", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+            }
+            try db.create(index: "fits_by_label", on: "fits", columns: ["label", "category"])
+            try db.create(table: "recommendations") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("label", .text).notNull()
+                t.column("objective", .text).notNull()
+                t.column("request", .text).notNull()
+                t.column("recipe", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+            }
+        }
+        return m
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for a sound file.
+    public func integrityCheck() throws -> String {
+        try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+}

@@ -1,0 +1,240 @@
+import Foundation
+import GRDB
+import VisionMixCore
+
+/// A run as the rest of VisionMix sees it: its key facts, its mixture and its scores.
+public struct StoredRun: Codable, Sendable, Equatable {
+    public var id: Int64
+    /// The result's source label (`--source`).
+    public var source: String
+    public var origin: String
+    public var name: String?
+    public var params: Double
+    public var tokens: Double
+    public var seed: Int?
+    public var mixture: Mixture?
+    public var reasoningShare: Double?
+    public var visualShare: Double?
+    public var scores: [String: Double]
+    public var status: String
+    public var durationSeconds: Double?
+    public var provenance: [String: JSONValue]
+
+    enum CodingKeys: String, CodingKey {
+        case id, source, origin, name, params, tokens, seed, mixture, scores, status, provenance
+        case reasoningShare = "reasoning_share", visualShare = "visual_share", durationSeconds = "duration_seconds"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        // Always write every key (null where unknown), so consumers see one stable shape.
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(source, forKey: .source)
+        try c.encode(origin, forKey: .origin)
+        try c.encode(name, forKey: .name)
+        try c.encode(params, forKey: .params)
+        try c.encode(tokens, forKey: .tokens)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(mixture, forKey: .mixture)
+        try c.encode(reasoningShare, forKey: .reasoningShare)
+        try c.encode(visualShare, forKey: .visualShare)
+        try c.encode(scores, forKey: .scores)
+        try c.encode(status, forKey: .status)
+        try c.encode(durationSeconds, forKey: .durationSeconds)
+        try c.encode(provenance, forKey: .provenance)
+    }
+}
+
+/// A new run to store: what the trainer produces or an import row holds.
+public struct NewRun: Sendable {
+    public var name: String?
+    public var params: Double
+    public var tokens: Double
+    public var seed: Int?
+    public var mixture: Mixture?
+    public var scores: [String: Double]
+    public var chance: [String: Double]
+    /// Extra key columns (text attributes such as an encoder name) that tell runs apart.
+    public var attributes: [String: String]
+    public var provenance: [String: JSONValue]
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var durationSeconds: Double?
+
+    public init(name: String? = nil, params: Double, tokens: Double, seed: Int? = nil, mixture: Mixture?,
+                scores: [String: Double], chance: [String: Double] = [:], attributes: [String: String] = [:],
+                provenance: [String: JSONValue] = [:], startedAt: Date? = nil, finishedAt: Date? = nil,
+                durationSeconds: Double? = nil) {
+        self.name = name; self.params = params; self.tokens = tokens; self.seed = seed; self.mixture = mixture
+        self.scores = scores; self.chance = chance; self.attributes = attributes; self.provenance = provenance
+        self.startedAt = startedAt; self.finishedAt = finishedAt; self.durationSeconds = durationSeconds
+    }
+
+    /// The run's identity within its label: name, size, tokens, seed, mixture and attributes.
+    public var key: String {
+        var parts = [
+            "name=\(name ?? "")",
+            "params=\(String(format: "%.6g", params))",
+            "tokens=\(String(format: "%.6g", tokens))",
+            "seed=\(seed.map(String.init) ?? "")",
+            "mix=\(mixture?.canonicalKey ?? "")",
+        ]
+        parts += attributes.keys.sorted().map { "\($0)=\(attributes[$0]!)" }
+        return parts.joined(separator: ";")
+    }
+}
+
+public struct RunFilter: Sendable {
+    public var source: String?
+    public var origin: String?
+    public var params: Double?
+    public var sweepId: Int64?
+    public var limit: Int?
+    public var offset: Int
+    public init(source: String? = nil, origin: String? = nil, params: Double? = nil, sweepId: Int64? = nil,
+                limit: Int? = nil, offset: Int = 0) {
+        self.source = source; self.origin = origin; self.params = params; self.sweepId = sweepId
+        self.limit = limit; self.offset = offset
+    }
+}
+
+extension ResultStore {
+    /// Stores runs in one transaction: all of them or, on any error, none. Runs whose key is
+    /// already stored under `label` are skipped. Returns the ids of the new runs.
+    @discardableResult
+    public func insertRuns(_ runs: [NewRun], label: String, origin: String, sweepId: Int64? = nil) throws -> InsertOutcome {
+        try pool.write { db in try Self.insertRuns(runs, label: label, origin: origin, sweepId: sweepId, db: db) }
+    }
+
+    public struct InsertOutcome: Sendable {
+        public var inserted: [Int64] = []
+        public var skipped = 0
+        public var newMetrics: [String] = []
+    }
+
+    static func insertRuns(_ runs: [NewRun], label: String, origin: String, sweepId: Int64?, db: Database) throws -> InsertOutcome {
+        var out = InsertOutcome()
+        var mixtureIds: [String: Int64] = [:]
+        var knownMetrics = Set(try String.fetchAll(db, sql: "SELECT name FROM metrics"))
+        let existing = try db.makeStatement(sql: "SELECT 1 FROM runs WHERE label = ? AND run_key = ?")
+        let insertScore = try db.makeStatement(sql: "INSERT INTO scores (run_id, metric, value, chance) VALUES (?, ?, ?, ?)")
+        let now = Date()
+        for run in runs {
+            let key = run.key
+            if try Bool.fetchOne(existing, arguments: [label, key]) ?? false { out.skipped += 1; continue }
+            var mixtureId: Int64?
+            if let m = run.mixture {
+                if let id = mixtureIds[m.canonicalKey] { mixtureId = id } else {
+                    let id = try mixtureRowId(m, db: db)
+                    mixtureIds[m.canonicalKey] = id
+                    mixtureId = id
+                }
+            }
+            var prov = run.provenance
+            if !run.attributes.isEmpty { prov["attributes"] = .object(run.attributes.mapValues { .string($0) }) }
+            var rec = RunRecord(id: nil, label: label, origin: origin, runKey: key, name: run.name, params: run.params,
+                                tokens: run.tokens, seed: run.seed, mixtureId: mixtureId, status: "complete",
+                                startedAt: run.startedAt, finishedAt: run.finishedAt, durationSeconds: run.durationSeconds,
+                                provenance: JSONValue.object(prov).compactString, sweepId: sweepId, createdAt: now)
+            try rec.insert(db)
+            for (metric, value) in run.scores.sorted(by: { $0.key < $1.key }) {
+                if !knownMetrics.contains(metric) {
+                    try MetricRecord(name: metric, groupName: "custom", higherIsBetter: true,
+                                     about: "custom metric added by an import", custom: true).insert(db)
+                    knownMetrics.insert(metric)
+                    out.newMetrics.append(metric)
+                }
+                try insertScore.execute(arguments: [rec.id!, metric, value, run.chance[metric]])
+            }
+            out.inserted.append(rec.id!)
+        }
+        return out
+    }
+
+    /// The row of an identical mixture, inserting it the first time it is seen.
+    static func mixtureRowId(_ m: Mixture, db: Database) throws -> Int64 {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM mixtures WHERE canonical_key = ?", arguments: [m.canonicalKey]) {
+            return id
+        }
+        var rec = MixtureRecord(id: nil, canonicalKey: m.canonicalKey, kind: m.isSharesOnly ? "shares" : "weights",
+                                reasoningShare: m.reasoningShare, visualShare: m.visualShare)
+        try rec.insert(db)
+        if let w = m.weights {
+            for s in TextSource.allCases where w[s]! > 0 {
+                try MixtureWeightRecord(mixtureId: rec.id!, source: s.name, weight: w[s]!).insert(db)
+            }
+        }
+        return rec.id!
+    }
+
+    /// Runs matching `filter`, oldest first, with their mixtures and scores.
+    public func runs(_ filter: RunFilter = RunFilter()) throws -> [StoredRun] {
+        try pool.read { db in
+            var sql = "SELECT * FROM runs WHERE 1"
+            var args: [any DatabaseValueConvertible] = []
+            if let s = filter.source { sql += " AND label = ?"; args.append(s) }
+            if let o = filter.origin { sql += " AND origin = ?"; args.append(o) }
+            if let p = filter.params { sql += " AND abs(params - ?) <= 1e-9 * params"; args.append(p) }
+            if let w = filter.sweepId { sql += " AND sweep_id = ?"; args.append(w) }
+            sql += " ORDER BY id"
+            if let l = filter.limit { sql += " LIMIT \(max(0, l)) OFFSET \(max(0, filter.offset))" }
+            let recs = try RunRecord.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+            return try Self.assemble(recs, db: db)
+        }
+    }
+
+    public func run(id: Int64) throws -> StoredRun? {
+        try pool.read { db in
+            guard let r = try RunRecord.fetchOne(db, key: id) else { return nil }
+            return try Self.assemble([r], db: db).first
+        }
+    }
+
+    /// Every source label with its run count.
+    public func labels() throws -> [(label: String, runs: Int)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT label, count(*) AS n FROM runs GROUP BY label ORDER BY label")
+                .map { ($0["label"], $0["n"]) }
+        }
+    }
+
+    public func metrics() throws -> [MetricRecord] {
+        try pool.read { db in try MetricRecord.order(Column("name")).fetchAll(db) }
+    }
+
+    static func assemble(_ recs: [RunRecord], db: Database) throws -> [StoredRun] {
+        guard !recs.isEmpty else { return [] }
+        let ids = recs.compactMap(\.id)
+        var scores: [Int64: [String: Double]] = [:]
+        // Chunked IN lists keep each statement under SQLite's variable limit.
+        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            for row in try Row.fetchAll(db, sql: "SELECT run_id, metric, value FROM scores WHERE run_id IN (\(marks))",
+                                        arguments: StatementArguments(chunk)) {
+                scores[row["run_id"], default: [:]][row["metric"]] = row["value"]
+            }
+        }
+        var mixtures: [Int64: Mixture] = [:]
+        for mid in Set(recs.compactMap(\.mixtureId)) { mixtures[mid] = try loadMixture(id: mid, db: db) }
+        return recs.map { r in
+            let m = r.mixtureId.flatMap { mixtures[$0] }
+            let prov = (try? JSONValue.parse(r.provenance)).flatMap { v -> [String: JSONValue]? in
+                if case let .object(o) = v { return o } else { return nil }
+            } ?? [:]
+            return StoredRun(id: r.id!, source: r.label, origin: r.origin, name: r.name, params: r.params, tokens: r.tokens,
+                             seed: r.seed, mixture: m, reasoningShare: m?.reasoningShare, visualShare: m?.visualShare,
+                             scores: scores[r.id!] ?? [:], status: r.status, durationSeconds: r.durationSeconds,
+                             provenance: prov)
+        }
+    }
+
+    static func loadMixture(id: Int64, db: Database) throws -> Mixture? {
+        guard let rec = try MixtureRecord.fetchOne(db, key: id) else { return nil }
+        if rec.kind == "shares" { return try Mixture(reasoningShare: rec.reasoningShare, visualShare: rec.visualShare) }
+        var w: [TextSource: Double] = [:]
+        for row in try MixtureWeightRecord.filter(Column("mixture_id") == id).fetchAll(db) {
+            if let s = TextSource(name: row.source) { w[s] = row.weight }
+        }
+        return try Mixture(weights: w, scale: .fraction, normalise: true)
+    }
+}

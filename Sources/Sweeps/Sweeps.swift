@@ -1,0 +1,1 @@
+// The Sweeps stage; see docs/architecture.md.

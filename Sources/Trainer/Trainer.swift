@@ -1,0 +1,1 @@
+// The Trainer stage; see docs/architecture.md.

@@ -1,0 +1,83 @@
+import Foundation
+
+/// Parses the mixture syntax used on the command line and over HTTP:
+/// `web_crawl=40,encyclopedia=8,academia=5,literature=2,math=10,code=35` (percentages or
+/// fractions), `reasoning=60,visual=15` (shares only), or a preset name.
+public enum MixtureSpec {
+    public struct Parsed: Sendable {
+        public let mixture: Mixture
+        /// What the parser assumed or changed, for the user to see (e.g. normalisation).
+        public let notices: [String]
+    }
+
+    public static func parse(_ text: String) throws -> Parsed {
+        let spec = text.trimmingCharacters(in: .whitespaces)
+        if let m = Mixture.preset(spec) { return Parsed(mixture: m, notices: []) }
+        guard spec.contains("=") else {
+            throw MixtureError.malformed(
+                "'\(spec)' is neither a preset (" + Mixture.presets.map(\.name).joined(separator: ", ")
+                    + ") nor a list like web_crawl=40,code=60")
+        }
+        var pairs: [(String, Double)] = []
+        for part in spec.split(separator: ",") {
+            let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard kv.count == 2, !kv[0].isEmpty else { throw MixtureError.malformed("'\(part)' is not NAME=WEIGHT") }
+            guard let v = Double(kv[1].hasSuffix("%") ? String(kv[1].dropLast()) : kv[1]) else {
+                throw MixtureError.malformed("weight of \(kv[0]) is not a number: '\(kv[1])'")
+            }
+            if pairs.contains(where: { $0.0 == kv[0] }) { throw MixtureError.malformed("\(kv[0]) is given twice") }
+            pairs.append((kv[0], v))
+        }
+        let shareNames = ["reasoning", "visual", "reasoning_share", "visual_share", "reasoning_pct", "visual_pct"]
+        if pairs.allSatisfy({ shareNames.contains($0.0.lowercased()) }) {
+            var r = 0.0, v = 0.0
+            for (k, x) in pairs { if k.lowercased().hasPrefix("reasoning") { r = x } else { v = x } }
+            let percent = r > 1 || v > 1
+            return Parsed(mixture: try Mixture(reasoningShare: percent ? r / 100 : r, visualShare: percent ? v / 100 : v),
+                          notices: percent ? ["read the shares as percentages"] : [])
+        }
+        var w: [TextSource: Double] = [:]
+        for (k, x) in pairs {
+            guard let s = TextSource(name: k) else { throw MixtureError.unknownSource(k) }
+            w[s] = x
+        }
+        let total = w.values.reduce(0, +)
+        let scale: WeightScale = total > 1.5 ? .percent : .fraction
+        let m = try Mixture(weights: w, scale: scale, normalise: true)
+        var notices: [String] = []
+        let unit = scale == .percent ? 100.0 : 1.0
+        if abs(total - unit) > 1e-9 * unit {
+            notices.append(String(format: "weights sum to %g; normalised to %@", total, scale == .percent ? "100%" : "1"))
+        }
+        return Parsed(mixture: m, notices: notices)
+    }
+}
+
+/// Parses counts written with suffixes: `340M`, `1.2B`, `50B`, `1T`, `250K`, or plain numbers.
+public enum Quantity {
+    public static func parse(_ text: String) -> Double? {
+        var s = text.trimmingCharacters(in: .whitespaces).uppercased()
+        guard !s.isEmpty else { return nil }
+        var scale = 1.0
+        switch s.last! {
+        case "K": scale = 1e3
+        case "M": scale = 1e6
+        case "B", "G": scale = 1e9
+        case "T": scale = 1e12
+        default: break
+        }
+        if scale != 1 { s.removeLast() }
+        guard let v = Double(s), v.isFinite, v >= 0 else { return nil }
+        return v * scale
+    }
+
+    /// Short form for tables: 3B, 340M, 50B, 1T, 2.5M.
+    public static func format(_ x: Double) -> String {
+        let units: [(Double, String)] = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")]
+        for (u, suffix) in units where x >= u {
+            let v = x / u
+            return (v == v.rounded() ? String(format: "%.0f", v) : String(format: "%.3g", v)) + suffix
+        }
+        return x == x.rounded() ? String(format: "%.0f", x) : String(format: "%g", x)
+    }
+}

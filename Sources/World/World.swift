@@ -1,0 +1,1 @@
+// The World stage; see docs/architecture.md.

@@ -1,0 +1,4 @@
+import Testing
+@testable import Laws
+
+@Test func lawsModuleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import World
+
+@Test func worldModuleLinks() { #expect(Bool(true)) }
