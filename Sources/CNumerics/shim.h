@@ -1,6 +1,11 @@
 #ifndef VISIONMIX_CNUMERICS_SHIM_H
 #define VISIONMIX_CNUMERICS_SHIM_H
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dlfcn.h>
+
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_vector.h>
@@ -21,5 +26,16 @@ void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
 char *openblas_get_config(void);
 char *openblas_get_corename(void);
+
+/* The path of the shared object that serves `symbol` in this process (NULL if unknown):
+   proves at run time which library cblas_sgemm bound to. */
+static inline const char *visionmix_library_serving(const void *symbol) {
+    Dl_info info;
+    if (dladdr(symbol, &info) == 0) return 0;
+    return info.dli_fname;
+}
+
+/* The address global symbol lookup finds for `name` (what libgsl's own calls bind to). */
+static inline const void *visionmix_global_symbol(const char *name) { return dlsym(RTLD_DEFAULT, name); }
 
 #endif

@@ -1,0 +1,119 @@
+import GRDB
+import Foundation
+import Testing
+import VisionMixCore
+@testable import Store
+
+@Test func paperMixturesImportOnceWithAllMetrics() throws {
+    let store = try freshStore()
+    let file = try ResultFile.read(path: referencePath("paper-mixtures.csv"))
+    #expect(file.format == .wideCSV)
+    #expect(file.notices.contains { $0.contains("percentages") })
+    let first = try store.insertRuns(file.runs, label: "paper", origin: "import")
+    #expect(first.inserted.count == 13)
+    let again = try store.insertRuns(try ResultFile.read(path: referencePath("paper-mixtures.csv")).runs, label: "paper", origin: "import")
+    #expect(again.inserted.isEmpty && again.skipped == 13)
+    let runs = try store.runs(RunFilter(source: "paper"))
+    #expect(runs.count == 13)
+    let mix0 = try #require(runs.first { $0.name == "mix0" })
+    #expect(mix0.scores == ["text_acc": 53.0, "ppl": 13.46, "vqa_avg": 32.4])
+    #expect(mix0.params == 3e9 && mix0.tokens == 50e9)
+    #expect(abs(mix0.mixture!.weight(.webCrawl) - 0.5) < 1e-12)
+    let balanced = try #require(runs.first { $0.name == "balanced_1t" })
+    #expect(balanced.scores.count == 7)
+    #expect(balanced.scores["vision_centric"] == 46.59)
+    #expect(abs(balanced.reasoningShare! - 0.520) < 0.001)
+}
+
+@Test func tidyScalingFileGroupsRowsIntoRuns() throws {
+    let store = try freshStore()
+    let file = try ResultFile.read(path: referencePath("paper-scaling.csv"), defaultMixture: Mixture.preset("web_crawl"))
+    #expect(file.format == .tidyCSV)
+    #expect(file.runs.count == 40) // five sizes x eight token budgets
+    try store.insertRuns(file.runs, label: "scaling", origin: "import")
+    let runs = try store.runs(RunFilter(source: "scaling"))
+    #expect(runs.allSatisfy { Set($0.scores.keys) == ["general", "knowledge", "ocr_chart"] })
+    let r = try #require(runs.first { $0.params == 13e9 && $0.tokens == 100e9 })
+    #expect(r.scores["ocr_chart"] == 20.8)
+    #expect(runs.contains { $0.tokens == 0 })
+}
+
+@Test func sharesOnlyAndFractionsAndSuffixes() throws {
+    let csv = """
+        # a grid reported only by shares
+        run,params,tokens,reasoning_pct,visual_pct,vqa_avg,my_metric
+        a,340M,50B,60,15,33.1,1.5
+        b,1.2B,1T,50,20,32.0,
+        """
+    let file = try ResultFile.read(path: scratchFile("grid.csv", csv))
+    #expect(file.runs.count == 2)
+    #expect(file.runs[0].params == 340e6 && file.runs[1].tokens == 1e12)
+    #expect(file.runs[0].mixture!.isSharesOnly && abs(file.runs[0].mixture!.reasoningShare - 0.6) < 1e-12)
+    #expect(file.runs[1].scores["my_metric"] == nil)
+    let store = try freshStore()
+    let out = try store.insertRuns(file.runs, label: "grid", origin: "import")
+    #expect(out.newMetrics == ["my_metric"])
+
+    let fractions = "params_b,tokens_b,web_crawl,code,text_acc\n1,10,0.25,0.75,50\n"
+    let f = try ResultFile.read(path: scratchFile("f.csv", fractions))
+    #expect(f.notices.contains { $0.contains("fractions") })
+    #expect(abs(f.runs[0].mixture!.weight(.code) - 0.75) < 1e-12)
+}
+
+@Test func jsonExportShapeImportsBack() throws {
+    let store = try freshStore()
+    try store.insertRuns(try ResultFile.read(path: referencePath("paper-mixtures.csv")).runs, label: "paper", origin: "import")
+    let runs = try store.runs(RunFilter(source: "paper"))
+    let json = String(decoding: try JSONEncoder().encode(runs), as: UTF8.self)
+    let back = try ResultFile.read(path: scratchFile("runs.json", json))
+    #expect(back.runs.count == 13)
+    #expect(try store.insertRuns(back.runs, label: "paper", origin: "import").inserted.isEmpty)
+    #expect(try store.insertRuns(back.runs, label: "copy", origin: "import").inserted.count == 13)
+}
+
+/// Each kind of bad file is refused whole, naming the line and the reason.
+@Test(arguments: [
+    ("negative weight", "run,params_b,tokens_b,web_crawl,code,vqa_avg\na,1,10,60,40,30\nb,1,10,110,-10,30\n", 3, "negative"),
+    ("NaN weight", "run,params_b,tokens_b,web_crawl,code,vqa_avg\na,1,10,NaN,40,30\n", 2, "not a finite number"),
+    ("zero sum", "run,params_b,tokens_b,web_crawl,code,vqa_avg\na,1,10,0,0,30\n", 2, "sum to zero"),
+    ("unknown source", "run,params_b,tokens_b,web_crawl,maths,vqa_avg\na,1,10,60,40,30\n", 1, "unknown source column 'maths'"),
+    ("unparsable number", "run,params_b,tokens_b,web_crawl,code,vqa_avg\na,1,10,60,40,30\nb,1,10,60,40,3O.5\n", 3, "not a finite number"),
+    ("bad sum", "run,params_b,tokens_b,web_crawl,wikipedia,code,vqa_avg\na,1,10,40,30,30,30\n", 2, "wikipedia"),
+    ("ragged row", "run,params_b,tokens_b,web_crawl,code,vqa_avg\na,1,10,60,40\n", 2, "fields"),
+    ("NaN metric", "run,params_b,tokens_b,web_crawl,code,vqa_avg\na,1,10,60,40,nan\n", 2, "vqa_avg"),
+    ("no size", "run,tokens_b,web_crawl,code,vqa_avg\na,10,60,40,30\n", 1, "model-size"),
+])
+func badFilesAreRefusedWithTheirLine(kind: String, text: String, line: Int, reason: String) throws {
+    let path = scratchFile("bad.csv", text)
+    do {
+        _ = try ResultFile.read(path: path)
+        Issue.record("\(kind): accepted")
+    } catch let e as ImportError {
+        #expect(e.line == line, "\(kind): \(e)")
+        #expect(e.description.contains(reason), "\(kind): \(e)")
+        #expect(e.description.hasPrefix("\(path):\(line): "))
+    }
+}
+
+@Test(arguments: [
+    ("malformed", "[{\"params\": 1e9,", "malformed JSON"),
+    ("negative", "[{\"params\": 1e9, \"tokens\": 1e9, \"mixture\": {\"code\": -1, \"math\": 2}, \"scores\": {}}]", "negative"),
+    ("unknown source", "[{\"params\": 1e9, \"tokens\": 1e9, \"mixture\": {\"wiki\": 1}, \"scores\": {}}]", "unknown source"),
+    ("wrong type", "[{\"params\": \"lots\", \"tokens\": 1e9, \"scores\": {}}]", "params"),
+    ("bad score", "[{\"params\": 1e9, \"tokens\": 1e9, \"scores\": {\"vqa_avg\": \"high\"}}]", "scores.vqa_avg"),
+])
+func badJSONIsRefused(kind: String, text: String, reason: String) throws {
+    #expect(performing: { _ = try ResultFile.read(path: scratchFile("bad.json", text)) },
+            throws: { ($0 as? ImportError)?.description.contains(reason) ?? false })
+}
+
+@Test func storeIsWALWithForeignKeysAndSoundFile() throws {
+    let store = try freshStore()
+    let mode = try store.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+    #expect(mode == "wal")
+    let fk = try store.pool.read { try Int.fetchOne($0, sql: "PRAGMA foreign_keys") }
+    #expect(fk == 1)
+    #expect(try store.integrityCheck() == "ok")
+    let sources = try store.pool.read { try SourceRecord.fetchAll($0) }
+    #expect(sources.count == 6)
+}
