@@ -21,7 +21,7 @@ public enum CSVReader {
         func endRecord() {
             fields.append(field)
             field = ""
-            if !(fields.count == 1 && fields[0].trimmingCharacters(in: .whitespaces).isEmpty) {
+            if !(fields.count == 1 && fields[0].trimmedSpaces.isEmpty) {
                 out.append(CSVRecord(line: recordLine, fields: fields))
             }
             fields = []

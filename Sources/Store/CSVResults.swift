@@ -8,7 +8,7 @@ enum CSVResults {
     static func parse(_ text: String) throws -> ResultFile {
         let records = try CSVReader.records(text)
         guard let header = records.first else { throw ImportError(line: nil, reason: "the file holds no header row") }
-        let headers = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        let headers = header.fields.map { $0.trimmedSpaces }
         var roles: [ColumnRole] = []
         var seen = Set<String>()
         for h in headers {
@@ -48,7 +48,7 @@ enum CSVResults {
             for rec in records.dropFirst() {
                 var sum = 0.0
                 for (i, r) in roles.enumerated() where i < rec.fields.count {
-                    if case .source = r, let v = Double(rec.fields[i].trimmingCharacters(in: .whitespaces)), v.isFinite { sum += v }
+                    if case .source = r, let v = Double(rec.fields[i].trimmedSpaces), v.isFinite { sum += v }
                 }
                 maxSum = max(maxSum, sum)
             }
@@ -71,7 +71,7 @@ enum CSVResults {
             var reasoning: Double?, visual: Double?
             var tidyMetric: String?, tidyValue: Double?
             for (i, role) in roles.enumerated() {
-                let cell = rec.fields[i].trimmingCharacters(in: .whitespaces)
+                let cell = rec.fields[i].trimmedSpaces
                 let col = headers[i]
                 switch role {
                 case .name: run.name = cell.isEmpty ? nil : cell

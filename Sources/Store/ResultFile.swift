@@ -62,7 +62,7 @@ func mixtureFromRow(_ w: [TextSource: Double], scale: WeightScale, line: Int, un
 
 /// Parses a number cell; empty means missing. NaN and infinities are refused.
 func numberCell(_ raw: String, column: String, line: Int) throws -> Double? {
-    let s = raw.trimmingCharacters(in: .whitespaces)
+    let s = raw.trimmedSpaces
     if s.isEmpty { return nil }
     guard let v = Double(s), v.isFinite else {
         throw ImportError(line: line, reason: "column \(column): '\(s)' is not a finite number")
@@ -73,7 +73,7 @@ func numberCell(_ raw: String, column: String, line: Int) throws -> Double? {
 /// Reads a size or token count: `params_b`-style columns are in billions unless the cell has
 /// its own suffix (340M); plain columns take suffixes or raw counts.
 func countCell(_ raw: String, column: String, multiplier: Double, line: Int) throws -> Double? {
-    let s = raw.trimmingCharacters(in: .whitespaces)
+    let s = raw.trimmedSpaces
     if s.isEmpty { return nil }
     if let last = s.uppercased().last, "KMBGT".contains(last) {
         guard let v = Quantity.parse(s) else { throw ImportError(line: line, reason: "column \(column): '\(s)' is not a count") }

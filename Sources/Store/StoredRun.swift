@@ -74,8 +74,8 @@ public struct NewRun: Sendable {
     public var key: String {
         var parts = [
             "name=\(name ?? "")",
-            "params=\(String(format: "%.6g", params))",
-            "tokens=\(String(format: "%.6g", tokens))",
+            "params=\(params)",
+            "tokens=\(tokens)",
             "seed=\(seed.map(String.init) ?? "")",
             "mix=\(mixture?.canonicalKey ?? "")",
         ]
@@ -113,58 +113,72 @@ extension ResultStore {
     }
 
     static func insertRuns(_ runs: [NewRun], label: String, origin: String, sweepId: Int64?, db: Database) throws -> InsertOutcome {
+        // Bulk imports (100k rows) go through prepared statements: the Codable record path costs
+        // about 30x more per row here, and the columns are the same as RunRecord's.
         var out = InsertOutcome()
         var mixtureIds: [String: Int64] = [:]
         var knownMetrics = Set(try String.fetchAll(db, sql: "SELECT name FROM metrics"))
         let existing = try db.makeStatement(sql: "SELECT 1 FROM runs WHERE label = ? AND run_key = ?")
+        let insertRun = try db.makeStatement(sql: """
+            INSERT INTO runs (label, origin, run_key, name, params, tokens, seed, mixture_id, status, started_at,
+                              finished_at, duration_seconds, provenance, sweep_id, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'complete', ?, ?, ?, ?, ?, ?)
+            """)
         let insertScore = try db.makeStatement(sql: "INSERT INTO scores (run_id, metric, value, chance) VALUES (?, ?, ?, ?)")
+        let mixtures = try MixtureWriter(db: db)
         let now = Date()
         for run in runs {
             let key = run.key
             if try Bool.fetchOne(existing, arguments: [label, key]) ?? false { out.skipped += 1; continue }
             var mixtureId: Int64?
             if let m = run.mixture {
-                if let id = mixtureIds[m.canonicalKey] { mixtureId = id } else {
-                    let id = try mixtureRowId(m, db: db)
-                    mixtureIds[m.canonicalKey] = id
+                let k = m.canonicalKey
+                if let id = mixtureIds[k] { mixtureId = id } else {
+                    let id = try mixtures.rowId(m, key: k)
+                    mixtureIds[k] = id
                     mixtureId = id
                 }
             }
             var prov = run.provenance
             if !run.attributes.isEmpty { prov["attributes"] = .object(run.attributes.mapValues { .string($0) }) }
-            var rec = RunRecord(id: nil, label: label, origin: origin, runKey: key, name: run.name, params: run.params,
-                                tokens: run.tokens, seed: run.seed, mixtureId: mixtureId, status: "complete",
-                                startedAt: run.startedAt, finishedAt: run.finishedAt, durationSeconds: run.durationSeconds,
-                                provenance: JSONValue.object(prov).compactString, sweepId: sweepId, createdAt: now)
-            try rec.insert(db)
-            for (metric, value) in run.scores.sorted(by: { $0.key < $1.key }) {
+            try insertRun.execute(arguments: [label, origin, key, run.name, run.params, run.tokens, run.seed, mixtureId,
+                                              run.startedAt, run.finishedAt, run.durationSeconds,
+                                              JSONValue.object(prov).compactString, sweepId, now])
+            let runId = db.lastInsertedRowID
+            for (metric, value) in run.scores {
                 if !knownMetrics.contains(metric) {
                     try MetricRecord(name: metric, groupName: "custom", higherIsBetter: true,
                                      about: "custom metric added by an import", custom: true).insert(db)
                     knownMetrics.insert(metric)
                     out.newMetrics.append(metric)
                 }
-                try insertScore.execute(arguments: [rec.id!, metric, value, run.chance[metric]])
+                try insertScore.execute(arguments: [runId, metric, value, run.chance[metric]])
             }
-            out.inserted.append(rec.id!)
+            out.inserted.append(runId)
         }
+        out.newMetrics.sort()
         return out
     }
 
-    /// The row of an identical mixture, inserting it the first time it is seen.
-    static func mixtureRowId(_ m: Mixture, db: Database) throws -> Int64 {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM mixtures WHERE canonical_key = ?", arguments: [m.canonicalKey]) {
+    /// Finds or inserts mixtures by their canonical key, with prepared statements.
+    struct MixtureWriter {
+        let db: Database
+        let find, insert, insertWeight: Statement
+        init(db: Database) throws {
+            self.db = db
+            find = try db.makeStatement(sql: "SELECT id FROM mixtures WHERE canonical_key = ?")
+            insert = try db.makeStatement(sql: "INSERT INTO mixtures (canonical_key, kind, reasoning_share, visual_share) VALUES (?, ?, ?, ?)")
+            insertWeight = try db.makeStatement(sql: "INSERT INTO mixture_weights (mixture_id, source, weight) VALUES (?, ?, ?)")
+        }
+        func rowId(_ m: Mixture, key: String) throws -> Int64 {
+            if let id = try Int64.fetchOne(find, arguments: [key]) { return id }
+            try insert.execute(arguments: [key, m.isSharesOnly ? "shares" : "weights", m.reasoningShare, m.visualShare])
+            let id = db.lastInsertedRowID
+            if let w = m.weights {
+                for s in TextSource.allCases where w[s]! > 0 { try insertWeight.execute(arguments: [id, s.name, w[s]!]) }
+            }
             return id
         }
-        var rec = MixtureRecord(id: nil, canonicalKey: m.canonicalKey, kind: m.isSharesOnly ? "shares" : "weights",
-                                reasoningShare: m.reasoningShare, visualShare: m.visualShare)
-        try rec.insert(db)
-        if let w = m.weights {
-            for s in TextSource.allCases where w[s]! > 0 {
-                try MixtureWeightRecord(mixtureId: rec.id!, source: s.name, weight: w[s]!).insert(db)
-            }
-        }
-        return rec.id!
     }
 
     /// Runs matching `filter`, oldest first, with their mixtures and scores.

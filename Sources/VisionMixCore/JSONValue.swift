@@ -46,3 +46,15 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
     public var numberValue: Double? { if case let .number(d) = self { d } else { nil } }
     public var objectValue: [String: JSONValue]? { if case let .object(o) = self { o } else { nil } }
 }
+
+extension String {
+    /// Without leading and trailing spaces and tabs. Pure Swift: Foundation's
+    /// `trimmingCharacters(in:)` bridges through NSString on Linux and dominated import time.
+    public var trimmedSpaces: String {
+        let u = utf8
+        guard let first = u.firstIndex(where: { $0 != 32 && $0 != 9 }) else { return "" }
+        let last = u.lastIndex(where: { $0 != 32 && $0 != 9 })!
+        if first == u.startIndex && last == u.index(before: u.endIndex) { return self }
+        return String(self[first...last])
+    }
+}

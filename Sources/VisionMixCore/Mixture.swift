@@ -59,9 +59,10 @@ public struct Mixture: Hashable, Codable, Sendable {
     public var vector: [Double] { TextSource.allCases.map { weight($0) } }
 
     /// A stable text form, used as part of a run's identity: `web_crawl=0.5,...` with
-    /// weights rounded to 1e-6, or `reasoning=0.6,visual=0.15`.
+    /// weights in millionths, or `reasoning=600000,visual=150000`.
     public var canonicalKey: String {
-        func r(_ x: Double) -> String { String(format: "%.6f", x) }
+        // Integer micro-units: exact, fast, and immune to locale or printf differences.
+        func r(_ x: Double) -> String { String(Int((x * 1e6).rounded())) }
         if let w = weights {
             return TextSource.allCases.map { "\($0.name)=\(r(w[$0]!))" }.joined(separator: ",")
         }

@@ -11,7 +11,7 @@ public enum MixtureSpec {
     }
 
     public static func parse(_ text: String) throws -> Parsed {
-        let spec = text.trimmingCharacters(in: .whitespaces)
+        let spec = text.trimmedSpaces
         if let m = Mixture.preset(spec) { return Parsed(mixture: m, notices: []) }
         guard spec.contains("=") else {
             throw MixtureError.malformed(
@@ -20,7 +20,7 @@ public enum MixtureSpec {
         }
         var pairs: [(String, Double)] = []
         for part in spec.split(separator: ",") {
-            let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let kv = part.split(separator: "=", maxSplits: 1).map { String($0).trimmedSpaces }
             guard kv.count == 2, !kv[0].isEmpty else { throw MixtureError.malformed("'\(part)' is not NAME=WEIGHT") }
             guard let v = Double(kv[1].hasSuffix("%") ? String(kv[1].dropLast()) : kv[1]) else {
                 throw MixtureError.malformed("weight of \(kv[0]) is not a number: '\(kv[1])'")
@@ -56,7 +56,7 @@ public enum MixtureSpec {
 /// Parses counts written with suffixes: `340M`, `1.2B`, `50B`, `1T`, `250K`, or plain numbers.
 public enum Quantity {
     public static func parse(_ text: String) -> Double? {
-        var s = text.trimmingCharacters(in: .whitespaces).uppercased()
+        var s = text.trimmedSpaces.uppercased()
         guard !s.isEmpty else { return nil }
         var scale = 1.0
         switch s.last! {

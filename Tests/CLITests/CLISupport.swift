@@ -1,0 +1,47 @@
+import Foundation
+import Store
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The debug binary `swift build --build-tests` puts next to the test bundle.
+let visionmixBinary = repoRoot.appendingPathComponent(".build/debug/visionmix").path
+
+struct CLIResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+func scratchDirectory() -> URL {
+    let u = FileManager.default.temporaryDirectory.appendingPathComponent("visionmix-cli-\(UUID().uuidString)")
+    try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+    return u
+}
+
+/// Starts the real `visionmix` executable.
+func launchCLI(_ args: [String], db: String) throws -> (Process, Pipe, Pipe) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: visionmixBinary)
+    p.arguments = args + ["--db", db]
+    p.currentDirectoryURL = repoRoot
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    return (p, out, err)
+}
+
+/// Runs `visionmix ARGS --db DB` to completion.
+func runCLI(_ args: [String], db: String) throws -> CLIResult {
+    let (p, out, err) = try launchCLI(args, db: db)
+    // Read before waiting so a large output cannot fill the pipe and block the child.
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return CLIResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+/// The bytes of the database and its WAL, to prove a refused import changed nothing.
+func databaseBytes(_ db: String) -> [Data?] {
+    [db, db + "-wal"].map { FileManager.default.contents(atPath: $0) }
+}
