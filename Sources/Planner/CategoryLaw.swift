@@ -1,0 +1,63 @@
+import VisionMixCore
+
+/// In which space a law reads mixtures: per-source weights, or reasoning/visual shares only.
+public enum MixtureSpace: String, Codable, Sendable {
+    case weights, shares
+}
+
+/// What the planner needs of a fitted law: a prediction, a bootstrap ensemble for
+/// uncertainty, and whether a query lies outside the fitted ranges.
+///
+/// The ensemble is indexed by bootstrap replicate, and replicate `b` of every law of one
+/// source comes from the same resampled runs, so differences between two mixtures can be
+/// taken replicate by replicate (the probability that a recipe beats a baseline).
+public protocol CategoryLaw: Sendable {
+    var category: String { get }
+    var family: String { get }
+    var space: MixtureSpace { get }
+    func predict(params: Double, tokens: Double, mixture: Mixture) -> Double
+    func ensemble(params: Double, tokens: Double, mixture: Mixture) -> [Double]
+    func isExtrapolation(params: Double, tokens: Double, mixture: Mixture) -> Bool
+}
+
+/// The laws of one result source, by category.
+public struct LawSet: Sendable {
+    public var source: String
+    public var laws: [String: any CategoryLaw]
+    /// Model size and token budget the laws were fitted at, used when a query gives none.
+    public var defaultParams: Double?
+    public var defaultTokens: Double?
+
+    public init(source: String, laws: [String: any CategoryLaw], defaultParams: Double? = nil, defaultTokens: Double? = nil) {
+        self.source = source; self.laws = laws; self.defaultParams = defaultParams; self.defaultTokens = defaultTokens
+    }
+
+    /// Shares-only when any law reads only shares: then recipes are a pair of shares.
+    public var space: MixtureSpace { laws.values.contains { $0.space == .shares } ? .shares : .weights }
+
+    public var categories: [String] { laws.keys.sorted() }
+
+    public func law(_ category: String) throws -> any CategoryLaw {
+        guard let l = laws[category] else {
+            throw PlannerError.unknownCategory(category, available: categories)
+        }
+        return l
+    }
+}
+
+public enum PlannerError: Error, CustomStringConvertible, Equatable {
+    case unknownCategory(String, available: [String])
+    case badObjective(String)
+    case badConstraint(String)
+    case badBound(String)
+    case infeasible(String)
+    case missing(String)
+
+    public var description: String {
+        switch self {
+        case let .unknownCategory(c, a):
+            "no fitted law for category '\(c)'" + (a.isEmpty ? " (no fits for this source; run `visionmix fit --all` first)" : "; fitted: " + a.joined(separator: ", "))
+        case let .badObjective(m), let .badConstraint(m), let .badBound(m), let .infeasible(m), let .missing(m): m
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The Planner stage; see docs/architecture.md.

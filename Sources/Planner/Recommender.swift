@@ -1,0 +1,283 @@
+import CNumerics
+import Foundation
+import VisionMixCore
+
+/// What a user asks of `recommend`.
+public struct RecommendationRequest: Sendable {
+    public var objective: Objective
+    public var constraints: [ScoreConstraint] = []
+    public var bounds: String?
+    public var available: String?
+    public var maxEpochs: Double = 4
+    public var params: Double?
+    public var tokens: Double?
+    public var baseline: Mixture
+    public var baselineName: String
+    public var candidates: Int = 10_000
+    public var seed: UInt64 = 1
+    /// The language category on the other axis of the Pareto front.
+    public var languageCategory: String?
+    /// Also search mixtures outside the range the laws were fitted on.
+    public var allowExtrapolation = false
+
+    public init(objective: Objective, baseline: Mixture, baselineName: String) {
+        self.objective = objective; self.baseline = baseline; self.baselineName = baselineName
+    }
+}
+
+/// A point of the vision–language Pareto front.
+public struct ParetoPoint: Codable, Sendable {
+    public var weights: [String: Double]?
+    public var reasoningShare: Double
+    public var visualShare: Double
+    public var objective: Double
+    public var language: Double
+    enum CodingKeys: String, CodingKey {
+        case weights, objective, language
+        case reasoningShare = "reasoning_share", visualShare = "visual_share"
+    }
+}
+
+public struct BaselineComparison: Codable, Sendable {
+    public var name: String
+    public var objective: Double
+    public var margin: Double
+    /// Share of bootstrap replicates in which the recipe's objective beats the baseline's.
+    public var probabilityBetter: Double?
+    enum CodingKeys: String, CodingKey { case name, objective, margin, probabilityBetter = "probability_better" }
+}
+
+/// The answer to `recommend`.
+public struct Recipe: Codable, Sendable {
+    public var source: String
+    public var objective: String
+    public var space: MixtureSpace
+    public var params: Double
+    public var tokens: Double
+    /// Fractions per source; `nil` when the laws know mixtures only by their shares.
+    public var weights: [String: Double]?
+    public var reasoningShare: Double
+    public var visualShare: Double
+    public var objectiveValue: Double
+    public var scores: [String: Prediction]
+    public var baseline: BaselineComparison
+    public var binding: [String]
+    public var pareto: [ParetoPoint]
+    public var languageCategory: String?
+    public var candidatesEvaluated: Int
+    public var candidatesFeasible: Int
+
+    enum CodingKeys: String, CodingKey {
+        case source, objective, space, params, tokens, weights, scores, baseline, binding, pareto
+        case reasoningShare = "reasoning_share", visualShare = "visual_share", objectiveValue = "objective_value"
+        case languageCategory = "language_category", candidatesEvaluated = "candidates_evaluated"
+        case candidatesFeasible = "candidates_feasible"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(source, forKey: .source); try c.encode(objective, forKey: .objective)
+        try c.encode(space, forKey: .space); try c.encode(params, forKey: .params); try c.encode(tokens, forKey: .tokens)
+        try c.encode(weights, forKey: .weights) // explicit null in the shares space
+        try c.encode(reasoningShare, forKey: .reasoningShare); try c.encode(visualShare, forKey: .visualShare)
+        try c.encode(objectiveValue, forKey: .objectiveValue); try c.encode(scores, forKey: .scores)
+        try c.encode(baseline, forKey: .baseline); try c.encode(binding, forKey: .binding); try c.encode(pareto, forKey: .pareto)
+        try c.encode(languageCategory, forKey: .languageCategory)
+        try c.encode(candidatesEvaluated, forKey: .candidatesEvaluated); try c.encode(candidatesFeasible, forKey: .candidatesFeasible)
+    }
+}
+
+extension LawSet {
+    /// Searches the bounded simplex for the mixture that maximises the objective under the
+    /// constraints: Dirichlet samples first (as RegMix does), then Nelder–Mead from the best
+    /// sample on a softmax parametrisation, projected back onto the bounds so they hold exactly.
+    public func recommend(_ req: RecommendationRequest) throws -> Recipe {
+        let language = req.languageCategory ?? (laws["text_acc"] != nil ? "text_acc" : nil)
+        let used = Set(req.objective.categories + req.constraints.map(\.category) + [language].compactMap { $0 })
+        let usedLaws = try used.sorted().map { try law($0) }
+        guard let n = req.params ?? defaultParams else { throw PlannerError.missing("give --params (the laws were fitted at several sizes)") }
+        guard let d = req.tokens ?? defaultTokens else { throw PlannerError.missing("give --tokens (the laws were fitted at several budgets)") }
+        let space: MixtureSpace = usedLaws.allSatisfy { $0.space == .shares } ? .shares : .weights
+        var box = SearchSpace(space: space)
+        if let b = req.bounds { try box.applyBounds(b) }
+        if let a = req.available { try box.applyAvailability(a, tokens: d, maxEpochs: req.maxEpochs) }
+        try box.checkFeasible()
+
+        func scores(_ m: Mixture) -> [String: Double] {
+            var s: [String: Double] = [:]
+            for l in usedLaws { s[l.category] = l.predict(params: n, tokens: d, mixture: m) }
+            return s
+        }
+        func inRange(_ m: Mixture) -> Bool {
+            req.allowExtrapolation || !usedLaws.contains { $0.isExtrapolation(params: defaultParams ?? n, tokens: defaultTokens ?? d, mixture: m) }
+        }
+        func violation(_ s: [String: Double]) -> Double { req.constraints.reduce(0) { $0 + $1.violation(s[$1.category] ?? .nan) } }
+
+        // 1. Dirichlet samples, each projected onto the bounds.
+        let rng = gsl_rng_alloc(gsl_rng_mt19937)!
+        defer { gsl_rng_free(rng) }
+        gsl_rng_set(rng, UInt(truncatingIfNeeded: req.seed))
+        var evaluated: [(w: [Double], s: [String: Double], ok: Bool)] = []
+        evaluated.reserveCapacity(req.candidates)
+        var alpha = [Double](repeating: 1, count: box.dimension)
+        var theta = [Double](repeating: 0, count: box.dimension)
+        for i in 0..<req.candidates {
+            // Mix concentrations: α=1 covers the simplex evenly, α=0.3 reaches its corners and edges.
+            let a = i % 2 == 0 ? 1.0 : 0.3
+            for j in alpha.indices { alpha[j] = a }
+            gsl_ran_dirichlet(rng, box.dimension, alpha, &theta)
+            let w = box.project(theta)
+            let m = box.mixture(w)
+            guard inRange(m) else { continue }
+            let s = scores(m)
+            evaluated.append((w, s, violation(s) == 0 && req.objective.value(s).isFinite))
+        }
+        let feasible = evaluated.filter(\.ok)
+        guard let start = feasible.max(by: { req.objective.value($0.s) < req.objective.value($1.s) }) else {
+            throw infeasibility(req, evaluated: evaluated.map(\.s))
+        }
+
+        // 2. Local refinement from the best sample.
+        var best = start.w
+        var bestValue = req.objective.value(start.s)
+        let refined = refine(start.w, box: box) { w in
+            let m = box.mixture(w)
+            guard inRange(m) else { return 1e6 }
+            let s = scores(m)
+            let v = req.objective.value(s)
+            return v.isFinite ? -v + 1e3 * violation(s) * (1 + violation(s)) : 1e6
+        }
+        let rm = box.mixture(refined)
+        let rs = scores(rm)
+        if inRange(rm) && violation(rs) == 0 && req.objective.value(rs) > bestValue {
+            best = refined; bestValue = req.objective.value(rs)
+        }
+
+        let mixture = box.mixture(best)
+        var predicted: [String: Prediction] = [:]
+        for c in categories { predicted[c] = try predict(c, params: n, tokens: d, mixture: mixture) }
+        let baseMixture = space == .shares ? try Mixture(reasoningShare: req.baseline.reasoningShare, visualShare: req.baseline.visualShare) : req.baseline
+        let baseValue = req.objective.value(scores(baseMixture))
+        let comparison = BaselineComparison(name: req.baselineName, objective: baseValue, margin: bestValue - baseValue,
+                                            probabilityBetter: probabilityBetter(req.objective, mixture, than: baseMixture, params: n, tokens: d))
+        var binding = box.binding(best)
+        let finalScores = scores(mixture)
+        for c in req.constraints {
+            // A score constraint binds when the recipe sits on it (within 1% of the objective's spread).
+            let spread = max(1e-9, (feasible.map { $0.s[c.category] ?? 0 }.max() ?? 0) - (feasible.map { $0.s[c.category] ?? 0 }.min() ?? 0))
+            if let v = finalScores[c.category], abs(v - c.threshold) <= 0.01 * spread { binding.append(c.description) }
+        }
+        let pareto = language.map { lang in paretoFront(evaluated.map { ($0.w, $0.s) }, box: box, objective: req.objective, language: lang) } ?? []
+        return Recipe(source: source, objective: req.objective.text, space: space, params: n, tokens: d,
+                      weights: mixture.weights.map { w in Dictionary(uniqueKeysWithValues: w.map { ($0.key.name, $0.value) }) },
+                      reasoningShare: mixture.reasoningShare, visualShare: mixture.visualShare, objectiveValue: bestValue,
+                      scores: predicted, baseline: comparison, binding: binding, pareto: pareto,
+                      languageCategory: language, candidatesEvaluated: evaluated.count, candidatesFeasible: feasible.count)
+    }
+
+    /// Replicate-by-replicate comparison of the objective under the bootstrap ensemble.
+    func probabilityBetter(_ objective: Objective, _ a: Mixture, than b: Mixture, params: Double, tokens: Double) -> Double? {
+        var ea: [String: [Double]] = [:], eb: [String: [Double]] = [:]
+        for c in Set(objective.categories) {
+            guard let l = laws[c] else { return nil }
+            ea[c] = l.ensemble(params: params, tokens: tokens, mixture: a)
+            eb[c] = l.ensemble(params: params, tokens: tokens, mixture: b)
+        }
+        let reps = ea.values.map(\.count).min() ?? 0
+        guard reps > 0, eb.values.allSatisfy({ $0.count >= reps }) else { return nil }
+        var wins = 0, counted = 0
+        for r in 0..<reps {
+            let va = objective.value(ea.mapValues { $0[r] }), vb = objective.value(eb.mapValues { $0[r] })
+            guard va.isFinite && vb.isFinite else { continue }
+            counted += 1
+            if va > vb { wins += 1 }
+        }
+        return counted > 0 ? Double(wins) / Double(counted) : nil
+    }
+
+    /// Names the constraints that cannot be met, alone or together, with the best value reachable.
+    func infeasibility(_ req: RecommendationRequest, evaluated: [[String: Double]]) -> PlannerError {
+        guard !evaluated.isEmpty else {
+            return .infeasible("no mixture inside the fitted range meets the bounds (use --allow-extrapolation to search outside it)")
+        }
+        var alone: [String] = []
+        for c in req.constraints where !evaluated.contains(where: { c.violation($0[c.category] ?? .nan) == 0 }) {
+            let values = evaluated.compactMap { $0[c.category] }.filter(\.isFinite)
+            let best = c.relation == .atLeast ? values.max() : values.min()
+            alone.append("\(c) (the \(c.relation == .atLeast ? "highest" : "lowest") predicted \(c.category) under these bounds is \(best.map { String(format: "%.2f", $0) } ?? "undefined"))")
+        }
+        if !alone.isEmpty { return .infeasible("cannot be met: " + alone.joined(separator: "; ")) }
+        var pairs: [String] = []
+        for i in req.constraints.indices { for j in req.constraints.indices where j > i {
+            let a = req.constraints[i], b = req.constraints[j]
+            if !evaluated.contains(where: { a.violation($0[a.category] ?? .nan) == 0 && b.violation($0[b.category] ?? .nan) == 0 }) {
+                pairs.append("\(a) and \(b)")
+            }
+        } }
+        return .infeasible("constraints conflict: " + (pairs.isEmpty ? req.constraints.map(\.description).joined(separator: ", ") : pairs.joined(separator: "; ")))
+    }
+
+    func paretoFront(_ points: [([Double], [String: Double])], box: SearchSpace, objective: Objective, language: String) -> [ParetoPoint] {
+        let higher = MetricCatalogue.metric(named: language)?.higherIsBetter ?? true
+        let scored = points.compactMap { w, s -> ([Double], Double, Double)? in
+            let o = objective.value(s)
+            guard let l = s[language], o.isFinite, l.isFinite else { return nil }
+            return (w, o, higher ? l : -l)
+        }.sorted { $0.1 > $1.1 }
+        var front: [([Double], Double, Double)] = []
+        var bestLanguage = -Double.infinity
+        for p in scored where p.2 > bestLanguage { front.append(p); bestLanguage = p.2 }
+        // Thin a dense front to at most 25 points, evenly along it.
+        let step = max(1, front.count / 25)
+        return stride(from: 0, to: front.count, by: step).map { i in
+            let (w, o, l) = front[i]
+            let m = box.mixture(w)
+            return ParetoPoint(weights: m.weights.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.key.name, $0.value) }) },
+                               reasoningShare: m.reasoningShare, visualShare: m.visualShare, objective: o, language: higher ? l : -l)
+        }
+    }
+}
+
+/// Nelder–Mead (GSL nmsimplex2) over softmax logits; every trial point is projected onto the
+/// bounded simplex, so what it returns meets the bounds exactly.
+func refine(_ start: [Double], box: SearchSpace, iterations: Int = 400, cost: @escaping ([Double]) -> Double) -> [Double] {
+    final class Context {
+        let box: SearchSpace
+        let cost: ([Double]) -> Double
+        init(box: SearchSpace, cost: @escaping ([Double]) -> Double) { self.box = box; self.cost = cost }
+        func point(_ z: UnsafePointer<gsl_vector>) -> [Double] {
+            let k = box.dimension
+            var e = (0..<k).map { gsl_vector_get(z, $0) }
+            let mx = e.max()!
+            e = e.map { exp($0 - mx) }
+            let s = e.reduce(0, +)
+            return box.project(e.map { $0 / s })
+        }
+    }
+    gsl_set_error_handler_off()
+    let ctx = Context(box: box, cost: cost)
+    let k = box.dimension
+    // The minimizer keeps a pointer to the function struct, so it must outlive every iterate call.
+    let fn = UnsafeMutablePointer<gsl_multimin_function>.allocate(capacity: 1)
+    defer { fn.deallocate() }
+    fn.initialize(to: gsl_multimin_function())
+    fn.pointee.n = k
+    fn.pointee.params = Unmanaged.passUnretained(ctx).toOpaque()
+    fn.pointee.f = { z, params in
+        let c = Unmanaged<Context>.fromOpaque(params!).takeUnretainedValue()
+        return c.cost(c.point(z!))
+    }
+    let x = gsl_vector_alloc(k)!, steps = gsl_vector_alloc(k)!
+    defer { gsl_vector_free(x); gsl_vector_free(steps) }
+    for i in 0..<k { gsl_vector_set(x, i, log(max(start[i], 1e-9))); gsl_vector_set(steps, i, 0.5) }
+    let s = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, k)!
+    defer { gsl_multimin_fminimizer_free(s) }
+    return withExtendedLifetime(ctx) {
+        guard gsl_multimin_fminimizer_set(s, fn, x, steps) == GSL_SUCCESS else { return start }
+        for _ in 0..<iterations {
+            if gsl_multimin_fminimizer_iterate(s) != GSL_SUCCESS { break }
+            if gsl_multimin_test_size(gsl_multimin_fminimizer_size(s), 1e-6) == GSL_SUCCESS { break }
+        }
+        return ctx.point(s.pointee.x)
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import Planner
-
-@Test func plannerModuleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import VisionMixCore
+@testable import Planner
+
+/// A known response surface standing in for a fitted law, so the search can be checked
+/// against an optimum worked out by hand. Replicates shift the surface by fixed offsets.
+struct KnownLaw: CategoryLaw {
+    var category: String
+    var family = "known"
+    var space: MixtureSpace
+    var f: @Sendable (Mixture) -> Double
+    var offsets: [Double] = (0..<50).map { Double($0 - 25) * 0.01 }
+    func predict(params: Double, tokens: Double, mixture: Mixture) -> Double { f(mixture) }
+    func ensemble(params: Double, tokens: Double, mixture: Mixture) -> [Double] { offsets.map { f(mixture) + $0 * (1 + mixture.reasoningShare) } }
+    func isExtrapolation(params: Double, tokens: Double, mixture: Mixture) -> Bool { false }
+}
+
+func sharesLaws() -> LawSet {
+    // Vision peaks at 60% reasoning and 15% visual; language falls with reasoning.
+    let vision = KnownLaw(category: "vqa_avg", space: .shares) { m in
+        40 - 30 * pow(m.reasoningShare - 0.6, 2) - 60 * pow(m.visualShare - 0.15, 2)
+    }
+    let language = KnownLaw(category: "text_acc", space: .shares) { m in 60 - 10 * m.reasoningShare }
+    return LawSet(source: "known", laws: ["vqa_avg": vision, "text_acc": language], defaultParams: 1e9, defaultTokens: 1e10)
+}
+
+@Test func findsTheKnownOptimumInTheSharesSpace() throws {
+    var req = RecommendationRequest(objective: try Objective.parse("vqa_avg"), baseline: Mixture.preset("language_favorable")!,
+                                    baselineName: "language_favorable")
+    req.candidates = 2000
+    let r = try sharesLaws().recommend(req)
+    #expect(r.weights == nil && r.space == .shares)
+    #expect(abs(r.reasoningShare - 0.6) < 0.01 && abs(r.visualShare - 0.15) < 0.01)
+    #expect(r.baseline.margin > 0)
+    #expect(r.baseline.probabilityBetter == 1.0)
+    #expect(!r.pareto.isEmpty)
+}
+
+@Test func aLanguageFloorPullsTheRecipeBackAndBinds() throws {
+    var req = RecommendationRequest(objective: try Objective.parse("vqa_avg"), baseline: Mixture.preset("balanced")!, baselineName: "balanced")
+    req.constraints = [try ScoreConstraint.parse("text_acc>=55.5")] // reasoning <= 45%
+    req.candidates = 2000
+    let r = try sharesLaws().recommend(req)
+    #expect(r.reasoningShare <= 0.45 + 1e-6 && r.reasoningShare > 0.43)
+    #expect(r.binding.contains("text_acc>=55.5"))
+}
+
+@Test func impossibleConstraintsAreNamed() throws {
+    var req = RecommendationRequest(objective: try Objective.parse("vqa_avg"), baseline: Mixture.preset("balanced")!, baselineName: "balanced")
+    req.candidates = 500
+    req.constraints = [try ScoreConstraint.parse("text_acc>=70")]
+    #expect(performing: { _ = try sharesLaws().recommend(req) }, throws: { "\($0)".contains("text_acc>=70") && "\($0)".contains("highest predicted text_acc") })
+    req.constraints = [try ScoreConstraint.parse("text_acc>=58"), try ScoreConstraint.parse("vqa_avg>=39.9")]
+    #expect(performing: { _ = try sharesLaws().recommend(req) }, throws: { "\($0)".contains("text_acc>=58 and vqa_avg>=39.9") })
+    req.constraints = []
+    req.bounds = "reasoning>=70,visual>=40"
+    #expect(performing: { _ = try sharesLaws().recommend(req) }, throws: { "\($0)".contains("lower bounds add up to 110.0%") })
+}
+
+func weightsLaws() -> LawSet {
+    // A data-mixing style surface over all six sources.
+    let t: [Double] = [0.5, -0.2, 0.8, -0.6, 0.9, 1.1]
+    let vision = KnownLaw(category: "vqa_avg", space: .weights) { m in
+        30 + 2 * exp(zip(t, m.vector).map(*).reduce(0, +)) - 8 * pow(m.weight(.code) - 0.3, 2)
+    }
+    let language = KnownLaw(category: "text_acc", space: .weights) { m in 55 - 6 * (m.weight(.code) + m.weight(.math)) }
+    return LawSet(source: "known", laws: ["vqa_avg": vision, "text_acc": language], defaultParams: 1e9, defaultTokens: 1e12)
+}
+
+/// Property: for random feasible bounds and availability, every recipe is a valid mixture
+/// that meets every limit.
+@Test func recipesMeetRandomBoundsExactly() throws {
+    var g = SystemRandomNumberGenerator()
+    _ = g
+    var state: UInt64 = 12345
+    func uniform() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+    let sources = TextSource.allCases
+    for trial in 0..<40 {
+        var lows = sources.map { _ in uniform() < 0.5 ? uniform() * 12 : 0 }
+        var highs = sources.map { _ in uniform() < 0.5 ? 15 + uniform() * 60 : 100 }
+        for i in lows.indices where lows[i] > highs[i] { swap(&lows[i], &highs[i]) }
+        guard lows.reduce(0, +) <= 100, highs.reduce(0, +) >= 100 else { continue }
+        var parts: [String] = []
+        for (i, s) in sources.enumerated() {
+            if lows[i] > 0 { parts.append("\(s.name)>=\(lows[i])") }
+            if highs[i] < 100 { parts.append("\(s.name)<=\(highs[i])") }
+        }
+        var req = RecommendationRequest(objective: try Objective.parse(trial % 2 == 0 ? "vqa_avg" : "0.5*vqa_avg+0.5*text_acc"),
+                                        baseline: Mixture.preset("balanced")!, baselineName: "balanced")
+        req.bounds = parts.isEmpty ? nil : parts.joined(separator: ",")
+        let codeTokens = 0.1e12 + uniform() * 0.3e12
+        req.available = "code=\(codeTokens)"
+        req.maxEpochs = 1
+        req.candidates = 300
+        req.seed = UInt64(trial)
+        let r: Recipe
+        do { r = try weightsLaws().recommend(req) } catch { continue } // availability may contradict a lower bound
+        let w = try #require(r.weights)
+        #expect(abs(w.values.reduce(0, +) - 1) < 1e-9, "trial \(trial): sum \(w.values.reduce(0, +))")
+        for (i, s) in sources.enumerated() {
+            let x = w[s.name] ?? 0
+            #expect(x >= 0)
+            #expect(x >= lows[i] / 100 - 1e-9 && x <= highs[i] / 100 + 1e-9, "trial \(trial): \(s.name)=\(x) outside [\(lows[i]), \(highs[i])]")
+        }
+        #expect((w["code"] ?? 0) * 1e12 <= codeTokens + 1e-3, "trial \(trial): code exceeds its availability")
+    }
+}
+
+@Test func projectionLandsOnTheBoundedSimplex() throws {
+    var box = SearchSpace(space: .weights)
+    try box.applyBounds("code<=40,literature>=2,math>=10")
+    for v in [[1.0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 5.0], [-3, 2, 0.1, 0, 0, 0.7]] {
+        let w = box.project(v)
+        #expect(abs(w.reduce(0, +) - 1) < 1e-12)
+        #expect(w[5] <= 0.4 + 1e-15 && w[3] >= 0.02 - 1e-15 && w[4] >= 0.1 - 1e-15)
+    }
+}
+
+@Test func objectivesAndConstraintsParse() throws {
+    let o = try Objective.parse("0.5*general + 0.5*vision_centric")
+    #expect(o.terms.map(\.category) == ["general", "vision_centric"])
+    #expect(o.value(["general": 40, "vision_centric": 50]) == 45)
+    #expect(throws: PlannerError.self) { try Objective.parse("half*general") }
+    let c = try ScoreConstraint.parse("text_acc>=52.5")
+    #expect(c.relation == .atLeast && c.threshold == 52.5 && c.violation(52) == 0.5)
+    #expect(throws: PlannerError.self) { try ScoreConstraint.parse("text_acc=52") }
+}
