@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "visionmix", targets: ["visionmix"]),
-        .library(name: "VisionMix", targets: ["VisionMixCore", "World", "Trainer", "Store", "Laws", "Planner", "Sweeps"]),
+        .library(name: "VisionMix", targets: ["VisionMixCore", "Charts", "World", "Trainer", "Store", "Laws", "Planner", "Sweeps"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -17,6 +17,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CNumerics", path: "Sources/CNumerics"),
         .target(name: "VisionMixCore"),
+        .target(name: "Charts"),
         .target(name: "World", dependencies: ["VisionMixCore"]),
         .target(name: "Trainer", dependencies: ["World", "CNumerics"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
@@ -25,7 +26,7 @@ let package = Package(
         .target(name: "Planner", dependencies: ["Laws", "CNumerics"]),
         .target(name: "Sweeps", dependencies: ["Trainer", "Store", "Laws", "Planner"]),
         .executableTarget(name: "visionmix", dependencies: [
-            "VisionMixCore", "World", "Trainer", "Store", "Laws", "Planner", "Sweeps",
+            "VisionMixCore", "World", "Trainer", "Store", "Laws", "Planner", "Sweeps", "Charts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CoreTests", dependencies: ["VisionMixCore", "CNumerics"]),

@@ -14,7 +14,8 @@ public enum MixtureSpace: String, Codable, Sendable {
 public protocol CategoryLaw: Sendable {
     var category: String { get }
     var family: String { get }
-    var space: MixtureSpace { get }
+    /// How the law reads mixtures; `nil` for a law of size and tokens alone.
+    var space: MixtureSpace? { get }
     func predict(params: Double, tokens: Double, mixture: Mixture) -> Double
     func ensemble(params: Double, tokens: Double, mixture: Mixture) -> [Double]
     func isExtrapolation(params: Double, tokens: Double, mixture: Mixture) -> Bool
@@ -32,8 +33,12 @@ public struct LawSet: Sendable {
         self.source = source; self.laws = laws; self.defaultParams = defaultParams; self.defaultTokens = defaultTokens
     }
 
-    /// Shares-only when any law reads only shares: then recipes are a pair of shares.
-    public var space: MixtureSpace { laws.values.contains { $0.space == .shares } ? .shares : .weights }
+    /// The space recipes live in for these laws: per-source weights if any law reads them,
+    /// else the reasoning/visual shares; `nil` if no law depends on the mixture.
+    public static func space(of laws: [any CategoryLaw]) -> MixtureSpace? {
+        if laws.contains(where: { $0.space == .weights }) { return .weights }
+        return laws.contains { $0.space == .shares } ? .shares : nil
+    }
 
     public var categories: [String] { laws.keys.sorted() }
 

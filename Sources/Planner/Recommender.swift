@@ -97,7 +97,10 @@ extension LawSet {
         let usedLaws = try used.sorted().map { try law($0) }
         guard let n = req.params ?? defaultParams else { throw PlannerError.missing("give --params (the laws were fitted at several sizes)") }
         guard let d = req.tokens ?? defaultTokens else { throw PlannerError.missing("give --tokens (the laws were fitted at several budgets)") }
-        let space: MixtureSpace = usedLaws.allSatisfy { $0.space == .shares } ? .shares : .weights
+        guard let space = LawSet.space(of: usedLaws) else {
+            throw PlannerError.infeasible("the laws of " + used.sorted().joined(separator: ", ")
+                + " do not depend on the mixture (size and tokens only), so there is no recipe to choose")
+        }
         var box = SearchSpace(space: space)
         if let b = req.bounds { try box.applyBounds(b) }
         if let a = req.available { try box.applyAvailability(a, tokens: d, maxEpochs: req.maxEpochs) }

@@ -8,7 +8,7 @@ import VisionMixCore
 struct KnownLaw: CategoryLaw {
     var category: String
     var family = "known"
-    var space: MixtureSpace
+    var space: MixtureSpace?
     var f: @Sendable (Mixture) -> Double
     var offsets: [Double] = (0..<50).map { Double($0 - 25) * 0.01 }
     func predict(params: Double, tokens: Double, mixture: Mixture) -> Double { f(mixture) }

@@ -1,0 +1,42 @@
+import Foundation
+import VisionMixCore
+
+/// Recipe exports that training stacks read.
+extension Recipe {
+    /// YAML with the weights (or shares), the predicted scores and the baseline comparison.
+    public func yaml() -> String {
+        var lines = ["# VisionMix recipe: maximise \(objective) (source \(source))",
+                     "params: \(Quantity.format(params))", "tokens: \(Quantity.format(tokens))"]
+        if let w = weights {
+            lines.append("weights:")
+            for s in TextSource.allCases { lines.append("  \(s.name): \(String(format: "%.6f", w[s.name] ?? 0))") }
+        } else {
+            lines.append("weights: null")
+        }
+        lines.append(String(format: "reasoning_share: %.6f", reasoningShare))
+        lines.append(String(format: "visual_share: %.6f", visualShare))
+        lines.append(String(format: "objective_value: %.4f", objectiveValue))
+        lines.append("scores:")
+        for (c, p) in scores.sorted(by: { $0.key < $1.key }) {
+            lines.append(String(format: "  %@: {value: %.4f, low: %.4f, high: %.4f, family: %@, extrapolated: %@}",
+                                c, p.value, p.low, p.high, p.family, p.extrapolated ? "true" : "false"))
+        }
+        lines.append("baseline:")
+        lines.append("  name: \(baseline.name)")
+        lines.append(String(format: "  margin: %.4f", baseline.margin))
+        lines.append("  probability_better: " + (baseline.probabilityBetter.map { String(format: "%.3f", $0) } ?? "null"))
+        lines.append("binding: [" + binding.map { "\"\($0)\"" }.joined(separator: ", ") + "]")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A Megatron-LM `--data-path` weight list: `W1 PREFIX1 W2 PREFIX2 ...`, one prefix per
+    /// source under `dataPrefix` (Megatron normalises the weights itself; we print fractions).
+    public func megatron(dataPrefix: String = "data") throws -> String {
+        guard let w = weights else {
+            throw PlannerError.missing("this recipe is a pair of shares (the laws know mixtures only by their shares); a Megatron weight list needs per-source weights")
+        }
+        let parts = TextSource.allCases.filter { (w[$0.name] ?? 0) > 0 }
+            .map { String(format: "%.6f", w[$0.name]!) + " \(dataPrefix)/\($0.name)_text_document" }
+        return "--data-path " + parts.joined(separator: " ") + "\n"
+    }
+}
