@@ -1,0 +1,98 @@
+import Foundation
+import VisionMixCore
+
+/// One pre-training run of a sweep: a model size trained on a mixture to a token budget,
+/// adapted and scored at each checkpoint budget along the way.
+public struct RunSpec: Codable, Hashable, Sendable {
+    public var size: String
+    /// The mixture as written in the spec (a preset, `source=weight` list or `reasoning=..,visual=..`).
+    public var mix: String
+    public var tokens: Double
+    public var checkpoints: [Double]
+    public var seed: Int
+    public var encoder: String
+
+    public init(size: String, mix: String, tokens: Double, checkpoints: [Double], seed: Int, encoder: String) {
+        self.size = size; self.mix = mix; self.tokens = tokens; self.checkpoints = checkpoints.sorted()
+        self.seed = seed; self.encoder = encoder
+    }
+
+    public var mixture: Mixture { get throws { try MixtureSpec.parse(mix).mixture } }
+
+    /// A short line for progress output.
+    public var summary: String { "\(size) · \(mix) · \(Quantity.format(tokens)) · seed \(seed)" }
+}
+
+/// A design of a sweep: sizes × mixtures over one set of checkpoint budgets.
+public struct SweepDesign: Codable, Sendable {
+    public var name: String
+    public var sizes: [String]
+    public var mixtures: [String]
+    public var tokens: String
+    public var checkpoints: [String]
+
+    public init(name: String, sizes: [String], mixtures: [String], tokens: String, checkpoints: [String]) {
+        self.name = name; self.sizes = sizes; self.mixtures = mixtures; self.tokens = tokens; self.checkpoints = checkpoints
+    }
+}
+
+/// A sweep spec (JSON): designs × seeds, with the encoder and the label results are stored under.
+public struct SweepSpec: Codable, Sendable {
+    public var name: String
+    /// Results are stored under this source label (default `calibration`).
+    public var label: String
+    public var encoder: String
+    public var seeds: [Int]
+    public var designs: [SweepDesign]
+
+    public init(name: String, label: String = "calibration", encoder: String, seeds: [Int], designs: [SweepDesign]) {
+        self.name = name; self.label = label; self.encoder = encoder; self.seeds = seeds; self.designs = designs
+    }
+
+    /// Reads a JSON spec, checking every size, mixture and budget before anything runs.
+    public static func load(path: String) throws -> SweepSpec {
+        guard let data = FileManager.default.contents(atPath: path) else { throw SweepError.bad("cannot read \(path)") }
+        let spec: SweepSpec
+        do { spec = try JSONDecoder().decode(SweepSpec.self, from: data) } catch {
+            throw SweepError.bad("\(path) is not a sweep spec: \(error)")
+        }
+        _ = try spec.runs(knownSizes: nil)
+        return spec
+    }
+
+    /// The distinct runs of the spec in a stable order: a run shared by two designs runs once.
+    public func runs(knownSizes: [String]?) throws -> [RunSpec] {
+        guard !seeds.isEmpty else { throw SweepError.bad("the spec has no seeds") }
+        var out: [RunSpec] = []
+        var seen = Set<RunSpec>()
+        for d in designs {
+            guard let total = Quantity.parse(d.tokens), total > 0 else { throw SweepError.bad("design \(d.name): tokens '\(d.tokens)' is not a count") }
+            var budgets: [Double] = []
+            for c in d.checkpoints {
+                guard let b = Quantity.parse(c), b <= total else {
+                    throw SweepError.bad("design \(d.name): checkpoint '\(c)' is not a count up to \(d.tokens)")
+                }
+                budgets.append(b)
+            }
+            if !budgets.contains(total) { budgets.append(total) }
+            for size in d.sizes {
+                if let known = knownSizes, !known.contains(size) {
+                    throw SweepError.bad("design \(d.name): unknown size '\(size)' (sizes: \(known.joined(separator: ", ")))")
+                }
+                for mix in d.mixtures {
+                    do { _ = try MixtureSpec.parse(mix) } catch { throw SweepError.bad("design \(d.name): mixture '\(mix)': \(error)") }
+                    for seed in seeds {
+                        let r = RunSpec(size: size, mix: mix, tokens: total, checkpoints: Array(Set(budgets)), seed: seed, encoder: encoder)
+                        if seen.insert(r).inserted { out.append(r) }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
+
+public enum SweepError: Error, CustomStringConvertible {
+    case bad(String)
+    public var description: String { switch self { case let .bad(m): m } }
+}

@@ -1,1 +1,0 @@
-// The Sweeps stage; see docs/architecture.md.
