@@ -82,6 +82,8 @@ public struct FitResult: Codable, Sendable {
     public var holdout: HoldoutMetrics?
     public var selection: SelectionReport?
     public var diagnostics: FitDiagnostics
+    /// What the fit assumed or left out (e.g. runs at other sizes for a mixture law).
+    public var notes: [String] = []
     public var law: FittedLaw
 }
 
@@ -126,8 +128,25 @@ public func applicableFamilies(_ points: [LawPoint]) -> [LawFamily] {
 }
 
 /// `fitCategory` on points already extracted (used directly by tests and benches).
-public func fitPoints(_ points: [LawPoint], category: String, family: LawFamilySelection,
+public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFamilySelection,
                       options: FitOptions = FitOptions()) throws -> FitResult {
+    var points = allPoints
+    var notes: [String] = []
+    // Mixture laws hold N and D fixed: when the data is a mixture study with a few runs at
+    // other sizes or budgets (the paper's 11 mixes at 3B/50B plus two 7B/1T runs), fit the
+    // mixture law on the most common (N, D) and say what was left out.
+    let wantsMixture: Bool = {
+        if case let .family(f) = family { return f.kind == .mixture }
+        return distinct(points.map(\.tokens)).count < 3 && Set(points.compactMap { $0.mixture?.canonicalKey }).count >= 3
+    }()
+    if wantsMixture {
+        var groups: [String: [LawPoint]] = [:]
+        for p in points { groups[String(format: "%.6g|%.6g", p.params, p.tokens), default: []].append(p) }
+        if groups.count > 1, let top = groups.values.max(by: { $0.count < $1.count }) {
+            notes.append("mixture law fitted on the \(top.count) runs at N = \(String(format: "%g", top[0].params)), D = \(String(format: "%g", top[0].tokens)); \(points.count - top.count) run(s) at other sizes or budgets left out")
+            points = top
+        }
+    }
     for p in points where !p.score.isFinite || !p.params.isFinite || !p.tokens.isFinite || !p.weight.isFinite {
         throw LawError.notFinite(what: "an input or score", run: p.runId)
     }
@@ -138,7 +157,9 @@ public func fitPoints(_ points: [LawPoint], category: String, family: LawFamilyS
     case let .family(f): chosen = f
     case .auto:
         let candidates = applicableFamilies(points)
-        guard !candidates.isEmpty else { throw LawError.noApplicableFamily("no input varies enough (need several sizes and budgets, or several mixtures)") }
+        guard !candidates.isEmpty else {
+            throw LawError.noApplicableFamily("\(points.count) run(s) have this score and no input varies enough (need 2+ sizes and 3+ budgets, one varying input, or 3+ mixtures at one size and budget)")
+        }
         let useHoldout = distinct(points.map(\.params)).count >= 3
         var rows: [CandidateScore] = []
         for f in candidates {
@@ -187,7 +208,7 @@ public func fitPoints(_ points: [LawPoint], category: String, family: LawFamilyS
                         ensemble: boot.ensemble, intervalLevel: options.intervalLevel, ranges: FittedRanges(points: points))
     return FitResult(source: nil, category: category, family: chosen.rawValue, formula: chosen.formula,
                      parameters: law.parameterValues, intervals: intervals, train: s.1, cv: s.2,
-                     holdout: wantHoldout ? s.3 : nil, selection: selection, diagnostics: fit.diagnostics, law: law)
+                     holdout: wantHoldout ? s.3 : nil, selection: selection, diagnostics: fit.diagnostics, notes: notes, law: law)
 }
 
 /// Full-data fit, training metrics, k-fold CV and (optionally) the largest-size hold-out.
@@ -229,8 +250,10 @@ func crossValidate(_ shape: LawShape, points: [LawPoint], options: FitOptions, b
     for fold in 0..<k {
         let test = Set(order.enumerated().filter { $0.offset % k == fold }.map(\.element))
         let train = points.indices.filter { !test.contains($0) }.map { points[$0] }
-        // Fewer starts than the full fit: the full-data optimum is itself a strong start.
-        guard let f = try? fitParameters(shape, points: train, options: options, extraStarts: [best], randomStarts: 2) else { continue }
+        // Fewer starts than the full fit (the full-data optimum, every third grid start, one
+        // random start): the optimum is a strong start and CV runs k times per family.
+        guard let f = try? fitParameters(shape, points: train, options: options, extraStarts: [best], randomStarts: 1,
+                                         gridStride: 3) else { continue }
         used += 1
         for i in test {
             let p = points[i]

@@ -31,7 +31,7 @@ public enum LawError: Error, CustomStringConvertible, Equatable {
 public struct FitOptions: Sendable {
     /// Random starts added to each family's grid of starts.
     public var randomStarts = 8
-    public var maxIterations = 300
+    public var maxIterations = 200
     /// Levenberg–Marquardt with geodesic acceleration.
     public var accelerated = false
     /// Huber loss by iteratively reweighted least squares (threshold `huberK` robust SDs).
@@ -219,7 +219,7 @@ final class RandomSource {
 /// each with its linear parameters solved first; keeps the lowest objective.
 /// With `options.huber` the best fit is refined by iteratively reweighted least squares.
 func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, extraStarts: [[Double]] = [],
-                   randomStarts: Int? = nil) throws -> ParameterFit {
+                   randomStarts: Int? = nil, gridStride: Int = 1) throws -> ParameterFit {
     let name = shape.family.rawValue
     guard points.count >= shape.minimumPoints else {
         throw LawError.tooFewPoints(family: name, have: points.count, need: shape.minimumPoints)
@@ -228,7 +228,8 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
     let prob = LawProblem(shape: shape, feats: feats, y: points.map(\.score), weights: points.map(\.weight),
                           accelerated: options.accelerated)
     let rng = RandomSource(seed: options.seed)
-    let grid = shape.startGrid(feats)
+    let fullGrid = shape.startGrid(feats)
+    let grid = stride(from: 0, to: fullGrid.count, by: max(1, gridStride)).map { fullGrid[$0] }
     var starts = extraStarts + grid.map { prob.projectLinear($0) }
     for k in 0..<(randomStarts ?? options.randomStarts) {
         // Perturb a grid start in θ: one unit of logit moves a bounded parameter substantially.
@@ -271,8 +272,16 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
         huberIterations = it
     }
     // Re-solve from the optimum so the workspace's Jacobian is the optimum's (for the covariance).
+    let startCost = prob.cost(prob.naturalValues(top.x))
     let final = prob.solver.solve(start: top.x, maxIterations: options.maxIterations)
     if final.ssr.isFinite && final.ssr <= top.ssr * (1 + 1e-9) { top = final }
+    var status = top.message
+    // A parameter creeping toward a bound (a logistic reparametrisation flattens there) can
+    // exhaust the iterations while the objective no longer moves: say so rather than "failed".
+    let flat = final.ssr >= startCost * (1 - 1e-9) - 1e-15
+    if !top.converged && flat && top.ssr.isFinite {
+        status = "converged (objective flat to 1e-9; stopped at the iteration limit)"
+    }
     let params = prob.naturalValues(top.x)
     let p = params.count, n = points.count
     var cov: [Double]?
@@ -288,7 +297,7 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
     let tol = top.ssr * 1e-3 + 1e-12
     let diag = FitDiagnostics(starts: starts.count, convergedStarts: outcomes.filter(\.converged).count,
                               startsAtBest: outcomes.filter { $0.ssr <= top.ssr + tol }.count,
-                              iterations: top.iterations, status: top.message, parametersAtBounds: atBounds,
+                              iterations: top.iterations, status: status, parametersAtBounds: atBounds,
                               huberIterations: huberIterations, bootstrapReplicates: 0, bootstrapFailed: 0)
     return ParameterFit(shape: shape, params: params, theta: top.x, ssr: top.ssr, covariance: cov, diagnostics: diag)
 }

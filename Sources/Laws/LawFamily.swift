@@ -65,6 +65,22 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// Parameters and the minimum number of points, in words (some families size themselves
+    /// to the data: S is the number of sources whose weight varies).
+    public var parameterSummary: String {
+        switch self {
+        case .saturatingInteraction: "a, b, c, e, tau, beta (6); minimum 8 points, 2+ sizes, 3+ budgets"
+        case .chinchillaAdditive: "E, A, alpha, B, tau, beta (6); minimum 8 points, 2+ sizes, 3+ budgets"
+        case .logLinearN: "a@D, b@D per budget (2 per budget); minimum 2·budgets + 2 points, 2+ sizes per budget"
+        case .quadraticShares: "c0, c_r, c_v, c_rr, c_vv, c_rv (6); minimum 8 points, 6+ mixtures"
+        case .mixingExponential: "c, k, t_source for S − 1 sources (S + 1); minimum S + 3 points (9 with all 6 sources varying)"
+        case .saturatingPerSource: "c, a_source for S − 1 sources, rho (S + 1); minimum S + 3 points (9 with all 6 sources varying)"
+        case .joint: "a, b, c, e, tau, beta, m_r, m_v, m_vv (9); minimum 11 points, 3+ mixtures"
+        case .power1D: "a, b, c (3); minimum 5 points"
+        case .sigmoidLog1D: "a, h, k, m (4); minimum 6 points"
+        }
+    }
+
     /// How the minimum point count is set: at least two more points than parameters, so a fit
     /// leaves residual degrees of freedom for its error estimate.
     public static let spareDegreesOfFreedom = 2

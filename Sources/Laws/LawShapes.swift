@@ -135,12 +135,14 @@ extension LawShape {
             for (i, x) in assign { v[i] = x }
             return v
         }
-        let taus = [0.003, 0.02, 0.1, 0.5], betas = [0.3, 1.0, 3.0, 10.0]
+        // Three values per decade-spanning scale: enough to land in each basin the paper data
+        // shows (fast exponential-like saturation, slow log-like growth) without wasting starts.
+        let taus = [0.005, 0.05, 0.5], betas = [0.5, 2.0, 10.0]
         switch family {
         case .saturatingInteraction, .joint:
             for t in taus { for b in betas { grid.append(point([4: t, 5: b])) } }
         case .chinchillaAdditive:
-            for a in [0.1, 0.3, 1.0] { for t in taus { for b in betas { grid.append(point([2: a, 4: t, 5: b])) } } }
+            for a in [0.1, 0.5] { for t in taus { for b in betas { grid.append(point([2: a, 4: t, 5: b])) } } }
         case .logLinearN, .quadraticShares:
             grid.append(point([:]))
         case .mixingExponential:

@@ -82,7 +82,7 @@ final class NonlinearLeastSquares {
     }
 
     /// Runs the trust-region driver from `start`.
-    func solve(start: [Double], maxIterations: Int = 200, xtol: Double = 1e-10, gtol: Double = 1e-10,
+    func solve(start: [Double], maxIterations: Int = 200, xtol: Double = 1e-8, gtol: Double = 1e-8,
                ftol: Double = 0) -> Outcome {
         for i in 0..<p { gsl_vector_set(xStart, i, start[i]) }
         var status = gsl_multifit_nlinear_init(xStart, fdf, workspace)
