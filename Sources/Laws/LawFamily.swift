@@ -125,6 +125,45 @@ public struct LawShape: Codable, Sendable, Equatable {
     public var centre: [Double] = [0, 0]
     /// 1-D families: the varying input.
     public var axis: InputAxis?
+    /// `sources` as indices into `TextSource.allCases` (derived; not stored in JSON), cached
+    /// because evaluation runs in the solver's inner loop.
+    var sourceIndices: [Int] = []
+
+    enum CodingKeys: String, CodingKey {
+        case family, parameters, knots, sources, centre, axis
+        case nScale = "n_scale", dScale = "d_scale", referenceSource = "reference_source"
+    }
+
+    init(family: LawFamily, parameters: [ParameterSpec], nScale: Double, dScale: Double) {
+        self.family = family; self.parameters = parameters; self.nScale = nScale; self.dScale = dScale
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        family = try c.decode(LawFamily.self, forKey: .family)
+        parameters = try c.decode([ParameterSpec].self, forKey: .parameters)
+        nScale = try c.decode(Double.self, forKey: .nScale)
+        dScale = try c.decode(Double.self, forKey: .dScale)
+        knots = try c.decodeIfPresent([Double].self, forKey: .knots) ?? []
+        referenceSource = try c.decodeIfPresent(String.self, forKey: .referenceSource)
+        centre = try c.decodeIfPresent([Double].self, forKey: .centre) ?? [0, 0]
+        axis = try c.decodeIfPresent(InputAxis.self, forKey: .axis)
+        setSources(try c.decodeIfPresent([String].self, forKey: .sources) ?? [])
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(family, forKey: .family); try c.encode(parameters, forKey: .parameters)
+        try c.encode(nScale, forKey: .nScale); try c.encode(dScale, forKey: .dScale)
+        try c.encode(knots, forKey: .knots); try c.encode(sources, forKey: .sources)
+        try c.encodeIfPresent(referenceSource, forKey: .referenceSource)
+        try c.encode(centre, forKey: .centre); try c.encodeIfPresent(axis, forKey: .axis)
+    }
+
+    mutating func setSources(_ names: [String]) {
+        sources = names
+        sourceIndices = names.map { name in TextSource.allCases.firstIndex { $0.name == name }! }
+    }
 
     public var parameterNames: [String] { parameters.map(\.name) }
     public var minimumPoints: Int { parameters.count + LawFamily.spareDegreesOfFreedom }
@@ -137,9 +176,21 @@ struct Features {
     var d: Double
     var r: Double
     var v: Double
-    /// Weights in `TextSource.allCases` order (zeros without a weighted mixture).
-    var w: [Double]
+    /// Weights in `TextSource.allCases` order (zeros without a weighted mixture). A tuple,
+    /// not an array, so copying features in the solver's loops costs no reference counting.
+    var weights: (Double, Double, Double, Double, Double, Double)
     var hasWeights: Bool
+
+    func w(_ i: Int) -> Double {
+        switch i {
+        case 0: weights.0
+        case 1: weights.1
+        case 2: weights.2
+        case 3: weights.3
+        case 4: weights.4
+        default: weights.5
+        }
+    }
 
     init(params: Double, tokens: Double, mixture: Mixture?, shape: LawShape) {
         n = params / shape.nScale
@@ -147,7 +198,8 @@ struct Features {
         d = tokens / shape.dScale
         r = mixture?.reasoningShare ?? 0
         v = mixture?.visualShare ?? 0
-        w = mixture?.vector ?? [Double](repeating: 0, count: TextSource.allCases.count)
+        let v = mixture?.vector ?? [Double](repeating: 0, count: 6)
+        weights = (v[0], v[1], v[2], v[3], v[4], v[5])
         hasWeights = mixture?.weights != nil
     }
 
@@ -162,11 +214,6 @@ struct Features {
 }
 
 extension LawShape {
-    /// Index of each `sources` entry in `TextSource.allCases`.
-    var sourceIndices: [Int] {
-        sources.map { name in TextSource.allCases.firstIndex { $0.name == name }! }
-    }
-
     /// The model value at natural parameters `p`; when `g` is given it receives ∂value/∂p.
     func evaluate(_ p: UnsafeBufferPointer<Double>, _ x: Features, gradient g: UnsafeMutableBufferPointer<Double>?) -> Double {
         switch family {
@@ -209,19 +256,16 @@ extension LawShape {
             return (1 - wj) * si + wj * sj
         case .quadraticShares:
             let dr = x.r - centre[0], dv = x.v - centre[1]
-            let terms = [1, dr, dv, dr * dr, dv * dv, dr * dv]
-            if let g { for k in 0..<6 { g[k] = terms[k] } }
-            var s = 0.0
-            for k in 0..<6 { s += p[k] * terms[k] }
-            return s
+            if let g { g[0] = 1; g[1] = dr; g[2] = dv; g[3] = dr * dr; g[4] = dv * dv; g[5] = dr * dv }
+            return p[0] + p[1] * dr + p[2] * dv + p[3] * dr * dr + p[4] * dv * dv + p[5] * dr * dv
         case .mixingExponential:
             var z = 0.0
             let idx = sourceIndices
-            for (k, si) in idx.enumerated() { z += p[2 + k] * x.w[si] }
+            for (k, si) in idx.enumerated() { z += p[2 + k] * x.w(si) }
             let ez = exp(z)
             if let g {
                 g[0] = 1; g[1] = ez
-                for (k, si) in idx.enumerated() { g[2 + k] = p[1] * ez * x.w[si] }
+                for (k, si) in idx.enumerated() { g[2 + k] = p[1] * ez * x.w(si) }
             }
             return p[0] + p[1] * ez
         case .saturatingPerSource:
@@ -230,9 +274,9 @@ extension LawShape {
             var s = p[0], drho = 0.0
             if let g { g[0] = 1 }
             for (k, si) in idx.enumerated() {
-                let ex = exp(-x.w[si] / rho)
+                let ex = exp(-x.w(si) / rho)
                 s += p[1 + k] * (1 - ex)
-                drho += -p[1 + k] * ex * x.w[si] / (rho * rho)
+                drho += -p[1 + k] * ex * x.w(si) / (rho * rho)
                 if let g { g[1 + k] = 1 - ex }
             }
             if let g { g[idx.count + 1] = drho }

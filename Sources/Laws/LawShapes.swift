@@ -88,7 +88,7 @@ extension LawShape {
             try need(varying.count >= 2, "source weights must vary for at least 2 sources")
             let ref = varying.max { $0.1 < $1.1 }!.0
             shape.referenceSource = ref.name
-            shape.sources = varying.map(\.0).filter { $0 != ref }.map(\.name)
+            shape.setSources(varying.map(\.0).filter { $0 != ref }.map(\.name))
             if family == .mixingExponential {
                 shape.parameters = [spec("c", linear: true), spec("k", linear: true)]
                     + shape.sources.map { spec("t_\($0)", .range(-50, 50)) }
