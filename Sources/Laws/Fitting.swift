@@ -215,6 +215,24 @@ final class RandomSource {
     func below(_ n: Int) -> Int { Int(gsl_rng_uniform_int(UnsafePointer(rng), UInt(n))) }
 }
 
+/// The family's grid of starts (every `gridStride`-th) plus seeded random perturbations of
+/// grid points in θ, each with its linear parameters solved; natural values. Deterministic
+/// for a seed, so benches can hand the very same starts to another solver.
+func makeStarts(_ prob: LawProblem, options: FitOptions, randomStarts: Int? = nil, gridStride: Int = 1) -> [[Double]] {
+    let shape = prob.shape
+    let rng = RandomSource(seed: options.seed)
+    let fullGrid = shape.startGrid(prob.feats)
+    let grid = stride(from: 0, to: fullGrid.count, by: max(1, gridStride)).map { fullGrid[$0] }
+    var starts = grid.map { prob.projectLinear($0) }
+    for k in 0..<(randomStarts ?? options.randomStarts) {
+        // Perturb a grid start in θ: 1.5 units of logit moves a bounded parameter substantially.
+        var th = prob.thetaValues(grid[k % grid.count])
+        for j in th.indices where !shape.parameters[j].linear { th[j] += 1.5 * rng.gaussian() }
+        starts.append(prob.projectLinear(prob.naturalValues(th)))
+    }
+    return starts
+}
+
 /// Multi-start least squares of `shape` on `points`: the grid of starts plus random ones,
 /// each with its linear parameters solved first; keeps the lowest objective.
 /// With `options.huber` the best fit is refined by iteratively reweighted least squares.
@@ -227,16 +245,7 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
     let feats = points.map { Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape) }
     let prob = LawProblem(shape: shape, feats: feats, y: points.map(\.score), weights: points.map(\.weight),
                           accelerated: options.accelerated)
-    let rng = RandomSource(seed: options.seed)
-    let fullGrid = shape.startGrid(feats)
-    let grid = stride(from: 0, to: fullGrid.count, by: max(1, gridStride)).map { fullGrid[$0] }
-    var starts = extraStarts + grid.map { prob.projectLinear($0) }
-    for k in 0..<(randomStarts ?? options.randomStarts) {
-        // Perturb a grid start in θ: one unit of logit moves a bounded parameter substantially.
-        var th = prob.thetaValues(grid[k % grid.count])
-        for j in th.indices where !shape.parameters[j].linear { th[j] += 1.5 * rng.gaussian() }
-        starts.append(prob.projectLinear(prob.naturalValues(th)))
-    }
+    let starts = extraStarts + makeStarts(prob, options: options, randomStarts: randomStarts, gridStride: gridStride)
     var outcomes: [NonlinearLeastSquares.Outcome] = []
     var best: NonlinearLeastSquares.Outcome?
     for s in starts {

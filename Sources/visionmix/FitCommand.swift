@@ -128,3 +128,34 @@ private func num(_ x: Double) -> String {
     let a = abs(x)
     return (a != 0 && (a < 1e-3 || a >= 1e5)) ? String(format: "%.3e", x) : String(format: "%.4g", x)
 }
+
+/// Hidden helper for bench/fit/run.sh: writes the fitting problem for scipy and times the
+/// Swift/GSL fit of the very same problem and starts.
+struct FitBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench-fit", abstract: "Time law fitting (for bench/fit).",
+                                                    shouldDisplay: false)
+    @Option(help: "A reference CSV (tidy: category, params_b, tokens_b, score).") var csv: String
+    @Option var category = "general"
+    @Option var family = "saturating_interaction"
+    @Option var repeats = 200
+    @Option(help: "Where to write the problem JSON for the other solver.") var problemOut: String
+    @Option var starts = 8
+
+    func run() throws {
+        guard let f = LawFamily(rawValue: family) else { throw UserError("unknown family \(family)") }
+        let file = try ResultFile.read(path: csv, defaultMixture: nil)
+        let points = try file.runs.compactMap { r -> LawPoint? in
+            guard let s = r.scores[category] else { return nil }
+            guard s.isFinite else { throw UserError("NaN score") }
+            return LawPoint(params: r.params, tokens: r.tokens, score: s)
+        }
+        var o = FitOptions()
+        o.randomStarts = starts
+        o.bootstrap = 0
+        let problem = try FitBench.problem(f, points: points, options: o)
+        let url = URL(fileURLWithPath: problemOut)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try JSONEncoder().encode(problem).write(to: url)
+        try printJSON(try FitBench.time(f, points: points, options: o, repeats: repeats))
+    }
+}
