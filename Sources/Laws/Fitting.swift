@@ -262,23 +262,7 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
     }
     var huberIterations: Int?
     if options.huber {
-        let base = points.map(\.weight)
-        var it = 0
-        while it < 30 {
-            it += 1
-            let p = prob.naturalValues(top.x)
-            let r = feats.indices.map { shape.evaluate(p, feats[$0]) - prob.y[$0] }
-            let med = median(r), mad = median(r.map { abs($0 - med) }) * 1.4826
-            guard mad > 1e-12 else { break }
-            let c = options.huberK * mad
-            prob.sw = r.indices.map { (base[$0] * min(1, c / max(abs(r[$0]), 1e-300))).squareRoot() }
-            let o = prob.solver.solve(start: top.x, maxIterations: options.maxIterations)
-            guard o.ssr.isFinite else { break }
-            let change = zip(o.x, top.x).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
-            top = o
-            if change < 1e-7 { break }
-        }
-        huberIterations = it
+        (top, huberIterations) = huberRefine(prob, from: top, baseWeights: points.map(\.weight), options: options)
     }
     // Re-solve from the optimum so the workspace's Jacobian is the optimum's (for the covariance).
     let startCost = prob.cost(prob.naturalValues(top.x))
@@ -309,6 +293,29 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
                               iterations: top.iterations, status: status, parametersAtBounds: atBounds,
                               huberIterations: huberIterations, bootstrapReplicates: 0, bootstrapFailed: 0)
     return ParameterFit(shape: shape, params: params, theta: top.x, ssr: top.ssr, covariance: cov, diagnostics: diag)
+}
+
+/// Huber loss by iteratively reweighted least squares from `top`: weights min(1, c/|r|) with
+/// c = k·MAD·1.4826 of the current residuals, until the parameters stop moving (≤ 30 rounds).
+func huberRefine(_ prob: LawProblem, from start: NonlinearLeastSquares.Outcome, baseWeights base: [Double],
+                 options: FitOptions) -> (NonlinearLeastSquares.Outcome, Int) {
+    var top = start
+    var it = 0
+    while it < 30 {
+        it += 1
+        let p = prob.naturalValues(top.x)
+        let r = prob.feats.indices.map { prob.shape.evaluate(p, prob.feats[$0]) - prob.y[$0] }
+        let med = median(r), mad = median(r.map { abs($0 - med) }) * 1.4826
+        guard mad > 1e-12 else { break }
+        let c = options.huberK * mad
+        prob.sw = r.indices.map { (base[$0] * min(1, c / max(abs(r[$0]), 1e-300))).squareRoot() }
+        let o = prob.solver.solve(start: top.x, maxIterations: options.maxIterations)
+        guard o.ssr.isFinite else { break }
+        let change = zip(o.x, top.x).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+        top = o
+        if change < 1e-7 { break }
+    }
+    return (top, it)
 }
 
 func median(_ xs: [Double]) -> Double {
@@ -348,7 +355,9 @@ func bootstrapParameters(_ fit: ParameterFit, points: [LawPoint], options: FitOp
             var f2 = feats, y2 = y, w2 = w
             for i in 0..<n { let k = rng.below(n); f2[i] = feats[k]; y2[i] = y[k]; w2[i] = w[k] }
             prob.feats = f2; prob.y = y2; prob.sw = w2.map { $0.squareRoot() }
-            let o = prob.solver.solve(start: fit.theta, maxIterations: options.maxIterations)
+            var o = prob.solver.solve(start: fit.theta, maxIterations: options.maxIterations)
+            // A robust fit's intervals must come from robust refits too.
+            if options.huber && o.ssr.isFinite { o = huberRefine(prob, from: o, baseWeights: w2, options: options).0 }
             if o.ssr.isFinite && o.x.allSatisfy(\.isFinite) { results[b] = prob.naturalValues(o.x) }
         }
     }
