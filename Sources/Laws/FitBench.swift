@@ -23,6 +23,7 @@ public enum FitBench {
         public var starts: Int
         public var secondsPerFit: Double
         public var bestSSR: Double
+        public var totalIterations: Int
         public var parameters: [String: Double]
     }
 
@@ -51,7 +52,7 @@ public enum FitBench {
         let t0 = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<repeats { fit = try fitParameters(shape, points: points, options: options) }
         let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        return Timing(repeats: repeats, starts: fit.diagnostics.starts, secondsPerFit: dt / Double(repeats), bestSSR: fit.ssr,
+        return Timing(repeats: repeats, starts: fit.diagnostics.starts, secondsPerFit: dt / Double(repeats), bestSSR: fit.ssr, totalIterations: fit.diagnostics.totalIterations,
                       parameters: Dictionary(uniqueKeysWithValues: zip(shape.parameterNames, fit.params)))
     }
 }

@@ -32,6 +32,8 @@ public struct FitOptions: Sendable {
     /// Random starts added to each family's grid of starts.
     public var randomStarts = 8
     public var maxIterations = 200
+    /// GSL's relative objective-change tolerance for the multi-start search (0 = off).
+    public var ftol = 0.0
     /// Levenberg–Marquardt with geodesic acceleration.
     public var accelerated = false
     /// Huber loss by iteratively reweighted least squares (threshold `huberK` robust SDs).
@@ -57,6 +59,8 @@ public struct FitDiagnostics: Codable, Sendable, Equatable {
     /// Starts that ended within 0.1% of the best objective: a well-determined optimum has many.
     public var startsAtBest: Int
     public var iterations: Int
+    /// Iterations summed over all starts (the cost of the multi-start search).
+    public var totalIterations: Int = 0
     public var status: String
     public var parametersAtBounds: [String]
     public var huberIterations: Int?
@@ -64,7 +68,7 @@ public struct FitDiagnostics: Codable, Sendable, Equatable {
     public var bootstrapFailed: Int
 
     enum CodingKeys: String, CodingKey {
-        case starts, status, iterations
+        case starts, status, iterations, totalIterations = "total_iterations"
         case convergedStarts = "converged_starts", startsAtBest = "starts_at_best", parametersAtBounds = "parameters_at_bounds"
         case huberIterations = "huber_iterations", bootstrapReplicates = "bootstrap_replicates", bootstrapFailed = "bootstrap_failed"
     }
@@ -95,7 +99,11 @@ final class LawProblem {
     }
 
     func toNatural(_ theta: UnsafeBufferPointer<Double>) {
-        for (i, spec) in shape.parameters.enumerated() { (natural[i], dnat[i]) = spec.bound.natural(theta[i]) }
+        natural.withUnsafeMutableBufferPointer { nat in
+            dnat.withUnsafeMutableBufferPointer { dn in
+                for (i, spec) in shape.parameters.enumerated() { (nat[i], dn[i]) = spec.bound.natural(theta[i]) }
+            }
+        }
     }
 
     func naturalValues(_ theta: [Double]) -> [Double] {
@@ -106,21 +114,30 @@ final class LawProblem {
         zip(shape.parameters, p).map { $0.bound.unconstrained($1) }
     }
 
+    // The inner loops read local copies of the arrays (no per-element exclusivity checks on
+    // class properties) through unsafe buffers.
     private func residuals(_ theta: UnsafeBufferPointer<Double>, _ f: UnsafeMutableBufferPointer<Double>) {
         toNatural(theta)
+        let shape = self.shape, feats = self.feats, sw = self.sw, y = self.y, natural = self.natural
         natural.withUnsafeBufferPointer { p in
-            for i in 0..<feats.count { f[i] = sw[i] * (shape.evaluate(p, feats[i], gradient: nil) - y[i]) }
+            feats.withUnsafeBufferPointer { fx in
+                for i in 0..<fx.count { f[i] = sw[i] * (shape.evaluate(p, fx[i], gradient: nil) - y[i]) }
+            }
         }
     }
 
     private func jacobian(_ theta: UnsafeBufferPointer<Double>, _ J: UnsafeMutableBufferPointer<Double>) {
         toNatural(theta)
+        let shape = self.shape, feats = self.feats, sw = self.sw, natural = self.natural, dnat = self.dnat
         let p = natural.count
+        var grad = self.grad
         natural.withUnsafeBufferPointer { pv in
             grad.withUnsafeMutableBufferPointer { g in
-                for i in 0..<feats.count {
-                    _ = shape.evaluate(pv, feats[i], gradient: g)
-                    for j in 0..<p { J[i * p + j] = sw[i] * g[j] * dnat[j] }
+                feats.withUnsafeBufferPointer { fx in
+                    for i in 0..<fx.count {
+                        _ = shape.evaluate(pv, fx[i], gradient: g)
+                        for j in 0..<p { J[i * p + j] = sw[i] * g[j] * dnat[j] }
+                    }
                 }
             }
         }
@@ -249,7 +266,7 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
     var outcomes: [NonlinearLeastSquares.Outcome] = []
     var best: NonlinearLeastSquares.Outcome?
     for s in starts {
-        let o = prob.solver.solve(start: prob.thetaValues(s), maxIterations: options.maxIterations)
+        let o = prob.solver.solve(start: prob.thetaValues(s), maxIterations: options.maxIterations, ftol: options.ftol)
         outcomes.append(o)
         guard o.ssr.isFinite, o.x.allSatisfy(\.isFinite) else { continue }
         // A step-limited run can still be the best point found; prefer converged ones on ties.
@@ -270,10 +287,12 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
     if final.ssr.isFinite && final.ssr <= top.ssr * (1 + 1e-9) { top = final }
     var status = top.message
     // A parameter creeping toward a bound (a logistic reparametrisation flattens there) can
-    // exhaust the iterations while the objective no longer moves: say so rather than "failed".
+    // exhaust the iterations, and a start already at the optimum makes GSL report "no
+    // progress", while the objective no longer moves: say so rather than "not converged".
     let flat = final.ssr >= startCost * (1 - 1e-9) - 1e-15
     if !top.converged && flat && top.ssr.isFinite {
-        status = "converged (objective flat to 1e-9; stopped at the iteration limit)"
+        let why = top.message.replacingOccurrences(of: "not converged: ", with: "")
+        status = "converged (objective flat to 1e-9; GSL stopped with: \(why))"
     }
     let params = prob.naturalValues(top.x)
     let p = params.count, n = points.count
@@ -288,10 +307,11 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
         return abs(top.x[j]) > 12  // σ(θ) within ~6e-6 of a bound
     }.map { shape.parameters[$0].name }
     let tol = top.ssr * 1e-3 + 1e-12
-    let diag = FitDiagnostics(starts: starts.count, convergedStarts: outcomes.filter(\.converged).count,
+    var diag = FitDiagnostics(starts: starts.count, convergedStarts: outcomes.filter(\.converged).count,
                               startsAtBest: outcomes.filter { $0.ssr <= top.ssr + tol }.count,
                               iterations: top.iterations, status: status, parametersAtBounds: atBounds,
                               huberIterations: huberIterations, bootstrapReplicates: 0, bootstrapFailed: 0)
+    diag.totalIterations = outcomes.reduce(0) { $0 + $1.iterations }
     return ParameterFit(shape: shape, params: params, theta: top.x, ssr: top.ssr, covariance: cov, diagnostics: diag)
 }
 

@@ -111,30 +111,43 @@ final class NonlinearLeastSquares {
         return out
     }
 
-    // Called from the C callbacks.
+    // Called from the C callbacks. The workspace's vectors and matrices are contiguous
+    // (stride 1, tda = p), so the closures read and write GSL's memory directly; the
+    // strided copy is only a fallback.
     fileprivate func evalResiduals(_ x: UnsafePointer<gsl_vector>, _ f: UnsafeMutablePointer<gsl_vector>) -> Int32 {
-        for i in 0..<p { xBuf[i] = gsl_vector_get(x, i) }
-        xBuf.withUnsafeBufferPointer { xb in fBuf.withUnsafeMutableBufferPointer { fb in residuals(xb, fb) } }
-        for i in 0..<n {
+        let xb = view(x)
+        if f.pointee.stride == 1, let fd = f.pointee.data {
+            let fb = UnsafeMutableBufferPointer(start: fd, count: n)
+            residuals(xb, fb)
             // A non-finite residual (overflow in a trial step) becomes a huge one, so the trust
             // region rejects the step instead of the whole solve failing.
-            let r = fBuf[i]
-            gsl_vector_set(f, i, r.isFinite ? r : 1e100)
+            for i in 0..<n where !fb[i].isFinite { fb[i] = 1e100 }
+        } else {
+            fBuf.withUnsafeMutableBufferPointer { fb in residuals(xb, fb) }
+            for i in 0..<n { gsl_vector_set(f, i, fBuf[i].isFinite ? fBuf[i] : 1e100) }
         }
         return 0
     }
 
     fileprivate func evalJacobian(_ x: UnsafePointer<gsl_vector>, _ J: UnsafeMutablePointer<gsl_matrix>) -> Int32 {
         guard let jac = jacobian else { return Int32(GSL_EINVAL) }
-        for i in 0..<p { xBuf[i] = gsl_vector_get(x, i) }
-        xBuf.withUnsafeBufferPointer { xb in jBuf.withUnsafeMutableBufferPointer { jb in jac(xb, jb) } }
-        for i in 0..<n {
-            for j in 0..<p {
-                let v = jBuf[i * p + j]
-                gsl_matrix_set(J, i, j, v.isFinite ? v : 0)
-            }
+        let xb = view(x)
+        if J.pointee.tda == p, let jd = J.pointee.data {
+            let jb = UnsafeMutableBufferPointer(start: jd, count: n * p)
+            jac(xb, jb)
+            for k in 0..<(n * p) where !jb[k].isFinite { jb[k] = 0 }
+        } else {
+            jBuf.withUnsafeMutableBufferPointer { jb in jac(xb, jb) }
+            for i in 0..<n { for j in 0..<p { let v = jBuf[i * p + j]; gsl_matrix_set(J, i, j, v.isFinite ? v : 0) } }
         }
         return 0
+    }
+
+    /// The parameter vector as a buffer: GSL's own memory when contiguous, else a copy.
+    private func view(_ x: UnsafePointer<gsl_vector>) -> UnsafeBufferPointer<Double> {
+        if x.pointee.stride == 1, let d = x.pointee.data { return UnsafeBufferPointer(start: d, count: p) }
+        for i in 0..<p { xBuf[i] = gsl_vector_get(x, i) }
+        return xBuf.withUnsafeBufferPointer { $0 }  // xBuf is never resized, so its storage is stable
     }
 }
 

@@ -140,6 +140,7 @@ struct FitBenchCommand: ParsableCommand {
     @Option var repeats = 200
     @Option(help: "Where to write the problem JSON for the other solver.") var problemOut: String
     @Option var starts = 8
+    @Option var ftol = 0.0
 
     func run() throws {
         guard let f = LawFamily(rawValue: family) else { throw UserError("unknown family \(family)") }
@@ -152,6 +153,7 @@ struct FitBenchCommand: ParsableCommand {
         var o = FitOptions()
         o.randomStarts = starts
         o.bootstrap = 0
+        o.ftol = ftol
         let problem = try FitBench.problem(f, points: points, options: o)
         let url = URL(fileURLWithPath: problemOut)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

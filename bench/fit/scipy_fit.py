@@ -66,11 +66,16 @@ def jac(theta):
     return model(p, True)[1] * dp
 
 
+NFEV = []
+
+
 def multistart():
     best = None
+    NFEV.clear()
     for s in P["thetaStarts"]:
         r = least_squares(fun, np.array(s), jac=jac, method="lm", xtol=P["xtol"], gtol=P["gtol"],
                           max_nfev=P["maxIterations"] * 10)
+        NFEV.append(r.nfev)
         if best is None or r.cost < best.cost:
             best = r
     return best
@@ -82,5 +87,5 @@ for _ in range(repeats):
     best = multistart()
 dt = (time.perf_counter() - t0) / repeats
 p, _ = natural(best.x)
-print(json.dumps({"secondsPerFit": dt, "bestSSR": 2 * best.cost, "starts": len(P["thetaStarts"]), "repeats": repeats,
+print(json.dumps({"secondsPerFit": dt, "totalEvaluations": sum(NFEV), "bestSSR": 2 * best.cost, "starts": len(P["thetaStarts"]), "repeats": repeats,
                   "parameters": dict(zip(P["parameterNames"], p.tolist()))}, indent=2))
