@@ -219,8 +219,10 @@ extension LawShape {
         switch family {
         case .saturatingInteraction, .joint:
             let (a, b, c, e, tau, beta) = (p[0], p[1], p[2], p[3], p[4], p[5])
+            // exp(−β·ln q) rather than pow: ln q is needed for ∂/∂β anyway, and pow is slower.
             let q = 1 + x.d / tau
-            let qb = pow(q, -beta)
+            let lq = log1p(x.d / tau)
+            let qb = exp(-beta * lq)
             let S = 1 - qb
             var m = 1.0
             let dr = x.r - centre[0], dv = x.v - centre[1]
@@ -229,19 +231,20 @@ extension LawShape {
             if let g {
                 g[0] = 1; g[1] = x.lnN; g[2] = m * S; g[3] = m * x.lnN * S
                 g[4] = -gain * m * beta * qb / q * x.d / (tau * tau)
-                g[5] = x.d > 0 ? gain * m * qb * log(q) : 0
+                g[5] = gain * m * qb * lq
                 if family == .joint { g[6] = gain * S * dr; g[7] = gain * S * dv; g[8] = gain * S * dv * dv }
             }
             return a + b * x.lnN + gain * m * S
         case .chinchillaAdditive:
             let (E, A, alpha, B, tau, beta) = (p[0], p[1], p[2], p[3], p[4], p[5])
-            let na = pow(x.n, -alpha)
+            let na = exp(-alpha * x.lnN)
             let q = 1 + x.d / tau
-            let qb = pow(q, -beta)
+            let lq = log1p(x.d / tau)
+            let qb = exp(-beta * lq)
             if let g {
                 g[0] = 1; g[1] = -na; g[2] = A * na * x.lnN; g[3] = -qb
                 g[4] = -B * beta * qb / q * x.d / (tau * tau)
-                g[5] = x.d > 0 ? B * qb * log(q) : 0
+                g[5] = B * qb * lq
             }
             return E - A * na - B * qb
         case .logLinearN:

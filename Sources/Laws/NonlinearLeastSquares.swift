@@ -19,8 +19,10 @@ final class NonlinearLeastSquares {
     let n: Int
     let p: Int
     var residuals: Residuals
-    /// `nil` lets GSL use forward differences.
-    var jacobian: Jacobian?
+    /// `nil` lets GSL use forward differences (p extra residual evaluations per iteration).
+    var jacobian: Jacobian? {
+        didSet { fdf.pointee.df = jacobian == nil ? nil : nlsJacobianCallback }
+    }
 
     private let workspace: UnsafeMutablePointer<gsl_multifit_nlinear_workspace>
     private let fdf: UnsafeMutablePointer<gsl_multifit_nlinear_fdf>
