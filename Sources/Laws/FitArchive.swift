@@ -1,0 +1,58 @@
+import Foundation
+import GRDB
+import Store
+
+/// JSON for fits: sorted keys (stable diffs of the committed fits/ files); non-finite numbers
+/// as strings, since a diagnostic can legitimately be infinite.
+public enum FitJSON {
+    public static func encoder(pretty: Bool = true) -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+
+    public static func encode(_ r: FitResult, pretty: Bool = true) throws -> Data { try encoder(pretty: pretty).encode(r) }
+    public static func decode(_ data: Data) throws -> FitResult { try decoder().decode(FitResult.self, from: data) }
+}
+
+extension ResultStore {
+    /// Stores a fit in the `fits` table (body = the fit's JSON) and returns its row id.
+    @discardableResult
+    public func saveFit(_ r: FitResult, label: String) throws -> Int64 {
+        let body = String(decoding: try FitJSON.encode(r, pretty: false), as: UTF8.self)
+        // Plain SQL: FitRecord's memberwise initializer is internal to Store.
+        return try pool.write { db in
+            try db.execute(sql: "INSERT INTO fits (label, category, family, body, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [label, r.category, r.family, body, Date()])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// The latest stored fit for `label` and `category` (nil if none).
+    public func latestFit(label: String, category: String) throws -> FitResult? {
+        let rec = try pool.read { db in
+            try FitRecord.filter(Column("label") == label && Column("category") == category)
+                .order(Column("id").desc).fetchOne(db)
+        }
+        return try rec.map { try FitJSON.decode(Data($0.body.utf8)) }
+    }
+}
+
+/// Writes fits/<source>/<category>.json under `root` and returns the path.
+@discardableResult
+public func writeFitFile(_ r: FitResult, source: String, root: String = "fits") throws -> String {
+    let dir = URL(fileURLWithPath: root).appendingPathComponent(source)
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let url = dir.appendingPathComponent("\(r.category).json")
+    var data = try FitJSON.encode(r)
+    data.append(contentsOf: Array("\n".utf8))
+    try data.write(to: url, options: .atomic)
+    return url.path
+}

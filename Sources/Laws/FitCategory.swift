@@ -1,0 +1,282 @@
+import Foundation
+import Store
+import VisionMixCore
+
+/// Which family to fit: one by name, or `auto` (choose by held-out error).
+public enum LawFamilySelection: Sendable, Equatable {
+    case family(LawFamily)
+    case auto
+
+    /// Parses "auto" or a family name; the error lists the valid names.
+    public static func parse(_ s: String) throws -> LawFamilySelection {
+        if s == "auto" { return .auto }
+        guard let f = LawFamily(rawValue: s) else {
+            throw LawError.noApplicableFamily("unknown family '\(s)'; use auto or one of: " + LawFamily.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return .family(f)
+    }
+}
+
+public struct ParameterInterval: Codable, Sendable, Equatable {
+    /// Standard error from the Jacobian covariance (nil when singular).
+    public var se: Double?
+    /// Bootstrap percentile interval at the fit's level (nil without bootstrap).
+    public var low: Double?
+    public var high: Double?
+}
+
+public struct ErrorMetrics: Codable, Sendable, Equatable {
+    public var points: Int
+    public var mae: Double
+    public var rmse: Double
+    /// Train only: coefficient of determination and AIC (Gaussian, n·ln(SSR/n) + 2k).
+    public var r2: Double?
+    public var aic: Double?
+    /// Cross-validation only: number of folds.
+    public var folds: Int?
+}
+
+/// The result of leaving the largest model size out: fitted on the rest, scored on it.
+public struct HoldoutMetrics: Codable, Sendable, Equatable {
+    /// The held-out model size (N).
+    public var params: Double
+    public var points: Int
+    public var mae: Double
+    public var rmse: Double
+    /// Parameters of the law fitted without the held-out size.
+    public var parameters: [String: Double]
+}
+
+/// One family's scores in a selection.
+public struct CandidateScore: Codable, Sendable, Equatable {
+    public var family: String
+    public var trainRMSE: Double
+    public var aic: Double
+    public var cvMAE: Double?
+    public var holdoutMAE: Double?
+    public var error: String?
+    enum CodingKeys: String, CodingKey {
+        case family, aic, error
+        case trainRMSE = "train_rmse", cvMAE = "cv_mae", holdoutMAE = "holdout_mae"
+    }
+}
+
+public struct SelectionReport: Codable, Sendable, Equatable {
+    /// "holdout_mae" or "cv_mae".
+    public var criterion: String
+    public var reason: String
+    public var candidates: [CandidateScore]
+}
+
+/// Everything a fit reports; `law` is the part to predict with. This is the JSON stored in
+/// the `fits` table and written to fits/<source>/<category>.json.
+public struct FitResult: Codable, Sendable {
+    public var source: String?
+    public var category: String
+    public var family: String
+    public var formula: String
+    public var parameters: [String: Double]
+    public var intervals: [String: ParameterInterval]
+    public var train: ErrorMetrics
+    public var cv: ErrorMetrics?
+    public var holdout: HoldoutMetrics?
+    public var selection: SelectionReport?
+    public var diagnostics: FitDiagnostics
+    /// What the fit assumed or left out (e.g. runs at other sizes for a mixture law).
+    public var notes: [String] = []
+    public var law: FittedLaw
+}
+
+/// The points of `category` in `runs`, refusing NaN or infinite inputs and unknown categories.
+public func lawPoints(runs: [StoredRun], category: String) throws -> [LawPoint] {
+    guard !runs.isEmpty else { throw LawError.noRuns("nothing to fit") }
+    let withScore = runs.filter { $0.scores[category] != nil }
+    guard !withScore.isEmpty else {
+        throw LawError.unknownCategory(category, available: Array(Set(runs.flatMap { $0.scores.keys })).sorted())
+    }
+    for r in withScore {
+        if !r.scores[category]!.isFinite { throw LawError.notFinite(what: "score \(category)", run: r.id) }
+        if !r.params.isFinite || r.params <= 0 { throw LawError.notFinite(what: "model size (must be finite and > 0)", run: r.id) }
+        if !r.tokens.isFinite || r.tokens < 0 { throw LawError.notFinite(what: "token count (must be finite and ≥ 0)", run: r.id) }
+    }
+    return withScore.map { LawPoint(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, score: $0.scores[category]!, runId: $0.id) }
+}
+
+/// Fits `category` over `runs`: the one entry point the CLI, sweeps and the server share.
+public func fitCategory(runs: [StoredRun], category: String, family: LawFamilySelection,
+                        options: FitOptions = FitOptions()) throws -> FitResult {
+    var result = try fitPoints(try lawPoints(runs: runs, category: category), category: category, family: family, options: options)
+    let labels = Set(runs.map(\.source))
+    result.source = labels.count == 1 ? labels.first : labels.sorted().joined(separator: "+")
+    return result
+}
+
+/// The families that could describe `points`, by which inputs vary.
+public func applicableFamilies(_ points: [LawPoint]) -> [LawFamily] {
+    let nN = distinct(points.map(\.params)).count, nD = distinct(points.map(\.tokens)).count
+    let nMix = Set(points.compactMap { $0.mixture?.canonicalKey }).count
+    var out: [LawFamily] = []
+    if nN >= 2 && nD >= 3 {
+        out += [.saturatingInteraction, .chinchillaAdditive, .logLinearN]
+        if nMix >= 3 { out.append(.joint) }
+    } else if nN >= 2 || nD >= 2 {
+        out += [.power1D, .sigmoidLog1D]
+    } else if nMix >= 3 {
+        out += [.quadraticShares, .mixingExponential, .saturatingPerSource]
+    }
+    return out
+}
+
+/// `fitCategory` on points already extracted (used directly by tests and benches).
+public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFamilySelection,
+                      options: FitOptions = FitOptions()) throws -> FitResult {
+    var points = allPoints
+    var notes: [String] = []
+    // Mixture laws hold N and D fixed: when the data is a mixture study with a few runs at
+    // other sizes or budgets (the paper's 11 mixes at 3B/50B plus two 7B/1T runs), fit the
+    // mixture law on the most common (N, D) and say what was left out.
+    let wantsMixture: Bool = {
+        if case let .family(f) = family { return f.kind == .mixture }
+        return distinct(points.map(\.tokens)).count < 3 && Set(points.compactMap { $0.mixture?.canonicalKey }).count >= 3
+    }()
+    if wantsMixture {
+        var groups: [String: [LawPoint]] = [:]
+        for p in points { groups[String(format: "%.6g|%.6g", p.params, p.tokens), default: []].append(p) }
+        if groups.count > 1, let top = groups.values.max(by: { $0.count < $1.count }) {
+            notes.append("mixture law fitted on the \(top.count) runs at N = \(String(format: "%g", top[0].params)), D = \(String(format: "%g", top[0].tokens)); \(points.count - top.count) run(s) at other sizes or budgets left out")
+            points = top
+        }
+    }
+    for p in points where !p.score.isFinite || !p.params.isFinite || !p.tokens.isFinite || !p.weight.isFinite {
+        throw LawError.notFinite(what: "an input or score", run: p.runId)
+    }
+    let chosen: LawFamily
+    var selection: SelectionReport?
+    var scored: [LawFamily: (ParameterFit, ErrorMetrics, ErrorMetrics?, HoldoutMetrics?)] = [:]
+    switch family {
+    case let .family(f): chosen = f
+    case .auto:
+        let candidates = applicableFamilies(points)
+        guard !candidates.isEmpty else {
+            throw LawError.noApplicableFamily("\(points.count) run(s) have this score and no input varies enough (need 2+ sizes and 3+ budgets, one varying input, or 3+ mixtures at one size and budget)")
+        }
+        let useHoldout = distinct(points.map(\.params)).count >= 3
+        var rows: [CandidateScore] = []
+        for f in candidates {
+            do {
+                let s = try scoreFamily(f, points: points, options: options, holdout: useHoldout)
+                scored[f] = s
+                rows.append(CandidateScore(family: f.rawValue, trainRMSE: s.1.rmse, aic: s.1.aic ?? .nan,
+                                           cvMAE: s.2?.mae, holdoutMAE: s.3?.mae, error: nil))
+            } catch {
+                rows.append(CandidateScore(family: f.rawValue, trainRMSE: .nan, aic: .nan, cvMAE: nil, holdoutMAE: nil,
+                                           error: "\(error)"))
+            }
+        }
+        func key(_ c: CandidateScore) -> Double { (useHoldout ? c.holdoutMAE : c.cvMAE) ?? .infinity }
+        let ok = rows.filter { key($0).isFinite }
+        guard let best = ok.min(by: { key($0) < key($1) }) else {
+            throw LawError.noApplicableFamily("every candidate failed: " + rows.compactMap { $0.error.map { e in "\(e)" } }.joined(separator: "; "))
+        }
+        chosen = LawFamily(rawValue: best.family)!
+        let crit = useHoldout ? "held-out MAE at the largest model size" : "\(options.folds)-fold cross-validated MAE"
+        let others = ok.filter { $0.family != best.family }.sorted { key($0) < key($1) }
+            .map { "\($0.family) \(String(format: "%.3f", key($0)))" }
+        selection = SelectionReport(criterion: useHoldout ? "holdout_mae" : "cv_mae",
+                                    reason: "\(best.family) has the lowest \(crit): \(String(format: "%.3f", key(best)))"
+                                        + (others.isEmpty ? "" : " against " + others.joined(separator: ", ")),
+                                    candidates: rows)
+    }
+    let wantHoldout = options.holdOutLargest || selection?.criterion == "holdout_mae"
+    let s = try scored[chosen] ?? scoreFamily(chosen, points: points, options: options, holdout: wantHoldout)
+    var fit = s.0
+    let boot = bootstrapParameters(fit, points: points, options: options)
+    fit.diagnostics.bootstrapReplicates = boot.ensemble.count
+    fit.diagnostics.bootstrapFailed = boot.failed
+    let names = fit.shape.parameterNames
+    var intervals: [String: ParameterInterval] = [:]
+    let a = (1 - options.intervalLevel) / 2
+    for (j, nm) in names.enumerated() {
+        let se = fit.covariance.map { $0[j * names.count + j] }.flatMap { $0 >= 0 && $0.isFinite ? $0.squareRoot() : nil }
+        let col = boot.ensemble.map { $0[j] }
+        intervals[nm] = ParameterInterval(se: se, low: col.count >= 2 ? quantile(col, a) : nil, high: col.count >= 2 ? quantile(col, 1 - a) : nil)
+    }
+    if boot.failed > options.bootstrap / 2 && options.bootstrap > 0 {
+        fit.diagnostics.status += "; warning: \(boot.failed) of \(options.bootstrap) bootstrap refits failed"
+    }
+    let law = FittedLaw(category: category, family: chosen, formula: chosen.formula, shape: fit.shape, parameters: fit.params,
+                        ensemble: boot.ensemble, intervalLevel: options.intervalLevel, ranges: FittedRanges(points: points))
+    return FitResult(source: nil, category: category, family: chosen.rawValue, formula: chosen.formula,
+                     parameters: law.parameterValues, intervals: intervals, train: s.1, cv: s.2,
+                     holdout: wantHoldout ? s.3 : nil, selection: selection, diagnostics: fit.diagnostics, notes: notes, law: law)
+}
+
+/// Full-data fit, training metrics, k-fold CV and (optionally) the largest-size hold-out.
+func scoreFamily(_ f: LawFamily, points: [LawPoint], options: FitOptions, holdout: Bool)
+    throws -> (ParameterFit, ErrorMetrics, ErrorMetrics?, HoldoutMetrics?) {
+    let shape = try LawShape.make(f, points: points, axis: options.axis)
+    let fit = try fitParameters(shape, points: points, options: options)
+    let preds = points.map { shape.evaluate(fit.params, Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape)) }
+    var train = errorMetrics(preds, points.map(\.score))
+    let n = Double(points.count), k = Double(shape.parameters.count)
+    let ssr = zip(preds, points).reduce(0.0) { $0 + ($1.0 - $1.1.score) * ($1.0 - $1.1.score) }
+    let mean = points.map(\.score).reduce(0, +) / n
+    let sst = points.reduce(0.0) { $0 + ($1.score - mean) * ($1.score - mean) }
+    train.r2 = sst > 0 ? 1 - ssr / sst : nil
+    train.aic = n * log(max(ssr, 1e-300) / n) + 2 * k
+    let cv = crossValidate(shape, points: points, options: options, best: fit.params)
+    var ho: HoldoutMetrics?
+    if holdout { ho = try holdOutLargest(f, points: points, options: options) }
+    return (fit, train, cv, ho)
+}
+
+func errorMetrics(_ pred: [Double], _ y: [Double]) -> ErrorMetrics {
+    let e = zip(pred, y).map { $0 - $1 }
+    let n = Double(max(1, e.count))
+    return ErrorMetrics(points: e.count, mae: e.reduce(0) { $0 + abs($1) } / n,
+                        rmse: (e.reduce(0) { $0 + $1 * $1 } / n).squareRoot(), r2: nil, aic: nil, folds: nil)
+}
+
+/// k-fold cross-validation with a seeded shuffle; folds whose training part is too small or
+/// fails to fit are skipped. Nil when no fold could be scored.
+func crossValidate(_ shape: LawShape, points: [LawPoint], options: FitOptions, best: [Double]) -> ErrorMetrics? {
+    let n = points.count
+    let k = min(options.folds, n)
+    guard k >= 2 else { return nil }
+    let rng = RandomSource(seed: options.seed &+ 7)
+    var order = Array(0..<n)
+    for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, rng.below(i + 1)) }
+    var pred: [Double] = [], obs: [Double] = [], used = 0
+    for fold in 0..<k {
+        let test = Set(order.enumerated().filter { $0.offset % k == fold }.map(\.element))
+        let train = points.indices.filter { !test.contains($0) }.map { points[$0] }
+        // Fewer starts than the full fit (the full-data optimum, every third grid start, one
+        // random start): the optimum is a strong start and CV runs k times per family.
+        guard let f = try? fitParameters(shape, points: train, options: options, extraStarts: [best], randomStarts: 1,
+                                         gridStride: 3) else { continue }
+        used += 1
+        for i in test {
+            let p = points[i]
+            pred.append(shape.evaluate(f.params, Features(params: p.params, tokens: p.tokens, mixture: p.mixture, shape: shape)))
+            obs.append(p.score)
+        }
+    }
+    guard used > 0 else { return nil }
+    var m = errorMetrics(pred, obs)
+    m.folds = used
+    return m
+}
+
+/// Fits on every size but the largest and scores the prediction at the largest.
+public func holdOutLargest(_ f: LawFamily, points: [LawPoint], options: FitOptions) throws -> HoldoutMetrics {
+    guard let top = points.map(\.params).max() else { throw LawError.noRuns("nothing to hold out") }
+    let isTop: (LawPoint) -> Bool = { abs($0.params - top) <= 1e-9 * top }
+    let train = points.filter { !isTop($0) }, test = points.filter(isTop)
+    guard !train.isEmpty else { throw LawError.unidentifiable(family: f.rawValue, reason: "holding out the largest size leaves no data") }
+    let shape = try LawShape.make(f, points: train, axis: options.axis)
+    let fit = try fitParameters(shape, points: train, options: options)
+    let pred = test.map { shape.evaluate(fit.params, Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape)) }
+    let m = errorMetrics(pred, test.map(\.score))
+    return HoldoutMetrics(params: top, points: test.count, mae: m.mae, rmse: m.rmse,
+                          parameters: Dictionary(uniqueKeysWithValues: zip(shape.parameterNames, fit.params)))
+}

@@ -1,0 +1,113 @@
+import Foundation
+import VisionMixCore
+
+/// The span of the data a law was fitted on; predictions outside it are extrapolations.
+public struct FittedRanges: Codable, Sendable, Equatable {
+    public var params: [Double]
+    public var tokens: [Double]
+    /// [min, max] of the mixtures' reasoning and visual shares (nil when runs had no mixture).
+    public var reasoningShare: [Double]?
+    public var visualShare: [Double]?
+    /// [min, max] weight per source, for runs with per-source weights.
+    public var sourceWeights: [String: [Double]]
+
+    enum CodingKeys: String, CodingKey {
+        case params, tokens
+        case reasoningShare = "reasoning_share", visualShare = "visual_share", sourceWeights = "source_weights"
+    }
+
+    init(points: [LawPoint]) {
+        func span(_ xs: [Double]) -> [Double] { [xs.min() ?? 0, xs.max() ?? 0] }
+        params = span(points.map(\.params))
+        tokens = span(points.map(\.tokens))
+        let mixes = points.compactMap(\.mixture)
+        reasoningShare = mixes.count == points.count && !mixes.isEmpty ? span(mixes.map(\.reasoningShare)) : nil
+        visualShare = mixes.count == points.count && !mixes.isEmpty ? span(mixes.map(\.visualShare)) : nil
+        sourceWeights = [:]
+        if !mixes.isEmpty && mixes.allSatisfy({ $0.weights != nil }) && mixes.count == points.count {
+            for s in TextSource.allCases { sourceWeights[s.name] = span(mixes.map { $0.weight(s) }) }
+        }
+    }
+}
+
+/// A fitted scaling law for one score category: what the Planner consumes.
+///
+/// Stored as JSON (inside the `fits` table body and fits/<source>/<category>.json). Evaluate
+/// it with `predict`, get a bootstrap interval with `predictInterval`, and check
+/// `isExtrapolation` before trusting a prediction far from the data.
+public struct FittedLaw: Codable, Sendable {
+    public var category: String
+    public var family: LawFamily
+    public var formula: String
+    /// The family bound to its data (parameter names and bounds, input scales, sources).
+    public var shape: LawShape
+    /// Best-fit natural parameter values, in `shape.parameterNames` order.
+    public var parameters: [Double]
+    /// Bootstrap replicates of the parameter vector (resampled runs); empty if bootstrap was off.
+    public var ensemble: [[Double]]
+    /// Default two-sided level of `predictInterval` (the fit's interval level).
+    public var intervalLevel: Double
+    public var ranges: FittedRanges
+
+    enum CodingKeys: String, CodingKey {
+        case category, family, formula, shape, parameters, ensemble, ranges
+        case intervalLevel = "interval_level"
+    }
+
+    public var parameterNames: [String] { shape.parameterNames }
+
+    /// Name → best-fit value.
+    public var parameterValues: [String: Double] {
+        Dictionary(uniqueKeysWithValues: zip(shape.parameterNames, parameters))
+    }
+
+    /// The law's value for a model of `params` parameters after `tokens` pre-training tokens on
+    /// `mixture` (ignored by size–data and 1-D laws of N or D; required by mixture and joint laws).
+    public func predict(params: Double, tokens: Double, mixture: Mixture? = nil) -> Double {
+        evaluate(parameters, params: params, tokens: tokens, mixture: mixture)
+    }
+
+    /// The prediction with a percentile interval over the bootstrap ensemble. Without an
+    /// ensemble the interval collapses to the value.
+    public func predictInterval(params: Double, tokens: Double, mixture: Mixture? = nil,
+                                level: Double? = nil) -> (value: Double, low: Double, high: Double) {
+        let value = predict(params: params, tokens: tokens, mixture: mixture)
+        let preds = ensemble.map { evaluate($0, params: params, tokens: tokens, mixture: mixture) }.filter(\.isFinite)
+        guard preds.count >= 2 else { return (value, value, value) }
+        let a = (1 - (level ?? intervalLevel)) / 2
+        return (value, quantile(preds, a), quantile(preds, 1 - a))
+    }
+
+    /// True when any input lies outside the fitted ranges of N, D or the mixture.
+    public func isExtrapolation(params: Double, tokens: Double, mixture: Mixture? = nil) -> Bool {
+        !extrapolationReasons(params: params, tokens: tokens, mixture: mixture).isEmpty
+    }
+
+    /// Which inputs are outside the fitted ranges, in words (empty inside them).
+    public func extrapolationReasons(params: Double, tokens: Double, mixture: Mixture? = nil) -> [String] {
+        var out: [String] = []
+        func check(_ name: String, _ x: Double, _ r: [Double]?) {
+            guard let r, r.count == 2 else { return }
+            let slack = 1e-9 * max(1, abs(r[1]))
+            if x < r[0] - slack || x > r[1] + slack {
+                out.append("\(name) \(String(format: "%g", x)) is outside the fitted range [\(String(format: "%g", r[0])), \(String(format: "%g", r[1]))]")
+            }
+        }
+        check("N", params, ranges.params)
+        check("D", tokens, ranges.tokens)
+        if let m = mixture {
+            check("reasoning share", m.reasoningShare, ranges.reasoningShare)
+            check("visual share", m.visualShare, ranges.visualShare)
+            if m.weights != nil {
+                for s in TextSource.allCases { check("\(s.name) weight", m.weight(s), ranges.sourceWeights[s.name]) }
+            }
+        } else if family.kind == .mixture || family.kind == .joint {
+            out.append("the law needs a mixture")
+        }
+        return out
+    }
+
+    func evaluate(_ p: [Double], params: Double, tokens: Double, mixture: Mixture?) -> Double {
+        shape.evaluate(p, Features(params: params, tokens: tokens, mixture: mixture, shape: shape))
+    }
+}

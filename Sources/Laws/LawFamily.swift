@@ -1,0 +1,354 @@
+import Foundation
+import VisionMixCore
+
+/// A named functional form for a score as a function of model size N, token budget D and
+/// the mixture. Formulas and rationale are in docs/laws.md; `formula` and `about` repeat them
+/// for `visionmix fit --list-families`.
+public enum LawFamily: String, CaseIterable, Codable, Sendable {
+    case saturatingInteraction = "saturating_interaction"
+    case chinchillaAdditive = "chinchilla_additive"
+    case logLinearN = "loglinear_n"
+    case quadraticShares = "quadratic_shares"
+    case mixingExponential = "mixing_exponential"
+    case saturatingPerSource = "saturating_per_source"
+    case joint = "joint"
+    case power1D = "power_1d"
+    case sigmoidLog1D = "sigmoid_log_1d"
+
+    public enum Kind: String, Codable, Sendable { case sizeData = "size-data", mixture, joint, oneDimensional = "1-d" }
+
+    public var kind: Kind {
+        switch self {
+        case .saturatingInteraction, .chinchillaAdditive, .logLinearN: .sizeData
+        case .quadraticShares, .mixingExponential, .saturatingPerSource: .mixture
+        case .joint: .joint
+        case .power1D, .sigmoidLog1D: .oneDimensional
+        }
+    }
+
+    /// n = N / N_ref and d = D / D_ref, with the references the largest N and D of the fit data,
+    /// so every family is unit-free and the starting grids work for 25K-parameter toys and 13B models alike.
+    public var formula: String {
+        switch self {
+        case .saturatingInteraction: "a + b·ln n + (c + e·ln n)·[1 − (1 + d/τ)^(−β)]"
+        case .chinchillaAdditive: "E − A·n^(−α) − B·(1 + d/τ)^(−β)"
+        case .logLinearN: "a_D + b_D·ln n, one (a, b) per token budget D"
+        case .quadraticShares: "c0 + c_r·Δr + c_v·Δv + c_rr·Δr² + c_vv·Δv² + c_rv·Δr·Δv   (Δ = share − mean share)"
+        case .mixingExponential: "c + k·exp(Σ_j t_j·w_j)   (w_j source weights; the reference source is absorbed in k)"
+        case .saturatingPerSource: "c + Σ_j a_j·[1 − exp(−w_j/ρ)]   (reference source absorbed in c)"
+        case .joint: "a + b·ln n + (c + e·ln n)·(1 + m_r·Δr + m_v·Δv + m_vv·Δv²)·[1 − (1 + d/τ)^(−β)]"
+        case .power1D: "a − b·x^(−c)"
+        case .sigmoidLog1D: "a + h / (1 + exp(−k·(ln x − m)))"
+        }
+    }
+
+    public var about: String {
+        switch self {
+        case .saturatingInteraction:
+            "Size–data law. The score at D = 0 (the un-pre-trained model after adaptation) is log-linear in N; the gain from data saturates as a power law in D, and its ceiling c + e·ln n grows with N (the N×D interaction: bigger models gain more from data). Handles D = 0 exactly."
+        case .chinchillaAdditive:
+            "Size–data law in the additive Chinchilla style: separate saturating power-law terms in N and D, no interaction. D enters as (1 + d/τ) so D = 0 is finite."
+        case .logLinearN:
+            "Baseline: for each token budget seen in the data, a straight line in ln N. Budgets between two seen ones interpolate linearly; other budgets extrapolate."
+        case .quadraticShares:
+            "Mixture law: a quadratic response surface over the mixture's reasoning and visual shares (N and D fixed)."
+        case .mixingExponential:
+            "Mixture law: the data-mixing-law exponential form over source weights (N and D fixed). Only sources whose weight varies get a coefficient."
+        case .saturatingPerSource:
+            "Mixture law: each source adds a saturating contribution with one shared saturation scale ρ (N and D fixed)."
+        case .joint:
+            "Joint law s(N, D, mixture): the size–data interaction law whose data gain is scaled by a function of the reasoning share (linear) and visual share (quadratic, so it can saturate). Needs at least 3 mixtures."
+        case .power1D:
+            "One-dimensional saturating power law over one varying input x (N, D, or a share); x must be positive."
+        case .sigmoidLog1D:
+            "One-dimensional sigmoid in ln x (an abrupt rise, as when a model starts to read its visual tokens); x must be positive."
+        }
+    }
+
+    /// Parameters and the minimum number of points, in words (some families size themselves
+    /// to the data: S is the number of sources whose weight varies).
+    public var parameterSummary: String {
+        switch self {
+        case .saturatingInteraction: "a, b, c, e, tau, beta (6); minimum 8 points, 2+ sizes, 3+ budgets"
+        case .chinchillaAdditive: "E, A, alpha, B, tau, beta (6); minimum 8 points, 2+ sizes, 3+ budgets"
+        case .logLinearN: "a@D, b@D per budget (2 per budget); minimum 2·budgets + 2 points, 2+ sizes per budget"
+        case .quadraticShares: "c0, c_r, c_v, c_rr, c_vv, c_rv (6); minimum 8 points, 6+ mixtures"
+        case .mixingExponential: "c, k, t_source for S − 1 sources (S + 1); minimum S + 3 points (9 with all 6 sources varying)"
+        case .saturatingPerSource: "c, a_source for S − 1 sources, rho (S + 1); minimum S + 3 points (9 with all 6 sources varying)"
+        case .joint: "a, b, c, e, tau, beta, m_r, m_v, m_vv (9); minimum 11 points, 3+ mixtures"
+        case .power1D: "a, b, c (3); minimum 5 points"
+        case .sigmoidLog1D: "a, h, k, m (4); minimum 6 points"
+        }
+    }
+
+    /// How the minimum point count is set: at least two more points than parameters, so a fit
+    /// leaves residual degrees of freedom for its error estimate.
+    public static let spareDegreesOfFreedom = 2
+}
+
+/// The input a 1-D family varies along.
+public enum InputAxis: String, Codable, Sendable, CaseIterable {
+    case params, tokens, reasoningShare = "reasoning_share", visualShare = "visual_share"
+}
+
+/// How a parameter is kept in its domain: the optimiser works on an unconstrained θ.
+public enum ParameterBound: Codable, Sendable, Equatable {
+    case free
+    /// lo + (hi − lo)·σ(θ)
+    case range(Double, Double)
+    /// exp(ln lo + (ln hi − ln lo)·σ(θ)), for positive scales spanning decades.
+    case logRange(Double, Double)
+}
+
+public struct ParameterSpec: Codable, Sendable, Equatable {
+    public var name: String
+    public var bound: ParameterBound
+    /// Enters the formula linearly (for fixed nonlinear parameters): starts solve these by linear least squares.
+    public var linear: Bool
+}
+
+/// A family bound to its data: parameter list, input scales and the family's extra context.
+/// It is stored inside every `FittedLaw`, so a law can be evaluated without the original data.
+public struct LawShape: Codable, Sendable, Equatable {
+    public var family: LawFamily
+    public var parameters: [ParameterSpec]
+    /// N_ref and D_ref: n = N / nScale, d = D / dScale.
+    public var nScale: Double
+    public var dScale: Double
+    /// loglinear_n: the token budgets (scaled) that own an (a, b) pair, ascending.
+    public var knots: [Double] = []
+    /// Mixture families: the sources (TextSource names) with a coefficient, in parameter order.
+    public var sources: [String] = []
+    /// Mixture families: the source absorbed into the constant (largest mean weight).
+    public var referenceSource: String?
+    /// Quadratic and joint laws: the mean shares the Δ terms are taken from.
+    public var centre: [Double] = [0, 0]
+    /// 1-D families: the varying input.
+    public var axis: InputAxis?
+    /// `sources` as indices into `TextSource.allCases` (derived; not stored in JSON), cached
+    /// because evaluation runs in the solver's inner loop.
+    var sourceIndices: [Int] = []
+
+    enum CodingKeys: String, CodingKey {
+        case family, parameters, knots, sources, centre, axis
+        case nScale = "n_scale", dScale = "d_scale", referenceSource = "reference_source"
+    }
+
+    init(family: LawFamily, parameters: [ParameterSpec], nScale: Double, dScale: Double) {
+        self.family = family; self.parameters = parameters; self.nScale = nScale; self.dScale = dScale
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        family = try c.decode(LawFamily.self, forKey: .family)
+        parameters = try c.decode([ParameterSpec].self, forKey: .parameters)
+        nScale = try c.decode(Double.self, forKey: .nScale)
+        dScale = try c.decode(Double.self, forKey: .dScale)
+        knots = try c.decodeIfPresent([Double].self, forKey: .knots) ?? []
+        referenceSource = try c.decodeIfPresent(String.self, forKey: .referenceSource)
+        centre = try c.decodeIfPresent([Double].self, forKey: .centre) ?? [0, 0]
+        axis = try c.decodeIfPresent(InputAxis.self, forKey: .axis)
+        setSources(try c.decodeIfPresent([String].self, forKey: .sources) ?? [])
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(family, forKey: .family); try c.encode(parameters, forKey: .parameters)
+        try c.encode(nScale, forKey: .nScale); try c.encode(dScale, forKey: .dScale)
+        try c.encode(knots, forKey: .knots); try c.encode(sources, forKey: .sources)
+        try c.encodeIfPresent(referenceSource, forKey: .referenceSource)
+        try c.encode(centre, forKey: .centre); try c.encodeIfPresent(axis, forKey: .axis)
+    }
+
+    mutating func setSources(_ names: [String]) {
+        sources = names
+        sourceIndices = names.map { name in TextSource.allCases.firstIndex { $0.name == name }! }
+    }
+
+    public var parameterNames: [String] { parameters.map(\.name) }
+    public var minimumPoints: Int { parameters.count + LawFamily.spareDegreesOfFreedom }
+}
+
+/// One point's inputs in the unit-free form every family evaluates.
+struct Features {
+    var n: Double
+    var lnN: Double
+    var d: Double
+    var r: Double
+    var v: Double
+    /// Weights in `TextSource.allCases` order (zeros without a weighted mixture). A tuple,
+    /// not an array, so copying features in the solver's loops costs no reference counting.
+    var weights: (Double, Double, Double, Double, Double, Double)
+    var hasWeights: Bool
+
+    func w(_ i: Int) -> Double {
+        switch i {
+        case 0: weights.0
+        case 1: weights.1
+        case 2: weights.2
+        case 3: weights.3
+        case 4: weights.4
+        default: weights.5
+        }
+    }
+
+    init(params: Double, tokens: Double, mixture: Mixture?, shape: LawShape) {
+        n = params / shape.nScale
+        lnN = log(n)
+        d = tokens / shape.dScale
+        r = mixture?.reasoningShare ?? 0
+        v = mixture?.visualShare ?? 0
+        let v = mixture?.vector ?? [Double](repeating: 0, count: 6)
+        weights = (v[0], v[1], v[2], v[3], v[4], v[5])
+        hasWeights = mixture?.weights != nil
+    }
+
+    func axisValue(_ axis: InputAxis) -> Double {
+        switch axis {
+        case .params: n
+        case .tokens: d
+        case .reasoningShare: r
+        case .visualShare: v
+        }
+    }
+}
+
+extension LawShape {
+    /// The model value at natural parameters `p`; when `g` is given it receives ∂value/∂p.
+    func evaluate(_ p: UnsafeBufferPointer<Double>, _ x: Features, gradient g: UnsafeMutableBufferPointer<Double>?) -> Double {
+        switch family {
+        case .saturatingInteraction, .joint:
+            let (a, b, c, e, tau, beta) = (p[0], p[1], p[2], p[3], p[4], p[5])
+            // exp(−β·ln q) rather than pow: ln q is needed for ∂/∂β anyway, and pow is slower.
+            let q = 1 + x.d / tau
+            let lq = log1p(x.d / tau)
+            let qb = exp(-beta * lq)
+            let S = 1 - qb
+            var m = 1.0
+            let dr = x.r - centre[0], dv = x.v - centre[1]
+            if family == .joint { m = 1 + p[6] * dr + p[7] * dv + p[8] * dv * dv }
+            let gain = c + e * x.lnN
+            if let g {
+                g[0] = 1; g[1] = x.lnN; g[2] = m * S; g[3] = m * x.lnN * S
+                g[4] = -gain * m * beta * qb / q * x.d / (tau * tau)
+                g[5] = gain * m * qb * lq
+                if family == .joint { g[6] = gain * S * dr; g[7] = gain * S * dv; g[8] = gain * S * dv * dv }
+            }
+            return a + b * x.lnN + gain * m * S
+        case .chinchillaAdditive:
+            let (E, A, alpha, B, tau, beta) = (p[0], p[1], p[2], p[3], p[4], p[5])
+            let na = exp(-alpha * x.lnN)
+            let q = 1 + x.d / tau
+            let lq = log1p(x.d / tau)
+            let qb = exp(-beta * lq)
+            if let g {
+                g[0] = 1; g[1] = -na; g[2] = A * na * x.lnN; g[3] = -qb
+                g[4] = -B * beta * qb / q * x.d / (tau * tau)
+                g[5] = B * qb * lq
+            }
+            return E - A * na - B * qb
+        case .logLinearN:
+            // The bracketing knots and their interpolation weights (clamped outside the knots).
+            let (i, j, wj) = knotBracket(x.d)
+            if let g {
+                for k in 0..<g.count { g[k] = 0 }
+                g[2 * i] += 1 - wj; g[2 * i + 1] += (1 - wj) * x.lnN
+                g[2 * j] += wj; g[2 * j + 1] += wj * x.lnN
+            }
+            let si = p[2 * i] + p[2 * i + 1] * x.lnN, sj = p[2 * j] + p[2 * j + 1] * x.lnN
+            return (1 - wj) * si + wj * sj
+        case .quadraticShares:
+            let dr = x.r - centre[0], dv = x.v - centre[1]
+            if let g { g[0] = 1; g[1] = dr; g[2] = dv; g[3] = dr * dr; g[4] = dv * dv; g[5] = dr * dv }
+            return p[0] + p[1] * dr + p[2] * dv + p[3] * dr * dr + p[4] * dv * dv + p[5] * dr * dv
+        case .mixingExponential:
+            var z = 0.0
+            let idx = sourceIndices
+            for (k, si) in idx.enumerated() { z += p[2 + k] * x.w(si) }
+            let ez = exp(z)
+            if let g {
+                g[0] = 1; g[1] = ez
+                for (k, si) in idx.enumerated() { g[2 + k] = p[1] * ez * x.w(si) }
+            }
+            return p[0] + p[1] * ez
+        case .saturatingPerSource:
+            let idx = sourceIndices
+            let rho = p[idx.count + 1]
+            var s = p[0], drho = 0.0
+            if let g { g[0] = 1 }
+            for (k, si) in idx.enumerated() {
+                let ex = exp(-x.w(si) / rho)
+                s += p[1 + k] * (1 - ex)
+                drho += -p[1 + k] * ex * x.w(si) / (rho * rho)
+                if let g { g[1 + k] = 1 - ex }
+            }
+            if let g { g[idx.count + 1] = drho }
+            return s
+        case .power1D:
+            let xv = x.axisValue(axis ?? .params)
+            let xc = pow(xv, -p[2])
+            if let g { g[0] = 1; g[1] = -xc; g[2] = p[1] * xc * log(xv) }
+            return p[0] - p[1] * xc
+        case .sigmoidLog1D:
+            let lx = log(x.axisValue(axis ?? .params))
+            let sg = 1 / (1 + exp(-p[2] * (lx - p[3])))
+            if let g {
+                let ds = sg * (1 - sg)
+                g[0] = 1; g[1] = sg; g[2] = p[1] * ds * (lx - p[3]); g[3] = -p[1] * ds * p[2]
+            }
+            return p[0] + p[1] * sg
+        }
+    }
+
+    /// For loglinear_n: knots i ≤ j around d and the weight of j (0 when d sits on a knot or outside).
+    func knotBracket(_ d: Double) -> (Int, Int, Double) {
+        let last = knots.count - 1
+        if d <= knots[0] { return (0, 0, 0) }
+        if d >= knots[last] { return (last, last, 0) }
+        var j = 1
+        while knots[j] < d { j += 1 }
+        let i = j - 1
+        if abs(knots[j] - d) <= 1e-12 * max(1, d) { return (j, j, 0) }
+        return (i, j, (d - knots[i]) / (knots[j] - knots[i]))
+    }
+
+    func evaluate(_ p: [Double], _ x: Features) -> Double {
+        p.withUnsafeBufferPointer { evaluate($0, x, gradient: nil) }
+    }
+}
+
+// MARK: - Reparametrisation (bounds)
+
+extension ParameterBound {
+    /// Natural value and dp/dθ at unconstrained θ.
+    func natural(_ t: Double) -> (Double, Double) {
+        switch self {
+        case .free: return (t, 1)
+        case let .range(lo, hi):
+            let s = 1 / (1 + exp(-t))
+            return (lo + (hi - lo) * s, (hi - lo) * s * (1 - s))
+        case let .logRange(lo, hi):
+            let s = 1 / (1 + exp(-t))
+            let span = log(hi) - log(lo)
+            let v = exp(log(lo) + span * s)
+            return (v, v * span * s * (1 - s))
+        }
+    }
+
+    /// θ for a natural value, nudged inside the bounds so the logit stays finite.
+    func unconstrained(_ v: Double) -> Double {
+        func logit(_ s: Double) -> Double { let c = min(max(s, 1e-6), 1 - 1e-6); return log(c / (1 - c)) }
+        switch self {
+        case .free: return v
+        case let .range(lo, hi): return logit((v - lo) / (hi - lo))
+        case let .logRange(lo, hi): return logit((log(max(v, 1e-300)) - log(lo)) / (log(hi) - log(lo)))
+        }
+    }
+
+    func clamp(_ v: Double) -> Double {
+        switch self {
+        case .free: return v
+        case let .range(lo, hi), let .logRange(lo, hi): return min(max(v, lo), hi)
+        }
+    }
+}

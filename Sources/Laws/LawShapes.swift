@@ -1,0 +1,162 @@
+import Foundation
+import VisionMixCore
+
+/// One observation to fit: a run's inputs and its score in one category.
+public struct LawPoint: Sendable, Equatable {
+    public var params: Double
+    public var tokens: Double
+    public var mixture: Mixture?
+    public var score: Double
+    /// Relative weight in the least-squares objective (1 = ordinary).
+    public var weight: Double
+    public var runId: Int64?
+
+    public init(params: Double, tokens: Double, mixture: Mixture? = nil, score: Double, weight: Double = 1, runId: Int64? = nil) {
+        self.params = params; self.tokens = tokens; self.mixture = mixture; self.score = score
+        self.weight = weight; self.runId = runId
+    }
+}
+
+/// Distinct values, tolerant of float noise from unit conversions.
+func distinct(_ xs: [Double]) -> [Double] {
+    var out: [Double] = []
+    for x in xs.sorted() where out.last.map({ abs($0 - x) > 1e-9 * max(1, abs(x)) }) ?? true { out.append(x) }
+    return out
+}
+
+extension LawShape {
+    /// Binds `family` to `points`: picks input scales, the parameter list (which for some
+    /// families depends on the data) and checks the data can identify the family.
+    /// Throws `LawError` naming what is missing.
+    static func make(_ family: LawFamily, points: [LawPoint], axis: InputAxis? = nil) throws -> LawShape {
+        let Ns = distinct(points.map(\.params)), Ds = distinct(points.map(\.tokens))
+        let nScale = Ns.last ?? 1
+        let dScale = (Ds.last ?? 0) > 0 ? Ds.last! : 1
+        let mixtures = Set(points.compactMap { $0.mixture?.canonicalKey })
+        var shape = LawShape(family: family, parameters: [], nScale: nScale > 0 ? nScale : 1, dScale: dScale)
+        let tauB = ParameterBound.logRange(1e-4, 10), betaB = ParameterBound.logRange(0.05, 50)
+        func spec(_ name: String, _ bound: ParameterBound = .free, linear: Bool = false) -> ParameterSpec {
+            ParameterSpec(name: name, bound: bound, linear: linear)
+        }
+        func need(_ ok: Bool, _ why: String) throws { if !ok { throw LawError.unidentifiable(family: family.rawValue, reason: why) } }
+        switch family {
+        case .saturatingInteraction, .chinchillaAdditive, .joint:
+            try need(Ns.count >= 2, "it needs at least 2 model sizes (the data has \(Ns.count))")
+            try need(Ds.count >= 3, "it needs at least 3 token budgets (the data has \(Ds.count))")
+            if family == .chinchillaAdditive {
+                shape.parameters = [spec("E", linear: true), spec("A", .logRange(1e-8, 1e8), linear: true),
+                                    spec("alpha", .logRange(1e-3, 3)), spec("B", .logRange(1e-8, 1e8), linear: true),
+                                    spec("tau", tauB), spec("beta", betaB)]
+            } else {
+                shape.parameters = [spec("a", linear: true), spec("b", linear: true), spec("c", linear: true),
+                                    spec("e", linear: true), spec("tau", tauB), spec("beta", betaB)]
+            }
+            if family == .joint {
+                try need(points.allSatisfy { $0.mixture != nil }, "every run needs a mixture")
+                try need(mixtures.count >= 3, "it needs at least 3 distinct mixtures (the data has \(mixtures.count))")
+                let rs = points.map { $0.mixture!.reasoningShare }, vs = points.map { $0.mixture!.visualShare }
+                shape.centre = [rs.reduce(0, +) / Double(rs.count), vs.reduce(0, +) / Double(vs.count)]
+                shape.parameters += [spec("m_r"), spec("m_v"), spec("m_vv")]
+            }
+        case .logLinearN:
+            try need(Ns.count >= 2, "it needs at least 2 model sizes (the data has \(Ns.count))")
+            shape.knots = Ds.map { $0 / shape.dScale }
+            for D in Ds {
+                let sizes = distinct(points.filter { abs($0.tokens - D) <= 1e-9 * max(1, D) }.map(\.params))
+                try need(sizes.count >= 2, "token budget \(D) has \(sizes.count) model size(s); each budget needs at least 2")
+            }
+            for D in Ds {
+                let tag = String(format: "%g", D)
+                shape.parameters += [spec("a@\(tag)", linear: true), spec("b@\(tag)", linear: true)]
+            }
+        case .quadraticShares:
+            try need(points.allSatisfy { $0.mixture != nil }, "every run needs a mixture (or its reasoning/visual shares)")
+            try need(mixtures.count >= 6, "it needs at least 6 distinct mixtures (the data has \(mixtures.count))")
+            let rs = points.map { $0.mixture!.reasoningShare }, vs = points.map { $0.mixture!.visualShare }
+            shape.centre = [rs.reduce(0, +) / Double(rs.count), vs.reduce(0, +) / Double(vs.count)]
+            shape.parameters = ["c0", "c_r", "c_v", "c_rr", "c_vv", "c_rv"].map { spec($0, linear: true) }
+        case .mixingExponential, .saturatingPerSource:
+            try need(points.allSatisfy { $0.mixture?.weights != nil }, "every run needs per-source weights, not only shares")
+            try need(mixtures.count >= 3, "it needs at least 3 distinct mixtures (the data has \(mixtures.count))")
+            // Only sources whose weight varies can be identified; weights sum to 1, so one of
+            // them (the largest on average) is the baseline absorbed into the constant.
+            var varying: [(TextSource, Double)] = []
+            for s in TextSource.allCases {
+                let ws = points.map { $0.mixture!.weight(s) }
+                if (ws.max()! - ws.min()!) > 1e-9 { varying.append((s, ws.reduce(0, +) / Double(ws.count))) }
+            }
+            try need(varying.count >= 2, "source weights must vary for at least 2 sources")
+            let ref = varying.max { $0.1 < $1.1 }!.0
+            shape.referenceSource = ref.name
+            shape.setSources(varying.map(\.0).filter { $0 != ref }.map(\.name))
+            if family == .mixingExponential {
+                shape.parameters = [spec("c", linear: true), spec("k", linear: true)]
+                    + shape.sources.map { spec("t_\($0)", .range(-50, 50)) }
+            } else {
+                shape.parameters = [spec("c", linear: true)] + shape.sources.map { spec("a_\($0)", linear: true) }
+                    + [spec("rho", .logRange(1e-3, 10))]
+            }
+        case .power1D, .sigmoidLog1D:
+            let ax = try axis ?? inferAxis(points, family: family)
+            shape.axis = ax
+            let feats = points.map { Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape) }
+            let xs = feats.map { $0.axisValue(ax) }
+            try need(xs.allSatisfy { $0 > 0 }, "x (\(ax.rawValue)) must be positive at every point; drop the zero points or use a size–data family")
+            try need(distinct(xs).count >= 3, "x (\(ax.rawValue)) needs at least 3 distinct values")
+            shape.parameters = family == .power1D
+                ? [spec("a", linear: true), spec("b", linear: true), spec("c", .logRange(1e-3, 5))]
+                : [spec("a", linear: true), spec("h", linear: true), spec("k", .logRange(0.05, 50)),
+                   spec("m", .range(log(xs.min()!) - 3, log(xs.max()!) + 3))]
+        }
+        return shape
+    }
+
+    /// The single input that varies, for 1-D families.
+    static func inferAxis(_ points: [LawPoint], family: LawFamily) throws -> InputAxis {
+        var varying: [InputAxis] = []
+        if distinct(points.map(\.params)).count > 1 { varying.append(.params) }
+        if distinct(points.map(\.tokens)).count > 1 { varying.append(.tokens) }
+        if distinct(points.map { $0.mixture?.reasoningShare ?? 0 }).count > 1 { varying.append(.reasoningShare) }
+        else if distinct(points.map { $0.mixture?.visualShare ?? 0 }).count > 1 { varying.append(.visualShare) }
+        guard varying.count == 1 else {
+            throw LawError.unidentifiable(family: family.rawValue, reason: varying.isEmpty
+                ? "no input varies" : "more than one input varies (\(varying.map(\.rawValue).joined(separator: ", "))); a 1-D family needs exactly one")
+        }
+        return varying[0]
+    }
+
+    /// Starting values for the nonlinear parameters (linear ones are solved per start), as a
+    /// grid chosen from what the parameters mean; random starts are added around these.
+    func startGrid(_ feats: [Features]) -> [[Double]] {
+        var grid: [[Double]] = []
+        let p = parameters.count
+        func point(_ assign: [Int: Double]) -> [Double] {
+            var v = [Double](repeating: 0, count: p)
+            for (i, x) in assign { v[i] = x }
+            return v
+        }
+        // Three values per decade-spanning scale: enough to land in each basin the paper data
+        // shows (fast exponential-like saturation, slow log-like growth) without wasting starts.
+        let taus = [0.005, 0.05, 0.5], betas = [0.5, 2.0, 10.0]
+        switch family {
+        case .saturatingInteraction, .joint:
+            for t in taus { for b in betas { grid.append(point([4: t, 5: b])) } }
+        case .chinchillaAdditive:
+            for a in [0.1, 0.5] { for t in taus { for b in betas { grid.append(point([2: a, 4: t, 5: b])) } } }
+        case .logLinearN, .quadraticShares:
+            grid.append(point([:]))
+        case .mixingExponential:
+            grid.append(point([:]))
+            for k in 0..<sources.count { for s in [-3.0, 3.0] { grid.append(point([2 + k: s])) } }
+        case .saturatingPerSource:
+            for r in [0.03, 0.1, 0.3, 1.0] { grid.append(point([p - 1: r])) }
+        case .power1D:
+            for c in [0.1, 0.3, 0.7, 1.5] { grid.append(point([2: c])) }
+        case .sigmoidLog1D:
+            let lx = feats.map { log($0.axisValue(axis ?? .params)) }
+            let lo = lx.min() ?? 0, hi = lx.max() ?? 1
+            for k in [0.5, 2.0, 8.0] { for f in [0.25, 0.5, 0.75] { grid.append(point([2: k, 3: lo + f * (hi - lo)])) } }
+        }
+        return grid
+    }
+}

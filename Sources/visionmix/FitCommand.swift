@@ -1,0 +1,163 @@
+import ArgumentParser
+import Foundation
+import Laws
+import Store
+
+struct Fit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fit scaling laws per score category, validate them and store the fits.",
+        discussion: """
+            Fits one category (--category) or every category of the source (--all) with a named \
+            family or --family auto, which picks the family with the lowest held-out error (the \
+            largest model size left out when there are 3+ sizes, else k-fold CV) and says why. \
+            Each fit is stored in the database and written to fits/<source>/<category>.json. \
+            Formulas: --list-families, or docs/laws.md.
+            """
+    )
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Source label of the runs to fit.") var source: String?
+    @Option(help: "Score category (metric) to fit.") var category: String?
+    @Flag(help: "Fit every category the source's runs have.") var all = false
+    @Option(help: "A family name, or auto.") var family = "auto"
+    @Flag(help: "Also fit without the largest model size and report the error of predicting it.") var holdOutLargest = false
+    @Option(help: "Bootstrap replicates for the intervals (0 = none).") var bootstrap = 200
+    @Option(help: "Random starts added to each family's grid of starts.") var starts = 8
+    @Option(help: "Folds of cross-validation.") var folds = 5
+    @Flag(help: "Huber loss (iteratively reweighted least squares) instead of plain least squares.") var huber = false
+    @Flag(help: "Levenberg–Marquardt with geodesic acceleration.") var accelerated = false
+    @Option(help: "Input of a 1-D family: params, tokens, reasoning_share or visual_share (default: the one that varies).")
+    var axis: String?
+    @Option(help: "Directory for the fit files.") var fitsDir = "fits"
+    @Flag(help: "Do not store the fits (database and files).") var noSave = false
+    @Flag(help: "List the law families with their formulas.") var listFamilies = false
+    @Flag(help: "Print JSON (an object, or an array with --all).") var json = false
+
+    func run() throws {
+        if listFamilies { try printFamilies(); return }
+        guard let source else { throw UserError("--source is required (see `visionmix runs sources`)") }
+        guard all != (category != nil) else { throw UserError("give exactly one of --category C or --all") }
+        let selection: LawFamilySelection
+        do { selection = try LawFamilySelection.parse(family) } catch { throw UserError("\(error)") }
+        var options = FitOptions()
+        options.bootstrap = max(0, bootstrap); options.randomStarts = max(0, starts); options.folds = max(2, folds)
+        options.huber = huber; options.accelerated = accelerated; options.holdOutLargest = holdOutLargest
+        if let axis {
+            guard let a = InputAxis(rawValue: axis) else {
+                throw UserError("unknown --axis '\(axis)'; use " + InputAxis.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            options.axis = a
+        }
+        let store = try global.openStore()
+        let runs = try store.runs(RunFilter(source: source))
+        guard !runs.isEmpty else { throw UserError("no runs under source '\(source)' (import some with `visionmix runs import`)") }
+        let categories = all ? Array(Set(runs.flatMap { $0.scores.keys })).sorted() : [category!]
+        var results: [FitResult] = []
+        var failures: [String] = []
+        for c in categories {
+            do {
+                let r = try fitCategory(runs: runs, category: c, family: selection, options: options)
+                if !noSave {
+                    try store.saveFit(r, label: source)
+                    try writeFitFile(r, source: source, root: fitsDir)
+                }
+                results.append(r)
+            } catch let e as LawError {
+                // With --all one category's refusal must not stop the others.
+                if !all { throw UserError(e.description) }
+                failures.append("\(c): \(e.description)")
+            }
+        }
+        for f in failures { note("not fitted: \(f)") }
+        if results.isEmpty { throw UserError("no category could be fitted") }
+        if json {
+            if all { try printJSON(results) } else { try printJSON(results[0]) }
+            return
+        }
+        printTable(results)
+    }
+
+    private func printTable(_ results: [FitResult]) {
+        var t = TextTable(["category", "family", "parameter", "value", "90% interval", "train RMSE", "CV MAE", "held-out MAE"])
+        for r in results {
+            for (i, name) in r.law.parameterNames.enumerated() {
+                let iv = r.intervals[name]
+                let interval = (iv?.low).flatMap { lo in (iv?.high).map { "[\(num(lo)), \(num($0))]" } } ?? (iv?.se.map { "± \(num($0)) (se)" } ?? "")
+                t.add(i == 0
+                      ? [r.category, r.family, name, num(r.parameters[name] ?? .nan), interval, fmt(r.train.rmse, 3),
+                         r.cv.map { fmt($0.mae, 3) } ?? "—", r.holdout.map { fmt($0.mae, 3) } ?? "—"]
+                      : ["", "", name, num(r.parameters[name] ?? .nan), interval, "", "", ""])
+            }
+        }
+        print(t.render())
+        for r in results {
+            print("\n\(r.category): \(r.family)  \(r.formula)")
+            if let s = r.selection {
+                print("  chosen because " + s.reason)
+                for c in s.candidates {
+                    let ho = c.holdoutMAE.map { "held-out MAE \(fmt($0, 3))" } ?? ""
+                    let cv = c.cvMAE.map { "CV MAE \(fmt($0, 3))" } ?? ""
+                    print("    \(c.family): " + (c.error ?? [ho, cv, "train RMSE \(fmt(c.trainRMSE, 3))"].filter { !$0.isEmpty }.joined(separator: ", ")))
+                }
+            }
+            if let h = r.holdout {
+                print("  held out N = \(String(format: "%g", h.params)): \(h.points) points, MAE \(fmt(h.mae, 3)), RMSE \(fmt(h.rmse, 3))")
+            }
+            let d = r.diagnostics
+            print("  \(d.status); \(d.startsAtBest)/\(d.starts) starts reached the best objective; \(d.bootstrapReplicates) bootstrap refits"
+                  + (d.parametersAtBounds.isEmpty ? "" : "; at bounds: " + d.parametersAtBounds.joined(separator: ", ")))
+            for n in r.notes { print("  note: \(n)") }
+        }
+    }
+
+    private func printFamilies() throws {
+        struct Row: Encodable { let family, kind, formula, about: String; let parameters: String }
+        let rows = LawFamily.allCases.map { f in
+            Row(family: f.rawValue, kind: f.kind.rawValue, formula: f.formula, about: f.about, parameters: f.parameterSummary)
+        }
+        if json { try printJSON(rows); return }
+        for r in rows {
+            print("\(r.family)  [\(r.kind)]\n  \(r.formula)\n  parameters: \(r.parameters)\n  \(r.about)\n")
+        }
+        print("n = N / N_ref, d = D / D_ref (largest N and D of the data). auto picks the family with the lowest held-out error.")
+    }
+}
+
+/// Compact numbers for parameter tables: fixed for ordinary magnitudes, scientific otherwise.
+private func num(_ x: Double) -> String {
+    guard x.isFinite else { return "—" }
+    let a = abs(x)
+    return (a != 0 && (a < 1e-3 || a >= 1e5)) ? String(format: "%.3e", x) : String(format: "%.4g", x)
+}
+
+/// Hidden helper for bench/fit/run.sh: writes the fitting problem for scipy and times the
+/// Swift/GSL fit of the very same problem and starts.
+struct FitBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench-fit", abstract: "Time law fitting (for bench/fit).",
+                                                    shouldDisplay: false)
+    @Option(help: "A reference CSV (tidy: category, params_b, tokens_b, score).") var csv: String
+    @Option var category = "general"
+    @Option var family = "saturating_interaction"
+    @Option var repeats = 200
+    @Option(help: "Where to write the problem JSON for the other solver.") var problemOut: String
+    @Option var starts = 8
+    @Option var ftol = 0.0
+
+    func run() throws {
+        guard let f = LawFamily(rawValue: family) else { throw UserError("unknown family \(family)") }
+        let file = try ResultFile.read(path: csv, defaultMixture: nil)
+        let points = try file.runs.compactMap { r -> LawPoint? in
+            guard let s = r.scores[category] else { return nil }
+            guard s.isFinite else { throw UserError("NaN score") }
+            return LawPoint(params: r.params, tokens: r.tokens, score: s)
+        }
+        var o = FitOptions()
+        o.randomStarts = starts
+        o.bootstrap = 0
+        o.ftol = ftol
+        let problem = try FitBench.problem(f, points: points, options: o)
+        let url = URL(fileURLWithPath: problemOut)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try JSONEncoder().encode(problem).write(to: url)
+        try printJSON(try FitBench.time(f, points: points, options: o, repeats: repeats))
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import Laws
-
-@Test func lawsModuleLinks() { #expect(Bool(true)) }
