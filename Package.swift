@@ -23,7 +23,7 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "Store", dependencies: ["VisionMixCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Laws", dependencies: ["Store", "CNumerics"]),
-        .target(name: "Planner", dependencies: ["Laws", "CNumerics"]),
+        .target(name: "Planner", dependencies: ["Laws", "Store", "CNumerics"]),
         .target(name: "Sweeps", dependencies: ["Trainer", "Store", "Laws", "Planner"]),
         .executableTarget(name: "visionmix", dependencies: [
             "VisionMixCore", "World", "Trainer", "Store", "Laws", "Planner", "Sweeps", "Charts",

@@ -45,6 +45,18 @@ extension ResultStore {
     }
 }
 
+extension ResultStore {
+    /// The newest fit of each category under `label`.
+    public func latestFits(label: String) throws -> [FitResult] {
+        let bodies = try pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT body FROM fits WHERE id IN (SELECT max(id) FROM fits WHERE label = ? GROUP BY category) ORDER BY category
+                """, arguments: [label])
+        }
+        return try bodies.map { try FitJSON.decode(Data($0.utf8)) }
+    }
+}
+
 /// Writes fits/<source>/<category>.json under `root` and returns the path.
 @discardableResult
 public func writeFitFile(_ r: FitResult, source: String, root: String = "fits") throws -> String {

@@ -10,10 +10,14 @@ public struct FittedRanges: Codable, Sendable, Equatable {
     public var visualShare: [Double]?
     /// [min, max] weight per source, for runs with per-source weights.
     public var sourceWeights: [String: [Double]]
+    /// The hull of the training mixtures in the reasoning × visual plane, and over source weights.
+    public var shareHull: MixtureHull?
+    public var weightHull: MixtureHull?
 
     enum CodingKeys: String, CodingKey {
         case params, tokens
         case reasoningShare = "reasoning_share", visualShare = "visual_share", sourceWeights = "source_weights"
+        case shareHull = "share_hull", weightHull = "weight_hull"
     }
 
     init(points: [LawPoint]) {
@@ -26,6 +30,10 @@ public struct FittedRanges: Codable, Sendable, Equatable {
         sourceWeights = [:]
         if !mixes.isEmpty && mixes.allSatisfy({ $0.weights != nil }) && mixes.count == points.count {
             for s in TextSource.allCases { sourceWeights[s.name] = span(mixes.map { $0.weight(s) }) }
+            weightHull = MixtureHull(points: mixes.map(\.vector))
+        }
+        if mixes.count == points.count && !mixes.isEmpty {
+            shareHull = MixtureHull(points: mixes.map { [$0.reasoningShare, $0.visualShare] })
         }
     }
 }
@@ -101,13 +109,25 @@ public struct FittedLaw: Codable, Sendable {
             if m.weights != nil {
                 for s in TextSource.allCases { check("\(s.name) weight", m.weight(s), ranges.sourceWeights[s.name]) }
             }
+            // Inside every per-axis range can still be far from any fitted mixture.
+            if out.isEmpty {
+                let usesWeights = family == .mixingExponential || family == .saturatingPerSource
+                if usesWeights, let hull = ranges.weightHull, m.weights != nil {
+                    let d = hull.distance(m.vector)
+                    if d > hull.tolerance { out.append(String(format: "the mixture is %.1f points from the hull of the fitted mixtures' weights", d * 100)) }
+                } else if let hull = ranges.shareHull {
+                    let d = hull.distance([m.reasoningShare, m.visualShare])
+                    if d > hull.tolerance { out.append(String(format: "the mixture's shares are %.1f points from the hull of the fitted mixtures' shares", d * 100)) }
+                }
+            }
         } else if family.kind == .mixture || family.kind == .joint {
             out.append("the law needs a mixture")
         }
         return out
     }
 
-    func evaluate(_ p: [Double], params: Double, tokens: Double, mixture: Mixture?) -> Double {
+    /// The law with parameter vector `p` (the best fit or one bootstrap replicate).
+    public func evaluate(_ p: [Double], params: Double, tokens: Double, mixture: Mixture?) -> Double {
         shape.evaluate(p, Features(params: params, tokens: tokens, mixture: mixture, shape: shape))
     }
 }

@@ -33,7 +33,7 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
         case .saturatingInteraction: "a + b·ln n + (c + e·ln n)·[1 − (1 + d/τ)^(−β)]"
         case .chinchillaAdditive: "E − A·n^(−α) − B·(1 + d/τ)^(−β)"
         case .logLinearN: "a_D + b_D·ln n, one (a, b) per token budget D"
-        case .quadraticShares: "c0 + c_r·Δr + c_v·Δv + c_rr·Δr² + c_vv·Δv² + c_rv·Δr·Δv   (Δ = share − mean share)"
+        case .quadraticShares: "c0 + c_r·Δr + c_v·Δv + c_rr·Δr² + c_vv·Δv² + c_rv·Δr·Δv   (Δ = share − mean share; c0 + c_t·t + c_tt·t² along t = u·Δ when the shares lie on a line)"
         case .mixingExponential: "c + k·exp(Σ_j t_j·w_j)   (w_j source weights; the reference source is absorbed in k)"
         case .saturatingPerSource: "c + Σ_j a_j·[1 − exp(−w_j/ρ)]   (reference source absorbed in c)"
         case .joint: "a + b·ln n + (c + e·ln n)·(1 + m_r·Δr + m_v·Δv + m_vv·Δv²)·[1 − (1 + d/τ)^(−β)]"
@@ -72,7 +72,7 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
         case .saturatingInteraction: "a, b, c, e, tau, beta (6); minimum 8 points, 2+ sizes, 3+ budgets"
         case .chinchillaAdditive: "E, A, alpha, B, tau, beta (6); minimum 8 points, 2+ sizes, 3+ budgets"
         case .logLinearN: "a@D, b@D per budget (2 per budget); minimum 2·budgets + 2 points, 2+ sizes per budget"
-        case .quadraticShares: "c0, c_r, c_v, c_rr, c_vv, c_rv (6); minimum 8 points, 6+ mixtures"
+        case .quadraticShares: "c0, c_r, c_v, c_rr, c_vv, c_rv (6); minimum 8 points, 6+ mixtures (c0, c_t, c_tt and 5 points on collinear shares)"
         case .mixingExponential: "c, k, t_source for S − 1 sources (S + 1); minimum S + 3 points (9 with all 6 sources varying)"
         case .saturatingPerSource: "c, a_source for S − 1 sources, rho (S + 1); minimum S + 3 points (9 with all 6 sources varying)"
         case .joint: "a, b, c, e, tau, beta, m_r, m_v, m_vv (9); minimum 11 points, 3+ mixtures"
@@ -125,12 +125,16 @@ public struct LawShape: Codable, Sendable, Equatable {
     public var centre: [Double] = [0, 0]
     /// 1-D families: the varying input.
     public var axis: InputAxis?
+    /// Quadratic law on nearly collinear shares: the unit direction of the data's line. The
+    /// surface is then a quadratic in t = u·Δ, since nothing in the data fixes its curvature
+    /// across the line (the paper's eleven mixtures lie almost on a line).
+    public var principal: [Double]?
     /// `sources` as indices into `TextSource.allCases` (derived; not stored in JSON), cached
     /// because evaluation runs in the solver's inner loop.
     var sourceIndices: [Int] = []
 
     enum CodingKeys: String, CodingKey {
-        case family, parameters, knots, sources, centre, axis
+        case family, parameters, knots, sources, centre, axis, principal
         case nScale = "n_scale", dScale = "d_scale", referenceSource = "reference_source"
     }
 
@@ -148,6 +152,7 @@ public struct LawShape: Codable, Sendable, Equatable {
         referenceSource = try c.decodeIfPresent(String.self, forKey: .referenceSource)
         centre = try c.decodeIfPresent([Double].self, forKey: .centre) ?? [0, 0]
         axis = try c.decodeIfPresent(InputAxis.self, forKey: .axis)
+        principal = try c.decodeIfPresent([Double].self, forKey: .principal)
         setSources(try c.decodeIfPresent([String].self, forKey: .sources) ?? [])
     }
 
@@ -158,6 +163,7 @@ public struct LawShape: Codable, Sendable, Equatable {
         try c.encode(knots, forKey: .knots); try c.encode(sources, forKey: .sources)
         try c.encodeIfPresent(referenceSource, forKey: .referenceSource)
         try c.encode(centre, forKey: .centre); try c.encodeIfPresent(axis, forKey: .axis)
+        try c.encodeIfPresent(principal, forKey: .principal)
     }
 
     mutating func setSources(_ names: [String]) {
@@ -259,6 +265,11 @@ extension LawShape {
             return (1 - wj) * si + wj * sj
         case .quadraticShares:
             let dr = x.r - centre[0], dv = x.v - centre[1]
+            if let u = principal {
+                let t = u[0] * dr + u[1] * dv
+                if let g { g[0] = 1; g[1] = t; g[2] = t * t }
+                return p[0] + p[1] * t + p[2] * t * t
+            }
             if let g { g[0] = 1; g[1] = dr; g[2] = dv; g[3] = dr * dr; g[4] = dv * dv; g[5] = dr * dv }
             return p[0] + p[1] * dr + p[2] * dv + p[3] * dr * dr + p[4] * dv * dv + p[5] * dr * dv
         case .mixingExponential:

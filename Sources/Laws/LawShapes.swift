@@ -74,7 +74,12 @@ extension LawShape {
             try need(mixtures.count >= 6, "it needs at least 6 distinct mixtures (the data has \(mixtures.count))")
             let rs = points.map { $0.mixture!.reasoningShare }, vs = points.map { $0.mixture!.visualShare }
             shape.centre = [rs.reduce(0, +) / Double(rs.count), vs.reduce(0, +) / Double(vs.count)]
-            shape.parameters = ["c0", "c_r", "c_v", "c_rr", "c_vv", "c_rv"].map { spec($0, linear: true) }
+            if let u = collinearDirection(rs, vs, centre: shape.centre) {
+                shape.principal = u
+                shape.parameters = ["c0", "c_t", "c_tt"].map { spec($0, linear: true) }
+            } else {
+                shape.parameters = ["c0", "c_r", "c_v", "c_rr", "c_vv", "c_rv"].map { spec($0, linear: true) }
+            }
         case .mixingExponential, .saturatingPerSource:
             try need(points.allSatisfy { $0.mixture?.weights != nil }, "every run needs per-source weights, not only shares")
             try need(mixtures.count >= 3, "it needs at least 3 distinct mixtures (the data has \(mixtures.count))")
@@ -159,4 +164,23 @@ extension LawShape {
         }
         return grid
     }
+}
+
+/// The unit direction of the shares' principal axis when they spread less than a tenth as
+/// much across it as along it (nil for a genuinely two-dimensional design).
+func collinearDirection(_ rs: [Double], _ vs: [Double], centre: [Double]) -> [Double]? {
+    var srr = 0.0, svv = 0.0, srv = 0.0
+    for (r, v) in zip(rs, vs) {
+        let a = r - centre[0], b = v - centre[1]
+        srr += a * a; svv += b * b; srv += a * b
+    }
+    let tr = srr + svv, det = srr * svv - srv * srv
+    let disc = max(0, tr * tr / 4 - det).squareRoot()
+    let major = tr / 2 + disc, minor = max(0, tr / 2 - disc)
+    guard major > 0, minor.squareRoot() < 0.1 * major.squareRoot() else { return nil }
+    // Eigenvector of the major eigenvalue.
+    var u = abs(srv) > 1e-300 ? [major - svv, srv] : (srr >= svv ? [1.0, 0] : [0, 1.0])
+    let n = (u[0] * u[0] + u[1] * u[1]).squareRoot()
+    u = [u[0] / n, u[1] / n]
+    return u
 }

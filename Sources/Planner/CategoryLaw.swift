@@ -8,9 +8,9 @@ public enum MixtureSpace: String, Codable, Sendable {
 /// What the planner needs of a fitted law: a prediction, a bootstrap ensemble for
 /// uncertainty, and whether a query lies outside the fitted ranges.
 ///
-/// The ensemble is indexed by bootstrap replicate, and replicate `b` of every law of one
-/// source comes from the same resampled runs, so differences between two mixtures can be
-/// taken replicate by replicate (the probability that a recipe beats a baseline).
+/// The ensemble is indexed by bootstrap replicate: replicate `b` is one parameter draw, so the
+/// difference between two mixtures can be taken replicate by replicate (the probability that
+/// a recipe beats a baseline).
 public protocol CategoryLaw: Sendable {
     var category: String { get }
     var family: String { get }

@@ -64,13 +64,15 @@ public struct Recipe: Codable, Sendable {
     public var binding: [String]
     public var pareto: [ParetoPoint]
     public var languageCategory: String?
+    /// Mixtures sampled, those inside the fitted range (evaluated), and those meeting every constraint.
+    public var candidatesSampled: Int
     public var candidatesEvaluated: Int
     public var candidatesFeasible: Int
 
     enum CodingKeys: String, CodingKey {
         case source, objective, space, params, tokens, weights, scores, baseline, binding, pareto
         case reasoningShare = "reasoning_share", visualShare = "visual_share", objectiveValue = "objective_value"
-        case languageCategory = "language_category", candidatesEvaluated = "candidates_evaluated"
+        case languageCategory = "language_category", candidatesEvaluated = "candidates_evaluated", candidatesSampled = "candidates_sampled"
         case candidatesFeasible = "candidates_feasible"
     }
 
@@ -83,7 +85,7 @@ public struct Recipe: Codable, Sendable {
         try c.encode(objectiveValue, forKey: .objectiveValue); try c.encode(scores, forKey: .scores)
         try c.encode(baseline, forKey: .baseline); try c.encode(binding, forKey: .binding); try c.encode(pareto, forKey: .pareto)
         try c.encode(languageCategory, forKey: .languageCategory)
-        try c.encode(candidatesEvaluated, forKey: .candidatesEvaluated); try c.encode(candidatesFeasible, forKey: .candidatesFeasible)
+        try c.encode(candidatesSampled, forKey: .candidatesSampled); try c.encode(candidatesEvaluated, forKey: .candidatesEvaluated); try c.encode(candidatesFeasible, forKey: .candidatesFeasible)
     }
 }
 
@@ -164,18 +166,21 @@ extension LawSet {
         let comparison = BaselineComparison(name: req.baselineName, objective: baseValue, margin: bestValue - baseValue,
                                             probabilityBetter: probabilityBetter(req.objective, mixture, than: baseMixture, params: n, tokens: d))
         var binding = box.binding(best)
-        let finalScores = scores(mixture)
-        for c in req.constraints {
-            // A score constraint binds when the recipe sits on it (within 1% of the objective's spread).
-            let spread = max(1e-9, (feasible.map { $0.s[c.category] ?? 0 }.max() ?? 0) - (feasible.map { $0.s[c.category] ?? 0 }.min() ?? 0))
-            if let v = finalScores[c.category], abs(v - c.threshold) <= 0.01 * spread { binding.append(c.description) }
+        // A score constraint binds when the best sample that ignores it would break it.
+        for (i, c) in req.constraints.enumerated() {
+            let others = evaluated.filter { e in
+                req.objective.value(e.s).isFinite && req.constraints.enumerated().allSatisfy { j, o in j == i || o.violation(e.s[o.category] ?? .nan) == 0 }
+            }
+            if let free = others.max(by: { req.objective.value($0.s) < req.objective.value($1.s) }), c.violation(free.s[c.category] ?? .nan) > 0 {
+                binding.append(c.description)
+            }
         }
         let pareto = language.map { lang in paretoFront(evaluated.map { ($0.w, $0.s) }, box: box, objective: req.objective, language: lang) } ?? []
         return Recipe(source: source, objective: req.objective.text, space: space, params: n, tokens: d,
                       weights: mixture.weights.map { w in Dictionary(uniqueKeysWithValues: w.map { ($0.key.name, $0.value) }) },
                       reasoningShare: mixture.reasoningShare, visualShare: mixture.visualShare, objectiveValue: bestValue,
                       scores: predicted, baseline: comparison, binding: binding, pareto: pareto,
-                      languageCategory: language, candidatesEvaluated: evaluated.count, candidatesFeasible: feasible.count)
+                      languageCategory: language, candidatesSampled: req.candidates, candidatesEvaluated: evaluated.count, candidatesFeasible: feasible.count)
     }
 
     /// Replicate-by-replicate comparison of the objective under the bootstrap ensemble.
@@ -231,7 +236,7 @@ extension LawSet {
         var bestLanguage = -Double.infinity
         for p in scored where p.2 > bestLanguage { front.append(p); bestLanguage = p.2 }
         // Thin a dense front to at most 25 points, evenly along it.
-        let step = max(1, front.count / 25)
+        let step = max(1, (front.count + 24) / 25)
         return stride(from: 0, to: front.count, by: step).map { i in
             let (w, o, l) = front[i]
             let m = box.mixture(w)

@@ -121,3 +121,17 @@ public final class ResultStore: @unchecked Sendable {
         try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 }
+
+extension ResultStore {
+    /// Keeps a recommendation with the request that produced it.
+    @discardableResult
+    public func saveRecommendation<R: Encodable>(_ recipe: R, label: String, objective: String, request: [String: JSONValue]) throws -> Int64 {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let body = String(decoding: try e.encode(recipe), as: UTF8.self)
+        var rec = RecommendationRecord(id: nil, label: label, objective: objective, request: JSONValue.object(request).compactString,
+                                       recipe: body, createdAt: Date())
+        return try pool.write { db in try rec.insert(db); return rec.id! }
+    }
+}

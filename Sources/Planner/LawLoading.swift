@@ -1,0 +1,62 @@
+import Foundation
+import Laws
+import Store
+import VisionMixCore
+
+/// A fitted law as the planner sees it.
+public struct FittedCategoryLaw: CategoryLaw {
+    public let law: FittedLaw
+    public init(_ law: FittedLaw) { self.law = law }
+
+    public var category: String { law.category }
+    public var family: String { law.family.rawValue }
+    public var space: MixtureSpace? {
+        switch law.family.kind {
+        case .mixture: law.family == .quadraticShares ? .shares : .weights
+        case .joint: .shares
+        case .sizeData: nil
+        case .oneDimensional: (law.shape.axis == .reasoningShare || law.shape.axis == .visualShare) ? .shares : nil
+        }
+    }
+    public func predict(params: Double, tokens: Double, mixture: Mixture) -> Double {
+        law.predict(params: params, tokens: tokens, mixture: mixture)
+    }
+    public func ensemble(params: Double, tokens: Double, mixture: Mixture) -> [Double] {
+        law.ensemble.map { law.evaluate($0, params: params, tokens: tokens, mixture: mixture) }
+    }
+    public func isExtrapolation(params: Double, tokens: Double, mixture: Mixture) -> Bool {
+        law.isExtrapolation(params: params, tokens: tokens, mixture: mixture)
+    }
+}
+
+extension LawSet {
+    /// The latest fit of every category of `source`: from the database, or, when it holds
+    /// none, from the committed `fits/<source>/*.json` files.
+    public static func load(store: ResultStore, source: String, fitsRoot: String = "fits") throws -> (LawSet, origin: String) {
+        var fits = try store.latestFits(label: source)
+        var origin = "database"
+        if fits.isEmpty {
+            let dir = URL(fileURLWithPath: fitsRoot).appendingPathComponent(source)
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.filter { $0.hasSuffix(".json") }.sorted() ?? []
+            for f in files {
+                let data = try Data(contentsOf: dir.appendingPathComponent(f))
+                fits.append(try FitJSON.decode(data))
+            }
+            origin = dir.path
+        }
+        guard !fits.isEmpty else {
+            let known = try store.labels().map(\.label)
+            throw PlannerError.missing("no fitted laws for source '\(source)'; run `visionmix fit --source \(source) --all` first"
+                                       + (known.isEmpty ? "" : " (sources in the store: \(known.joined(separator: ", ")))"))
+        }
+        return (LawSet(fits: fits.map(\.law), source: source), origin)
+    }
+
+    public init(fits: [FittedLaw], source: String) {
+        var laws: [String: any CategoryLaw] = [:]
+        for f in fits { laws[f.category] = FittedCategoryLaw(f) }
+        // A single fitted size (or budget) across every law is the natural default for queries.
+        let ns = Set(fits.flatMap { $0.ranges.params }), ds = Set(fits.flatMap { $0.ranges.tokens })
+        self.init(source: source, laws: laws, defaultParams: ns.count == 1 ? ns.first : nil, defaultTokens: ds.count == 1 ? ds.first : nil)
+    }
+}

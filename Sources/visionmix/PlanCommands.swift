@@ -1,0 +1,159 @@
+import ArgumentParser
+import Charts
+import Foundation
+import Planner
+import Store
+import VisionMixCore
+
+/// Loads the laws of a source, telling the user where they came from.
+func loadLaws(_ global: GlobalOptions, source: String) throws -> LawSet {
+    do {
+        let (laws, origin) = try LawSet.load(store: try global.openStore(), source: source)
+        if origin != "database" { note("note: no fits for '\(source)' in the database; using the committed fits in \(origin)") }
+        return laws
+    } catch let e as PlannerError { throw UserError(e.description) }
+}
+
+func parseCount(_ text: String?, _ option: String) throws -> Double? {
+    guard let text else { return nil }
+    guard let v = Quantity.parse(text), v > 0 else { throw UserError("\(option) '\(text)' is not a count like 7B or 1T") }
+    return v
+}
+
+func parseMixture(_ spec: String) throws -> Mixture {
+    do {
+        let p = try MixtureSpec.parse(spec)
+        for n in p.notices { note("note: \(n)") }
+        return p.mixture
+    } catch let e as MixtureError { throw UserError("--mix: \(e.description)") }
+}
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Predict every fitted category's score for a mixture, model size and token budget.",
+        discussion: "Intervals come from the bootstrap ensemble of each fit; `extrapolated` marks queries outside the fitted ranges."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Source label whose fitted laws to use.") var source: String
+    @Option(help: "Mixture: a preset (language_favorable, balanced, web_crawl) or web_crawl=40,code=35,... (percent or fractions).")
+    var mix: String
+    @Option(help: "Model size, e.g. 7B (default: the size the laws were fitted at, if only one).") var params: String?
+    @Option(help: "Pre-training tokens, e.g. 1T (default: the fitted budget, if only one).") var tokens: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let laws = try loadLaws(global, source: source)
+        let mixture = try parseMixture(mix)
+        let report: PredictionReport
+        do { report = try laws.predictAll(params: try parseCount(params, "--params"), tokens: try parseCount(tokens, "--tokens"), mixture: mixture) }
+        catch let e as PlannerError { throw UserError(e.description) }
+        if json { try printJSON(report); return }
+        print("\(source) laws at \(Quantity.format(report.params)) parameters, \(Quantity.format(report.tokens)) tokens")
+        print("mixture: \(mixture.description)")
+        print(String(format: "reasoning share %.1f%% · visual share %.1f%%", report.reasoningShare * 100, report.visualShare * 100))
+        var t = TextTable(["category", "predicted", "90% interval", "family", "note"])
+        for (c, p) in report.scores.sorted(by: { $0.key < $1.key }) {
+            t.add([c, fmt(p.value), "\(fmt(p.low)) – \(fmt(p.high))", p.family, p.extrapolated ? "extrapolated" : ""])
+        }
+        print(t.render())
+    }
+}
+
+struct Recommend: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Recommend a mixture that maximises an objective under constraints.",
+        discussion: """
+            Dirichlet samples of the simplex, then Nelder–Mead (GSL) on a softmax parametrisation; \
+            bounds and token availability hold exactly. When the laws know mixtures only by their \
+            reasoning and visual shares, the recipe is a pair of shares.
+            """
+    )
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Source label whose fitted laws to use.") var source: String
+    @Option(help: "A category (vqa_avg) or a weighted sum (0.5*general+0.5*vision_centric).") var objective: String
+    @Option(help: "Model size (default: the fitted size, if only one).") var params: String?
+    @Option(help: "Pre-training tokens (default: the fitted budget, if only one).") var tokens: String?
+    @Option(name: .customLong("constraint"), help: "A score floor or ceiling, e.g. text_acc>=52.5 (repeatable).") var constraints: [String] = []
+    @Option(help: "Per-source bounds in percent, e.g. code<=40,literature>=2 (or reasoning/visual in the shares space).") var bounds: String?
+    @Option(help: "Tokens available per source, e.g. code=2T,math=500B.") var available: String?
+    @Option(help: "Repetition limit: epochs over each source's available tokens.") var maxEpochs: Double = 4
+    @Option(help: "Mixture to compare against (preset or list).") var baseline = "language_favorable"
+    @Option(help: "Candidates sampled from the simplex.") var candidates = 10_000
+    @Option(help: "Seed of the sampler.") var seed: UInt64 = 1
+    @Flag(help: "Also search mixtures outside the fitted range.") var allowExtrapolation = false
+    @Option(help: "table, json, yaml or megatron.") var format = "table"
+    @Flag(help: "Same as --format json.") var json = false
+    @Option(help: "Write the vision–language Pareto front as an SVG.") var plot: String?
+
+    func run() throws {
+        let laws = try loadLaws(global, source: source)
+        var req: RecommendationRequest
+        do {
+            req = RecommendationRequest(objective: try Objective.parse(objective), baseline: try parseMixture(baseline), baselineName: baseline)
+            req.constraints = try constraints.map { try ScoreConstraint.parse($0) }
+        } catch let e as PlannerError { throw UserError(e.description) }
+        req.bounds = bounds; req.available = available; req.maxEpochs = maxEpochs
+        req.params = try parseCount(params, "--params"); req.tokens = try parseCount(tokens, "--tokens")
+        req.candidates = max(1, candidates); req.seed = seed; req.allowExtrapolation = allowExtrapolation
+        let recipe: Recipe
+        do { recipe = try laws.recommend(req) } catch let e as PlannerError { throw UserError(e.description) }
+        try? global.openStore().saveRecommendation(recipe, label: source, objective: objective, request: req.summary)
+        if let plot { try paretoSVG(recipe).write(toFile: plot, atomically: true, encoding: .utf8); note("wrote the Pareto front to \(plot)") }
+        switch json ? "json" : format {
+        case "json": try printJSON(recipe)
+        case "yaml": print(recipe.yaml(), terminator: "")
+        case "megatron":
+            do { print(try recipe.megatron(), terminator: "") } catch let e as PlannerError { throw UserError(e.description) }
+        case "table": printRecipe(recipe)
+        default: throw UserError("--format must be table, json, yaml or megatron")
+        }
+    }
+
+    func printRecipe(_ r: Recipe) {
+        print("recipe maximising \(r.objective) for \(r.source) at \(Quantity.format(r.params)) parameters, \(Quantity.format(r.tokens)) tokens")
+        if let w = r.weights {
+            var t = TextTable(["source", "weight"])
+            for s in TextSource.allCases { t.add([s.name, fmt((w[s.name] ?? 0) * 100, 1) + "%"]) }
+            print(t.render())
+        } else {
+            print("(the laws know mixtures only by their shares, so the recipe is a pair of shares)")
+        }
+        print(String(format: "reasoning share %.1f%% · visual share %.1f%%", r.reasoningShare * 100, r.visualShare * 100))
+        var t = TextTable(["category", "predicted", "90% interval", "family", "note"])
+        for (c, p) in r.scores.sorted(by: { $0.key < $1.key }) {
+            t.add([c, fmt(p.value), "\(fmt(p.low)) – \(fmt(p.high))", p.family, p.extrapolated ? "extrapolated" : ""])
+        }
+        print(t.render())
+        let prob = r.baseline.probabilityBetter.map { String(format: "%.0f%%", $0 * 100) } ?? "unknown (no bootstrap)"
+        print(String(format: "against %@: %@ %.3f → %.3f (margin %+.3f); probability it beats %@: %@", r.baseline.name, r.objective,
+                     r.baseline.objective, r.objectiveValue, r.baseline.margin, r.baseline.name, prob))
+        print("binding: " + (r.binding.isEmpty ? "none" : r.binding.joined(separator: ", ")))
+        if let lang = r.languageCategory, !r.pareto.isEmpty {
+            print("\nvision–language Pareto front (\(r.objective) vs \(lang)):")
+            var p = TextTable(["reasoning", "visual", r.objective, lang])
+            for q in r.pareto { p.add([fmt(q.reasoningShare * 100, 1) + "%", fmt(q.visualShare * 100, 1) + "%", fmt(q.objective, 3), fmt(q.language, 3)]) }
+            print(p.render())
+        }
+        print("(\(r.candidatesSampled) mixtures sampled; \(r.candidatesEvaluated) inside the fitted range; \(r.candidatesFeasible) met every constraint)")
+    }
+}
+
+func paretoSVG(_ r: Recipe) -> String {
+    var chart = LineChart(title: "Vision–language Pareto front (\(r.source))", xLabel: r.languageCategory ?? "language",
+                          yLabel: r.objective, series: [Series(name: "Pareto front", points: r.pareto.map { ($0.language, $0.objective) })])
+    if let lang = r.languageCategory, let l = r.scores[lang] {
+        chart.highlights = [(l.value, r.objectiveValue, "recipe")]
+    }
+    return chart.svg()
+}
+
+extension RecommendationRequest {
+    var summary: [String: JSONValue] {
+        var s: [String: JSONValue] = ["objective": .string(objective.text), "baseline": .string(baselineName),
+                                      "constraints": .array(constraints.map { .string($0.description) }),
+                                      "max_epochs": .number(maxEpochs), "candidates": .number(Double(candidates))]
+        if let bounds { s["bounds"] = .string(bounds) }
+        if let available { s["available"] = .string(available) }
+        return s
+    }
+}
