@@ -69,7 +69,7 @@ public struct MixtureSampler: Sendable {
             let i = rng.weighted(lag)
             let doc = streams[i].nextDocument()
             for s in doc.segments { append(s.tokens, s.tag) }
-            append([Tokenizer.shared.endOfDocument], .other)
+            append([Tokenizer.shared.endOfDocument], doc.segments.last!.tag)
             drawnPerSource[i] += buffer.count
         case let .shares(r, v):
             let targets = [r, v, max(0, 1 - r - v)]
@@ -83,8 +83,8 @@ public struct MixtureSampler: Sendable {
             segmentsInDocument += 1
             // Documents of a few segments, like the sources' own, so the separator keeps its meaning.
             if segmentsInDocument >= 2 + rng.int(3) {
-                append([Tokenizer.shared.endOfDocument], .other)
-                drawnPerTag.add(.other, 1)
+                append([Tokenizer.shared.endOfDocument], tag)
+                drawnPerTag.add(tag, 1)
                 segmentsInDocument = 0
             }
             drawnPerTag.add(tag, seg.tokens.count)

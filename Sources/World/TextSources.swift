@@ -27,7 +27,12 @@ public struct Document: Sendable, Equatable {
 
 extension TextSource {
     /// Target share of tokens per tag, in `SegmentTag.allCases` order.
-    var tagTargets: [Double] { [reasoningShare, visualShare, 1 - reasoningShare - visualShare] }
+    /// The paper tagged reasoning and visual independently, so for math and code the two add up
+    /// to just over 100%; with one tag per segment the best we can do is their proportions.
+    var tagTargets: [Double] {
+        let r = reasoningShare, v = visualShare, scale = max(1, r + v)
+        return [r / scale, v / scale, max(0, 1 - r - v)]
+    }
 }
 
 /// Token counts per tag, and the shares they give.
@@ -62,7 +67,7 @@ public struct TagCounts: Sendable, Equatable {
 public struct SourceStream: Sendable {
     public let source: TextSource
     private var rng: WorldRNG
-    /// Tokens emitted so far per tag (end-of-document separators count as other).
+    /// Tokens emitted so far per tag (each end-of-document separator counts with the segment before it).
     public private(set) var counts = TagCounts()
     private var segmentsSoFar = 0
 
@@ -81,7 +86,8 @@ public struct SourceStream: Sendable {
             counts.add(tag, s.tokens.count)
             segments.append(s)
         }
-        counts.add(.other, 1)
+        // The separator belongs to the document's last segment, so it shifts no tag's share.
+        counts.add(segments.last!.tag, 1)
         return Document(source: source, segments: segments)
     }
 
