@@ -74,7 +74,7 @@ public enum Lexicon {
     there colour caption item items list step steps is_present
     forum post can someone check my steps tip of the day quick help comment price shipping pay
     say think like love need want here read about week day did not word home go should
-    felt length them too
+    felt length them too compared with empty written
     """)
 
     static let codeWords = words("""
