@@ -97,7 +97,9 @@ public enum QuestionBank {
     /// Puts `answer` at a uniformly drawn position among the distractors; this is what keeps
     /// every option position at chance.
     static func arrange(_ r: inout WorldRNG, answer: String, distractors: [String], k: Int) -> ([String], Int) {
-        var opts = Array(r.shuffled(distractors.filter { $0 != answer }).prefix(k - 1))
+        var seen: Set<String> = [answer]
+        let unique = distractors.filter { seen.insert($0).inserted }
+        var opts = Array(r.shuffled(unique).prefix(k - 1))
         let at = r.int(opts.count + 1)
         opts.insert(answer, at: at)
         return (opts, at)

@@ -71,9 +71,10 @@ public struct SourceStream: Sendable {
     public private(set) var counts = TagCounts()
     private var segmentsSoFar = 0
 
-    public init(source: TextSource, seed: UInt64) {
+    /// `heldOut` streams are reserved for language evaluation: no training seed reaches them.
+    public init(source: TextSource, seed: UInt64, heldOut: Bool = false) {
         self.source = source
-        rng = WorldRNG(seed: seed, stream: UInt64(TextSource.allCases.firstIndex(of: source)!) + 1)
+        rng = WorldRNG(seed: seed, stream: UInt64(TextSource.allCases.firstIndex(of: source)!) + 1 + (heldOut ? 50 : 0))
     }
 
     public mutating func nextDocument() -> Document {

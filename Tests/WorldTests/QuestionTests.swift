@@ -1,4 +1,5 @@
 import Testing
+import VisionMixCore
 @testable import World
 
 @Suite struct QuestionTests {
@@ -78,5 +79,28 @@ import Testing
         #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         #expect(PictureFile.crc32(Array("IEND".utf8)) == 0xAE42_6082)
         #expect(Array(png.suffix(8)) == [0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82])
+    }
+}
+
+@Suite struct LanguageEvalTests {
+    @Test(arguments: TextQuestionKind.allCases)
+    func textQuestionsAreWellFormedAndBalanced(kind: TextQuestionKind) {
+        let n = 120
+        let qs = LanguageEval.questions(kind, seed: 1, count: n)
+        var byIndex: [Int: Int] = [:]
+        for q in qs {
+            #expect(q.options.count == 4 && Set(q.optionTexts).count == 4, "\(q.promptText) \(q.optionTexts)")
+            byIndex[q.correct, default: 0] += 1
+        }
+        #expect(Double(byIndex.values.max()!) / Double(n) <= 0.25 + 0.05 + 0.07)
+    }
+
+    @Test func heldOutTextDiffersFromTraining() {
+        for s in [TextSource.code, .literature] {
+            let held = LanguageEval.heldOutText(s, tokens: 500)
+            var train = SourceStream(source: s, seed: 0)
+            #expect(held.count == 500)
+            #expect(Array(train.nextDocument().tokens.prefix(50)) != Array(held.prefix(50)))
+        }
     }
 }
