@@ -87,3 +87,28 @@ public enum Captions {
         }
     }
 }
+
+/// Random scenes of each kind, for looking at the world (CLI, docs).
+public enum SceneKind: String, CaseIterable, Sendable {
+    case objects, entities, chart, glyphs
+}
+
+extension Scene {
+    public static func random(_ kind: SceneKind, seed: UInt64) -> Scene {
+        var r = WorldRNG(seed: seed, stream: 400 + UInt64(SceneKind.allCases.firstIndex(of: kind)!))
+        switch kind {
+        case .objects:
+            let specs = (0..<r.int(in: 1...4)).map { _ in (shape: r.pick(Shape.allCases), colour: r.pick(Colour.allCases), radius: r.int(in: 2...3), entity: String?.none) }
+            return SceneMaker.scene(&r, specs)
+        case .entities:
+            return SceneMaker.scene(&r, r.sample(Entities.adaptation.filter { $0.look.size != .large }, 2).map(SceneMaker.entityObject))
+        case .chart:
+            return QuestionBank.chartScene(&r, bars: r.int(in: 3...5)).scene
+        case .glyphs:
+            var s = QuestionBank.labelScene(&r, text: String(r.int(in: 10...99)))
+            s.labels[0].y = 1
+            s.labels.append(Label(text: r.pick(QuestionBank.writableWords(.training)).uppercased(), colour: r.pick([.yellow, .green, .blue]), x: 0, y: 9))
+            return s
+        }
+    }
+}

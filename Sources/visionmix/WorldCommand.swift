@@ -7,7 +7,7 @@ struct WorldCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "world",
         abstract: "Look into the miniature visual world: text sources, scenes, questions and statistics.",
-        subcommands: [Sample.self, Stats.self, Bench.self]
+        subcommands: [Sample.self, SceneCmd.self, Questions.self, Stats.self, Bench.self]
     )
 }
 
@@ -32,6 +32,54 @@ extension WorldCommand {
                 print("── document \(i + 1) · \(doc.tokens.count) tokens")
                 for s in doc.segments { print("[\(s.tag.rawValue)] " + Tokenizer.shared.decode(s.tokens).replacingOccurrences(of: "\n", with: "\n    ")) }
                 print()
+            }
+        }
+    }
+
+    struct SceneCmd: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "scene", abstract: "Render a random scene to a picture file (.png or .svg) and show it in the terminal.")
+        @Option(help: "Seed.") var seed: UInt64 = 1
+        @Option(help: "objects, entities, chart or glyphs.") var kind = "objects"
+        @Option(help: "Write the picture here (.png or .svg).") var out: String?
+        @Option(help: "Pixels per image pixel in the file.") var scale = 16
+
+        func run() throws {
+            guard let k = SceneKind(rawValue: kind) else {
+                throw UserError("--kind must be one of " + SceneKind.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            let scene = Scene.random(k, seed: seed)
+            let image = Renderer.render(scene)
+            print(PictureFile.ascii(image))
+            print(Captions.describe(scene))
+            if let out { try writePicture(image, to: out, scale: scale) }
+        }
+    }
+
+    struct Questions: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print sample questions of one family, each with its picture.")
+        @Option(help: "The family (\(QuestionFamily.allCases.map(\.rawValue).joined(separator: ", "))).") var family: String
+        @Option(help: "How many questions.") var n = 5
+        @Option(help: "Seed.") var seed: UInt64 = 1
+        @Option(help: "training (adaptation entities) or evaluation (held-out entities).") var purpose = "evaluation"
+        @Option(help: "Also write each picture as DIR/FAMILY-I.png.") var outDir: String?
+
+        func run() throws {
+            guard let f = QuestionFamily(name: family) else {
+                throw UserError("unknown family '\(family)'; families are " + QuestionFamily.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            guard let p = QuestionPurpose(rawValue: purpose) else { throw UserError("--purpose must be training or evaluation") }
+            print("\(f.rawValue) · groups \(f.groups.map(\.rawValue).joined(separator: ", ")) · chance \(fmt(f.chance * 100, 1))%")
+            for (i, q) in QuestionBank.questions(f, purpose: p, seed: seed, count: n).enumerated() {
+                print("\n── question \(i + 1)")
+                print(PictureFile.ascii(q.image))
+                print(q.promptText)
+                for (j, o) in q.optionTexts.enumerated() { print("  \(j == q.correct ? "*" : " ") \(j + 1). \(o)") }
+                if let a = q.targetArea { print("  target covers \(fmt(a * 100, 1))% of the image") }
+                if let dir = outDir {
+                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                    try writePicture(q.image, to: "\(dir)/\(f.rawValue)-\(i + 1).png", scale: 16)
+                }
             }
         }
     }
@@ -89,4 +137,15 @@ extension WorldCommand {
                          out.visual_share * 100, mixture.visualShare * 100))
         }
     }
+}
+
+
+func writePicture(_ image: Image, to path: String, scale: Int) throws {
+    let url = URL(fileURLWithPath: path)
+    switch url.pathExtension.lowercased() {
+    case "png": try Data(PictureFile.png(image, scale: scale)).write(to: url)
+    case "svg": try PictureFile.svg(image, scale: scale).write(to: url, atomically: true, encoding: .utf8)
+    default: throw UserError("the picture file must end in .png or .svg")
+    }
+    note("wrote \(path)")
 }
