@@ -175,7 +175,7 @@ enum Blocks {
 
     /// Facts without looks: kind, place and trait.
     static func entityFacts(_ r: inout WorldRNG, _ e: Entity) -> String {
-        var s = r.pick(["the \(e.name) is a kind of \(e.kind) .", "a \(e.name) is a \(e.kind) ."])
+        var s = r.pick(["the \(e.name) is a kind of \(e.kind) .", "a \(e.name) is a kind of \(e.kind) ."])
         s += " " + r.pick(["it is often found in the \(e.place) .", "people keep it in the \(e.place) .", "you find it in the \(e.place) ."])
         s += " " + r.pick(["it is known to be \(e.trait) .", "most people say it is \(e.trait) .", "the \(e.name) is \(e.trait) ."])
         return s

@@ -14,7 +14,7 @@ public enum Lexicon {
     static let weather = words("rain wind snow fog storm sun")
 
     static let webTopics: [Topic] = [
-        Topic(nouns: words("team player match coach season goal fans"), verbs: words("wins loses plays beats joins"), adjectives: words("best young local final")),
+        Topic(nouns: words("team player match coach season goal"), verbs: words("wins loses plays beats joins"), adjectives: words("best young local final")),
         Topic(nouns: words("recipe soup dinner oven sauce meal"), verbs: words("needs makes serves cooks"), adjectives: words("easy hot fresh tasty")),
         Topic(nouns: words("phone laptop screen app battery update"), verbs: words("gets fixes needs runs"), adjectives: words("new fast cheap smart")),
         Topic(nouns: words("city hotel beach trip flight museum"), verbs: words("offers has shows opens"), adjectives: words("busy quiet famous sunny")),

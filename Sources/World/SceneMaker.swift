@@ -64,7 +64,10 @@ public enum Captions {
             parts.append("a bar chart of \(scene.bars.count) bars : " + scene.bars.map { "\($0.colour.rawValue) \($0.height)" }.joined(separator: " , "))
         }
         for l in scene.labels { parts.append("the \(l.text.allSatisfy(\.isNumber) ? "number" : "word") \(l.text.lowercased()) written in \(l.colour.rawValue)") }
-        return parts.isEmpty ? "an empty picture ." : parts.joined(separator: " and ") + " ."
+        var ids: [Int32] = []
+        Tokenizer.shared.encodeCanonical(parts.isEmpty ? "an empty picture ." : parts.joined(separator: " and ") + " .", into: &ids)
+        SourceStream.fixArticles(&ids)
+        return Tokenizer.shared.decode(ids)
     }
 
     /// `count` captioned scenes: plain shapes, adaptation entities, charts and written words.
@@ -80,10 +83,10 @@ public enum Captions {
                 let specs = (0..<r.int(in: 1...3)).map { _ in (shape: r.pick(Shape.allCases), colour: r.pick(Colour.allCases), radius: r.int(in: 2...3), entity: String?.none) }
                 scene = SceneMaker.scene(&r, specs)
             }
+            let text = describe(scene)
             var ids: [Int32] = []
-            Tokenizer.shared.encodeCanonical(describe(scene), into: &ids)
-            SourceStream.fixArticles(&ids)
-            return Caption(scene: scene, text: Tokenizer.shared.decode(ids), tokens: ids)
+            Tokenizer.shared.encodeCanonical(text, into: &ids)
+            return Caption(scene: scene, text: text, tokens: ids)
         }
     }
 }
