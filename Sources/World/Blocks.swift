@@ -51,7 +51,7 @@ enum Blocks {
         var tally = 0, steps: [Int] = []
         for it in items { if it == target { tally += 1 }; steps.append(tally) }
         let head = r.pick(["count the \(target) in the list :", "how many \(target) are in :", "we count each \(target) in :"])
-        return "\(head) \(list(items)) . tally : \(nums(steps)) . so there are \(tally) \(target) ."
+        return "\(head) \(list(items)) . tally : \(nums(steps)) . so there \(tally == 1 ? "is" : "are") \(tally) \(target) ."
     }
 
     /// Add a list with a running total.
@@ -124,8 +124,6 @@ enum Blocks {
     }
 
     // MARK: visual
-
-    static func article(_ w: String) -> String { "a" }
 
     /// An entity's look, in one of several phrasings.
     static func entityLook(_ r: inout WorldRNG, _ e: Entity) -> String {

@@ -77,8 +77,9 @@ public struct Scene: Hashable, Sendable, Codable {
         return owner.filter { $0 == index }.count
     }
 
-    /// Which object owns each pixel (-1 for none), objects painted in order.
-    func ownerMap() -> [Int] {
+    /// Which object owns each pixel (-1 for none), objects painted in order; row-major like
+    /// `Image.pixels`. Object-centred encoders can pool a region per object from it.
+    public func ownerMap() -> [Int] {
         var owner = [Int](repeating: -1, count: Self.width * Self.height)
         for (i, o) in objects.enumerated() {
             let y0 = max(0, o.y - o.radius), y1 = min(Self.height - 1, o.y + o.radius)
