@@ -259,3 +259,20 @@ public enum QuestionBank {
         return (Scene(bars: zip(colours, heights).map { Bar(colour: $0, height: $1) }), at)
     }
 }
+
+extension QuestionBank {
+    /// Questions for visual instruction tuning: the families in turn, adaptation entities only.
+    public static func instructionSet(seed: UInt64, count: Int, families: [QuestionFamily] = QuestionFamily.allCases) -> [Question] {
+        (0..<count).map { question(families[$0 % families.count], purpose: .training, seed: seed, index: $0 / families.count) }
+    }
+
+    /// `perFamily` evaluation questions of every family (held-out entities for knowledge).
+    public static func evaluationSet(seed: UInt64, perFamily: Int) -> [Question] {
+        QuestionFamily.allCases.flatMap { questions($0, purpose: .evaluation, seed: seed, count: perFamily) }
+    }
+}
+
+extension Image {
+    /// The blank canvas, for blind scores (the same questions without their picture).
+    public static let blank = Renderer.render(.blank)
+}

@@ -104,3 +104,29 @@ import VisionMixCore
         }
     }
 }
+
+@Suite struct QuestionSetTests {
+    @Test func instructionSetUsesOnlyTheAdaptationHalf() {
+        let set = QuestionBank.instructionSet(seed: 1, count: 340)
+        #expect(Set(set.map(\.family)).count == QuestionFamily.allCases.count)
+        let names = set.flatMap { $0.scene.objects.compactMap(\.entity) } + set.flatMap(\.optionTexts)
+        #expect(names.allSatisfy { Entities.named($0)?.half != .heldOut })
+        #expect(QuestionBank.evaluationSet(seed: 1, perFamily: 2).count == 2 * QuestionFamily.allCases.count)
+        #expect(Image.blank.pixels.allSatisfy { $0 == 0 })
+    }
+
+    /// With many questions, the most frequent position and the most frequent answer stay
+    /// strictly within chance + 5 points.
+    @Test func balanceHoldsStrictlyAtScale() {
+        for f in QuestionFamily.allCases {
+            let n = 800
+            var byIndex: [Int: Int] = [:], byText: [String: Int] = [:]
+            for q in QuestionBank.questions(f, purpose: .evaluation, seed: 77, count: n) {
+                byIndex[q.correct, default: 0] += 1
+                byText[q.optionTexts[q.correct], default: 0] += 1
+            }
+            let worst = Double(max(byIndex.values.max()!, byText.values.max()!)) / Double(n)
+            #expect(worst <= f.chance + 0.05, "\(f.rawValue): \(worst)")
+        }
+    }
+}
