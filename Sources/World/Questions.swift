@@ -159,8 +159,11 @@ public enum QuestionBank {
         case .counting:
             let n = r.int(in: 1...4), byColour = r.chance(0.5)
             let c = r.sample(Colour.allCases, 2), s = r.sample(Shape.allCases, 2)
-            var specs = (0..<n).map { _ in (shape: byColour ? r.pick(Shape.allCases) : s[0], colour: byColour ? c[0] : r.pick(Colour.allCases), radius: 2, entity: String?.none) }
-            for _ in 0..<r.int(in: 0...1) { specs.append((byColour ? r.pick(Shape.allCases) : s[1], byColour ? c[1] : r.pick(Colour.allCases), 2, nil)) }
+            let extra = r.int(in: 0...1)
+            // Counting shapes: every object a different colour, so they may touch without merging.
+            let colours = r.sample(Colour.allCases, n + extra)
+            var specs = (0..<n).map { (shape: byColour ? r.pick(Shape.allCases) : s[0], colour: byColour ? c[0] : colours[$0], radius: 2, entity: String?.none) }
+            if extra == 1 { specs.append((byColour ? r.pick(Shape.allCases) : s[1], byColour ? c[1] : colours[n], 2, nil)) }
             let scene = SceneMaker.scene(&r, r.shuffled(specs))
             let what = byColour ? "\(c[0].rawValue) objects" : "\(s[0].rawValue) shapes"
             let (o, i) = arrange(&r, answer: String(n), distractors: (1...6).map(String.init), k: k)
@@ -204,8 +207,10 @@ public enum QuestionBank {
             return Question(family: f, scene: scene, prompt: "are there more \(c[0].rawValue) or more \(c[1].rawValue) objects ?", options: o, correct: i)
         case .countArithmetic:
             let total = r.int(in: 2...5), a = r.int(in: 1...(total - 1)), s = r.sample(Shape.allCases, 2)
-            let specs = (0..<a).map { _ in (shape: s[0], colour: r.pick(Colour.allCases), radius: 2, entity: String?.none) }
-                + (0..<(total - a)).map { _ in (shape: s[1], colour: r.pick(Colour.allCases), radius: 2, entity: String?.none) }
+            // Distinct colours: only shape matters here, and differently coloured objects may
+            // touch, which five objects on 16×16 need.
+            let colours = r.sample(Colour.allCases, total)
+            let specs = (0..<total).map { (shape: $0 < a ? s[0] : s[1], colour: colours[$0], radius: 2, entity: String?.none) }
             let scene = SceneMaker.scene(&r, r.shuffled(specs))
             let (o, i) = arrange(&r, answer: String(total), distractors: (1...7).map(String.init), k: k)
             return Question(family: f, scene: scene, prompt: "how many \(s[0].rawValue) and \(s[1].rawValue) shapes are there in all ?", options: o, correct: i)

@@ -6,19 +6,23 @@ enum SceneMaker {
     static func place(_ r: inout WorldRNG, _ specs: [(shape: Shape, colour: Colour, radius: Int, entity: String?)]) -> [SceneObject]? {
         var placed: [SceneObject] = []
         for s in specs {
-            var ok = false
-            for _ in 0..<200 {
-                let lo = s.radius, hi = Scene.width - 1 - s.radius
-                guard lo <= hi else { break }
-                let o = SceneObject(shape: s.shape, colour: s.colour, radius: s.radius, x: r.int(in: lo...hi), y: r.int(in: lo...hi), entity: s.entity)
+            let lo = s.radius, hi = Scene.width - 1 - s.radius
+            guard lo <= hi else { return nil }
+            // Every position in random order (not a few random tries), so crowded scenes of
+            // five or more objects still find the free spots that exist.
+            var candidates = Array(0..<((hi - lo + 1) * (hi - lo + 1)))
+            r.shuffle(&candidates)
+            var found: SceneObject?
+            for c in candidates {
+                let o = SceneObject(shape: s.shape, colour: s.colour, radius: s.radius,
+                                    x: lo + c % (hi - lo + 1), y: lo + c / (hi - lo + 1), entity: s.entity)
                 if placed.allSatisfy({
                     let gap = $0.colour == o.colour ? 1 : 0
                     return abs($0.x - o.x) > $0.radius + o.radius + gap || abs($0.y - o.y) > $0.radius + o.radius + gap
-                }) {
-                    placed.append(o); ok = true; break
-                }
+                }) { found = o; break }
             }
-            if !ok { return nil }
+            guard let o = found else { return nil }
+            placed.append(o)
         }
         return placed
     }

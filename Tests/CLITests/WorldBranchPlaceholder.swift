@@ -1,4 +1,4 @@
 // Placeholder so the package manifest loads (Package.swift declares CLITests); the CLI owner replaces it.
 import Testing
 
-@Test func cliTestsPlaceholder() { #expect(Bool(true)) }
+@Test func cliTestsPlaceholderWorld() { #expect(Bool(true)) }
