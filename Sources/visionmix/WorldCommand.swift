@@ -7,7 +7,7 @@ struct WorldCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "world",
         abstract: "Look into the miniature visual world: text sources, scenes, questions and statistics.",
-        subcommands: [Sample.self, SceneCmd.self, Questions.self, Stats.self, Bench.self]
+        subcommands: [Sample.self, SceneCmd.self, Questions.self, TextQuestions.self, CaptionsCmd.self, Stats.self, Bench.self]
     )
 }
 
@@ -80,6 +80,37 @@ extension WorldCommand {
                     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                     try writePicture(q.image, to: "\(dir)/\(f.rawValue)-\(i + 1).png", scale: 16)
                 }
+            }
+        }
+    }
+
+    struct TextQuestions: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "text-questions", abstract: "Print text-only evaluation questions (facts, arithmetic, continuation, reasoning probes).")
+        @Option(help: "The kind (\(TextQuestionKind.allCases.map(\.rawValue).joined(separator: ", "))).") var kind: String
+        @Option(help: "How many questions.") var n = 5
+        @Option(help: "Seed.") var seed: UInt64 = 1
+
+        func run() throws {
+            guard let k = TextQuestionKind(rawValue: kind) else {
+                throw UserError("unknown kind '\(kind)'; kinds are " + TextQuestionKind.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            for q in LanguageEval.questions(k, seed: seed, count: n) {
+                print(q.promptText + " …")
+                for (j, o) in q.optionTexts.enumerated() { print("  \(j == q.correct ? "*" : " ") \(j + 1). \(o)") }
+            }
+        }
+    }
+
+    struct CaptionsCmd: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "captions", abstract: "Print captioned scenes of the alignment stage.")
+        @Option(help: "How many captions.") var n = 3
+        @Option(help: "Seed.") var seed: UInt64 = 1
+
+        func run() throws {
+            for c in Captions.make(seed: seed, count: n) {
+                print(PictureFile.ascii(Renderer.render(c.scene)))
+                print(c.text + "\n")
             }
         }
     }
