@@ -14,23 +14,23 @@ enum CodeGenre {
             let xs = intList(&c.rng, 3...6, 0...15)
             var t = 0
             let trace = xs.map { t += $0; return "total = \(t)" }.joined(separator: " , ")
-            return "\(v) = [ \(Blocks.nums(xs)) ] \ntotal = 0 \nfor x in \(v) : \ntotal = total + x \n# trace : \(trace) \nprint ( total ) \n# output : \(t)"
+            return "\(v) = [ \(Blocks.nums(xs)) ] \ntotal = 0 \nfor x in \(v) : \n<in> total = total + x \n# trace : \(trace) \nprint ( total ) \n# output : \(t)"
         case 1:
             let syms = c.rng.chance(0.1) ? c.rng.sample(Entities.all, 3).map(\.name) : c.rng.sample(Blocks.letters, 3)
             let items = Blocks.randomItems(&c.rng, from: syms, n: c.rng.int(in: 4...8))
             let target = items[c.rng.int(items.count)]
             var n = 0
             let trace = items.map { if $0 == target { n += 1 }; return String(n) }.joined(separator: " , ")
-            return "\(v) = [ \(items.map(q).joined(separator: " , ")) ] \ncount = 0 \nfor x in \(v) : \nif x == \(q(target)) : \ncount += 1 \n# count after each : \(trace) \nprint ( count ) \n# output : \(n)"
+            return "\(v) = [ \(items.map(q).joined(separator: " , ")) ] \ncount = 0 \nfor x in \(v) : \n<in> if x == \(q(target)) : \n<in> <in> count += 1 \n# count after each : \(trace) \nprint ( count ) \n# output : \(n)"
         case 2:
             let xs = intList(&c.rng, 3...7, 0...40)
             var best = xs[0]
             let trace = xs.map { best = max(best, $0); return String(best) }.joined(separator: " , ")
-            return "def largest ( \(v) ) : \nbest = \(v) [ 0 ] \nfor x in \(v) : \nif x > best : \nbest = x \nreturn best \n# best after each : \(trace) \nprint ( largest ( [ \(Blocks.nums(xs)) ] ) ) \n# output : \(best)"
+            return "def largest ( \(v) ) : \n<in> best = \(v) [ 0 ] \n<in> for x in \(v) : \n<in> <in> if x > best : \n<in> <in> <in> best = x \n<in> return best \n# best after each : \(trace) \nprint ( largest ( [ \(Blocks.nums(xs)) ] ) ) \n# output : \(best)"
         case 3:
             let a = c.rng.int(in: 0...50), b = c.rng.int(in: 0...50)
             let out = a > b ? "a" : a < b ? "b" : "same"
-            return "a = \(a) \nb = \(b) \n# a - b = \(a - b >= 0 ? "\(a - b)" : "- \(b - a)") \nif a > b : \nprint ( \(q("a")) ) \nelif a < b : \nprint ( \(q("b")) ) \nelse : \nprint ( \(q("same")) ) \n# output : \(out)"
+            return "a = \(a) \nb = \(b) \n# a - b = \(a - b >= 0 ? "\(a - b)" : "- \(b - a)") \nif a > b : \n<in> print ( \(q("a")) ) \nelif a < b : \n<in> print ( \(q("b")) ) \nelse : \n<in> print ( \(q("same")) ) \n# output : \(out)"
         case 4:
             let letters = c.rng.sample(Blocks.letters, 3)
             let word = Blocks.randomItems(&c.rng, from: letters, n: c.rng.int(in: 4...8))
@@ -60,9 +60,9 @@ enum CodeGenre {
             switch c.rng.int(5) {
             case 0: lines.append("import \(c.rng.pick(["os", "sys", "json", "time", "math"]))")
             case 1: lines.append("# \(c.rng.pick(Lexicon.codeComments))")
-            case 2: lines.append("def \(c.rng.pick(["load", "save", "main", "run", "setup"])) ( \(c.rng.pick(["path", "name", "config", "args"])) ) : \nreturn \(c.rng.pick(["none", "open ( path )", "config", "true"]))")
+            case 2: lines.append("def \(c.rng.pick(["load", "save", "main", "run", "setup"])) ( \(c.rng.pick(["path", "name", "config", "args"])) ) : \n<in> return \(c.rng.pick(["none", "open ( path )", "config", "true"]))")
             case 3: lines.append("log ( \(q(c.rng.pick(Lexicon.codeComments))) )")
-            default: lines.append("class \(c.rng.pick(["reader", "writer", "server", "client"])) : \npass")
+            default: lines.append("class \(c.rng.pick(["reader", "writer", "server", "client"])) : \n<in> pass")
             }
         }
         return lines.joined(separator: " \n")

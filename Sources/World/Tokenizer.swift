@@ -1,13 +1,14 @@
 /// The one word-level vocabulary every generator, question and caption is written in.
 ///
 /// Text is canonical when its tokens are separated by single spaces; a newline is a token of
-/// its own. `encode` also splits punctuation stuck to a word ("lemon." → "lemon", "."), so
+/// its own, and so is each two-space indent at the start of a line (code). `encode` also
+/// splits punctuation stuck to a word ("lemon." → "lemon", "."), so
 /// hand-typed prompts work, but it never maps an unknown word to a catch-all token: the tiny
 /// models would learn nothing from it, and a typo in a generator must surface at once.
 public struct Tokenizer: Sendable {
     public static let shared = Tokenizer(words: Lexicon.all)
 
-    public static let padWord = "<pad>", endOfDocumentWord = "<eod>", newlineWord = "<nl>"
+    public static let padWord = "<pad>", endOfDocumentWord = "<eod>", newlineWord = "<nl>", indentWord = "<in>"
 
     public let words: [String]
     private let index: [String: Int32]
@@ -17,12 +18,14 @@ public struct Tokenizer: Sendable {
     public var endOfDocument: Int32 { index[Self.endOfDocumentWord]! }
     public var newline: Int32 { index[Self.newlineWord]! }
     public var pad: Int32 { index[Self.padWord]! }
+    /// Two spaces of indentation at the start of a line.
+    public var indent: Int32 { index[Self.indentWord]! }
 
     /// Builds a vocabulary from `words` (duplicates dropped, first occurrence kept), with the
-    /// special tokens `<pad>` = 0, `<eod>` = 1, `<nl>` = 2 first.
+    /// special tokens `<pad>` = 0, `<eod>` = 1, `<nl>` = 2, `<in>` = 3 first.
     public init(words list: [String]) {
         var seen = Set<String>(), ordered: [String] = []
-        for w in [Self.padWord, Self.endOfDocumentWord, Self.newlineWord] + list where !w.isEmpty && seen.insert(w).inserted {
+        for w in [Self.padWord, Self.endOfDocumentWord, Self.newlineWord, Self.indentWord] + list where !w.isEmpty && seen.insert(w).inserted {
             ordered.append(w)
         }
         words = ordered
@@ -41,7 +44,9 @@ public struct Tokenizer: Sendable {
         var position = 0
         for line in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.offset > 0 { out.append(newline) }
-            for piece in line.element.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }) {
+            var rest = line.element[...]
+            while rest.hasPrefix("  ") { out.append(indent); rest = rest.dropFirst(2) }
+            for piece in rest.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }) {
                 position += 1
                 if let t = index[String(piece)] { out.append(t); continue }
                 try splitPunctuation(piece, into: &out, position: position)
@@ -64,7 +69,8 @@ public struct Tokenizer: Sendable {
         out += trail
     }
 
-    /// Canonical text: words joined by single spaces, `<nl>` rendered as a line break.
+    /// Canonical text: words joined by single spaces, `<nl>` rendered as a line break and
+    /// `<in>` at a line start as two spaces.
     /// `encode(decode(ids)) == ids` for any valid ids; an id outside the vocabulary decodes to
     /// `<unk:ID>` so a bad stream stays visible rather than being dropped.
     public func decode(_ ids: [Int32]) -> String {
@@ -73,6 +79,7 @@ public struct Tokenizer: Sendable {
         var atLineStart = true
         for id in ids {
             if id == newline { s += "\n"; atLineStart = true; continue }
+            if id == indent && atLineStart { s += "  "; continue }
             if !atLineStart { s += " " }
             s += word(id) ?? "<unk:\(id)>"
             atLineStart = false

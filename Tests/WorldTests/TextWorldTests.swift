@@ -70,3 +70,14 @@ import VisionMixCore
         #expect(abs(s.realisedVisualShare - v) < 0.01)
     }
 }
+
+@Suite struct IndentTests {
+    @Test func indentedCodeRoundTrips() throws {
+        let t = Tokenizer.shared
+        let code = "for x in xs :\n  if x > best :\n    best = x\nprint ( best )"
+        let ids = try t.encode(code)
+        #expect(ids.filter { $0 == t.indent }.count == 3)
+        #expect(t.decode(ids) == code)
+        #expect(t.endOfDocument == 1 && t.pad == 0)
+    }
+}
