@@ -136,11 +136,15 @@ enum Genres {
         let p = c.person, q = c.rng.pick(Lexicon.people.filter { $0 != p })
         for _ in 0..<c.rng.int(in: 2...4) {
             let place = c.rng.pick(Entities.places), feel = c.rng.pick(Lexicon.feelings), verb = c.rng.pick(Lexicon.storyVerbs)
-            switch c.rng.int(5) {
+            switch c.rng.int(9) {
             case 0: parts.append("\(p) \(verb) to the \(place) .")
             case 1: parts.append("\(p) felt \(feel) , and \(q) did not say a word .")
             case 2: parts.append("\" we should go home , \" said \(q) .")
             case 3: parts.append("the \(c.rng.pick(Lexicon.weather)) came over the \(place) , and \(p) was \(feel) .")
+            case 4: parts.append("\" where is the \(c.entity.name) ? \" asked \(p) . \(q) did not know .")
+            case 5: parts.append("that night \(p) could not sleep , thinking of the \(place) .")
+            case 6: parts.append("long ago , \(q) had lived near the \(place) with an old \(c.rng.pick(["dog", "friend", "uncle", "aunt"])) .")
+            case 7: parts.append("\(p) and \(q) \(verb) home before the \(c.rng.pick(Lexicon.weather)) .")
             default: parts.append("\(q) \(verb) to \(p) and smiled .")
             }
         }

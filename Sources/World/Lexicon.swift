@@ -75,6 +75,7 @@ public enum Lexicon {
     forum post can someone check my steps tip of the day quick help comment price shipping pay
     say think like love need want here read about week day did not word home go should
     felt length them too compared with empty written
+    asked know night sleep thinking ago lived dog friend uncle aunt
     """)
 
     static let codeWords = words("""
