@@ -1,1 +1,0 @@
-// The World stage; see docs/architecture.md.

@@ -1,4 +1,0 @@
-import Testing
-@testable import World
-
-@Test func worldModuleLinks() { #expect(Bool(true)) }
