@@ -1,11 +1,6 @@
 #ifndef VISIONMIX_CNUMERICS_SHIM_H
 #define VISIONMIX_CNUMERICS_SHIM_H
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#include <dlfcn.h>
-
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_vector.h>
@@ -27,15 +22,22 @@ int openblas_get_num_threads(void);
 char *openblas_get_config(void);
 char *openblas_get_corename(void);
 
+/* glibc's dladdr and dlsym under private names: <dlfcn.h> would need _GNU_SOURCE, which
+   changes other system declarations (fd_set) and clashes with Swift's own Glibc module. */
+typedef struct { const char *dli_fname; void *dli_fbase; const char *dli_sname; void *dli_saddr; } visionmix_dl_info;
+extern int visionmix_dladdr(const void *address, visionmix_dl_info *info) __asm__("dladdr");
+extern void *visionmix_dlsym(void *handle, const char *name) __asm__("dlsym");
+
 /* The path of the shared object that serves `symbol` in this process (NULL if unknown):
    proves at run time which library cblas_sgemm bound to. */
 static inline const char *visionmix_library_serving(const void *symbol) {
-    Dl_info info;
-    if (dladdr(symbol, &info) == 0) return 0;
+    visionmix_dl_info info;
+    if (visionmix_dladdr(symbol, &info) == 0) return 0;
     return info.dli_fname;
 }
 
-/* The address global symbol lookup finds for `name` (what libgsl's own calls bind to). */
-static inline const void *visionmix_global_symbol(const char *name) { return dlsym(RTLD_DEFAULT, name); }
+/* The address global symbol lookup (RTLD_DEFAULT, a null handle on glibc) finds for `name`:
+   what libgsl's own BLAS calls bind to. */
+static inline const void *visionmix_global_symbol(const char *name) { return visionmix_dlsym(0, name); }
 
 #endif
