@@ -1,6 +1,10 @@
 #ifndef VISIONMIX_CNUMERICS_SHIM_H
 #define VISIONMIX_CNUMERICS_SHIM_H
 
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_vector.h>
@@ -39,5 +43,13 @@ static inline const char *visionmix_library_serving(const void *symbol) {
 /* The address global symbol lookup (RTLD_DEFAULT, a null handle on glibc) finds for `name`:
    what libgsl's own BLAS calls bind to. */
 static inline const void *visionmix_global_symbol(const char *name) { return visionmix_dlsym(0, name); }
+
+/* Ask the kernel to SIGKILL this process when its parent dies, so sweep workers never
+   outlive a killed sweep (prctl is variadic, so Swift cannot call it directly). Returns 0
+   when set and the parent is still alive. */
+static inline int visionmix_die_with_parent(pid_t expected_parent) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return -1;
+    return getppid() == expected_parent ? 0 : -1;
+}
 
 #endif

@@ -68,3 +68,29 @@ public func writeFitFile(_ r: FitResult, source: String, root: String = "fits") 
     try data.write(to: url, options: .atomic)
     return url.path
 }
+
+/// Fits each of `categories` (every category the runs have when nil), stores each fit in the
+/// database and under `fitsRoot` when given, and keeps going past a category that cannot be
+/// fitted: its refusal is returned with the category.
+public func fitCategories(store: ResultStore, label: String, categories: [String]? = nil, family: LawFamilySelection = .auto,
+                          options: FitOptions = FitOptions(), fitsRoot: String? = "fits", save: Bool = true)
+    throws -> (fits: [FitResult], failures: [(category: String, reason: String)]) {
+    let runs = try store.runs(RunFilter(source: label)).filter { $0.status == "complete" }
+    guard !runs.isEmpty else { throw LawError.noRuns("no runs under source '\(label)'") }
+    let wanted = categories ?? Array(Set(runs.flatMap { $0.scores.keys })).sorted()
+    var fits: [FitResult] = [], failures: [(String, String)] = []
+    for c in wanted {
+        do {
+            var r = try fitCategory(runs: runs, category: c, family: family, options: options)
+            r.source = label
+            if save {
+                try store.saveFit(r, label: label)
+                if let fitsRoot { try writeFitFile(r, source: label, root: fitsRoot) }
+            }
+            fits.append(r)
+        } catch let e as LawError {
+            failures.append((c, e.description))
+        }
+    }
+    return (fits, failures)
+}

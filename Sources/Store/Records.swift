@@ -84,6 +84,19 @@ public struct SweepRecord: SnakeCaseColumns, Codable, FetchableRecord, MutablePe
     public var status: String
     public var createdAt: Date
     public var updatedAt: Date
+    /// The source label the sweep's runs are stored under.
+    public var label: String
+    /// The process running the sweep (for `sweep cancel`).
+    public var pid: Int?
+    /// Runs (one per size × mixture × seed) the spec expands to.
+    public var totalRuns: Int
+    /// Why a sweep failed, or what it ended with.
+    public var message: String?
+
+    public init(name: String, spec: String, label: String, totalRuns: Int) {
+        self.name = name; self.spec = spec; self.label = label; self.totalRuns = totalRuns
+        status = "pending"; createdAt = Date(); updatedAt = Date()
+    }
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 

@@ -113,6 +113,15 @@ public final class ResultStore: @unchecked Sendable {
                 t.column("created_at", .datetime).notNull()
             }
         }
+        m.registerMigration("v2: sweep runner bookkeeping") { db in
+            try db.alter(table: "sweeps") { t in
+                t.add(column: "label", .text).notNull().defaults(to: "calibration")
+                t.add(column: "pid", .integer)
+                t.add(column: "total_runs", .integer).notNull().defaults(to: 0)
+                t.add(column: "message", .text)
+            }
+            try db.create(index: "runs_by_name", on: "runs", columns: ["label", "name"])
+        }
         return m
     }
 

@@ -48,25 +48,17 @@ struct Fit: ParsableCommand {
             options.axis = a
         }
         let store = try global.openStore()
-        let runs = try store.runs(RunFilter(source: source))
-        guard !runs.isEmpty else { throw UserError("no runs under source '\(source)' (import some with `visionmix runs import`)") }
-        let categories = all ? Array(Set(runs.flatMap { $0.scores.keys })).sorted() : [category!]
-        var results: [FitResult] = []
-        var failures: [String] = []
-        for c in categories {
-            do {
-                let r = try fitCategory(runs: runs, category: c, family: selection, options: options)
-                if !noSave {
-                    try store.saveFit(r, label: source)
-                    try writeFitFile(r, source: source, root: fitsDir)
-                }
-                results.append(r)
-            } catch let e as LawError {
-                // With --all one category's refusal must not stop the others.
-                if !all { throw UserError(e.description) }
-                failures.append("\(c): \(e.description)")
-            }
+        let outcome: (fits: [FitResult], failures: [(category: String, reason: String)])
+        do {
+            outcome = try fitCategories(store: store, label: source, categories: all ? nil : [category!], family: selection,
+                                        options: options, fitsRoot: fitsDir, save: !noSave)
+        } catch let e as LawError {
+            throw UserError(e.description + " (import runs with `visionmix runs import`)")
         }
+        // With --all one category's refusal must not stop the others; a single category's is the error.
+        if !all, let f = outcome.failures.first { throw UserError(f.reason) }
+        let results = outcome.fits
+        let failures = outcome.failures.map { "\($0.category): \($0.reason)" }
         for f in failures { note("not fitted: \(f)") }
         if results.isEmpty { throw UserError("no category could be fitted") }
         if json {

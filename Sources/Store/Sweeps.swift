@@ -1,0 +1,64 @@
+import Foundation
+import GRDB
+
+extension ResultStore {
+    @discardableResult
+    public func createSweep(_ sweep: SweepRecord) throws -> SweepRecord {
+        var s = sweep
+        try pool.write { db in try s.insert(db) }
+        return s
+    }
+
+    public func sweep(id: Int64) throws -> SweepRecord? {
+        try pool.read { db in try SweepRecord.fetchOne(db, key: id) }
+    }
+
+    /// The newest sweep, or the newest with `name`.
+    public func latestSweep(name: String? = nil) throws -> SweepRecord? {
+        try pool.read { db in
+            var q = SweepRecord.order(Column("id").desc)
+            if let name { q = q.filter(Column("name") == name) }
+            return try q.fetchOne(db)
+        }
+    }
+
+    public func sweeps() throws -> [SweepRecord] {
+        try pool.read { db in try SweepRecord.order(Column("id").desc).fetchAll(db) }
+    }
+
+    public func updateSweep(id: Int64, status: String? = nil, pid: Int?? = nil, message: String?? = nil) throws {
+        try pool.write { db in
+            guard var s = try SweepRecord.fetchOne(db, key: id) else { return }
+            if let status { s.status = status }
+            if let pid { s.pid = pid }
+            if let message { s.message = message }
+            s.updatedAt = Date()
+            try s.update(db)
+        }
+    }
+
+    /// Stored rows per run name under `label`: a sweep run is complete when all its
+    /// checkpoints are there (they are written in one transaction, so it is all or none).
+    public func storedRowsByName(label: String) throws -> [String: Int] {
+        try pool.read { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, count(*) AS n FROM runs WHERE label = ? AND name IS NOT NULL GROUP BY name",
+                                        arguments: [label]) {
+                out[row["name"]] = row["n"]
+            }
+            return out
+        }
+    }
+
+    /// Durations of the stored trainer runs of `label`, by run name, for ETAs.
+    public func runDurations(label: String) throws -> [String: Double] {
+        try pool.read { db in
+            var out: [String: Double] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, max(duration_seconds) AS d FROM runs WHERE label = ? AND name IS NOT NULL GROUP BY name",
+                                        arguments: [label]) {
+                if let d: Double = row["d"] { out[row["name"]] = d }
+            }
+            return out
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import VisionMixCore
+
+/// The built-in sweep specs. `visionmix sweep show --preset NAME` prints one as JSON, a
+/// starting point for a spec of one's own.
+public enum SweepPresets {
+    public static let names = ["quick", "standard"]
+
+    public static func named(_ name: String, encoder: String = "objects") -> SweepSpec? {
+        switch name {
+        case "quick": quick(encoder: encoder)
+        case "standard": standard(encoder: encoder)
+        default: nil
+        }
+    }
+
+    /// The demo: the paper's scaling design on the three smallest sizes plus a reasoning-share
+    /// line, one seed, a few minutes on two cores.
+    public static func quick(encoder: String) -> SweepSpec {
+        SweepSpec(name: "quick", label: "quick", encoder: encoder, seeds: [1], designs: [
+            SweepDesign(name: "scaling", sizes: ["xs", "s", "m"], mixtures: ["web_crawl", "language_favorable", "balanced"],
+                        tokens: "400K", checkpoints: ["0", "100K", "200K", "400K"]),
+            SweepDesign(name: "reasoning", sizes: ["s"], mixtures: reasoningLine([0, 50, 100]),
+                        tokens: "400K", checkpoints: ["400K"]),
+        ])
+    }
+
+    /// The paper's designs in miniature, two seeds: the scaling figure over all five sizes,
+    /// and the mixture designs at one size as the paper ran them at 3B.
+    public static func standard(encoder: String) -> SweepSpec {
+        let budget = "2M", at = ["m"]
+        return SweepSpec(name: "standard", label: "calibration", encoder: encoder, seeds: [1, 2], designs: [
+            SweepDesign(name: "scaling", sizes: ["xs", "s", "m", "l", "xl"], mixtures: ["web_crawl", "language_favorable", "balanced"],
+                        tokens: budget, checkpoints: ["0", "250K", "500K", "1M", "2M"]),
+            SweepDesign(name: "sources", sizes: at, mixtures: TextSource.allCases.map { "\($0.name)=100" },
+                        tokens: budget, checkpoints: [budget]),
+            SweepDesign(name: "reasoning", sizes: at, mixtures: reasoningLine([0, 25, 50, 75, 100]), tokens: budget, checkpoints: [budget]),
+            SweepDesign(name: "visual", sizes: at, mixtures: visualLine([0, 25, 50, 75, 100]), tokens: budget, checkpoints: [budget]),
+            SweepDesign(name: "grid", sizes: at, mixtures: grid(reasoning: [50, 65, 85], visual: [5, 15, 30]), tokens: budget, checkpoints: [budget]),
+            SweepDesign(name: "interpolation", sizes: at, mixtures: (0...10).map { "mix\($0)" }, tokens: budget, checkpoints: [budget]),
+        ])
+    }
+
+    /// Reasoning share varied; the rest of the tokens come from the natural pool, whose visual
+    /// share (about a fifth of non-reasoning text) shrinks as reasoning grows.
+    static func reasoningLine(_ percents: [Int]) -> [String] {
+        percents.map { r in "reasoning=\(r),visual=\(fmt(0.2 * Double(100 - r)))" }
+    }
+
+    /// Visual share varied; the rest keeps the pool's reasoning share of about a third.
+    static func visualLine(_ percents: [Int]) -> [String] {
+        percents.map { v in "reasoning=\(fmt(0.3 * Double(100 - v))),visual=\(v)" }
+    }
+
+    static func grid(reasoning: [Int], visual: [Int]) -> [String] {
+        reasoning.flatMap { r in visual.filter { r + $0 <= 100 }.map { v in "reasoning=\(r),visual=\(v)" } }
+    }
+
+    static func fmt(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%.1f", x) }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Store
+import VisionMixCore
+
+/// Trains, adapts and scores one run: one NewRun per checkpoint budget. `progress` gets a
+/// phase name and the fraction of the run done.
+public typealias RunExecutor = (_ spec: RunSpec, _ threads: Int, _ progress: @escaping (String, Double) -> Void) throws -> [NewRun]
+
+extension RunSpec {
+    /// The run's name in the store: every checkpoint row of the run carries it, so a run is
+    /// complete exactly when all its rows exist (they are written in one transaction).
+    public var identifier: String {
+        "\(size)|\(mix)|\(Quantity.format(tokens))|seed \(seed)|\(encoder)|" + checkpoints.map { Quantity.format($0) }.joined(separator: ",")
+    }
+}
+
+/// Where a sweep stands: which runs are stored, which remain.
+public struct SweepProgress: Codable, Sendable {
+    public var sweepId: Int64
+    public var name: String
+    public var label: String
+    public var status: String
+    public var totalRuns: Int
+    public var completedRuns: Int
+    public var elapsedSeconds: Double
+    /// Remaining time at the observed pace (nil before the first run of this invocation ends).
+    public var etaSeconds: Double?
+    public var message: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, label, status, message
+        case sweepId = "sweep_id", totalRuns = "total_runs", completedRuns = "completed_runs"
+        case elapsedSeconds = "elapsed_seconds", etaSeconds = "eta_seconds"
+    }
+}
+
+/// Runs the runs of a sweep that are not stored yet, each stored atomically, so a sweep
+/// killed at any point and started again neither loses nor repeats a completed run.
+public struct SweepRunner: Sendable {
+    public let store: ResultStore
+    public let sweep: SweepRecord
+    public let spec: SweepSpec
+
+    public init(store: ResultStore, sweep: SweepRecord) throws {
+        self.store = store
+        self.sweep = sweep
+        do { spec = try JSONDecoder().decode(SweepSpec.self, from: Data(sweep.spec.utf8)) } catch {
+            throw SweepError.bad("sweep \(sweep.id ?? 0) holds an unreadable spec: \(error)")
+        }
+    }
+
+    /// Registers a sweep for `spec` (or returns the unfinished one with the same name and
+    /// spec, so that running it again resumes it).
+    public static func register(_ spec: SweepSpec, store: ResultStore, knownSizes: [String]) throws -> SweepRecord {
+        let runs = try spec.runs(knownSizes: knownSizes)
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try e.encode(spec), as: UTF8.self)
+        if let last = try store.latestSweep(name: spec.name), last.spec == json { return last }
+        return try store.createSweep(SweepRecord(name: spec.name, spec: json, label: spec.label, totalRuns: runs.count))
+    }
+
+    public func allRuns() throws -> [RunSpec] { try spec.runs(knownSizes: nil) }
+
+    /// Runs whose rows are not all stored yet, in spec order.
+    public func pendingRuns() throws -> [RunSpec] {
+        let stored = try store.storedRowsByName(label: spec.label)
+        return try allRuns().filter { (stored[$0.identifier] ?? 0) < $0.checkpoints.count }
+    }
+
+    public func completedCount() throws -> Int {
+        let stored = try store.storedRowsByName(label: spec.label)
+        return try allRuns().filter { (stored[$0.identifier] ?? 0) >= $0.checkpoints.count }.count
+    }
+
+    /// Executes the pending runs with `index % workers == worker`, storing each as soon as it
+    /// finishes. `onRun` hears of each run as it completes.
+    public func work(worker: Int = 0, of workers: Int = 1, threads: Int, executor: RunExecutor,
+                     progress: @escaping (RunSpec, String, Double) -> Void = { _, _, _ in },
+                     onRun: (RunSpec, Double) -> Void = { _, _ in }) throws {
+        let runs = try allRuns()
+        for (i, run) in runs.enumerated() where i % workers == worker {
+            if try isCancelled() { throw SweepError.bad("the sweep was cancelled") }
+            let stored = try store.storedRowsByName(label: spec.label)
+            if (stored[run.identifier] ?? 0) >= run.checkpoints.count { continue }
+            let start = Date()
+            var rows = try executor(run, threads) { phase, fraction in progress(run, phase, fraction) }
+            let seconds = Date().timeIntervalSince(start)
+            for j in rows.indices {
+                rows[j].name = run.identifier
+                rows[j].durationSeconds = rows[j].durationSeconds ?? seconds
+                rows[j].startedAt = rows[j].startedAt ?? start
+                rows[j].finishedAt = rows[j].finishedAt ?? Date()
+                rows[j].provenance["sweep"] = .string(spec.name)
+            }
+            guard rows.count == run.checkpoints.count else {
+                throw SweepError.bad("run \(run.summary) produced \(rows.count) checkpoint results, expected \(run.checkpoints.count)")
+            }
+            try store.insertRuns(rows, label: spec.label, origin: "trainer", sweepId: sweep.id)
+            onRun(run, seconds)
+        }
+    }
+
+    func isCancelled() throws -> Bool { try store.sweep(id: sweep.id!)?.status == "cancelled" }
+
+    /// The sweep's state for `sweep status`; `since` and `doneSince` give the pace for the ETA.
+    public func progress(startedAt: Date? = nil, completedAtStart: Int = 0) throws -> SweepProgress {
+        let current = try store.sweep(id: sweep.id!) ?? sweep
+        let done = try completedCount()
+        let elapsed = Date().timeIntervalSince(startedAt ?? current.createdAt)
+        var eta: Double?
+        let newlyDone = done - completedAtStart
+        if newlyDone > 0 && current.status == "running" {
+            eta = elapsed / Double(newlyDone) * Double(current.totalRuns - done)
+        }
+        return SweepProgress(sweepId: current.id!, name: current.name, label: current.label, status: current.status,
+                             totalRuns: current.totalRuns, completedRuns: done, elapsedSeconds: elapsed,
+                             etaSeconds: eta, message: current.message)
+    }
+}
