@@ -46,6 +46,22 @@ extension ResultStore {
 }
 
 extension ResultStore {
+    /// The newest fit of each category under `label`; with `mixtureAware`, the newest whose
+    /// law depends on the mixture where a category has one (what recommendations need).
+    public func latestFits(label: String, mixtureAware: Bool) throws -> [FitResult] {
+        guard mixtureAware else { return try latestFits(label: label) }
+        let bodies = try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM fits WHERE label = ? ORDER BY id DESC", arguments: [label])
+        }
+        var newest: [String: FitResult] = [:], newestAware: [String: FitResult] = [:]
+        for b in bodies {
+            let f = try FitJSON.decode(Data(b.utf8))
+            if newest[f.category] == nil { newest[f.category] = f }
+            if newestAware[f.category] == nil && f.law.dependsOnMixture { newestAware[f.category] = f }
+        }
+        return newest.keys.sorted().map { newestAware[$0] ?? newest[$0]! }
+    }
+
     /// The newest fit of each category under `label`.
     public func latestFits(label: String) throws -> [FitResult] {
         let bodies = try pool.read { db in

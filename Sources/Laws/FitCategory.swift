@@ -6,12 +6,16 @@ import VisionMixCore
 public enum LawFamilySelection: Sendable, Equatable {
     case family(LawFamily)
     case auto
+    /// `auto` among the mixture laws only, fitted at the most common (N, D): the law a
+    /// recommendation needs when a sweep also varies size and budget.
+    case autoMixture
 
-    /// Parses "auto" or a family name; the error lists the valid names.
+    /// Parses "auto", "auto-mixture" or a family name; the error lists the valid names.
     public static func parse(_ s: String) throws -> LawFamilySelection {
         if s == "auto" { return .auto }
+        if s == "auto-mixture" { return .autoMixture }
         guard let f = LawFamily(rawValue: s) else {
-            throw LawError.noApplicableFamily("unknown family '\(s)'; use auto or one of: " + LawFamily.allCases.map(\.rawValue).joined(separator: ", "))
+            throw LawError.noApplicableFamily("unknown family '\(s)'; use auto, auto-mixture or one of: " + LawFamily.allCases.map(\.rawValue).joined(separator: ", "))
         }
         return .family(f)
     }
@@ -137,6 +141,7 @@ public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFami
     // mixture law on the most common (N, D) and say what was left out.
     let wantsMixture: Bool = {
         if case let .family(f) = family { return f.kind == .mixture }
+        if family == .autoMixture { return true }
         return distinct(points.map(\.tokens)).count < 3 && Set(points.compactMap { $0.mixture?.canonicalKey }).count >= 3
     }()
     if wantsMixture {
@@ -155,7 +160,7 @@ public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFami
     var scored: [LawFamily: (ParameterFit, ErrorMetrics, ErrorMetrics?, HoldoutMetrics?)] = [:]
     switch family {
     case let .family(f): chosen = f
-    case .auto:
+    case .auto, .autoMixture:
         let candidates = applicableFamilies(points)
         guard !candidates.isEmpty else {
             throw LawError.noApplicableFamily("\(points.count) run(s) have this score and no input varies enough (need 2+ sizes and 3+ budgets, one varying input, or 3+ mixtures at one size and budget)")

@@ -64,6 +64,15 @@ public struct FittedLaw: Codable, Sendable {
 
     public var parameterNames: [String] { shape.parameterNames }
 
+    /// Whether the mixture changes the law's value (mixture and joint laws, 1-D laws of a share).
+    public var dependsOnMixture: Bool {
+        switch family.kind {
+        case .mixture, .joint: true
+        case .sizeData: false
+        case .oneDimensional: shape.axis == .reasoningShare || shape.axis == .visualShare
+        }
+    }
+
     /// Name → best-fit value.
     public var parameterValues: [String: Double] {
         Dictionary(uniqueKeysWithValues: zip(shape.parameterNames, parameters))

@@ -30,10 +30,12 @@ public struct FittedCategoryLaw: CategoryLaw {
 }
 
 extension LawSet {
-    /// The latest fit of every category of `source`: from the database, or, when it holds
-    /// none, from the committed `fits/<source>/*.json` files.
-    public static func load(store: ResultStore, source: String, fitsRoot: String = "fits") throws -> (LawSet, origin: String) {
-        var fits = try store.latestFits(label: source)
+    /// The latest fit of every category of `source` (with `mixtureAware`, preferring laws
+    /// that depend on the mixture): from the database, or, when it holds none, from the
+    /// committed `fits/<source>/*.json` files.
+    public static func load(store: ResultStore, source: String, mixtureAware: Bool = false,
+                            fitsRoot: String = "fits") throws -> (LawSet, origin: String) {
+        var fits = try store.latestFits(label: source, mixtureAware: mixtureAware)
         var origin = "database"
         if fits.isEmpty {
             let dir = URL(fileURLWithPath: fitsRoot).appendingPathComponent(source)

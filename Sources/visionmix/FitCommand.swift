@@ -18,7 +18,7 @@ struct Fit: ParsableCommand {
     @Option(help: "Source label of the runs to fit.") var source: String?
     @Option(help: "Score category (metric) to fit.") var category: String?
     @Flag(help: "Fit every category the source's runs have.") var all = false
-    @Option(help: "A family name, or auto.") var family = "auto"
+    @Option(help: "A family name; auto (lowest held-out error); or auto-mixture (the best mixture law, at the most common size and budget).") var family = "auto"
     @Flag(help: "Also fit without the largest model size and report the error of predicting it.") var holdOutLargest = false
     @Option(help: "Bootstrap replicates for the intervals (0 = none).") var bootstrap = 200
     @Option(help: "Random starts added to each family's grid of starts.") var starts = 8

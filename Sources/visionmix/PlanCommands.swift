@@ -6,9 +6,9 @@ import Store
 import VisionMixCore
 
 /// Loads the laws of a source, telling the user where they came from.
-func loadLaws(_ global: GlobalOptions, source: String) throws -> LawSet {
+func loadLaws(_ global: GlobalOptions, source: String, mixtureAware: Bool = false) throws -> LawSet {
     do {
-        let (laws, origin) = try LawSet.load(store: try global.openStore(), source: source)
+        let (laws, origin) = try LawSet.load(store: try global.openStore(), source: source, mixtureAware: mixtureAware)
         if origin != "database" { note("note: no fits for '\(source)' in the database; using the committed fits in \(origin)") }
         return laws
     } catch let e as PlannerError { throw UserError(e.description) }
@@ -86,7 +86,7 @@ struct Recommend: ParsableCommand {
     @Option(help: "Write the vision–language Pareto front as an SVG.") var plot: String?
 
     func run() throws {
-        let laws = try loadLaws(global, source: source)
+        let laws = try loadLaws(global, source: source, mixtureAware: true)
         var req: RecommendationRequest
         do {
             req = RecommendationRequest(objective: try Objective.parse(objective), baseline: try parseMixture(baseline), baselineName: baseline)
