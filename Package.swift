@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "Store", dependencies: ["VisionMixCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Laws", dependencies: ["Store", "CNumerics"]),
         .target(name: "Planner", dependencies: ["Laws", "Store", "CNumerics"]),
-        .target(name: "Sweeps", dependencies: ["Trainer", "Store", "Laws", "Planner"]),
+        .target(name: "Sweeps", dependencies: ["Trainer", "Store", "Laws", "Planner", "Charts"]),
         .executableTarget(name: "visionmix", dependencies: [
             "VisionMixCore", "World", "Trainer", "Store", "Laws", "Planner", "Sweeps", "Charts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

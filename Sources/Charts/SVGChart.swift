@@ -179,7 +179,9 @@ func logTicks(_ a: Double, _ b: Double) -> [Double] {
 }
 
 func label(_ x: Double) -> String {
-    abs(x) >= 100 || x == x.rounded() ? String(format: "%.0f", x) : String(format: "%.3g", x)
+    if abs(x) < 1e-9 { return "0" }
+    if abs(x) >= 1e4 { return compact(x) }
+    return abs(x) >= 100 || x == x.rounded() ? String(format: "%.0f", x) : String(format: "%.3g", x)
 }
 
 /// 1K, 2.5M, 1B for log axes of counts.

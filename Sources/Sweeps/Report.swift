@@ -1,0 +1,217 @@
+import Charts
+import Foundation
+import Laws
+import Planner
+import Store
+import VisionMixCore
+
+/// `visionmix report`: Markdown and HTML with SVG plots of one source's runs and fits.
+public struct ReportWriter {
+    public let store: ResultStore
+    public let label: String
+
+    public init(store: ResultStore, label: String) { self.store = store; self.label = label }
+
+    struct Section {
+        var title: String
+        var text: [String] = []
+        var figures: [(file: String, svg: String, caption: String)] = []
+        var table: (headers: [String], rows: [[String]])?
+    }
+
+    static let visionCategories = ["vqa_avg", "general", "knowledge", "ocr_chart", "vision_centric", "perception", "reasoning"]
+    static let languageCategories = ["text_acc", "text_reasoning", "ppl"]
+
+    /// Writes `report.md`, `report.html` and the SVGs into `dir`; returns the Markdown path.
+    @discardableResult
+    public func write(to dir: String) throws -> String {
+        let runs = try store.runs(RunFilter(source: label)).filter { $0.status == "complete" }
+        guard !runs.isEmpty else { throw SweepError.bad("no runs under source '\(label)' to report on") }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var sections: [Section] = [overview(runs)]
+        sections += scaling(runs)
+        sections += shareCurves(runs)
+        if let h = heatmap(runs) { sections.append(h) }
+        if let n = seedNoise(runs) { sections.append(n) }
+        sections += try fitsAndRecipe()
+        var md = ["# VisionMix report: \(label)", "", "Generated \(ISO8601DateFormatter().string(from: Date())) from \(store.path).", ""]
+        var html = ["<!doctype html><html><head><meta charset=\"utf-8\"><title>VisionMix report: \(label)</title>",
+                    "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}figure{display:inline-block;margin:0.5em}figcaption{font-size:12px;color:#555}</style>",
+                    "</head><body><h1>VisionMix report: \(esc(label))</h1>"]
+        for s in sections {
+            md += ["## \(s.title)", ""] + s.text.flatMap { [$0, ""] }
+            html.append("<h2>\(esc(s.title))</h2>" + s.text.map { "<p>\(esc($0))</p>" }.joined())
+            if let t = s.table {
+                md.append("| " + t.headers.joined(separator: " | ") + " |")
+                md.append("|" + t.headers.map { _ in " --- |" }.joined())
+                md += t.rows.map { "| " + $0.joined(separator: " | ") + " |" }
+                md.append("")
+                html.append("<table><tr>" + t.headers.map { "<th>\(esc($0))</th>" }.joined() + "</tr>"
+                            + t.rows.map { "<tr>" + $0.map { "<td>\(esc($0))</td>" }.joined() + "</tr>" }.joined() + "</table>")
+            }
+            for f in s.figures {
+                try f.svg.write(toFile: (dir as NSString).appendingPathComponent(f.file), atomically: true, encoding: .utf8)
+                md += ["![\(f.caption)](\(f.file))", ""]
+                html.append("<figure>\(f.svg)<figcaption>\(esc(f.caption))</figcaption></figure>")
+            }
+        }
+        html.append("</body></html>")
+        let mdPath = (dir as NSString).appendingPathComponent("report.md")
+        try md.joined(separator: "\n").write(toFile: mdPath, atomically: true, encoding: .utf8)
+        try html.joined(separator: "\n").write(toFile: (dir as NSString).appendingPathComponent("report.html"), atomically: true, encoding: .utf8)
+        return mdPath
+    }
+
+    func overview(_ runs: [StoredRun]) -> Section {
+        let sizes = Set(runs.map(\.params)).sorted().map { Quantity.format($0) }
+        let mixes = Set(runs.compactMap { $0.mixture?.canonicalKey }).count
+        let seeds = Set(runs.compactMap(\.seed)).sorted()
+        return Section(title: "Overview", text: [
+            "\(runs.count) stored results: \(sizes.count) model sizes (\(sizes.joined(separator: ", ")) parameters), \(mixes) mixtures, "
+                + "\(Set(runs.map(\.tokens)).count) token budgets, seeds \(seeds.map(String.init).joined(separator: ", ")).",
+        ])
+    }
+
+    /// Mean over seeds of `category`, keyed by what tells runs apart besides the seed.
+    func means(_ runs: [StoredRun], _ category: String) -> [(run: StoredRun, mean: Double, sd: Double, n: Int)] {
+        var groups: [String: [StoredRun]] = [:]
+        for r in runs where r.scores[category] != nil {
+            groups["\(r.params)|\(r.tokens)|\(r.mixture?.canonicalKey ?? "")|\(r.provenance["attributes"]?.compactString ?? "")", default: []].append(r)
+        }
+        return groups.values.map { g in
+            let xs = g.map { $0.scores[category]! }
+            let m = xs.reduce(0, +) / Double(xs.count)
+            let sd = xs.count > 1 ? (xs.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(xs.count - 1)).squareRoot() : 0
+            return (g[0], m, sd, xs.count)
+        }
+    }
+
+    func mixtureName(_ m: Mixture?) -> String {
+        guard let m else { return "unknown mixture" }
+        if let p = Mixture.presets.first(where: { Mixture.preset($0.name)?.canonicalKey == m.canonicalKey }) { return p.name }
+        return m.description
+    }
+
+    /// Score against tokens, one line per model size, for each mixture run at 2+ sizes.
+    func scaling(_ runs: [StoredRun]) -> [Section] {
+        var byMix: [String: [StoredRun]] = [:]
+        for r in runs { byMix[r.mixture?.canonicalKey ?? "", default: []].append(r) }
+        let scalingMixes = byMix.filter { Set($0.value.map(\.params)).count >= 2 && Set($0.value.map(\.tokens)).count >= 3 }
+            .sorted { $0.value.count > $1.value.count }.prefix(3)
+        guard !scalingMixes.isEmpty else { return [] }
+        var s = Section(title: "Scaling curves", text: ["Score after adaptation against pre-training tokens, one line per model size (mean over seeds), as in the paper's scaling figure."])
+        for (key, mixRuns) in scalingMixes {
+            let name = mixtureName(mixRuns[0].mixture)
+            for c in (Self.visionCategories + Self.languageCategories) where mixRuns.contains(where: { $0.scores[c] != nil }) {
+                let pts = means(mixRuns, c)
+                let sizes = Set(pts.map(\.run.params)).sorted()
+                let series = sizes.map { n in
+                    Series(name: "\(Quantity.format(n)) params", points: pts.filter { $0.run.params == n }.map { ($0.run.tokens, $0.mean) })
+                }
+                let chart = LineChart(title: "\(c) · \(name)", xLabel: "pre-training tokens", yLabel: c, series: series)
+                s.figures.append(("scaling-\(c)-\(slug(key.isEmpty ? "none" : name)).svg", chart.svg(), "\(c) over tokens, \(name)"))
+            }
+        }
+        return [s]
+    }
+
+    /// The runs of the mixture designs: the most common (size, budget) among runs whose mixture varies.
+    func mixtureStudy(_ runs: [StoredRun]) -> [StoredRun] {
+        var groups: [String: [StoredRun]] = [:]
+        for r in runs where r.mixture != nil { groups["\(r.params)|\(r.tokens)", default: []].append(r) }
+        guard let top = groups.values.max(by: { Set($0.compactMap { $0.mixture?.canonicalKey }).count < Set($1.compactMap { $0.mixture?.canonicalKey }).count }),
+              Set(top.compactMap { $0.mixture?.canonicalKey }).count >= 3 else { return [] }
+        return top
+    }
+
+    func shareCurves(_ runs: [StoredRun]) -> [Section] {
+        let study = mixtureStudy(runs)
+        guard let first = study.first else { return [] }
+        var s = Section(title: "Mixture effects", text: [
+            "Runs at \(Quantity.format(first.params)) parameters and \(Quantity.format(first.tokens)) tokens, each point one mixture (mean over seeds), against its reasoning share and its visual share.",
+        ])
+        for c in ["reasoning", "vision_centric", "perception", "general", "knowledge", "vqa_avg", "text_acc"] where study.contains(where: { $0.scores[c] != nil }) {
+            let pts = means(study, c)
+            for (axis, share) in [("reasoning share", \Mixture.reasoningShare), ("visual share", \Mixture.visualShare)] {
+                let series = Series(name: c, points: pts.map { ($0.run.mixture![keyPath: share] * 100, $0.mean) }, line: false)
+                let chart = LineChart(title: "\(c) vs \(axis)", xLabel: "\(axis) (%)", yLabel: c, series: [series])
+                s.figures.append(("share-\(c)-\(axis.hasPrefix("r") ? "reasoning" : "visual").svg", chart.svg(), "\(c) against the \(axis)"))
+            }
+        }
+        return [s]
+    }
+
+    func heatmap(_ runs: [StoredRun]) -> Section? {
+        let study = mixtureStudy(runs)
+        let cat = study.contains { $0.scores["vqa_avg"] != nil } ? "vqa_avg" : "reasoning"
+        let pts = means(study, cat)
+        func r2(_ x: Double) -> Double { (x * 100).rounded() }
+        let rs = Set(pts.map { r2($0.run.mixture!.reasoningShare) }).sorted(), vs = Set(pts.map { r2($0.run.mixture!.visualShare) }).sorted()
+        guard rs.count >= 2, vs.count >= 2 else { return nil }
+        var grid = vs.map { _ in rs.map { _ in Double.nan } }
+        var filled = 0
+        for p in pts {
+            let i = vs.firstIndex(of: r2(p.run.mixture!.visualShare))!, j = rs.firstIndex(of: r2(p.run.mixture!.reasoningShare))!
+            if grid[i][j].isNaN { filled += 1 }
+            grid[i][j] = p.mean
+        }
+        // A genuine grid, not a line of mixtures cutting across it (the paper's eleven mixes).
+        guard filled >= max(rs.count, vs.count) + 2 else { return nil }
+        let h = Heatmap(title: "\(cat) over reasoning × visual share", xLabel: "reasoning share (%)", yLabel: "visual share (%)",
+                        xValues: rs, yValues: vs, values: grid)
+        return Section(title: "Reasoning × visual heatmap", text: ["Each cell is one mixture's \(cat) (mean over seeds); blank cells were not run."],
+                       figures: [("heatmap-\(cat).svg", h.svg(), "\(cat) by reasoning and visual share")])
+    }
+
+    func seedNoise(_ runs: [StoredRun]) -> Section? {
+        var rows: [[String]] = []
+        for c in Self.visionCategories + Self.languageCategories {
+            let g = means(runs, c).filter { $0.n >= 2 }
+            guard !g.isEmpty else { continue }
+            let sd = g.map(\.sd).reduce(0, +) / Double(g.count)
+            let spread = (g.map(\.mean).max()! - g.map(\.mean).min()!)
+            rows.append([c, "\(g.count)", String(format: "%.2f", sd), String(format: "%.2f", spread)])
+        }
+        guard !rows.isEmpty else { return nil }
+        return Section(title: "Seed noise", text: ["Mean standard deviation across seeds of runs that differ only in seed, against the spread of the mean scores across all conditions."],
+                       table: (["category", "conditions", "seed SD", "spread of means"], rows))
+    }
+
+    func fitsAndRecipe() throws -> [Section] {
+        let fits = try store.latestFits(label: label)
+        guard !fits.isEmpty else { return [] }
+        var s = Section(title: "Fitted laws", text: ["The newest fit of each category (`visionmix fit`); errors in score points."])
+        s.table = (["category", "family", "train RMSE", "CV MAE", "held-out MAE", "status"], fits.map { f in
+            [f.category, f.family, String(format: "%.3f", f.train.rmse), f.cv.map { String(format: "%.3f", $0.mae) } ?? "—",
+             f.holdout.map { String(format: "%.3f", $0.mae) } ?? "—", f.diagnostics.status]
+        })
+        var out = [s]
+        guard let (laws, _) = try? LawSet.load(store: store, source: label, mixtureAware: true), laws.laws["vqa_avg"] != nil else { return out }
+        var req = RecommendationRequest(objective: try Objective.parse("vqa_avg"), baseline: Mixture.preset("language_favorable")!, baselineName: "language_favorable")
+        req.candidates = 4000
+        guard let r = try? laws.recommend(req) else { return out }
+        var text = [String(format: "Maximising vqa_avg: reasoning share %.1f%%, visual share %.1f%%; predicted vqa_avg %.2f against %.2f for language_favorable",
+                           r.reasoningShare * 100, r.visualShare * 100, r.objectiveValue, r.baseline.objective)
+                    + (r.baseline.probabilityBetter.map { String(format: " (better in %.0f%% of bootstrap replicates)", $0 * 100) } ?? "") + "."]
+        if let w = r.weights {
+            text.append("Weights: " + TextSource.allCases.map { String(format: "%@ %.1f%%", $0.name, (w[$0.name] ?? 0) * 100) }.joined(separator: ", ") + ".")
+        }
+        var rec = Section(title: "Recommended recipe and the vision–language Pareto front", text: text)
+        if !r.pareto.isEmpty, let lang = r.languageCategory {
+            var chart = LineChart(title: "Pareto front: vqa_avg vs \(lang)", xLabel: lang, yLabel: "vqa_avg",
+                                  series: [Series(name: "Pareto front", points: r.pareto.map { ($0.language, $0.objective) })])
+            if let l = r.scores[lang] { chart.highlights = [(l.value, r.objectiveValue, "recipe")] }
+            rec.figures.append(("pareto.svg", chart.svg(), "the vision–language Pareto front"))
+        }
+        out.append(rec)
+        return out
+    }
+}
+
+func slug(_ s: String) -> String {
+    String(s.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }).split(separator: "-").joined(separator: "-")
+}
+
+func esc(_ s: String) -> String {
+    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+}
