@@ -51,11 +51,7 @@ struct Predict: ParsableCommand {
         print("\(source) laws at \(Quantity.format(report.params)) parameters, \(Quantity.format(report.tokens)) tokens")
         print("mixture: \(mixture.description)")
         print(String(format: "reasoning share %.1f%% · visual share %.1f%%", report.reasoningShare * 100, report.visualShare * 100))
-        var t = TextTable(["category", "predicted", "90% interval", "family", "note"])
-        for (c, p) in report.scores.sorted(by: { $0.key < $1.key }) {
-            t.add([c, fmt(p.value), "\(fmt(p.low)) – \(fmt(p.high))", p.family, p.extrapolated ? "extrapolated" : ""])
-        }
-        print(t.render())
+        print(scoresTable(report.scores))
     }
 }
 
@@ -119,11 +115,7 @@ struct Recommend: ParsableCommand {
             print("(the laws know mixtures only by their shares, so the recipe is a pair of shares)")
         }
         print(String(format: "reasoning share %.1f%% · visual share %.1f%%", r.reasoningShare * 100, r.visualShare * 100))
-        var t = TextTable(["category", "predicted", "90% interval", "family", "note"])
-        for (c, p) in r.scores.sorted(by: { $0.key < $1.key }) {
-            t.add([c, fmt(p.value), "\(fmt(p.low)) – \(fmt(p.high))", p.family, p.extrapolated ? "extrapolated" : ""])
-        }
-        print(t.render())
+        print(scoresTable(r.scores))
         let prob = r.baseline.probabilityBetter.map { String(format: "%.0f%%", $0 * 100) } ?? "unknown (no bootstrap)"
         print(String(format: "against %@: %@ %.3f → %.3f (margin %+.3f); probability it beats %@: %@", r.baseline.name, r.objective,
                      r.baseline.objective, r.objectiveValue, r.baseline.margin, r.baseline.name, prob))
@@ -136,6 +128,15 @@ struct Recommend: ParsableCommand {
         }
         print("(\(r.candidatesSampled) mixtures sampled; \(r.candidatesEvaluated) inside the fitted range; \(r.candidatesFeasible) met every constraint)")
     }
+}
+
+/// Predicted scores with their intervals, one row per category.
+func scoresTable(_ scores: [String: Prediction]) -> String {
+    var t = TextTable(["category", "predicted", "90% interval", "family", "note"])
+    for (c, p) in scores.sorted(by: { $0.key < $1.key }) {
+        t.add([c, fmt(p.value), "\(fmt(p.low)) – \(fmt(p.high))", p.family, p.extrapolated ? "extrapolated" : ""])
+    }
+    return t.render()
 }
 
 func paretoSVG(_ r: Recipe) -> String {
