@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// A store with the paper's mixtures imported and fitted through the real binary.
+func fittedPaperStore() throws -> (db: String, dir: URL) {
+    let dir = scratchDirectory()
+    let db = dir.appendingPathComponent("v.sqlite").path
+    let file = repoRoot.appendingPathComponent("data/reference/paper-mixtures.csv").path
+    #expect(try runCLI(["runs", "import", file, "--source", "paper"], db: db).status == 0)
+    let fit = try runCLI(["fit", "--source", "paper", "--all", "--bootstrap", "60", "--fits-dir", dir.appendingPathComponent("fits").path], db: db)
+    #expect(fit.status == 0, "\(fit.stderr)")
+    return (db, dir)
+}
+
+@Test func predictAndRecommendPrintTheDocumentedJSON() throws {
+    let (db, dir) = try fittedPaperStore()
+    let p = try runCLI(["predict", "--source", "paper", "--mix", "balanced", "--json"], db: db)
+    #expect(p.status == 0, "\(p.stderr)")
+    let pj = try #require(try JSONSerialization.jsonObject(with: Data(p.stdout.utf8)) as? [String: Any])
+    let scores = try #require(pj["scores"] as? [String: [String: Any]])
+    let v = try #require(scores["vqa_avg"])
+    for key in ["value", "low", "high", "family", "extrapolated"] { #expect(v[key] != nil, "missing \(key)") }
+    #expect(pj["reasoning_share"] is Double && pj["visual_share"] is Double)
+
+    let svg = dir.appendingPathComponent("pareto.svg").path
+    let r = try runCLI(["recommend", "--source", "paper", "--objective", "vqa_avg", "--constraint", "text_acc>=52.5",
+                        "--json", "--plot", svg], db: db)
+    #expect(r.status == 0, "\(r.stderr)")
+    let rj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    #expect(rj["weights"] is NSNull)
+    let rs = try #require(rj["reasoning_share"] as? Double), vs = try #require(rj["visual_share"] as? Double)
+    #expect(rs >= 0.45 && rs <= 0.65 && vs >= 0.12 && vs <= 0.20)
+    let baseline = try #require(rj["baseline"] as? [String: Any])
+    #expect(baseline["probability_better"] is Double)
+    #expect(FileManager.default.contents(atPath: svg).map { String(decoding: $0, as: UTF8.self).contains("<svg") } == true)
+
+    let table = try runCLI(["recommend", "--source", "paper", "--objective", "vqa_avg", "--constraint", "text_acc>=52.5"], db: db)
+    #expect(table.stdout.contains("probability it beats language_favorable"))
+}
+
+@Test func impossibleRequestsFailWithTheirReason() throws {
+    let (db, _) = try fittedPaperStore()
+    let high = try runCLI(["recommend", "--source", "paper", "--objective", "vqa_avg", "--constraint", "text_acc>=60"], db: db)
+    #expect(high.status != 0 && high.stderr.contains("text_acc>=60"))
+    let unknown = try runCLI(["recommend", "--source", "paper", "--objective", "general"], db: db)
+    #expect(unknown.status != 0 && unknown.stderr.contains("no fitted law for category 'general'"))
+    let badMix = try runCLI(["predict", "--source", "paper", "--mix", "web_crawl=50,code=-5"], db: db)
+    #expect(badMix.status != 0 && badMix.stderr.contains("negative"))
+    let noFits = try runCLI(["predict", "--source", "nobody", "--mix", "balanced"], db: db)
+    #expect(noFits.status != 0 && noFits.stderr.contains("no fitted laws for source 'nobody'"))
+}
+
+@Test func reportWritesMarkdownHTMLAndPlots() throws {
+    let (db, dir) = try fittedPaperStore()
+    let out = dir.appendingPathComponent("report").path
+    let r = try runCLI(["report", "--source", "paper", "--out", out], db: db)
+    #expect(r.status == 0, "\(r.stderr)")
+    let files = try FileManager.default.contentsOfDirectory(atPath: out)
+    #expect(files.contains("report.md") && files.contains("report.html") && files.contains("pareto.svg"))
+    let md = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
+    #expect(md.contains("## Fitted laws") && md.contains("quadratic_shares"))
+}
