@@ -19,6 +19,13 @@ public protocol CategoryLaw: Sendable {
     func predict(params: Double, tokens: Double, mixture: Mixture) -> Double
     func ensemble(params: Double, tokens: Double, mixture: Mixture) -> [Double]
     func isExtrapolation(params: Double, tokens: Double, mixture: Mixture) -> Bool
+    /// The mixtures the law was fitted on, as points of `space` (reasoning, visual, other
+    /// shares, or source weights): the search samples between them to stay in range.
+    func anchors(in space: MixtureSpace) -> [[Double]]
+}
+
+extension CategoryLaw {
+    public func anchors(in space: MixtureSpace) -> [[Double]] { [] }
 }
 
 /// The laws of one result source, by category.

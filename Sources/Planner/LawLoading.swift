@@ -27,6 +27,12 @@ public struct FittedCategoryLaw: CategoryLaw {
     public func isExtrapolation(params: Double, tokens: Double, mixture: Mixture) -> Bool {
         law.isExtrapolation(params: params, tokens: tokens, mixture: mixture)
     }
+    public func anchors(in space: MixtureSpace) -> [[Double]] {
+        switch space {
+        case .weights: law.ranges.weightHull?.points ?? []
+        case .shares: (law.ranges.shareHull?.points ?? []).map { [$0[0], $0[1], max(0, 1 - $0[0] - $0[1])] }
+        }
+    }
 }
 
 extension LawSet {

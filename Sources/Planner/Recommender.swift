@@ -126,11 +126,22 @@ extension LawSet {
         evaluated.reserveCapacity(req.candidates)
         var alpha = [Double](repeating: 1, count: box.dimension)
         var theta = [Double](repeating: 0, count: box.dimension)
+        // Inside the fitted range, every other candidate is a random convex combination of the
+        // fitted mixtures: a thin hull (mixtures along a line) is never hit by chance in 6-D.
+        let anchors = req.allowExtrapolation ? [] : usedLaws.map { $0.anchors(in: space) }.min { $0.count < $1.count } ?? []
+        var lambda = [Double](repeating: 0, count: anchors.count)
+        let ones = [Double](repeating: 1, count: anchors.count)
         for i in 0..<req.candidates {
-            // Mix concentrations: α=1 covers the simplex evenly, α=0.3 reaches its corners and edges.
-            let a = i % 2 == 0 ? 1.0 : 0.3
-            for j in alpha.indices { alpha[j] = a }
-            gsl_ran_dirichlet(rng, box.dimension, alpha, &theta)
+            if anchors.count >= 2 && i % 2 == 1 {
+                gsl_ran_dirichlet(rng, anchors.count, ones, &lambda)
+                for j in theta.indices { theta[j] = 0 }
+                for (k, a) in anchors.enumerated() { for j in theta.indices { theta[j] += lambda[k] * a[j] } }
+            } else {
+                // Mix concentrations: α=1 covers the simplex evenly, α=0.3 reaches its corners and edges.
+                let a = i % 4 < 2 ? 1.0 : 0.3
+                for j in alpha.indices { alpha[j] = a }
+                gsl_ran_dirichlet(rng, box.dimension, alpha, &theta)
+            }
             let w = box.project(theta)
             let m = box.mixture(w)
             guard inRange(m) else { continue }
