@@ -14,6 +14,6 @@ trap stop_server EXIT
 start_server
 OUT=${1:-docs/dashboard.png}
 mkdir -p "$(dirname "$OUT")"
-chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1400,520 \
+chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1400,760 \
     --screenshot="$OUT" "$BASE/?source=paper_scaling" 2>/dev/null
 ls -l "$OUT"
