@@ -79,9 +79,7 @@ struct RequestBody {
     func count(_ name: String) throws -> Double? {
         guard let v = value(name) else { return nil }
         if let s = v.stringValue {
-            guard let x = Quantity.parse(s), x > 0 else {
-                throw APIError.badRequest("\(name) '\(s)' is not a positive count like 340M, 7B or 1T", field: name)
-            }
+            guard let x = parseCount(s) else { throw APIError.badRequest("\(name) '\(s)' is not a count like 340M, 7B or 1T", field: name) }
             return x
         }
         guard let x = v.numberValue, x.isFinite, x > 0 else {
@@ -150,7 +148,12 @@ struct Query {
         parameters = p
     }
 
+    /// The parameter's value, with an empty value read as absent (`?source=` lists everything).
     func string(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// The parameter's value whenever it is given, even empty, for parameters whose values are
+    /// checked: `?params=` is a mistake to report, not a filter to drop.
+    func present(_ name: String) -> String? { parameters[name] }
 
     func integer(_ name: String, default d: Int, in range: ClosedRange<Int>) throws -> Int {
         guard let s = parameters[name] else { return d }
@@ -159,4 +162,11 @@ struct Query {
         }
         return x
     }
+}
+
+/// A count written as text (`340M`, `7B`, `1T`, `3000000000`): at least 1, since a fraction of
+/// a parameter or token written as text is a typo, not a size.
+func parseCount(_ s: String) -> Double? {
+    guard let x = Quantity.parse(s), x >= 1 else { return nil }
+    return x
 }

@@ -16,12 +16,12 @@ enum RunRoutes {
     @Sendable static func list(_ request: Request, _ ctx: RouteContext) async throws -> Response {
         let q = Query(request)
         var filter = RunFilter(source: q.string("source"))
-        if let o = q.string("origin") {
+        if let o = q.present("origin") {
             guard ["trainer", "import"].contains(o) else { throw APIError.badRequest("origin must be trainer or import", field: "origin") }
             filter.origin = o
         }
-        if let p = q.string("params") {
-            guard let x = Quantity.parse(p), x > 0 else {
+        if let p = q.present("params") {
+            guard let x = parseCount(p) else {
                 throw APIError.badRequest("params '\(p)' is not a positive count like 340M or 7B", field: "params")
             }
             filter.params = x

@@ -25,6 +25,7 @@ enum JSONResults {
                                         "reasoning_share", "visual_share", "id", "source", "origin", "status",
                                         "provenance", "duration_seconds"]
             if let bad = o.keys.first(where: { !allowed.contains($0) }) { throw fail("unknown field '\(bad)'") }
+            for k in ["name", "run"] where o[k] != nil && o[k] != .null && o[k]?.stringValue == nil { throw fail("\(k) must be a string") }
             var run = NewRun(params: 0, tokens: 0, mixture: nil, scores: [:])
             run.name = (o["name"] ?? o["run"])?.stringValue
             guard let p = try count(o["params"], field: "params", fail: fail), p > 0 else { throw fail("params is missing or not positive") }
@@ -70,6 +71,8 @@ enum JSONResults {
                     guard let v = raw.stringValue else { throw fail("attributes.\(k) must be a string") }
                     run.attributes[k] = v
                 }
+            } else if let a = o["attributes"], a != .null {
+                throw fail("attributes must be an object of strings")
             }
             if let line { run.provenance["import_line"] = .number(Double(line)) }
             runs.append(run)

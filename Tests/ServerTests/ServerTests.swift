@@ -77,7 +77,7 @@ let twoRuns = """
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
         for (query, field) in [("limit=0", "limit"), ("limit=1001", "limit"), ("limit=x", "limit"), ("offset=-1", "offset"),
-                               ("origin=elsewhere", "origin"), ("params=huge", "params")] {
+                               ("origin=elsewhere", "origin"), ("params=huge", "params"), ("params=", "params"), ("origin=", "origin")] {
             let r = try await s.get("/v1/runs?\(query)")
             #expect(r.status == 400 && r.errorField == field, "\(query): \(r.status) \(r.text)")
         }
