@@ -12,7 +12,14 @@ enum JSONResults {
         }
         let items: [JSONValue]
         if case let .array(a) = root { items = a }
-        else if case let .object(o) = root, case let .array(a)? = o["runs"] { items = a }
+        else if case let .object(o) = root, case let .array(a)? = o["runs"] {
+            // The paging fields let a `GET /v1/runs` page import back as it is; anything else is
+            // refused rather than silently dropped.
+            if let bad = o.keys.sorted().first(where: { !["runs", "total", "limit", "offset"].contains($0) }) {
+                throw ImportError(line: nil, reason: "unknown top-level field '\(bad)' (expected \"runs\", and optionally total, limit, offset)")
+            }
+            items = a
+        }
         else { throw ImportError(line: nil, reason: "expected an array of runs or an object with a \"runs\" array") }
         let lines = elementLines(text)
         var runs: [NewRun] = []

@@ -66,11 +66,12 @@ let twoRuns = """
         r = try await s.get("/v1/runs/abc")
         #expect(r.status == 400 && r.errorField == "id")
 
-        // What the list returns imports back unchanged under another label.
+        // What the list returns imports back unchanged under another label, page and all.
         let page = try await s.get("/v1/runs")
-        let exported = try JSONSerialization.data(withJSONObject: page.json["runs"]!)
-        r = try await s.post("/v1/runs?source=copy", json: String(decoding: exported, as: UTF8.self))
+        r = try await s.post("/v1/runs?source=copy", json: page.text)
         #expect(r.status == 200 && r.json["imported"] as? Int == 2, "\(r.text)")
+        r = try await s.post("/v1/runs?source=copy", json: #"{"runs": [], "extra": 1}"#)
+        #expect(r.status == 400 && r.errorMessage.contains("extra"))
     }
 
     @Test func badListQueriesAreNamed() async throws {
