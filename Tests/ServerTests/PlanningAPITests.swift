@@ -116,6 +116,13 @@ import VisionMixCore
         }
     }
 
+    /// Found by schemathesis: a category ending in e before + or - was read as an exponent.
+    @Test func objectivesWithCategoriesEndingInE() throws {
+        let o = try Objective.parse("0.5*knowledge+0.5*general-ocr_chart")
+        #expect(o.terms.map(\.category) == ["knowledge", "general", "ocr_chart"] && o.terms.map(\.weight) == [0.5, 0.5, -1])
+        #expect(try Objective.parse("1e-1*general+2E+0*vqa_avg").terms.map(\.weight) == [0.1, 2])
+    }
+
     @Test func withoutALawProviderPlanningSaysSo() async throws {
         let s = try await TestServer.start(provider: nil)
         defer { Task { await s.stop() } }
