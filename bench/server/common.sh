@@ -11,7 +11,12 @@ start_server() {
     "$BIN" runs import data/reference/paper-mixtures.csv --source paper --db "$DB" >&2
     "$BIN" runs import data/reference/paper-scaling.csv --source paper_scaling --db "$DB" >&2
     # Port 0: the kernel picks a free port and the server prints it on its first stderr line.
-    env -u VISIONMIX_TOKEN "$BIN" serve --host 127.0.0.1 --port 0 --db "$DB" 2> "$WORK/serve.log" &
+    # SERVER_TOKEN, when set, becomes the server's VISIONMIX_TOKEN; otherwise none is passed on.
+    if [ -n "${SERVER_TOKEN:-}" ]; then
+        VISIONMIX_TOKEN="$SERVER_TOKEN" "$BIN" serve --host 127.0.0.1 --port 0 --db "$DB" 2> "$WORK/serve.log" &
+    else
+        env -u VISIONMIX_TOKEN "$BIN" serve --host 127.0.0.1 --port 0 --db "$DB" 2> "$WORK/serve.log" &
+    fi
     SERVER_PID=$!
     PORT=""
     for _ in $(seq 1 100); do

@@ -4,7 +4,10 @@
 # The server runs on a free loopback port over a temporary database seeded with the paper's
 # results. Prints the number of generated cases and failures; exits non-zero on failures.
 #
-#   bench/server/schemathesis.sh [extra schemathesis args]     (MAX_EXAMPLES=50 by default)
+#   bench/server/schemathesis.sh [extra schemathesis args]     (MAX_EXAMPLES=50, SEED=1 by default)
+#   SERVER_TOKEN=t bench/server/schemathesis.sh                 (server requires a bearer token;
+#                                                                schemathesis sends it and checks
+#                                                                that requests without it get 401)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 VENV=bench/.venv-server
@@ -17,8 +20,10 @@ trap stop_server EXIT
 start_server
 mkdir -p bench/out
 REPORT=bench/out/schemathesis-junit.xml
+AUTH=()
+if [ -n "${SERVER_TOKEN:-}" ]; then AUTH=(-H "Authorization: Bearer $SERVER_TOKEN"); fi
 set +e
-"$VENV/bin/schemathesis" run docs/openapi.yaml --url "$BASE" --checks all \
+"$VENV/bin/schemathesis" run "${AUTH[@]}" docs/openapi.yaml --url "$BASE" --checks all \
     --max-examples "${MAX_EXAMPLES:-50}" --seed "${SEED:-1}" --workers 2 --generation-database none \
     --request-timeout 30 --no-color --report junit --report-junit-path "$REPORT" "$@" | tee bench/out/schemathesis.log
 status=${PIPESTATUS[0]}
