@@ -72,7 +72,7 @@ final class ServerMetrics: @unchecked Sendable {
         header("visionmix_runs_stored_total", "gauge", "Runs in the store.")
         out.append("visionmix_runs_stored_total \(runsBySource.reduce(0) { $0 + $1.runs })")
         header("visionmix_process_start_time_seconds", "gauge", "Unix time the server started.")
-        out.append("visionmix_process_start_time_seconds \(number(started.timeIntervalSince1970))")
+        out.append("visionmix_process_start_time_seconds " + String(format: "%.3f", started.timeIntervalSince1970))
         return out.joined(separator: "\n") + "\n"
     }
 

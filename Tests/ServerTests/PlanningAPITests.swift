@@ -178,6 +178,8 @@ import VisionMixCore
         #expect(t.contains("# TYPE visionmix_http_request_duration_seconds histogram"))
         #expect(t.contains(#"visionmix_runs_stored{source="paper"} 2"#) && t.contains("visionmix_runs_stored_total 2"))
         #expect(t.contains("visionmix_runs_imported_total 2"))
+        let start = t.components(separatedBy: "\n").first { $0.hasPrefix("visionmix_process_start_time_seconds ") }
+        #expect(abs((start.flatMap { Double($0.split(separator: " ")[1]) } ?? 0) - Date().timeIntervalSince1970) < 600, "full precision")
     }
 
     @Test func dashboardDrawsScalingCurves() async throws {
