@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CNumerics", path: "Sources/CNumerics"),
@@ -25,8 +26,13 @@ let package = Package(
         .target(name: "Laws", dependencies: ["Store", "CNumerics"]),
         .target(name: "Planner", dependencies: ["Laws", "Store", "CNumerics"]),
         .target(name: "Sweeps", dependencies: ["Trainer", "Store", "Laws", "Planner", "Charts"]),
+        // HTTP service over the same Store, Laws and Planner the CLI uses (issue 9).
+        .target(name: "Server", dependencies: [
+            "VisionMixCore", "Store", "Laws", "Planner", "Sweeps", "Charts",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .executableTarget(name: "visionmix", dependencies: [
-            "VisionMixCore", "World", "Trainer", "Store", "Laws", "Planner", "Sweeps", "Charts",
+            "VisionMixCore", "World", "Trainer", "Store", "Laws", "Planner", "Sweeps", "Charts", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CoreTests", dependencies: ["VisionMixCore", "CNumerics"]),
@@ -35,6 +41,9 @@ let package = Package(
         .testTarget(name: "TrainerTests", dependencies: ["Trainer"]),
         .testTarget(name: "LawsTests", dependencies: ["Laws"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Laws", "Store"]),
+        // Talks raw HTTP to a real server on loopback; HummingbirdTesting would add
+        // async-http-client to every CI build for nothing these tests need.
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Store", "Planner", "VisionMixCore"]),
         .testTarget(name: "CLITests", dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v5]

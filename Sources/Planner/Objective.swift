@@ -15,7 +15,7 @@ public struct Objective: Sendable, CustomStringConvertible {
         var pieces: [String] = []
         var cur = ""
         for c in compact {
-            if (c == "+" || c == "-") && !cur.isEmpty && !(cur.last == "e" || cur.last == "E") && !cur.hasSuffix("*") {
+            if (c == "+" || c == "-") && !cur.isEmpty && !isExponent(cur) && !cur.hasSuffix("*") {
                 pieces.append(cur); cur = c == "-" ? "-" : ""
             } else { cur.append(c) }
         }
@@ -39,6 +39,15 @@ public struct Objective: Sendable, CustomStringConvertible {
             terms.append((weight, name))
         }
         return Objective(terms: terms, text: text)
+    }
+
+    /// `1e` or `-2.5E` so far: a sign after it is an exponent's. A category name that merely
+    /// ends in e (`knowledge+general`) is not; schemathesis found that case splitting wrongly.
+    static func isExponent(_ s: String) -> Bool {
+        guard s.last == "e" || s.last == "E" else { return false }
+        var mantissa = s.dropLast()
+        if mantissa.hasPrefix("-") { mantissa = mantissa.dropFirst() }
+        return !mantissa.isEmpty && Double(mantissa) != nil
     }
 
     public var categories: [String] { terms.map(\.category) }

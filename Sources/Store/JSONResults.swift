@@ -12,7 +12,14 @@ enum JSONResults {
         }
         let items: [JSONValue]
         if case let .array(a) = root { items = a }
-        else if case let .object(o) = root, case let .array(a)? = o["runs"] { items = a }
+        else if case let .object(o) = root, case let .array(a)? = o["runs"] {
+            // The paging fields let a `GET /v1/runs` page import back as it is; anything else is
+            // refused rather than silently dropped.
+            if let bad = o.keys.sorted().first(where: { !["runs", "total", "limit", "offset"].contains($0) }) {
+                throw ImportError(line: nil, reason: "unknown top-level field '\(bad)' (expected \"runs\", and optionally total, limit, offset)")
+            }
+            items = a
+        }
         else { throw ImportError(line: nil, reason: "expected an array of runs or an object with a \"runs\" array") }
         let lines = elementLines(text)
         var runs: [NewRun] = []
@@ -25,6 +32,7 @@ enum JSONResults {
                                         "reasoning_share", "visual_share", "id", "source", "origin", "status",
                                         "provenance", "duration_seconds"]
             if let bad = o.keys.first(where: { !allowed.contains($0) }) { throw fail("unknown field '\(bad)'") }
+            for k in ["name", "run"] where o[k] != nil && o[k] != .null && o[k]?.stringValue == nil { throw fail("\(k) must be a string") }
             var run = NewRun(params: 0, tokens: 0, mixture: nil, scores: [:])
             run.name = (o["name"] ?? o["run"])?.stringValue
             guard let p = try count(o["params"], field: "params", fail: fail), p > 0 else { throw fail("params is missing or not positive") }
@@ -70,6 +78,8 @@ enum JSONResults {
                     guard let v = raw.stringValue else { throw fail("attributes.\(k) must be a string") }
                     run.attributes[k] = v
                 }
+            } else if let a = o["attributes"], a != .null {
+                throw fail("attributes must be an object of strings")
             }
             if let line { run.provenance["import_line"] = .number(Double(line)) }
             runs.append(run)

@@ -18,24 +18,43 @@ public struct ResultFile: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ImportError(file: path, line: nil, reason: "cannot read the file")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ImportError(file: path, line: nil, reason: "the file is not UTF-8 text")
-        }
-        do {
-            let trimmed = text.drop { $0.isWhitespace || $0 == "\u{FEFF}" }
-            var file = (trimmed.first == "[" || trimmed.first == "{")
-                ? try JSONResults.parse(text) : try CSVResults.parse(text)
-            for i in file.runs.indices {
-                if file.runs[i].mixture == nil { file.runs[i].mixture = defaultMixture }
-                file.runs[i].provenance["import_file"] = .string(name)
-                file.runs[i].provenance["import_format"] = .string(file.format.rawValue)
-            }
-            if file.runs.isEmpty { throw ImportError(line: nil, reason: "the file holds no runs") }
-            return file
-        } catch var e as ImportError {
+        do { return try parse(data: data, name: name, defaultMixture: defaultMixture) } catch var e as ImportError {
             e.file = path
             throw e
         }
+    }
+
+    /// Parses results already in memory (CSV or JSON, told apart by their first character).
+    /// `name` is recorded as the runs' `import_file` provenance.
+    public static func parse(data: Data, name: String, defaultMixture: Mixture? = nil) throws -> ResultFile {
+        let text = try utf8(data)
+        let trimmed = text.drop { $0.isWhitespace || $0 == "\u{FEFF}" }
+        let file = (trimmed.first == "[" || trimmed.first == "{") ? try JSONResults.parse(text) : try CSVResults.parse(text)
+        return try finish(file, name: name, defaultMixture: defaultMixture)
+    }
+
+    /// Parses JSON results only, as `runs import` reads a .json file. The HTTP service uses this
+    /// for request bodies, which are never sniffed as CSV.
+    public static func parseJSON(_ data: Data, name: String, defaultMixture: Mixture? = nil) throws -> ResultFile {
+        try finish(JSONResults.parse(try utf8(data)), name: name, defaultMixture: defaultMixture)
+    }
+
+    static func utf8(_ data: Data) throws -> String {
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ImportError(line: nil, reason: "the file is not UTF-8 text")
+        }
+        return text
+    }
+
+    static func finish(_ parsed: ResultFile, name: String, defaultMixture: Mixture?) throws -> ResultFile {
+        var file = parsed
+        for i in file.runs.indices {
+            if file.runs[i].mixture == nil { file.runs[i].mixture = defaultMixture }
+            file.runs[i].provenance["import_file"] = .string(name)
+            file.runs[i].provenance["import_format"] = .string(file.format.rawValue)
+        }
+        if file.runs.isEmpty { throw ImportError(line: nil, reason: "the file holds no runs") }
+        return file
     }
 }
 

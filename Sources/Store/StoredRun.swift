@@ -184,17 +184,30 @@ extension ResultStore {
     /// Runs matching `filter`, oldest first, with their mixtures and scores.
     public func runs(_ filter: RunFilter = RunFilter()) throws -> [StoredRun] {
         try pool.read { db in
-            var sql = "SELECT * FROM runs WHERE 1"
-            var args: [any DatabaseValueConvertible] = []
-            if let s = filter.source { sql += " AND label = ?"; args.append(s) }
-            if let o = filter.origin { sql += " AND origin = ?"; args.append(o) }
-            if let p = filter.params { sql += " AND abs(params - ?) <= 1e-9 * params"; args.append(p) }
-            if let w = filter.sweepId { sql += " AND sweep_id = ?"; args.append(w) }
+            var (sql, args) = Self.whereClause(filter, select: "*")
             sql += " ORDER BY id"
             if let l = filter.limit { sql += " LIMIT \(max(0, l)) OFFSET \(max(0, filter.offset))" }
             let recs = try RunRecord.fetchAll(db, sql: sql, arguments: StatementArguments(args))
             return try Self.assemble(recs, db: db)
         }
+    }
+
+    /// How many runs match `filter`, ignoring its limit and offset (for paging).
+    public func countRuns(_ filter: RunFilter = RunFilter()) throws -> Int {
+        try pool.read { db in
+            let (sql, args) = Self.whereClause(filter, select: "count(*)")
+            return try Int.fetchOne(db, sql: sql, arguments: StatementArguments(args)) ?? 0
+        }
+    }
+
+    static func whereClause(_ filter: RunFilter, select: String) -> (String, [any DatabaseValueConvertible]) {
+        var sql = "SELECT \(select) FROM runs WHERE 1"
+        var args: [any DatabaseValueConvertible] = []
+        if let s = filter.source { sql += " AND label = ?"; args.append(s) }
+        if let o = filter.origin { sql += " AND origin = ?"; args.append(o) }
+        if let p = filter.params { sql += " AND abs(params - ?) <= 1e-9 * params"; args.append(p) }
+        if let w = filter.sweepId { sql += " AND sweep_id = ?"; args.append(w) }
+        return (sql, args)
     }
 
     public func run(id: Int64) throws -> StoredRun? {

@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import Store
 
+// Async at the root because `serve` is async; the sync subcommands run unchanged under it.
 @main
-struct VisionMix: ParsableCommand {
+struct VisionMix: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "visionmix",
         abstract: "Scaling laws and data-mixture planning for vision-aware language-model pre-training.",
@@ -11,7 +12,7 @@ struct VisionMix: ParsableCommand {
             Calibration runs and imported results live in one SQLite store (--db, or $VISIONMIX_DB, \
             default data/visionmix.sqlite). Every command that prints results takes --json.
             """,
-        subcommands: [Runs.self, Sweep.self, Fit.self, Predict.self, Recommend.self, Report.self, WorldCommand.self, Metrics.self, FitBenchCommand.self, BenchPlanCommand.self]
+        subcommands: [Runs.self, Sweep.self, Fit.self, Predict.self, Recommend.self, Report.self, Serve.self, WorldCommand.self, Metrics.self, FitBenchCommand.self, BenchPlanCommand.self]
     )
 }
 

@@ -1,0 +1,84 @@
+import Foundation
+import Hummingbird
+import Store
+import VisionMixCore
+
+/// `GET /`: one self-contained HTML page (inline CSS and SVG, nothing fetched from elsewhere):
+/// the sources with their run counts, and per source a scaling curve for each score category.
+enum DashboardRoutes {
+    /// Runs read per source for plotting; enough for any sweep, bounded for a 100k-row import.
+    static let plotRunLimit = 5000
+    static let maxSources = 8
+
+    @Sendable static func page(_ request: Request, _ ctx: RouteContext) async throws -> Response {
+        let only = Query(request).string("source")
+        let html = try await offload { try render(store: ctx.state.store, only: only) }
+        return JSON.text(html, contentType: "text/html; charset=utf-8")
+    }
+
+    static func render(store: ResultStore, only: String?) throws -> String {
+        let labels = try store.labels()
+        var body = "<h1>VisionMix</h1><p class=\"sub\">Scaling laws and data-mixture planning · server \(VisionMixServer.version)</p>"
+        body += "<h2>Sources</h2>"
+        if labels.isEmpty {
+            body += "<p>The store holds no runs yet. Import some with <code>visionmix runs import FILE --source LABEL</code> or <code>POST /v1/runs</code>.</p>"
+        } else {
+            body += "<table><tr><th>source</th><th>runs</th></tr>"
+            for l in labels {
+                body += "<tr><td><a href=\"/?source=\(xml(percentEncode(l.label)))\">\(xml(l.label))</a></td><td class=\"num\">\(l.runs)</td></tr>"
+            }
+            body += "</table>"
+        }
+        let shown = labels.filter { only == nil || $0.label == only }.prefix(maxSources)
+        for l in shown {
+            let runs = try store.runs(RunFilter(source: l.label, limit: plotRunLimit))
+            body += "<h2>\(xml(l.label)) — scaling curves</h2>"
+            let charts = scalingCharts(runs)
+            if charts.isEmpty {
+                body += "<p class=\"note\">No scaling curves: no model size has runs at two or more token budgets.</p>"
+            } else {
+                body += "<div class=\"grid\">" + charts.map { "<figure>\($0.svg())</figure>" }.joined() + "</div>"
+            }
+            if l.runs > plotRunLimit { body += "<p class=\"note\">Plotted from the first \(plotRunLimit) of \(l.runs) runs.</p>" }
+        }
+        return """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>VisionMix</title>
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <style>
+            body{font-family:system-ui,sans-serif;margin:24px;color:#222;background:#fff}
+            h1{margin:0}.sub{color:#666;margin-top:4px}
+            table{border-collapse:collapse}td,th{padding:4px 12px;border-bottom:1px solid #ddd;text-align:left}
+            .num{text-align:right}.note{color:#666}
+            .grid{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;border:1px solid #eee;padding:4px}
+            </style></head><body>
+            \(body)
+            </body></html>
+            """
+    }
+
+    /// One chart per category: mean score against tokens, one line per model size, for the
+    /// categories where at least one size was scored at two or more budgets.
+    static func scalingCharts(_ runs: [StoredRun]) -> [LineChart] {
+        let present = Set(runs.flatMap { $0.scores.keys })
+        let known = MetricCatalogue.standard.map(\.name).filter(present.contains)
+        let categories = known + present.subtracting(known).sorted()
+        var charts: [LineChart] = []
+        for c in categories {
+            var bySize: [Double: [Double: [Double]]] = [:]
+            for r in runs where r.tokens > 0 { if let v = r.scores[c], v.isFinite { bySize[r.params, default: [:]][r.tokens, default: []].append(v) } }
+            guard bySize.values.contains(where: { $0.count >= 2 }) else { continue }
+            let series = bySize.keys.sorted().map { size in
+                LineChart.Series(name: Quantity.format(size), points: bySize[size]!.map { (x: $0.key, y: $0.value.reduce(0, +) / Double($0.value.count)) })
+            }
+            var chart = LineChart(title: c, xLabel: "pre-training tokens", yLabel: c, series: series, logX: true)
+            chart.xFormat = { Quantity.format($0) }
+            charts.append(chart)
+        }
+        return charts
+    }
+
+    static func percentEncode(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s
+    }
+}

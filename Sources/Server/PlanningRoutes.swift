@@ -1,0 +1,152 @@
+import Foundation
+import Hummingbird
+import Planner
+import VisionMixCore
+
+/// Predict and recommend over the fitted laws of one source, answered with the same JSON as
+/// `visionmix predict --json` and `visionmix recommend --json` (`PredictionReport`, `Recipe`).
+/// Every field is checked before the planner runs, so each mistake is named by its field.
+enum PlanningRoutes {
+    static let predictFields: Set<String> = ["source", "mix", "params", "tokens"]
+    static let recommendFields: Set<String> = [
+        "source", "objective", "constraints", "bounds", "available", "max_epochs", "baseline", "params", "tokens",
+        "candidates", "seed", "language_category", "allow_extrapolation",
+    ]
+
+    @Sendable static func predict(_ request: Request, _ ctx: RouteContext) async throws -> Response {
+        let body = try await RequestBody.read(request, limit: ctx.configuration.maxBodyBytes, allowed: predictFields)
+        let source = try body.string("source", required: true)!
+        let mixture = try body.mixture("mix", required: true)!
+        let params = try body.count("params"), tokens = try body.count("tokens")
+        let laws = try lawSet(source, ctx)
+        guard let n = params ?? laws.defaultParams else { throw APIError.badRequest("params is required: these laws were fitted at several sizes", field: "params") }
+        guard let d = tokens ?? laws.defaultTokens else { throw APIError.badRequest("tokens is required: these laws were fitted at several budgets", field: "tokens") }
+        if mixture.isSharesOnly, let w = laws.laws.values.first(where: { $0.space == .weights }) {
+            throw APIError.badRequest("the \(w.category) law reads per-source weights; give mix as source weights, not shares", field: "mix")
+        }
+        let report = try await offload { try field("mix") { try laws.predictAll(params: n, tokens: d, mixture: mixture) } }
+        return JSON.response(report)
+    }
+
+    @Sendable static func recommend(_ request: Request, _ ctx: RouteContext) async throws -> Response {
+        let body = try await RequestBody.read(request, limit: ctx.configuration.maxBodyBytes, allowed: recommendFields)
+        let source = try body.string("source", required: true)!
+        let objectiveText = try body.string("objective", required: true)!
+        let objective = try field("objective") { try Objective.parse(objectiveText) }
+        let constraints = try body.strings("constraints").enumerated().map { i, text in
+            try field("constraints[\(i)]") { try ScoreConstraint.parse(text) }
+        }
+        let bounds = try boundsText(body)
+        let available = try availableText(body)
+        let maxEpochs = try body.number("max_epochs", positive: true)
+        let baselineName: String
+        let baseline: Mixture
+        if let b = try body.mixture("baseline") {
+            baseline = b
+            baselineName = body.value("baseline")?.stringValue ?? "baseline"
+        } else {
+            baseline = Mixture.preset("language_favorable")!
+            baselineName = "language_favorable"
+        }
+        let params = try body.count("params"), tokens = try body.count("tokens")
+        let candidates = try body.integer("candidates", in: 100...ctx.configuration.maxCandidates)
+        let seed = try body.integer("seed", in: 0...Int(Int32.max))
+        let language = try body.string("language_category")
+        let extrapolate = try body.bool("allow_extrapolation")
+
+        let laws = try lawSet(source, ctx)
+        // Unknown categories are named against the field that mentions them, before any search.
+        for t in objective.terms where laws.laws[t.category] == nil {
+            throw APIError.from(PlannerError.unknownCategory(t.category, available: laws.categories), field: "objective")
+        }
+        for (i, c) in constraints.enumerated() where laws.laws[c.category] == nil {
+            throw APIError.from(PlannerError.unknownCategory(c.category, available: laws.categories), field: "constraints[\(i)]")
+        }
+        if let language, laws.laws[language] == nil {
+            throw APIError.from(PlannerError.unknownCategory(language, available: laws.categories), field: "language_category")
+        }
+        guard let n = params ?? laws.defaultParams else { throw APIError.badRequest("params is required: these laws were fitted at several sizes", field: "params") }
+        guard let d = tokens ?? laws.defaultTokens else { throw APIError.badRequest("tokens is required: these laws were fitted at several budgets", field: "tokens") }
+
+        var req = RecommendationRequest(objective: objective, baseline: baseline, baselineName: baselineName)
+        req.constraints = constraints
+        req.bounds = bounds
+        req.available = available
+        if let maxEpochs { req.maxEpochs = maxEpochs }
+        req.params = n
+        req.tokens = d
+        req.candidates = candidates ?? 4000
+        if let seed { req.seed = UInt64(seed) }
+        req.languageCategory = language
+        req.allowExtrapolation = extrapolate ?? false
+        try checkSearchSpace(req, laws: laws, tokens: d)
+        let r = req
+        let recipe = try await offload { try field("constraints") { try laws.recommend(r) } }
+        return JSON.response(recipe)
+    }
+
+    /// The provider's laws for `source`, or a 404/503 that says why there are none.
+    static func lawSet(_ source: String, _ ctx: RouteContext) throws -> LawSet {
+        guard MetricCatalogue.isValidName(source) else { throw APIError.badRequest("source must be a plain label", field: "source") }
+        guard let provider = ctx.configuration.lawProvider else {
+            throw APIError(.notFound, LawLookupError.noFits(source).description, field: "source")
+        }
+        let laws = try field("source") { try provider(source) }
+        if laws.laws.isEmpty { throw APIError(.notFound, LawLookupError.noFits(source).description, field: "source") }
+        return laws
+    }
+
+    /// Checks bounds and availability the way the planner will apply them, so a bad bound is
+    /// reported against `bounds` or `available` rather than as a failed search.
+    static func checkSearchSpace(_ req: RecommendationRequest, laws: LawSet, tokens: Double) throws {
+        let used = Set(req.objective.categories + req.constraints.map(\.category) + [req.languageCategory ?? (laws.laws["text_acc"] != nil ? "text_acc" : nil)].compactMap { $0 })
+        let space: MixtureSpace = used.compactMap { laws.laws[$0] }.allSatisfy { $0.space == .shares } ? .shares : .weights
+        var box = SearchSpace(space: space)
+        if let b = req.bounds { try field("bounds") { try box.applyBounds(b) } }
+        if let a = req.available { try field("available") { try box.applyAvailability(a, tokens: tokens, maxEpochs: req.maxEpochs) } }
+        try field(req.available == nil ? "bounds" : "available") { try box.checkFeasible() }
+    }
+
+    /// `bounds`: `"code<=40,literature>=2"`, a list of such items, or
+    /// `{"code": {"max": 40}, "literature": {"min": 2}}` (percentages).
+    static func boundsText(_ body: RequestBody) throws -> String? {
+        guard let v = body.value("bounds") else { return nil }
+        if case let .object(o) = v {
+            var parts: [String] = []
+            for (name, limits) in o.sorted(by: { $0.key < $1.key }) {
+                guard case let .object(l) = limits, !l.isEmpty else {
+                    throw APIError.badRequest("bounds.\(name) must be an object like {\"min\": 2, \"max\": 40}", field: "bounds.\(name)")
+                }
+                for (k, raw) in l {
+                    guard let rel = ["min": ">=", "max": "<="][k] else {
+                        throw APIError.badRequest("bounds.\(name).\(k): use min or max", field: "bounds.\(name).\(k)")
+                    }
+                    guard let x = raw.numberValue, x.isFinite else {
+                        throw APIError.badRequest("bounds.\(name).\(k) must be a number", field: "bounds.\(name).\(k)")
+                    }
+                    parts.append("\(name)\(rel)\(x)")
+                }
+            }
+            return parts.isEmpty ? nil : parts.joined(separator: ",")
+        }
+        let items = try body.strings("bounds")
+        return items.isEmpty ? nil : items.joined(separator: ",")
+    }
+
+    /// `available`: `"code=2T,math=500B"` or `{"code": "2T", "math": 5e11}`.
+    static func availableText(_ body: RequestBody) throws -> String? {
+        guard let v = body.value("available") else { return nil }
+        if case let .object(o) = v {
+            let parts = try o.sorted(by: { $0.key < $1.key }).map { name, raw -> String in
+                if let s = raw.stringValue { return "\(name)=\(s)" }
+                guard let x = raw.numberValue, x.isFinite, x >= 0 else {
+                    throw APIError.badRequest("available.\(name) must be a token count like 2T or a non-negative number", field: "available.\(name)")
+                }
+                return "\(name)=\(x)"
+            }
+            return parts.isEmpty ? nil : parts.joined(separator: ",")
+        }
+        let items = try body.strings("available")
+        return items.isEmpty ? nil : items.joined(separator: ",")
+    }
+}

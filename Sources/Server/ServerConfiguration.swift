@@ -1,0 +1,67 @@
+import Foundation
+import Planner
+import Store
+
+/// Where predict and recommend get fitted laws. The server never fits on its own: a provider
+/// is the single seam between HTTP and however laws are loaded (from the store's `fits`
+/// table once the Laws module lands, or a hand-built `LawSet` in tests).
+///
+/// Throw `LawLookupError` for a source that is unknown or has no fits, so the client gets a 404
+/// naming the `source` field; anything else it throws is treated as a server fault.
+public typealias LawProvider = @Sendable (_ source: String) throws -> LawSet
+
+public enum LawLookupError: Error, CustomStringConvertible, Equatable {
+    case unknownSource(String, known: [String])
+    case noFits(String)
+
+    public var description: String {
+        switch self {
+        case let .unknownSource(s, known):
+            "unknown source '\(s)'" + (known.isEmpty ? " (the store holds no runs yet)" : "; sources: " + known.joined(separator: ", "))
+        case let .noFits(s): "no fitted laws for source '\(s)' yet (fit them first with `visionmix fit`)"
+        }
+    }
+}
+
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// When set, every mutating request (POST, PUT, PATCH, DELETE) needs `Authorization: Bearer <token>`.
+    public var token: String?
+    /// Request bodies past this many bytes are refused with 413 before they are parsed.
+    public var maxBodyBytes: Int
+    /// Fitted laws by source; `nil` until a provider is plugged in, and then predict and
+    /// recommend answer 404 for every source, naming what is missing.
+    public var lawProvider: LawProvider?
+    /// Candidates a recommendation may ask for; the search costs CPU on a shared event loop.
+    public var maxCandidates: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, maxBodyBytes: Int = 1 << 20,
+                lawProvider: LawProvider? = nil, maxCandidates: Int = 20_000) {
+        self.host = host; self.port = port; self.token = token.flatMap { $0.isEmpty ? nil : $0 }
+        self.maxBodyBytes = maxBodyBytes; self.lawProvider = lawProvider; self.maxCandidates = maxCandidates
+    }
+
+    /// Refuses settings that would expose the store: a non-loopback address without a token.
+    public func validate() throws {
+        guard (0...65535).contains(port) else { throw ConfigurationError("port \(port) is not in 0–65535") }
+        if !Self.isLoopback(host) && token == nil {
+            throw ConfigurationError("refusing to listen on \(host) without a token: set VISIONMIX_TOKEN, or bind 127.0.0.1")
+        }
+    }
+
+    /// Loopback by address, not by name resolution: a name other than `localhost` could
+    /// resolve anywhere.
+    public static func isLoopback(_ host: String) -> Bool {
+        let h = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        if h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" { return true }
+        let parts = h.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "127" else { return false }
+        return parts.allSatisfy { p in Int(p).map { (0...255).contains($0) && String($0) == p } ?? false }
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Store
+
+/// Everything the handlers share: the store, the settings and the request metrics.
+final class ServerState: Sendable {
+    let store: ResultStore
+    let configuration: ServerConfiguration
+    let metrics = ServerMetrics()
+
+    init(store: ResultStore, configuration: ServerConfiguration) {
+        self.store = store; self.configuration = configuration
+    }
+}
+
+/// The VisionMix HTTP service: JSON under /v1 and a dashboard at /.
+public struct VisionMixServer: Sendable {
+    public static let version = "0.1.0"
+
+    let state: ServerState
+
+    /// Checks the settings first: a server that would be exposed without a token is never built.
+    public init(configuration: ServerConfiguration, store: ResultStore) throws {
+        try configuration.validate()
+        state = ServerState(store: store, configuration: configuration)
+    }
+
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        // Middleware applies only to routes added after it, so it goes first.
+        router.add(middleware: APIMiddleware(state: state))
+        for route in Self.routes {
+            let handler = route.handler, state = state
+            router.on(RouterPath(route.path), method: route.method) { request, context -> Response in
+                try await handler(request, RouteContext(state: state, parameters: context.parameters))
+            }
+        }
+        return router
+    }
+
+    /// The Hummingbird application; `onRunning` gets the bound port (the real one when the
+    /// configuration asks for port 0).
+    public func application(logLevel: Logger.Level = .notice,
+                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        var logger = Logger(label: "visionmix.server")
+        logger.logLevel = logLevel
+        let c = state.configuration
+        return Application(router: makeRouter(),
+                           configuration: .init(address: .hostname(c.host, port: c.port), serverName: "visionmix/\(Self.version)"),
+                           onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? c.port) },
+                           logger: logger)
+    }
+}
+
+/// Wraps every route (and the not-found answer): authorisation, the body-size check, JSON
+/// errors and metrics. Errors become responses here rather than in Hummingbird, so each one
+/// gets the `{"error": {"message", "field"}}` shape and a deliberately chosen status.
+struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
+    let state: ServerState
+
+    static var mutating: Set<HTTPRequest.Method> { [.post, .put, .patch, .delete] }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = DispatchTime.now().uptimeNanoseconds
+        state.metrics.begin()
+        var response: Response
+        do {
+            try authorise(request)
+            try checkDeclaredLength(request)
+            response = try await next(request, context)
+        } catch {
+            var e = APIError.from(error)
+            if e.status == .notFound && context.endpointPath == "NotFound" { e = notFound(request) }
+            if e.status.code >= 500 {
+                context.logger.error("\(request.method) \(request.uri.path): \(error)")
+                e.message = "internal error"
+            }
+            response = e.response()
+        }
+        let matched = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        state.metrics.record(method: request.method.rawValue, route: matched ?? "unmatched", status: response.status.code, seconds: seconds)
+        return response
+    }
+
+    func authorise(_ request: Request) throws {
+        guard let token = state.configuration.token, Self.mutating.contains(request.method) else { return }
+        let given = request.headers[.authorization] ?? ""
+        let prefix = "Bearer "
+        guard given.hasPrefix(prefix), constantTimeEqual(Array(given.utf8.dropFirst(prefix.utf8.count)), Array(token.utf8)) else {
+            var e = APIError(.unauthorized, given.isEmpty ? "this request needs Authorization: Bearer <token>" : "the bearer token is wrong",
+                             field: "Authorization")
+            e.headers[.wwwAuthenticate] = "Bearer realm=\"visionmix\""
+            throw e
+        }
+    }
+
+    /// Refuses an oversized body from its Content-Length before reading any of it; chunked
+    /// bodies are caught by `collect(upTo:)` in the handler.
+    func checkDeclaredLength(_ request: Request) throws {
+        guard let s = request.headers[.contentLength], let n = Int(s) else { return }
+        if n > state.configuration.maxBodyBytes {
+            throw APIError(.contentTooLarge, "the request body is \(n) bytes; the limit is \(state.configuration.maxBodyBytes)", field: "body")
+        }
+    }
+
+    /// 405 with `Allow` when the path exists under other methods, else 404.
+    func notFound(_ request: Request) -> APIError {
+        let methods = VisionMixServer.routes.filter { $0.matches(path: request.uri.path) }.map(\.method.rawValue)
+        guard !methods.isEmpty else { return APIError(.notFound, "no route for \(request.method) \(request.uri.path)") }
+        var e = APIError(.methodNotAllowed, "\(request.uri.path) answers " + methods.joined(separator: ", ") + ", not \(request.method)")
+        e.headers[.allow] = methods.joined(separator: ", ")
+        return e
+    }
+}
+
+/// Compares secrets in time that depends only on their lengths.
+func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    var diff: UInt8 = 0
+    for i in 0..<a.count { diff |= a[i] ^ b[i] }
+    return diff == 0
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import Server
+import Store
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the JSON API under /v1 and the dashboard at /.",
+        discussion: """
+            With $VISIONMIX_TOKEN set, every POST, PUT and DELETE needs `Authorization: Bearer <token>`. \
+            Binding an address other than loopback is refused unless a token is set. The API is described \
+            in docs/openapi.yaml.
+            """
+    )
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one and prints it).") var port = 8080
+
+    func run() async throws {
+        let token = ProcessInfo.processInfo.environment["VISIONMIX_TOKEN"]
+        let config = ServerConfiguration(host: host, port: port, token: token)
+        // Checked before the database is opened, so a refused bind touches nothing.
+        do { try config.validate() } catch let e as ConfigurationError { throw UserError(e.description) }
+        let server = try VisionMixServer(configuration: config, store: global.openStore())
+        let app = server.application { port in
+            note("visionmix serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port) (db \(global.databasePath))"
+                 + (config.token == nil ? "" : ", mutating requests need the bearer token"))
+        }
+        try await app.runService()
+    }
+}

@@ -1,0 +1,229 @@
+import Foundation
+import Planner
+import Store
+import Testing
+import VisionMixCore
+@testable import Server
+
+@Suite struct PlanningAPI {
+    @Test func predictMatchesThePlannerForSpecAndObjectMixes() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        var r = try await s.post("/v1/predict", json: #"{"source": "known", "mix": "balanced", "params": "7B", "tokens": "50B"}"#)
+        #expect(r.status == 200, "\(r.text)")
+        let expected = try knownLaws().predictAll(params: 7e9, tokens: 5e10, mixture: Mixture.preset("balanced")!)
+        let scores = try #require(r.json["scores"] as? [String: [String: Any]])
+        #expect(Set(scores.keys) == ["vqa_avg", "text_acc"])
+        #expect(abs((scores["vqa_avg"]?["value"] as? Double ?? 0) - expected.scores["vqa_avg"]!.value) < 1e-9)
+        #expect(scores["vqa_avg"]?["family"] as? String == "known" && scores["vqa_avg"]?["extrapolated"] as? Bool == false)
+        #expect(r.json["params"] as? Double == 7e9 && r.json["source"] as? String == "known")
+        #expect(r.json["reasoning_share"] != nil && r.json["mixture"] is [String: Any])
+
+        // The same mixture as an object of percentages gives the same answer.
+        r = try await s.post("/v1/predict", json: #"""
+            {"source": "known", "params": 7e9, "tokens": 5e10,
+             "mix": {"web_crawl": 40, "encyclopedia": 8, "academia": 5, "literature": 2, "math": 10, "code": 35}}
+            """#)
+        #expect(r.status == 200 && abs(((r.json["scores"] as? [String: [String: Any]])?["vqa_avg"]?["value"] as? Double ?? 0) - expected.scores["vqa_avg"]!.value) < 1e-9)
+        r = try await s.post("/v1/predict", json: #"{"source": "known", "mix": "code=1", "params": 2e10, "tokens": 1e9}"#)
+        #expect(r.status == 200 && (r.json["scores"] as? [String: [String: Any]])?["text_acc"]?["extrapolated"] as? Bool == true)
+    }
+
+    @Test func badPredictRequestsAreNamed() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let cases: [(String, Int, String)] = [
+            (#"{"source": "nope", "mix": "balanced", "params": 1e9, "tokens": 1e9}"#, 404, "source"),
+            (#"{"mix": "balanced", "params": 1e9, "tokens": 1e9}"#, 400, "source"),
+            (#"{"source": 3, "mix": "balanced", "params": 1e9, "tokens": 1e9}"#, 400, "source"),
+            (#"{"source": "known", "params": 1e9, "tokens": 1e9}"#, 400, "mix"),
+            (#"{"source": "known", "mix": "code=-5,math=10", "params": 1e9, "tokens": 1e9}"#, 400, "mix"),
+            (#"{"source": "known", "mix": {"code": -5, "math": 10}, "params": 1e9, "tokens": 1e9}"#, 400, "mix"),
+            (#"{"source": "known", "mix": "code=NaN,math=10", "params": 1e9, "tokens": 1e9}"#, 400, "mix"),
+            (#"{"source": "known", "mix": {"code": 0, "math": 0}, "params": 1e9, "tokens": 1e9}"#, 400, "mix"),
+            (#"{"source": "known", "mix": {"cod": 50, "math": 50}, "params": 1e9, "tokens": 1e9}"#, 400, "mix.cod"),
+            (#"{"source": "known", "mix": {"code": "half"}, "params": 1e9, "tokens": 1e9}"#, 400, "mix.code"),
+            (#"{"source": "known", "mix": [1, 2], "params": 1e9, "tokens": 1e9}"#, 400, "mix"),
+            (#"{"source": "known", "mix": "reasoning=60,visual=15", "params": 1e9, "tokens": 1e9}"#, 400, "mix"),
+            (#"{"source": "known", "mix": "balanced", "params": true, "tokens": 1e9}"#, 400, "params"),
+            (#"{"source": "known", "mix": "balanced", "params": -1, "tokens": 1e9}"#, 400, "params"),
+            (#"{"source": "known", "mix": "balanced", "params": "lots", "tokens": 1e9}"#, 400, "params"),
+            (#"{"source": "known", "mix": "balanced", "params": 1e9}"#, 400, "tokens"),
+            (#"{"source": "known", "mix": "balanced", "params": 1e9, "tokens": 1e9, "file": "/etc/passwd"}"#, 400, "file"),
+            (#"["source"]"#, 400, "body"),
+            (#"{"source": "known", "#, 400, "body"),
+            ("", 400, "body"),
+        ]
+        for (body, status, field) in cases {
+            let r = try await s.post("/v1/predict", json: body)
+            #expect(r.status == status && r.errorField == field, "\(body): \(r.status) \(r.text)")
+        }
+    }
+
+    @Test func recommendReturnsARecipe() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let r = try await s.post("/v1/recommend", json: #"""
+            {"source": "known", "objective": "vqa_avg", "constraints": ["text_acc>=52"], "bounds": "code<=40,literature>=2",
+             "available": {"code": "2T"}, "max_epochs": 4, "baseline": "balanced", "params": "1B", "tokens": "100B",
+             "candidates": 500, "seed": 7}
+            """#)
+        #expect(r.status == 200, "\(r.text)")
+        let weights = try #require(r.json["weights"] as? [String: Double])
+        #expect(abs(weights.values.reduce(0, +) - 1) < 1e-9 && (weights["code"] ?? 1) <= 0.4 + 1e-9 && (weights["literature"] ?? 0) >= 0.02 - 1e-9)
+        #expect(r.json["objective"] as? String == "vqa_avg" && r.json["space"] as? String == "weights")
+        #expect((r.json["baseline"] as? [String: Any])?["name"] as? String == "balanced")
+        #expect(r.json["objective_value"] is Double && r.json["pareto"] is [Any] && r.json["candidates_evaluated"] as? Int ?? 0 > 0)
+        let textAcc = try #require((r.json["scores"] as? [String: [String: Any]])?["text_acc"]?["value"] as? Double)
+        #expect(textAcc >= 52 - 1e-6)
+
+        // Bounds as an object mean the same as the string form.
+        let o = try await s.post("/v1/recommend", json: #"""
+            {"source": "known", "objective": "vqa_avg", "bounds": {"code": {"max": 40}, "literature": {"min": 2}}, "params": 1e9, "tokens": 1e11, "candidates": 300}
+            """#)
+        #expect(o.status == 200 && ((o.json["weights"] as? [String: Double])?["code"] ?? 1) <= 0.4 + 1e-9, "\(o.text)")
+    }
+
+    @Test func badRecommendRequestsAreNamed() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let base = #""source": "known", "params": 1e9, "tokens": 1e11, "candidates": 300"#
+        let cases: [(String, Int, String)] = [
+            (#"{\#(base)}"#, 400, "objective"),
+            (#"{\#(base), "objective": "half*vqa_avg"}"#, 400, "objective"),
+            (#"{\#(base), "objective": "general"}"#, 404, "objective"),
+            (#"{\#(base), "objective": "vqa_avg", "constraints": ["text_acc=50"]}"#, 400, "constraints[0]"),
+            (#"{\#(base), "objective": "vqa_avg", "constraints": ["text_acc>=50", 3]}"#, 400, "constraints[1]"),
+            (#"{\#(base), "objective": "vqa_avg", "constraints": ["ppl<=10"]}"#, 404, "constraints[0]"),
+            (#"{\#(base), "objective": "vqa_avg", "constraints": ["text_acc>=90"]}"#, 422, "constraints"),
+            (#"{\#(base), "objective": "vqa_avg", "bounds": "code>=70,math>=40"}"#, 422, "bounds"),
+            (#"{\#(base), "objective": "vqa_avg", "bounds": "code<=140"}"#, 400, "bounds"),
+            (#"{\#(base), "objective": "vqa_avg", "bounds": "cobol<=40"}"#, 400, "bounds"),
+            (#"{\#(base), "objective": "vqa_avg", "bounds": {"code": {"most": 4}}}"#, 400, "bounds.code.most"),
+            (#"{\#(base), "objective": "vqa_avg", "available": "code=lots"}"#, 400, "available"),
+            (#"{\#(base), "objective": "vqa_avg", "available": {"code": -1}}"#, 400, "available.code"),
+            (#"{\#(base), "objective": "vqa_avg", "max_epochs": 0}"#, 400, "max_epochs"),
+            (#"{\#(base), "objective": "vqa_avg", "baseline": {"code": -1}}"#, 400, "baseline"),
+            (#"{\#(base), "objective": "vqa_avg", "language_category": "ppl"}"#, 404, "language_category"),
+            (#"{"source": "known", "objective": "vqa_avg", "params": 1e9, "tokens": 1e11, "candidates": 5}"#, 400, "candidates"),
+            (#"{"source": "known", "objective": "vqa_avg", "tokens": 1e11}"#, 400, "params"),
+            (#"{\#(base), "objective": "vqa_avg", "seed": 1.5}"#, 400, "seed"),
+            (#"{\#(base), "objective": "vqa_avg", "allow_extrapolation": "yes"}"#, 400, "allow_extrapolation"),
+        ]
+        for (body, status, field) in cases {
+            let r = try await s.post("/v1/recommend", json: body)
+            #expect(r.status == status && r.errorField == field, "\(body): \(r.status) \(r.text)")
+        }
+    }
+
+    /// Found by schemathesis: a category ending in e before + or - was read as an exponent.
+    @Test func objectivesWithCategoriesEndingInE() throws {
+        let o = try Objective.parse("0.5*knowledge+0.5*general-ocr_chart")
+        #expect(o.terms.map(\.category) == ["knowledge", "general", "ocr_chart"] && o.terms.map(\.weight) == [0.5, 0.5, -1])
+        #expect(try Objective.parse("1e-1*general+2E+0*vqa_avg").terms.map(\.weight) == [0.1, 2])
+    }
+
+    @Test func withoutALawProviderPlanningSaysSo() async throws {
+        let s = try await TestServer.start(provider: nil)
+        defer { Task { await s.stop() } }
+        let r = try await s.post("/v1/predict", json: #"{"source": "paper", "mix": "balanced", "params": 1e9, "tokens": 1e9}"#)
+        #expect(r.status == 404 && r.errorField == "source" && r.errorMessage.contains("no fitted laws"))
+    }
+
+    /// Property: garbage of every JSON kind in every field of every route is a 4xx, never a 5xx.
+    @Test func noInputProducesA5xx() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let values = ["null", "true", "-1", "0", "1e308", "\"\"", "\"7B\"", "\"web_crawl=NaN\"", "[]", "{}", "[\"a\"]", "{\"code\": 1e308}", "\"balanced\""]
+        let routes: [(String, [String: String], Set<String>)] = [
+            ("/v1/predict", ["source": "\"known\"", "mix": "\"balanced\"", "params": "1e9", "tokens": "1e10"], PlanningRoutes.predictFields),
+            ("/v1/recommend", ["source": "\"known\"", "objective": "\"vqa_avg\"", "params": "1e9", "tokens": "1e10", "candidates": "100"],
+             PlanningRoutes.recommendFields),
+        ]
+        var seen = 0
+        for (path, base, fields) in routes {
+            for f in fields.sorted() {
+                for v in values {
+                    var b = base
+                    b[f] = v
+                    let body = "{" + b.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}"
+                    let r = try await s.post(path, json: body)
+                    #expect(r.status < 500, "\(path) \(f)=\(v): \(r.status) \(r.text)")
+                    seen += 1
+                }
+            }
+        }
+        for v in values {
+            let r = try await s.post("/v1/runs?source=x", json: "[{\"params\": \(v), \"tokens\": \(v), \"mixture\": \(v), \"scores\": \(v)}]")
+            #expect(r.status < 500, "runs \(v): \(r.status) \(r.text)")
+        }
+        #expect(seen > 200)
+    }
+}
+
+@Suite struct MetricsDashboardAndSpec {
+    @Test func prometheusMetricsCountRequests() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        _ = try await s.get("/v1/health")
+        _ = try await s.get("/v1/health")
+        _ = try await s.get("/v1/nowhere")
+        _ = try await s.post("/v1/runs?source=paper", json: twoRuns)
+        let r = try await s.get("/v1/metrics")
+        #expect(r.status == 200 && r.headers["content-type"]?.hasPrefix("text/plain") == true)
+        let t = r.text
+        #expect(t.contains(#"visionmix_http_requests_total{method="GET",route="/v1/health",status="200"} 2"#), "\(t)")
+        #expect(t.contains(#"visionmix_http_requests_total{method="GET",route="unmatched",status="404"} 1"#))
+        #expect(t.contains(#"visionmix_http_request_duration_seconds_bucket{route="/v1/health",le="+Inf"} 2"#))
+        #expect(t.contains("# TYPE visionmix_http_request_duration_seconds histogram"))
+        #expect(t.contains(#"visionmix_runs_stored{source="paper"} 2"#) && t.contains("visionmix_runs_stored_total 2"))
+        #expect(t.contains("visionmix_runs_imported_total 2"))
+        let start = t.components(separatedBy: "\n").first { $0.hasPrefix("visionmix_process_start_time_seconds ") }
+        #expect(abs((start.flatMap { Double($0.split(separator: " ")[1]) } ?? 0) - Date().timeIntervalSince1970) < 600, "full precision")
+    }
+
+    @Test func dashboardDrawsScalingCurves() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        var r = try await s.get("/")
+        #expect(r.status == 200 && r.headers["content-type"]?.hasPrefix("text/html") == true && r.text.contains("no runs yet"))
+        let file = try ResultFile.read(path: repoRoot.appendingPathComponent("data/reference/paper-scaling.csv").path)
+        try s.store.insertRuns(file.runs, label: "paper_scaling", origin: "import")
+        r = try await s.get("/")
+        let html = r.text
+        #expect(html.contains("paper_scaling") && html.contains("<svg") && html.contains("<polyline"))
+        #expect(html.contains(">general</text>") && html.contains(">340M</text>"), "one line per model size, labelled")
+        #expect(!html.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "").contains("http"), "no external assets")
+        #expect(!html.contains("<script src") && !html.contains("<link"))
+    }
+
+    @Test func svgChartUsesALogAxis() {
+        let c = LineChart(title: "t <&>", xLabel: "tokens", yLabel: "score",
+                          series: [.init(name: "1B", points: [(1e9, 1), (1e10, 2), (1e11, 3)])], logX: true)
+        let svg = c.svg()
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>") && svg.contains("t &lt;&amp;&gt;") && svg.contains("(log scale)"))
+        // Equal ratios land at equal distances on a log axis.
+        let xs = svg.components(separatedBy: "<circle cx=\"").dropFirst().compactMap { Double($0.prefix { $0 != "\"" }) }
+        #expect(xs.count == 3 && abs((xs[1] - xs[0]) - (xs[2] - xs[1])) < 0.2)
+    }
+
+    /// The router is built from `VisionMixServer.routes`; the spec must list exactly those.
+    @Test func routesAgreeWithTheOpenAPISpec() throws {
+        let yaml = try String(contentsOf: repoRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
+        var spec = Set<String>()
+        var inPaths = false, path: String?
+        for line in yaml.components(separatedBy: "\n") {
+            if !line.hasPrefix(" ") && !line.isEmpty { inPaths = line.hasPrefix("paths:"); continue }
+            guard inPaths else { continue }
+            if line.hasPrefix("  /"), line.hasSuffix(":"), !line.hasPrefix("   ") { path = String(line.dropFirst(2).dropLast()) }
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("    "), !line.hasPrefix("     "), let p = path,
+               ["get:", "post:", "put:", "delete:", "patch:"].contains(t) {
+                spec.insert("\(t.dropLast().uppercased()) \(p.replacingOccurrences(of: "'", with: ""))")
+            }
+        }
+        let served = Set(VisionMixServer.routes.map { "\($0.method.rawValue) \($0.path)" })
+        #expect(served == spec, "only served: \(served.subtracting(spec)); only in spec: \(spec.subtracting(served))")
+        #expect(served.count == VisionMixServer.routes.count, "a route is registered twice")
+    }
+}

@@ -1,0 +1,36 @@
+# Shared by the bench/server scripts: build the binary if needed and start `visionmix serve`
+# on a free loopback port over a temporary database seeded with the paper's mixtures.
+# Sets BIN, WORK, DB, PORT, BASE and SERVER_PID; the caller's EXIT trap calls stop_server.
+
+BIN=${VISIONMIX_BIN:-.build/debug/visionmix}
+if [ ! -x "$BIN" ]; then swift build --product visionmix >&2; fi
+
+start_server() {
+    WORK=$(mktemp -d)
+    DB="$WORK/visionmix.sqlite"
+    "$BIN" runs import data/reference/paper-mixtures.csv --source paper --db "$DB" >&2
+    "$BIN" runs import data/reference/paper-scaling.csv --source paper_scaling --db "$DB" >&2
+    # Port 0: the kernel picks a free port and the server prints it on its first stderr line.
+    # SERVER_TOKEN, when set, becomes the server's VISIONMIX_TOKEN; otherwise none is passed on.
+    if [ -n "${SERVER_TOKEN:-}" ]; then
+        VISIONMIX_TOKEN="$SERVER_TOKEN" "$BIN" serve --host 127.0.0.1 --port 0 --db "$DB" 2> "$WORK/serve.log" &
+    else
+        env -u VISIONMIX_TOKEN "$BIN" serve --host 127.0.0.1 --port 0 --db "$DB" 2> "$WORK/serve.log" &
+    fi
+    SERVER_PID=$!
+    PORT=""
+    for _ in $(seq 1 100); do
+        PORT=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/serve.log" | head -1)
+        [ -n "$PORT" ] && break
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/serve.log" >&2; echo "the server exited" >&2; exit 1; }
+        sleep 0.1
+    done
+    [ -n "$PORT" ] || { echo "the server did not announce a port" >&2; exit 1; }
+    BASE="http://127.0.0.1:$PORT"
+    echo "server on $BASE (pid $SERVER_PID, db $DB)" >&2
+}
+
+stop_server() {
+    if [ -n "${SERVER_PID:-}" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    if [ -n "${WORK:-}" ]; then rm -rf "$WORK"; fi
+}
