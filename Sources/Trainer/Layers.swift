@@ -297,3 +297,27 @@ public func crossEntropyBackward(_ dlogits: FloatPtr, _ targets: UnsafePointer<I
         row[tgt] -= scale
     }
 }
+
+// MARK: - measured peak
+
+/// OpenBLAS's best sgemm throughput in GFLOP/s on `threads` threads, over square sizes 256…1536
+/// (best of `repeats` runs each). This is the "peak" model FLOP utilisation is measured against.
+public func measureSgemmPeak(threads: Int, repeats: Int = 5) -> (gflops: Double, size: Int) {
+    setBLASThreads(threads)
+    var best = (0.0, 0)
+    for n in [256, 512, 1024, 1536] {
+        let a = FloatPtr.allocate(capacity: n * n), b = FloatPtr.allocate(capacity: n * n), c = FloatPtr.allocate(capacity: n * n)
+        defer { a.deallocate(); b.deallocate(); c.deallocate() }
+        for i in 0..<(n * n) { a[i] = Float(i % 7) * 0.1; b[i] = Float(i % 5) * 0.1; c[i] = 0 }
+        let reps = max(2, (1 << 31) / (2 * n * n * n))
+        for _ in 0..<repeats {
+            let clock = ContinuousClock(), t0 = clock.now
+            for _ in 0..<reps { sgemm(false, false, n, n, n, 1, a, n, b, n, 0, c, n) }
+            let d = clock.now - t0
+            let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            let g = 2 * Double(n * n * n) * Double(reps) / s / 1e9
+            if g > best.0 { best = (g, n) }
+        }
+    }
+    return best
+}

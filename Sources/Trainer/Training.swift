@@ -10,7 +10,7 @@ public struct EvalPoint: Codable, Equatable, Sendable {
     public var step: Int, tokens: Int, validationLoss: Float
 }
 
-public struct Progress: Sendable {
+public struct TrainingProgress: Sendable {
     public var step: Int, steps: Int, tokens: Int, totalTokens: Int, loss: Float, tokensPerSecond: Double, seconds: Double
     public var etaSeconds: Double { tokensPerSecond > 0 ? Double(totalTokens - tokens) / tokensPerSecond : 0 }
 }
@@ -73,7 +73,7 @@ public final class Trainer {
     /// (and at the end) the validation loss over `validation` is measured and `onEvaluation`
     /// is called (e.g. to save a checkpoint).
     public func run<S: TokenStream>(stream: S, validation: [Int32],
-                                    progress: ((Progress) -> Void)? = nil,
+                                    progress: ((TrainingProgress) -> Void)? = nil,
                                     onEvaluation: ((EvalPoint, Model) throws -> Void)? = nil) rethrows -> TrainResult {
         var loader = DataLoader(stream: stream, B: config.batch, T: T)
         let perStep = config.batch * T
@@ -111,7 +111,7 @@ public final class Trainer {
                 try onEvaluation?(e, model)
             }
             if let progress {
-                progress(Progress(step: step + 1, steps: steps, tokens: tokens, totalTokens: steps * perStep, loss: loss,
+                progress(TrainingProgress(step: step + 1, steps: steps, tokens: tokens, totalTokens: steps * perStep, loss: loss,
                                   tokensPerSecond: Double(tokens) / max(trainSeconds, 1e-9), seconds: Date().timeIntervalSince(start)))
             }
         }
@@ -120,4 +120,30 @@ public final class Trainer {
                            lossCurve: curve, evaluations: evals, seconds: Date().timeIntervalSince(start),
                            tokensPerSecond: Double(tokens) / max(trainSeconds, 1e-9))
     }
+}
+
+/// Peak resident set size of this process in bytes (VmHWM from /proc/self/status; 0 if unknown).
+public func peakResidentBytes() -> Int {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+        return kb * 1024
+    }
+    return 0
+}
+
+/// Steady-state training throughput of one configuration: `steps` timed steps after `warmup`
+/// untimed ones, on the synthetic stream.
+public func benchmarkTraining(model: ModelConfig, batch: Int, threads: Int, steps: Int, warmup: Int = 2,
+                              learningRate: Float = 1e-3) throws -> (tokensPerSecond: Double, finalLoss: Float) {
+    let config = TrainConfig(batch: batch, tokens: (steps + warmup) * batch * model.context, learningRate: learningRate,
+                             seed: 1, threads: threads)
+    let trainer = try Trainer(model: model, training: config)
+    var t0: UInt64 = 0, t1: UInt64 = 0
+    let r = trainer.run(stream: SyntheticStream(vocabularySize: model.vocabularySize, seed: 1), validation: []) { p in
+        if p.step == warmup { t0 = DispatchTime.now().uptimeNanoseconds }
+        if p.step == warmup + steps { t1 = DispatchTime.now().uptimeNanoseconds }
+    }
+    let seconds = Double(t1 - t0) / 1e9
+    return (Double(steps * batch * model.context) / seconds, r.finalLoss)
 }
