@@ -47,6 +47,49 @@ func fastExp(_ x0: Float) -> Float {
     return e * Float(bitPattern: UInt32(bitPattern: Int32(n) + 127) << 23)
 }
 
+// MARK: - SIMD reductions (LLVM will not reorder a scalar Float sum, so these vectorise by hand;
+// the summation order is fixed, so results stay deterministic)
+
+@inline(__always) func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+
+@inline(__always) func vsum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = SIMD8<Float>(), i = 0
+    while i + 8 <= n { acc += load8(p + i); i += 8 }
+    var r = acc.sum()
+    while i < n { r += p[i]; i += 1 }
+    return r
+}
+
+@inline(__always) func vdot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = SIMD8<Float>(), i = 0
+    while i + 8 <= n { acc += load8(a + i) * load8(b + i); i += 8 }
+    var r = acc.sum()
+    while i < n { r += a[i] * b[i]; i += 1 }
+    return r
+}
+
+@inline(__always) func vdot3(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = SIMD8<Float>(), i = 0
+    while i + 8 <= n { acc += load8(a + i) * load8(b + i) * load8(c + i); i += 8 }
+    var r = acc.sum()
+    while i < n { r += a[i] * b[i] * c[i]; i += 1 }
+    return r
+}
+
+@inline(__always) func vmax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = SIMD8<Float>(repeating: -Float.greatestFiniteMagnitude), i = 0
+    while i + 8 <= n { acc = pointwiseMax(acc, load8(p + i)); i += 8 }
+    var r = acc.max()
+    while i < n { r = Swift.max(r, p[i]); i += 1 }
+    return r
+}
+
+/// p[i] = exp(p[i] − shift) for i < n; returns the sum.
+@inline(__always) func vexpShiftSum(_ p: FloatPtr, _ n: Int, _ shift: Float) -> Float {
+    for i in 0..<n { p[i] = fastExp(p[i] - shift) }
+    return vsum(p, n)
+}
+
 // MARK: - encoder (token embedding, with an optional externally supplied prefix)
 // out (B,T,C); tokens (B,T); wte (V,C); prefix (B,P,C) replaces the embeddings of positions t < P.
 
@@ -89,8 +132,7 @@ public func rmsnormForward(_ out: FloatPtr, _ rstd: FloatPtr, _ inp: ConstFloatP
                            _ N: Int, _ C: Int) {
     for n in 0..<N {
         let x = inp + n * C, o = out + n * C
-        var ss: Float = 0
-        for i in 0..<C { ss += x[i] * x[i] }
+        let ss = vdot(x, x, C)
         let s = 1 / (ss / Float(C) + rmsnormEpsilon).squareRoot()
         rstd[n] = s
         for i in 0..<C { o[i] = x[i] * s * weight[i] }
@@ -103,13 +145,8 @@ public func rmsnormBackward(_ dinp: FloatPtr, _ dweight: FloatPtr, _ dout: Const
     for n in 0..<N {
         let x = inp + n * C, d = dout + n * C, dx = dinp + n * C
         let s = rstd[n]
-        var dot: Float = 0                      // Σ (dout·w)·xhat
-        for i in 0..<C {
-            let xhat = x[i] * s
-            dot += d[i] * weight[i] * xhat
-            dweight[i] += d[i] * xhat
-        }
-        let m = dot / Float(C)
+        for i in 0..<C { dweight[i] += d[i] * x[i] * s }
+        let m = vdot3(d, weight, x, C) * s / Float(C)   // mean of (dout·w)·xhat
         for i in 0..<C { dx[i] += s * (d[i] * weight[i] - x[i] * s * m) }
     }
 }
@@ -190,12 +227,9 @@ public func attentionForward(_ out: FloatPtr, _ att: FloatPtr, _ qkv: ConstFloat
             sgemm(false, true, T, T, hs, scale, q, C3, k, C3, 0, a, T)
             for t in 0..<T {
                 let row = a + t * T
-                var mx = -Float.greatestFiniteMagnitude
-                for j in 0...t where row[j] > mx { mx = row[j] }
-                var sum: Float = 0
-                for j in 0...t { let e = fastExp(row[j] - mx); row[j] = e; sum += e }
-                let inv = 1 / sum
-                for j in 0...t { row[j] *= inv }
+                let mx = vmax(row, t + 1)
+                let inv = 1 / vexpShiftSum(row, t + 1, mx)
+                for j in 0..<(t + 1) { row[j] *= inv }
                 for j in (t + 1)..<T { row[j] = 0 }
             }
             sgemm(false, false, T, hs, T, 1, a, T, v, C3, 0, out + b * T * C + h * hs, C)
@@ -218,9 +252,8 @@ public func attentionBackward(_ dqkv: FloatPtr, _ scratch: FloatPtr, _ dout: Con
             sgemm(true, false, T, hs, T, 1, a, T, d, C, 0, dv, C3)             // dV = Pᵀ·dO
             for t in 0..<T {                                                   // dS = P ⊙ (dP − Σ P·dP)
                 let p = a + t * T, ds = scratch + t * T
-                var dot: Float = 0
-                for j in 0...t { dot += p[j] * ds[j] }
-                for j in 0...t { ds[j] = p[j] * (ds[j] - dot) }
+                let dot = vdot(p, ds, t + 1)
+                for j in 0..<(t + 1) { ds[j] = p[j] * (ds[j] - dot) }
                 for j in (t + 1)..<T { ds[j] = 0 }
             }
             sgemm(false, false, T, hs, T, scale, scratch, T, k, C3, 0, dq, C3)  // dQ = dS·K/√hs
@@ -275,12 +308,10 @@ public func residualForward(_ out: FloatPtr, _ a: ConstFloatPtr, _ b: ConstFloat
 public func crossEntropyForward(_ losses: FloatPtr, _ probs: FloatPtr, _ targets: UnsafePointer<Int32>, _ N: Int, _ V: Int) {
     for n in 0..<N {
         let row = probs + n * V
-        var mx = -Float.greatestFiniteMagnitude
-        for i in 0..<V where row[i] > mx { mx = row[i] }
+        let mx = vmax(row, V)
         let tgt = Int(targets[n])
         let target = tgt >= 0 ? row[tgt] : 0
-        var sum: Float = 0
-        for i in 0..<V { let e = fastExp(row[i] - mx); row[i] = e; sum += e }
+        let sum = vexpShiftSum(row, V, mx)
         let inv = 1 / sum
         for i in 0..<V { row[i] *= inv }
         losses[n] = tgt >= 0 ? log(sum) - (target - mx) : 0   // −log softmax[target], from the logits

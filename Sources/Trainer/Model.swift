@@ -65,7 +65,7 @@ public final class Model {
     /// Per-position losses (B,T) of the last forward (0 where the target was < 0).
     public let losses: FloatPtr
     // Backward scratch, shared by all layers.
-    private let dres: FloatPtr, dbtc: FloatPtr, datty: FloatPtr, dqkv: FloatPtr, dfch: FloatPtr, dscratch: FloatPtr
+    private let dres: FloatPtr, dbtc: FloatPtr, datty: FloatPtr, dqkv: FloatPtr, dfchg: FloatPtr, dfch: FloatPtr, dscratch: FloatPtr
     private let cosT: [Float], sinT: [Float]
 
     private var inputs: [Int32], targets: [Int32]
@@ -82,7 +82,7 @@ public final class Model {
         let B = maxBatch, T = config.context, C = config.width, L = config.layers, NH = config.heads, V = config.vocabularySize
         let BT = B * T
         let perLayer = BT * 16 * C + BT * 2 + B * NH * T * T
-        let total = BT * C + L * perLayer + BT * C + BT + BT * V + BT + BT * C * 3 + BT * 3 * C + BT * 4 * C + T * T
+        let total = BT * C + L * perLayer + BT * C + BT + BT * V + BT + BT * C * 3 + BT * 3 * C + BT * 8 * C + T * T
         actArena = Arena(total)
         var cursor = actArena.base
         func take(_ n: Int) -> FloatPtr { defer { cursor += n }; return cursor }
@@ -99,7 +99,7 @@ public final class Model {
         lnf = take(BT * C); lnfrstd = take(BT)
         probs = take(BT * V); losses = take(BT)
         dres = take(BT * C); dbtc = take(BT * C); datty = take(BT * C)
-        dqkv = take(BT * 3 * C); dfch = take(BT * 4 * C); dscratch = take(T * T)
+        dqkv = take(BT * 3 * C); dfchg = take(BT * 4 * C); dfch = take(BT * 4 * C); dscratch = take(T * T)
         precondition(cursor == actArena.base + total)
         (cosT, sinT) = ropeTables(maxT: T, headSize: config.headSize)
         inputs = [Int32](repeating: 0, count: BT)
@@ -182,8 +182,8 @@ public final class Model {
         for l in stride(from: config.layers - 1, through: 0, by: -1) {
             let x = l == 0 ? UnsafePointer(encoded) : UnsafePointer(res3[l - 1])
             // dres holds ∂res3: through the MLP branch
-            matmulBackward(dfch, G + layout.fcproj[l], dres, fchg[l], W + layout.fcproj[l], N, 4 * C, C)
-            geluBackward(dfch, fch[l], dfch, N * 4 * C)
+            matmulBackward(dfchg, G + layout.fcproj[l], dres, fchg[l], W + layout.fcproj[l], N, 4 * C, C)
+            geluBackward(dfch, fch[l], dfchg, N * 4 * C)   // separate buffers: in place would defeat vectorisation
             matmulBackward(dbtc, G + layout.fc[l], dfch, ln2[l], W + layout.fc[l], N, C, 4 * C)
             rmsnormBackward(dres, G + layout.ln2[l], dbtc, res2[l], W + layout.ln2[l], ln2rstd[l], N, C)
             // dres holds ∂res2: through the attention branch

@@ -25,9 +25,7 @@ public func clipGradients(_ grads: FloatPtr, _ n: Int, maxNorm: Float) -> Float 
     var i = 0
     while i < n {                       // blocks of 4096 summed in Float, then in Double: fast and exact enough
         let end = min(n, i + 4096)
-        var part: Float = 0
-        for j in i..<end { part += grads[j] * grads[j] }
-        ss += Double(part)
+        ss += Double(vdot(grads + i, grads + i, end - i))
         i = end
     }
     let norm = Float(ss.squareRoot())
