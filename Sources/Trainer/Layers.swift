@@ -220,8 +220,9 @@ public func attentionForward(_ out: FloatPtr, _ att: FloatPtr, _ qkv: ConstFloat
                              _ B: Int, _ T: Int, _ C: Int, _ NH: Int) {
     let hs = C / NH, C3 = 3 * C
     let scale = 1 / Float(hs).squareRoot()
-    for b in 0..<B {
-        for h in 0..<NH {
+    parallelChunks(B * NH) { range, _ in
+        for bh in range {
+            let b = bh / NH, h = bh % NH
             let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
             let a = att + (b * NH + h) * T * T
             sgemm(false, true, T, T, hs, scale, q, C3, k, C3, 0, a, T)
@@ -237,13 +238,15 @@ public func attentionForward(_ out: FloatPtr, _ att: FloatPtr, _ qkv: ConstFloat
     }
 }
 
-/// dqkv (B,T,3C) = ∂ (overwritten); scratch (T,T) holds dP and then dS.
+/// dqkv (B,T,3C) = ∂ (overwritten); scratch (maxWorkerThreads,T,T) holds dP and then dS.
 public func attentionBackward(_ dqkv: FloatPtr, _ scratch: FloatPtr, _ dout: ConstFloatPtr, _ qkv: ConstFloatPtr,
                               _ att: ConstFloatPtr, _ B: Int, _ T: Int, _ C: Int, _ NH: Int) {
     let hs = C / NH, C3 = 3 * C
     let scale = 1 / Float(hs).squareRoot()
-    for b in 0..<B {
-        for h in 0..<NH {
+    parallelChunks(B * NH) { range, chunk in
+        let scratch = scratch + chunk * T * T
+        for bh in range {
+            let b = bh / NH, h = bh % NH
             let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
             let dq = dqkv + b * T * C3 + h * hs, dk = dq + C, dv = dq + 2 * C
             let a = att + (b * NH + h) * T * T
@@ -274,7 +277,11 @@ private func tanhFast(_ u: Float) -> Float {
 }
 
 public func geluForward(_ out: FloatPtr, _ inp: ConstFloatPtr, _ N: Int) {
-    for i in 0..<N {
+    parallelChunks(N, minimumPerChunk: 1 << 14) { r, _ in geluForwardRange(out, inp, r) }
+}
+
+@inline(__always) private func geluForwardRange(_ out: FloatPtr, _ inp: ConstFloatPtr, _ r: Range<Int>) {
+    for i in r {
         let x = inp[i]
         let u = geluScale * (x + 0.044715 * x * x * x)
         out[i] = 0.5 * x * (1 + tanhFast(u))
@@ -283,7 +290,11 @@ public func geluForward(_ out: FloatPtr, _ inp: ConstFloatPtr, _ N: Int) {
 
 /// dinp (N) = gelu'(inp) · dout (dinp may alias dout).
 public func geluBackward(_ dinp: FloatPtr, _ inp: ConstFloatPtr, _ dout: ConstFloatPtr, _ N: Int) {
-    for i in 0..<N {
+    parallelChunks(N, minimumPerChunk: 1 << 14) { r, _ in geluBackwardRange(dinp, inp, dout, r) }
+}
+
+@inline(__always) private func geluBackwardRange(_ dinp: FloatPtr, _ inp: ConstFloatPtr, _ dout: ConstFloatPtr, _ r: Range<Int>) {
+    for i in r {
         let x = inp[i]
         let u = geluScale * (x + 0.044715 * x * x * x)
         let th = tanhFast(u)
@@ -306,7 +317,8 @@ public func residualForward(_ out: FloatPtr, _ a: ConstFloatPtr, _ b: ConstFloat
 // targets (N) with target < 0 meaning "no loss at this position" (loss 0, no gradient).
 
 public func crossEntropyForward(_ losses: FloatPtr, _ probs: FloatPtr, _ targets: UnsafePointer<Int32>, _ N: Int, _ V: Int) {
-    for n in 0..<N {
+  parallelChunks(N, minimumPerChunk: max(1, 8192 / V)) { range, _ in
+    for n in range {
         let row = probs + n * V
         let mx = vmax(row, V)
         let tgt = Int(targets[n])
@@ -316,17 +328,20 @@ public func crossEntropyForward(_ losses: FloatPtr, _ probs: FloatPtr, _ targets
         for i in 0..<V { row[i] *= inv }
         losses[n] = tgt >= 0 ? log(sum) - (target - mx) : 0   // −log softmax[target], from the logits
     }
+  }
 }
 
 /// dlogits (N,V) = (probs − onehot(target)) · scale, in place over probs (rows with target < 0 get 0).
 public func crossEntropyBackward(_ dlogits: FloatPtr, _ targets: UnsafePointer<Int32>, _ scale: Float, _ N: Int, _ V: Int) {
-    for n in 0..<N {
+  parallelChunks(N, minimumPerChunk: max(1, 8192 / V)) { range, _ in
+    for n in range {
         let row = dlogits + n * V
         let tgt = Int(targets[n])
         if tgt < 0 { row.update(repeating: 0, count: V); continue }
         for i in 0..<V { row[i] *= scale }
         row[tgt] -= scale
     }
+  }
 }
 
 // MARK: - measured peak

@@ -82,7 +82,7 @@ public final class Model {
         let B = maxBatch, T = config.context, C = config.width, L = config.layers, NH = config.heads, V = config.vocabularySize
         let BT = B * T
         let perLayer = BT * 16 * C + BT * 2 + B * NH * T * T
-        let total = BT * C + L * perLayer + BT * C + BT + BT * V + BT + BT * C * 3 + BT * 3 * C + BT * 8 * C + T * T
+        let total = BT * C + L * perLayer + BT * C + BT + BT * V + BT + BT * C * 3 + BT * 3 * C + BT * 8 * C + maxWorkerThreads * T * T
         actArena = Arena(total)
         var cursor = actArena.base
         func take(_ n: Int) -> FloatPtr { defer { cursor += n }; return cursor }
@@ -99,7 +99,7 @@ public final class Model {
         lnf = take(BT * C); lnfrstd = take(BT)
         probs = take(BT * V); losses = take(BT)
         dres = take(BT * C); dbtc = take(BT * C); datty = take(BT * C)
-        dqkv = take(BT * 3 * C); dfchg = take(BT * 4 * C); dfch = take(BT * 4 * C); dscratch = take(T * T)
+        dqkv = take(BT * 3 * C); dfchg = take(BT * 4 * C); dfch = take(BT * 4 * C); dscratch = take(maxWorkerThreads * T * T)
         precondition(cursor == actArena.base + total)
         (cosT, sinT) = ropeTables(maxT: T, headSize: config.headSize)
         inputs = [Int32](repeating: 0, count: BT)

@@ -40,7 +40,7 @@ public final class Trainer {
         guard training.batch >= 1, training.tokens >= 1, training.threads >= 1 else {
             throw TrainerError.invalidConfig("batch, tokens and threads must be positive")
         }
-        setBLASThreads(training.threads)
+        setThreads(training.threads)
         config = training
         model = try Model(config: modelConfig, maxBatch: training.batch, seed: training.seed)
         optimizer = AdamW(layout: model.layout, beta1: training.beta1, beta2: training.beta2,

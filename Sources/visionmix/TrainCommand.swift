@@ -14,7 +14,7 @@ struct Train: ParsableCommand {
             """
     )
     @Flag(help: "List the model sizes, smallest first.") var listSizes = false
-    @Flag(help: "Measure training throughput of every size and OpenBLAS's peak sgemm.") var benchmark = false
+    @Flag(help: "Measure training throughput of every size (or --size) and OpenBLAS's peak sgemm.") var benchmark = false
     @Option(help: "Model size name (see --list-sizes).") var size: String?
     @Option(help: "Mixture: a preset or source=weight list.") var mix: String?
     @Option(help: "Training tokens (e.g. 2M, 500K).") var tokens = "2M"
@@ -135,7 +135,8 @@ struct Train: ParsableCommand {
             let model_gflops: Double, mfu: Double, flops_per_token: Double
         }
         var rows: [Row] = []
-        for s in ModelSize.all {
+        if let size, ModelSize.named(size) == nil { throw UserError("unknown size '\(size)'") }
+        for s in ModelSize.all where size == nil || ModelSize.named(size!) == s {
             let c = s.config(vocabularySize: vocab)
             note("benchmarking \(s.name)…")
             let r = try benchmarkTraining(model: c, batch: s.batch, threads: threads, steps: benchSteps)

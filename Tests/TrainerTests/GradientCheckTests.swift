@@ -90,7 +90,7 @@ func dot(_ out: [Float], _ r: [Float]) -> Double { zip(out, r).reduce(0.0) { $0 
         let out = Buf(zeros: B * T * C), att = Buf(zeros: B * NH * T * T)
         func loss() -> Double { attentionForward(out.p, att.p, qkv.p, B, T, C, NH); return dot(out.a, r.a) }
         _ = loss()
-        let dqkv = Buf(zeros: B * T * 3 * C), scratch = Buf(zeros: T * T)
+        let dqkv = Buf(zeros: B * T * 3 * C), scratch = Buf(zeros: maxWorkerThreads * T * T)
         attentionBackward(dqkv.p, scratch.p, r.p, qkv.p, att.p, B, T, C, NH)
         checkGradient("attention.qkv", qkv, dqkv.a, loss)
         // causality: the output at t must not depend on inputs after t

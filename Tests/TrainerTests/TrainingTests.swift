@@ -18,7 +18,7 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
     return trainer.run(stream: SyntheticStream(vocabularySize: model.vocabularySize, seed: streamSeed &+ config.seed), validation: validation)
 }
 
-@Suite struct TrainingTests {
+@Suite(.serialized) struct TrainingTests {   // serialized: the thread count is process-wide
     @Test func scheduleWarmsUpThenDecays() {
         let s = LearningRateSchedule(peak: 1, minFraction: 0.1, warmupSteps: 10, totalSteps: 110)
         #expect(s.rate(0) == 0.1)
@@ -53,6 +53,15 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
         #expect(a.lossCurve.map(\.loss.bitPattern) == b.lossCurve.map(\.loss.bitPattern))
         #expect(a.evaluations == b.evaluations)
         #expect(a.lossCurve.map(\.loss) != c.lossCurve.map(\.loss))
+    }
+
+    @Test func twoThreadsAreDeterministicToo() throws {
+        var cfg = tinyTraining(seed: 3, tokens: 8 * 16 * 6)
+        cfg.threads = 2
+        let a = try train(tinyModel, cfg), b = try train(tinyModel, cfg)
+        #expect(a.lossCurve.map(\.loss.bitPattern) == b.lossCurve.map(\.loss.bitPattern))
+        #expect(a.evaluations == b.evaluations)
+        setThreads(1)
     }
 
     @Test func dataLoaderContinuesTheStream() {
