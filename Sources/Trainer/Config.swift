@@ -62,13 +62,13 @@ public struct ModelSize: Codable, Equatable, Sendable {
     /// The vocabulary size used in the documented size table (the World tokenizer's is used in runs).
     public static let referenceVocabulary = 1024
 
-    /// The five sizes, smallest first. Parameter counts at V=1024 span about 58×.
+    /// The five sizes, smallest first. Parameter counts at V=1024 span about 62×.
     public static let all: [ModelSize] = [
         ModelSize(name: "xs", layers: 2, width: 16, heads: 2, context: 64, batch: 32, learningRate: 3e-3),
         ModelSize(name: "s", layers: 2, width: 32, heads: 4, context: 64, batch: 32, learningRate: 3e-3),
-        ModelSize(name: "m", layers: 3, width: 64, heads: 4, context: 128, batch: 16, learningRate: 2e-3),
-        ModelSize(name: "l", layers: 4, width: 96, heads: 6, context: 128, batch: 16, learningRate: 1.5e-3),
-        ModelSize(name: "xl", layers: 6, width: 128, heads: 8, context: 128, batch: 16, learningRate: 1e-3),
+        ModelSize(name: "m", layers: 3, width: 64, heads: 4, context: 128, batch: 16, learningRate: 3e-3),
+        ModelSize(name: "l", layers: 4, width: 96, heads: 6, context: 128, batch: 16, learningRate: 3e-3),
+        ModelSize(name: "xl", layers: 4, width: 160, heads: 8, context: 128, batch: 16, learningRate: 3e-3),
     ]
 
     public static func named(_ name: String) -> ModelSize? { all.first { $0.name == name.lowercased() } }
