@@ -4,4 +4,5 @@ import Sweeps
 func sweepExecutor() -> RunExecutor {
     { spec, _, _ in throw SweepError.bad("the run pipeline (issue 7) is not merged yet; cannot run \(spec.summary)") }
 }
-let knownSizeNames = ["xs", "s", "m", "l", "xl"]
+import Trainer
+let knownSizeNames = ModelSize.all.map(\.name)

@@ -62,8 +62,10 @@ struct Train: ParsableCommand {
             print("training \(s.name): \(Quantity.format(Double(model.parameterCount))) parameters, L=\(model.layers) C=\(model.width) "
                   + "NH=\(model.heads) T=\(model.context) B=\(config.batch), \(trainer.steps) steps, \(threads) thread(s), seed \(seed)")
         }
-        var bar = ProgressBar()
-        let result = try trainer.run(stream: stream, validation: validation, progress: { bar.update($0) }) { e, m in
+        let bar = ProgressBar(total: Double(config.tokens), label: "train")
+        let result = try trainer.run(stream: stream, validation: validation, progress: { p in
+            bar.update(Double(p.tokens), detail: String(format: "%.0f tok/s · loss %.3f", p.tokensPerSecond, p.loss), force: p.step == p.steps)
+        }) { e, m in
             if let dir = checkpointDir {
                 let path = (dir as NSString).appendingPathComponent("\(s.name)-seed\(seed)-\(e.tokens).vmxckpt")
                 try Checkpoint(model: m, tokensTrained: e.tokens, seed: seed).write(to: path)
@@ -160,24 +162,3 @@ struct Train: ParsableCommand {
     }
 }
 
-/// A one-line progress bar on stderr, redrawn at most every 0.25 s.
-struct ProgressBar {
-    private var last = Date.distantPast
-    private var drawn = false
-
-    mutating func update(_ p: TrainingProgress) {
-        let now = Date()
-        guard p.step == p.steps || now.timeIntervalSince(last) >= 0.25 else { return }
-        last = now
-        let width = 24, done = Int(Double(width) * Double(p.tokens) / Double(max(1, p.totalTokens)))
-        let bar = String(repeating: "█", count: done) + String(repeating: "·", count: width - done)
-        let eta = Int(p.etaSeconds.rounded())
-        let line = String(format: "\r%@ %3.0f%% %@/%@ tok · %.0f tok/s · ETA %d:%02d · loss %.3f ", bar,
-                          100 * Double(p.tokens) / Double(max(1, p.totalTokens)), Quantity.format(Double(p.tokens)),
-                          Quantity.format(Double(p.totalTokens)), p.tokensPerSecond, eta / 60, eta % 60, p.loss)
-        FileHandle.standardError.write(Data(line.utf8))
-        drawn = true
-    }
-
-    func finish() { if drawn { FileHandle.standardError.write(Data("\n".utf8)) } }
-}
