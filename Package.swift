@@ -35,6 +35,7 @@ let package = Package(
             "VisionMixCore", "World", "Trainer", "Store", "Laws", "Planner", "Sweeps", "Charts", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "CoreTests", dependencies: ["VisionMixCore", "CNumerics"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "WorldTests", dependencies: ["World"]),

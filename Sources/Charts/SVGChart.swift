@@ -55,7 +55,7 @@ public struct LineChart: Sendable {
             out.line(x, top + ph, x, top + ph + 4, stroke: "#999")
             out.text(x, top + ph + 16, logX ? compact(pow(10, t)) : label(t), anchor: "middle", size: 10)
         }
-        out.text(left + pw / 2, height - 8, xLabel, anchor: "middle", size: 11)
+        out.text(left + pw / 2, height - 8, logX ? "\(xLabel) (log scale)" : xLabel, anchor: "middle", size: 11)
         out.text(14, top + ph / 2, yLabel, anchor: "middle", size: 11, rotate: true)
         for (i, s) in series.enumerated() {
             let colour = Self.palette[i % Self.palette.count]
@@ -129,7 +129,7 @@ struct SVG {
 
     mutating func text(_ x: Double, _ y: Double, _ s: String, anchor: String, size: Double, weight: String = "normal", rotate: Bool = false) {
         let r = rotate ? " transform=\"rotate(-90 \(f(x)) \(f(y)))\"" : ""
-        body.append("<text x=\"\(f(x))\" y=\"\(f(y))\" text-anchor=\"\(anchor)\" font-size=\"\(f(size))\" font-weight=\"\(weight)\"\(r)>\(escape(s))</text>")
+        body.append("<text x=\"\(f(x))\" y=\"\(f(y))\" text-anchor=\"\(anchor)\" font-size=\"\(f(size))\" font-weight=\"\(weight)\"\(r)>\(xmlEscape(s))</text>")
     }
     mutating func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, stroke: String, width: Double = 1) {
         body.append("<line x1=\"\(f(x0))\" y1=\"\(f(y0))\" x2=\"\(f(x1))\" y2=\"\(f(y1))\" stroke=\"\(stroke)\" stroke-width=\"\(f(width))\"/>")
@@ -146,13 +146,14 @@ struct SVG {
     }
     func finish() -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(width)) \(f(height))\" font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-            + body.joined(separator: "\n") + "\n</svg>\n"
+            + body.joined(separator: "\n") + "\n</svg>"
     }
 }
 
 func f(_ x: Double) -> String { String(format: "%.1f", x) }
 
-func escape(_ s: String) -> String {
+/// Text made safe inside XML and HTML.
+public func xmlEscape(_ s: String) -> String {
     s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
 }
 

@@ -1,3 +1,4 @@
+import Charts
 import Foundation
 import Hummingbird
 import Store
@@ -25,14 +26,14 @@ enum DashboardRoutes {
         } else {
             body += "<table><tr><th>source</th><th>runs</th></tr>"
             for l in labels {
-                body += "<tr><td><a href=\"/?source=\(xml(percentEncode(l.label)))\">\(xml(l.label))</a></td><td class=\"num\">\(l.runs)</td></tr>"
+                body += "<tr><td><a href=\"/?source=\(xmlEscape(percentEncode(l.label)))\">\(xmlEscape(l.label))</a></td><td class=\"num\">\(l.runs)</td></tr>"
             }
             body += "</table>"
         }
         let shown = labels.filter { only == nil || $0.label == only }.prefix(maxSources)
         for l in shown {
             let runs = try store.runs(RunFilter(source: l.label, limit: plotRunLimit))
-            body += "<h2>\(xml(l.label)) — scaling curves</h2>"
+            body += "<h2>\(xmlEscape(l.label)) — scaling curves</h2>"
             let charts = scalingCharts(runs)
             if charts.isEmpty {
                 body += "<p class=\"note\">No scaling curves: no model size has runs at two or more token budgets.</p>"
@@ -69,10 +70,9 @@ enum DashboardRoutes {
             for r in runs where r.tokens > 0 { if let v = r.scores[c], v.isFinite { bySize[r.params, default: [:]][r.tokens, default: []].append(v) } }
             guard bySize.values.contains(where: { $0.count >= 2 }) else { continue }
             let series = bySize.keys.sorted().map { size in
-                LineChart.Series(name: Quantity.format(size), points: bySize[size]!.map { (x: $0.key, y: $0.value.reduce(0, +) / Double($0.value.count)) })
+                Series(name: Quantity.format(size), points: bySize[size]!.map { (x: $0.key, y: $0.value.reduce(0, +) / Double($0.value.count)) })
             }
-            var chart = LineChart(title: c, xLabel: "pre-training tokens", yLabel: c, series: series, logX: true)
-            chart.xFormat = { Quantity.format($0) }
+            let chart = LineChart(title: c, xLabel: "pre-training tokens", yLabel: c, series: series, logX: true)
             charts.append(chart)
         }
         return charts

@@ -212,6 +212,4 @@ func slug(_ s: String) -> String {
     String(s.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }).split(separator: "-").joined(separator: "-")
 }
 
-func esc(_ s: String) -> String {
-    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-}
+func esc(_ s: String) -> String { xmlEscape(s) }

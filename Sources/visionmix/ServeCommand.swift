@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Planner
 import Server
 import Store
 
@@ -18,13 +19,17 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let token = ProcessInfo.processInfo.environment["VISIONMIX_TOKEN"]
-        let config = ServerConfiguration(host: host, port: port, token: token)
+        var config = ServerConfiguration(host: host, port: port, token: token)
         // Checked before the database is opened, so a refused bind touches nothing.
         do { try config.validate() } catch let e as ConfigurationError { throw UserError(e.description) }
-        let server = try VisionMixServer(configuration: config, store: global.openStore())
+        let store = try global.openStore()
+        // Recommendations want mixture-aware laws; predictions use each category's newest fit.
+        config.lawProvider = { source in try LawSet.load(store: store, source: source, mixtureAware: true).0 }
+        let server = try VisionMixServer(configuration: config, store: store)
+        let tokenSet = config.token != nil
         let app = server.application { port in
             note("visionmix serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port) (db \(global.databasePath))"
-                 + (config.token == nil ? "" : ", mutating requests need the bearer token"))
+                 + (!tokenSet ? "" : ", mutating requests need the bearer token"))
         }
         try await app.runService()
     }

@@ -19,7 +19,7 @@ func scratchDirectory() -> URL {
 struct KnownLaw: CategoryLaw {
     var category: String
     var family = "known"
-    var space: MixtureSpace
+    var space: MixtureSpace?
     var f: @Sendable (Mixture) -> Double
     func predict(params: Double, tokens: Double, mixture: Mixture) -> Double { f(mixture) + log10(params) - 9 }
     func ensemble(params: Double, tokens: Double, mixture: Mixture) -> [Double] {

@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+@testable import Charts
+
+@Test func svgChartUsesALogAxis() {
+    let c = LineChart(title: "t <&>", xLabel: "tokens", yLabel: "score",
+                      series: [Series(name: "1B", points: [(1e9, 1), (1e10, 2), (1e11, 3)])], logX: true)
+    let svg = c.svg()
+    #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>") && svg.contains("t &lt;&amp;&gt;") && svg.contains("(log scale)"))
+    // Equal ratios land at equal distances on a log axis.
+    let xs = svg.components(separatedBy: "<circle cx=\"").dropFirst().compactMap { Double($0.prefix { $0 != "\"" }) }
+    #expect(xs.count == 3 && abs((xs[1] - xs[0]) - (xs[2] - xs[1])) < 0.2)
+}
+
+@Test func heatmapLeavesMissingCellsBlankAndLabelsValues() {
+    let h = Heatmap(title: "vqa", xLabel: "r", yLabel: "v", xValues: [50, 65], yValues: [5, 15],
+                    values: [[30.5, .nan], [31.25, 32]])
+    let svg = h.svg()
+    #expect(svg.contains(">30.5</text>") && svg.contains(">32.0</text>") && svg.contains("#f4f4f4"))
+}
+
+@Test func ticksAreRoundAndCoverTheRange() {
+    let t = ticks(0.13, 0.87)
+    #expect(t.first! >= 0.13 && t.last! <= 0.87 && t.count >= 3)
+    #expect(label(2.5e10) == "25B" && label(0) == "0")
+}
