@@ -11,6 +11,7 @@ extension RunSpec {
     /// complete exactly when all its rows exist (they are written in one transaction).
     public var identifier: String {
         "\(size)|\(mix)|\(Quantity.format(tokens))|seed \(seed)|\(encoder)|" + checkpoints.map { Quantity.format($0) }.joined(separator: ",")
+            + (profile == "standard" ? "" : "|\(profile)")
     }
 }
 

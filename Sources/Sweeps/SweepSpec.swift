@@ -11,10 +11,13 @@ public struct RunSpec: Codable, Hashable, Sendable {
     public var checkpoints: [Double]
     public var seed: Int
     public var encoder: String
+    /// Adaptation and evaluation budgets: `standard`, or `tiny` (for tests; scores are noisy).
+    public var profile: String
 
-    public init(size: String, mix: String, tokens: Double, checkpoints: [Double], seed: Int, encoder: String) {
+    public init(size: String, mix: String, tokens: Double, checkpoints: [Double], seed: Int, encoder: String,
+                profile: String = "standard") {
         self.size = size; self.mix = mix; self.tokens = tokens; self.checkpoints = checkpoints.sorted()
-        self.seed = seed; self.encoder = encoder
+        self.seed = seed; self.encoder = encoder; self.profile = profile
     }
 
     public var mixture: Mixture { get throws { try MixtureSpec.parse(mix).mixture } }
@@ -44,10 +47,16 @@ public struct SweepSpec: Codable, Sendable {
     public var encoder: String
     public var seeds: [Int]
     public var designs: [SweepDesign]
+    /// Adaptation and evaluation budgets (`standard` when absent; `tiny` for tests).
+    public var profile: String?
 
-    public init(name: String, label: String = "calibration", encoder: String, seeds: [Int], designs: [SweepDesign]) {
+    public init(name: String, label: String = "calibration", encoder: String, seeds: [Int], designs: [SweepDesign],
+                profile: String? = nil) {
         self.name = name; self.label = label; self.encoder = encoder; self.seeds = seeds; self.designs = designs
+        self.profile = profile
     }
+
+    public static let profiles = ["standard", "tiny"]
 
     /// Reads a JSON spec, checking every size, mixture and budget before anything runs.
     public static func load(path: String) throws -> SweepSpec {
@@ -63,6 +72,9 @@ public struct SweepSpec: Codable, Sendable {
     /// The distinct runs of the spec in a stable order: a run shared by two designs runs once.
     public func runs(knownSizes: [String]?) throws -> [RunSpec] {
         guard !seeds.isEmpty else { throw SweepError.bad("the spec has no seeds") }
+        guard Self.profiles.contains(profile ?? "standard") else {
+            throw SweepError.bad("unknown profile '\(profile!)'; profiles: " + Self.profiles.joined(separator: ", "))
+        }
         var out: [RunSpec] = []
         var seen = Set<RunSpec>()
         for d in designs {
@@ -82,7 +94,8 @@ public struct SweepSpec: Codable, Sendable {
                 for mix in d.mixtures {
                     do { _ = try MixtureSpec.parse(mix) } catch { throw SweepError.bad("design \(d.name): mixture '\(mix)': \(error)") }
                     for seed in seeds {
-                        let r = RunSpec(size: size, mix: mix, tokens: total, checkpoints: Array(Set(budgets)), seed: seed, encoder: encoder)
+                        let r = RunSpec(size: size, mix: mix, tokens: total, checkpoints: Array(Set(budgets)), seed: seed,
+                                        encoder: encoder, profile: profile ?? "standard")
                         if seen.insert(r).inserted { out.append(r) }
                     }
                 }
