@@ -1,0 +1,369 @@
+// Every layer of the model as a pair of plain functions, xxxForward / xxxBackward, in the style
+// of llm.c. Tensors are flat row-major Float buffers; the shapes are stated once per pair:
+//   B batch, T sequence length, C width, NH heads, hs = C/NH head size, V vocabulary, N = B*T rows.
+// Backward functions overwrite input-gradient buffers ("= ") unless stated "+=" (accumulate).
+// Parameter gradients always accumulate (+=), so the caller zeroes them once per step.
+import CNumerics
+import Foundation
+
+public typealias FloatPtr = UnsafeMutablePointer<Float>
+public typealias ConstFloatPtr = UnsafePointer<Float>
+
+// MARK: - sgemm
+
+/// Sets OpenBLAS's thread count (deterministic results need the same count every run).
+/// (CNumerics is imported only in this file: with Foundation's Dispatch in the same file it clashes on fd_set.)
+public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+
+/// OpenBLAS's build description and core name.
+public var blasDescription: String { String(cString: openblas_get_config()) + " · " + String(cString: openblas_get_corename()) }
+
+/// Row-major C(M×N) = alpha · op(A)(M×K) · op(B)(K×N) + beta · C, over OpenBLAS.
+@inline(__always)
+func sgemm(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, _ alpha: Float,
+           _ A: ConstFloatPtr, _ lda: Int, _ Bm: ConstFloatPtr, _ ldb: Int,
+           _ beta: Float, _ Cm: FloatPtr, _ ldc: Int) {
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                Int32(M), Int32(N), Int32(K), alpha, A, Int32(lda), Bm, Int32(ldb), beta, Cm, Int32(ldc))
+}
+
+// MARK: - fast vectorisable exp
+
+/// exp(x) for x in [-87, 88] with Cephes' polynomial (relative error ~2e-7); written so the
+/// loops that call it auto-vectorise (no libm call).
+@inline(__always)
+func fastExp(_ x0: Float) -> Float {
+    let x = x0 < -87 ? -87 : (x0 > 88 ? 88 : x0)
+    let magic: Float = 12582912            // 1.5·2^23: adding and subtracting rounds to nearest
+    let n = (x * 1.442695041 + magic) - magic
+    let r = x - n * 0.693359375 + n * 2.12194440e-4
+    var p: Float = 1.9875691500e-4
+    p = p * r + 1.3981999507e-3
+    p = p * r + 8.3334519073e-3
+    p = p * r + 4.1665795894e-2
+    p = p * r + 1.6666665459e-1
+    p = p * r + 5.0000001201e-1
+    let e = p * r * r + r + 1
+    return e * Float(bitPattern: UInt32(bitPattern: Int32(n) + 127) << 23)
+}
+
+// MARK: - SIMD reductions (LLVM will not reorder a scalar Float sum, so these vectorise by hand;
+// the summation order is fixed, so results stay deterministic)
+
+@inline(__always) func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+
+@inline(__always) func vsum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = SIMD8<Float>(), i = 0
+    while i + 8 <= n { acc += load8(p + i); i += 8 }
+    var r = acc.sum()
+    while i < n { r += p[i]; i += 1 }
+    return r
+}
+
+@inline(__always) func vdot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = SIMD8<Float>(), i = 0
+    while i + 8 <= n { acc += load8(a + i) * load8(b + i); i += 8 }
+    var r = acc.sum()
+    while i < n { r += a[i] * b[i]; i += 1 }
+    return r
+}
+
+@inline(__always) func vdot3(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = SIMD8<Float>(), i = 0
+    while i + 8 <= n { acc += load8(a + i) * load8(b + i) * load8(c + i); i += 8 }
+    var r = acc.sum()
+    while i < n { r += a[i] * b[i] * c[i]; i += 1 }
+    return r
+}
+
+@inline(__always) func vmax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = SIMD8<Float>(repeating: -Float.greatestFiniteMagnitude), i = 0
+    while i + 8 <= n { acc = pointwiseMax(acc, load8(p + i)); i += 8 }
+    var r = acc.max()
+    while i < n { r = Swift.max(r, p[i]); i += 1 }
+    return r
+}
+
+/// p[i] = exp(p[i] − shift) for i < n; returns the sum.
+@inline(__always) func vexpShiftSum(_ p: FloatPtr, _ n: Int, _ shift: Float) -> Float {
+    for i in 0..<n { p[i] = fastExp(p[i] - shift) }
+    return vsum(p, n)
+}
+
+// MARK: - encoder (token embedding, with an optional externally supplied prefix)
+// out (B,T,C); tokens (B,T); wte (V,C); prefix (B,P,C) replaces the embeddings of positions t < P.
+
+public func encoderForward(_ out: FloatPtr, _ tokens: UnsafePointer<Int32>, _ wte: ConstFloatPtr,
+                           _ prefix: ConstFloatPtr?, _ P: Int, _ B: Int, _ T: Int, _ C: Int) {
+    for b in 0..<B {
+        for t in 0..<T {
+            let o = out + (b * T + t) * C
+            if let prefix, t < P {
+                o.update(from: prefix + (b * P + t) * C, count: C)
+            } else {
+                o.update(from: wte + Int(tokens[b * T + t]) * C, count: C)
+            }
+        }
+    }
+}
+
+/// dwte += scatter of dout; dprefix (B,P,C) = dout at prefix positions (if given).
+public func encoderBackward(_ dwte: FloatPtr, _ dprefix: FloatPtr?, _ dout: ConstFloatPtr,
+                            _ tokens: UnsafePointer<Int32>, _ P: Int, _ B: Int, _ T: Int, _ C: Int) {
+    for b in 0..<B {
+        for t in 0..<T {
+            let d = dout + (b * T + t) * C
+            if t < P {
+                if let dprefix { (dprefix + (b * P + t) * C).update(from: d, count: C) }
+                continue
+            }
+            let w = dwte + Int(tokens[b * T + t]) * C
+            for i in 0..<C { w[i] += d[i] }
+        }
+    }
+}
+
+// MARK: - RMSNorm
+// out (N,C) = inp · rstd · weight; rstd (N) cached for backward; weight (C).
+
+public let rmsnormEpsilon: Float = 1e-5
+
+public func rmsnormForward(_ out: FloatPtr, _ rstd: FloatPtr, _ inp: ConstFloatPtr, _ weight: ConstFloatPtr,
+                           _ N: Int, _ C: Int) {
+    for n in 0..<N {
+        let x = inp + n * C, o = out + n * C
+        let ss = vdot(x, x, C)
+        let s = 1 / (ss / Float(C) + rmsnormEpsilon).squareRoot()
+        rstd[n] = s
+        for i in 0..<C { o[i] = x[i] * s * weight[i] }
+    }
+}
+
+/// dinp += ∂; dweight += ∂.
+public func rmsnormBackward(_ dinp: FloatPtr, _ dweight: FloatPtr, _ dout: ConstFloatPtr, _ inp: ConstFloatPtr,
+                            _ weight: ConstFloatPtr, _ rstd: ConstFloatPtr, _ N: Int, _ C: Int) {
+    for n in 0..<N {
+        let x = inp + n * C, d = dout + n * C, dx = dinp + n * C
+        let s = rstd[n]
+        for i in 0..<C { dweight[i] += d[i] * x[i] * s }
+        let m = vdot3(d, weight, x, C) * s / Float(C)   // mean of (dout·w)·xhat
+        for i in 0..<C { dx[i] += s * (d[i] * weight[i] - x[i] * s * m) }
+    }
+}
+
+// MARK: - matmul (no bias)
+// out (N,OC) = inp (N,IC) · weightᵀ, weight (OC,IC).
+
+public func matmulForward(_ out: FloatPtr, _ inp: ConstFloatPtr, _ weight: ConstFloatPtr, _ N: Int, _ IC: Int, _ OC: Int) {
+    sgemm(false, true, N, OC, IC, 1, inp, IC, weight, IC, 0, out, OC)
+}
+
+/// dinp (N,IC) = dout · weight; dweight (OC,IC) += doutᵀ · inp.
+public func matmulBackward(_ dinp: FloatPtr, _ dweight: FloatPtr, _ dout: ConstFloatPtr, _ inp: ConstFloatPtr,
+                           _ weight: ConstFloatPtr, _ N: Int, _ IC: Int, _ OC: Int) {
+    sgemm(false, false, N, IC, OC, 1, dout, OC, weight, IC, 0, dinp, IC)
+    sgemm(true, false, OC, IC, N, 1, dout, OC, inp, IC, 1, dweight, IC)
+}
+
+// MARK: - rotary positions (in place on the q and k parts of qkv)
+// qkv (B,T,3C) laid out [q | k | v], each C = NH·hs; pairs (2i, 2i+1) of a head rotate by t·θᵢ,
+// θᵢ = 10000^(−2i/hs). Tables cosT/sinT (maxT, hs/2).
+
+public func ropeTables(maxT: Int, headSize hs: Int) -> (cos: [Float], sin: [Float]) {
+    var c = [Float](repeating: 0, count: maxT * hs / 2), s = c
+    for t in 0..<maxT {
+        for i in 0..<hs / 2 {
+            let theta = pow(10000.0, -2.0 * Double(i) / Double(hs))
+            c[t * hs / 2 + i] = Float(cos(Double(t) * theta))
+            s[t * hs / 2 + i] = Float(sin(Double(t) * theta))
+        }
+    }
+    return (c, s)
+}
+
+@inline(__always)
+private func rotate(_ qkv: FloatPtr, _ cosT: ConstFloatPtr, _ sinT: ConstFloatPtr, _ sign: Float,
+                    _ B: Int, _ T: Int, _ C: Int, _ NH: Int) {
+    let hs = C / NH, half = hs / 2
+    for b in 0..<B {
+        for t in 0..<T {
+            let row = qkv + (b * T + t) * 3 * C
+            let ct = cosT + t * half, st = sinT + t * half
+            for part in 0..<2 {            // q then k
+                for h in 0..<NH {
+                    let x = row + part * C + h * hs
+                    for i in 0..<half {
+                        let a = x[2 * i], bb = x[2 * i + 1], c = ct[i], s = sign * st[i]
+                        x[2 * i] = a * c - bb * s
+                        x[2 * i + 1] = a * s + bb * c
+                    }
+                }
+            }
+        }
+    }
+}
+
+public func ropeForward(_ qkv: FloatPtr, _ cosT: ConstFloatPtr, _ sinT: ConstFloatPtr, _ B: Int, _ T: Int, _ C: Int, _ NH: Int) {
+    rotate(qkv, cosT, sinT, 1, B, T, C, NH)
+}
+
+/// The rotation is orthogonal, so its backward rotates dqkv (in place) by −t·θᵢ.
+public func ropeBackward(_ dqkv: FloatPtr, _ cosT: ConstFloatPtr, _ sinT: ConstFloatPtr, _ B: Int, _ T: Int, _ C: Int, _ NH: Int) {
+    rotate(dqkv, cosT, sinT, -1, B, T, C, NH)
+}
+
+// MARK: - causal self-attention
+// out (B,T,C); att (B,NH,T,T) softmax probabilities cached for backward (zero above the diagonal);
+// qkv (B,T,3C). Per (b,h): S = Q·Kᵀ/√hs (sgemm T×T×hs), causal softmax, O = P·V (sgemm T×hs×T).
+
+public func attentionForward(_ out: FloatPtr, _ att: FloatPtr, _ qkv: ConstFloatPtr,
+                             _ B: Int, _ T: Int, _ C: Int, _ NH: Int) {
+    let hs = C / NH, C3 = 3 * C
+    let scale = 1 / Float(hs).squareRoot()
+    parallelChunks(B * NH) { range, _ in
+        for bh in range {
+            let b = bh / NH, h = bh % NH
+            let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
+            let a = att + (b * NH + h) * T * T
+            sgemm(false, true, T, T, hs, scale, q, C3, k, C3, 0, a, T)
+            for t in 0..<T {
+                let row = a + t * T
+                let mx = vmax(row, t + 1)
+                let inv = 1 / vexpShiftSum(row, t + 1, mx)
+                for j in 0..<(t + 1) { row[j] *= inv }
+                for j in (t + 1)..<T { row[j] = 0 }
+            }
+            sgemm(false, false, T, hs, T, 1, a, T, v, C3, 0, out + b * T * C + h * hs, C)
+        }
+    }
+}
+
+/// dqkv (B,T,3C) = ∂ (overwritten); scratch (maxWorkerThreads,T,T) holds dP and then dS.
+public func attentionBackward(_ dqkv: FloatPtr, _ scratch: FloatPtr, _ dout: ConstFloatPtr, _ qkv: ConstFloatPtr,
+                              _ att: ConstFloatPtr, _ B: Int, _ T: Int, _ C: Int, _ NH: Int) {
+    let hs = C / NH, C3 = 3 * C
+    let scale = 1 / Float(hs).squareRoot()
+    parallelChunks(B * NH) { range, chunk in
+        let scratch = scratch + chunk * T * T
+        for bh in range {
+            let b = bh / NH, h = bh % NH
+            let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
+            let dq = dqkv + b * T * C3 + h * hs, dk = dq + C, dv = dq + 2 * C
+            let a = att + (b * NH + h) * T * T
+            let d = dout + b * T * C + h * hs
+            sgemm(false, true, T, T, hs, 1, d, C, v, C3, 0, scratch, T)        // dP = dO·Vᵀ
+            sgemm(true, false, T, hs, T, 1, a, T, d, C, 0, dv, C3)             // dV = Pᵀ·dO
+            for t in 0..<T {                                                   // dS = P ⊙ (dP − Σ P·dP)
+                let p = a + t * T, ds = scratch + t * T
+                let dot = vdot(p, ds, t + 1)
+                for j in 0..<(t + 1) { ds[j] = p[j] * (ds[j] - dot) }
+                for j in (t + 1)..<T { ds[j] = 0 }
+            }
+            sgemm(false, false, T, hs, T, scale, scratch, T, k, C3, 0, dq, C3)  // dQ = dS·K/√hs
+            sgemm(true, false, T, hs, T, scale, scratch, T, q, C3, 0, dk, C3)   // dK = dSᵀ·Q/√hs
+        }
+    }
+}
+
+// MARK: - GELU (tanh approximation)
+// out (N) = gelu(inp (N)).
+
+private let geluScale: Float = 0.7978845608028654   // √(2/π)
+
+@inline(__always)
+private func tanhFast(_ u: Float) -> Float {
+    let e = fastExp(2 * u)
+    return 1 - 2 / (e + 1)
+}
+
+public func geluForward(_ out: FloatPtr, _ inp: ConstFloatPtr, _ N: Int) {
+    parallelChunks(N, minimumPerChunk: 1 << 14) { r, _ in geluForwardRange(out, inp, r) }
+}
+
+@inline(__always) private func geluForwardRange(_ out: FloatPtr, _ inp: ConstFloatPtr, _ r: Range<Int>) {
+    for i in r {
+        let x = inp[i]
+        let u = geluScale * (x + 0.044715 * x * x * x)
+        out[i] = 0.5 * x * (1 + tanhFast(u))
+    }
+}
+
+/// dinp (N) = gelu'(inp) · dout (dinp may alias dout).
+public func geluBackward(_ dinp: FloatPtr, _ inp: ConstFloatPtr, _ dout: ConstFloatPtr, _ N: Int) {
+    parallelChunks(N, minimumPerChunk: 1 << 14) { r, _ in geluBackwardRange(dinp, inp, dout, r) }
+}
+
+@inline(__always) private func geluBackwardRange(_ dinp: FloatPtr, _ inp: ConstFloatPtr, _ dout: ConstFloatPtr, _ r: Range<Int>) {
+    for i in r {
+        let x = inp[i]
+        let u = geluScale * (x + 0.044715 * x * x * x)
+        let th = tanhFast(u)
+        let sech2 = 1 - th * th
+        let g = 0.5 * (1 + th) + 0.5 * x * sech2 * geluScale * (1 + 3 * 0.044715 * x * x)
+        dinp[i] = g * dout[i]
+    }
+}
+
+// MARK: - residual
+// out (N) = a + b.
+
+public func residualForward(_ out: FloatPtr, _ a: ConstFloatPtr, _ b: ConstFloatPtr, _ N: Int) {
+    for i in 0..<N { out[i] = a[i] + b[i] }
+}
+// residualBackward is the identity: the model keeps one running residual gradient buffer.
+
+// MARK: - softmax + cross-entropy
+// logits (N,V) are turned into probabilities in place; losses (N) = −log p[target];
+// targets (N) with target < 0 meaning "no loss at this position" (loss 0, no gradient).
+
+public func crossEntropyForward(_ losses: FloatPtr, _ probs: FloatPtr, _ targets: UnsafePointer<Int32>, _ N: Int, _ V: Int) {
+  parallelChunks(N, minimumPerChunk: max(1, 8192 / V)) { range, _ in
+    for n in range {
+        let row = probs + n * V
+        let mx = vmax(row, V)
+        let tgt = Int(targets[n])
+        let target = tgt >= 0 ? row[tgt] : 0
+        let sum = vexpShiftSum(row, V, mx)
+        let inv = 1 / sum
+        for i in 0..<V { row[i] *= inv }
+        losses[n] = tgt >= 0 ? log(sum) - (target - mx) : 0   // −log softmax[target], from the logits
+    }
+  }
+}
+
+/// dlogits (N,V) = (probs − onehot(target)) · scale, in place over probs (rows with target < 0 get 0).
+public func crossEntropyBackward(_ dlogits: FloatPtr, _ targets: UnsafePointer<Int32>, _ scale: Float, _ N: Int, _ V: Int) {
+  parallelChunks(N, minimumPerChunk: max(1, 8192 / V)) { range, _ in
+    for n in range {
+        let row = dlogits + n * V
+        let tgt = Int(targets[n])
+        if tgt < 0 { row.update(repeating: 0, count: V); continue }
+        for i in 0..<V { row[i] *= scale }
+        row[tgt] -= scale
+    }
+  }
+}
+
+// MARK: - measured peak
+
+/// OpenBLAS's best sgemm throughput in GFLOP/s on `threads` threads, over square sizes 256…1536
+/// (best of `repeats` runs each). This is the "peak" model FLOP utilisation is measured against.
+public func measureSgemmPeak(threads: Int, repeats: Int = 5) -> (gflops: Double, size: Int) {
+    setBLASThreads(threads)
+    var best = (0.0, 0)
+    for n in [256, 512, 1024, 1536] {
+        let a = FloatPtr.allocate(capacity: n * n), b = FloatPtr.allocate(capacity: n * n), c = FloatPtr.allocate(capacity: n * n)
+        defer { a.deallocate(); b.deallocate(); c.deallocate() }
+        for i in 0..<(n * n) { a[i] = Float(i % 7) * 0.1; b[i] = Float(i % 5) * 0.1; c[i] = 0 }
+        let reps = max(2, (1 << 31) / (2 * n * n * n))
+        for _ in 0..<repeats {
+            let clock = ContinuousClock(), t0 = clock.now
+            for _ in 0..<reps { sgemm(false, false, n, n, n, 1, a, n, b, n, 0, c, n) }
+            let d = clock.now - t0
+            let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            let g = 2 * Double(n * n * n) * Double(reps) / s / 1e9
+            if g > best.0 { best = (g, n) }
+        }
+    }
+    return best
+}

@@ -1,0 +1,234 @@
+// The transformer LM: parameters, gradients and activations in contiguous arenas allocated once,
+// and forward/backward as a sequence of the layer pairs in Layers.swift.
+//
+// Per layer l (x = residual input, (B,T,C)):
+//   ln1 = rmsnorm(x)             qkv = ln1·Wqkvᵀ (B,T,3C), rope(q,k)    atty = attention(qkv) (B,T,C)
+//   res2 = x + atty·Wattprojᵀ    ln2 = rmsnorm(res2)   fch = ln2·Wfcᵀ (B,T,4C)   fchg = gelu(fch)
+//   res3 = res2 + fchg·Wfcprojᵀ  (the next layer's x)
+// Then lnf = rmsnorm(res3[L-1]), logits = lnf·wteᵀ (B,T,V), cross-entropy against the targets.
+import Foundation
+
+/// A deterministic generator (SplitMix64) with normal samples by Box–Muller.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    public mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    public mutating func normal() -> Double {
+        let u1 = max(uniform(), 1e-300), u2 = uniform()
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
+}
+
+/// A contiguous Float arena with named slices.
+final class Arena {
+    let base: FloatPtr
+    let count: Int
+    init(_ count: Int) {
+        self.count = max(count, 1)
+        base = .allocate(capacity: self.count)
+        base.initialize(repeating: 0, count: self.count)
+    }
+    deinit { base.deallocate() }
+}
+
+public final class Model {
+    public let config: ModelConfig
+    public let layout: ParameterLayout
+    /// Maximum sequences per forward (B ≤ maxBatch, T ≤ config.context).
+    public let maxBatch: Int
+
+    private let paramArena: Arena, gradArena: Arena, actArena: Arena
+    public var params: FloatPtr { paramArena.base }
+    public var grads: FloatPtr { gradArena.base }
+    public var parameterCount: Int { layout.total }
+    /// Floats held by the activation and scratch arena.
+    public var activationCount: Int { actArena.count }
+
+    // Activations (sized for maxBatch × context) — each a cache that backward reads.
+    private let encoded: FloatPtr                          // (B,T,C)
+    private let ln1: [FloatPtr], ln1rstd: [FloatPtr]       // (B,T,C), (B,T)
+    private let qkv: [FloatPtr], atty: [FloatPtr]          // (B,T,3C) after rope, (B,T,C)
+    private let att: [FloatPtr]                            // (B,NH,T,T)
+    private let res2: [FloatPtr], ln2: [FloatPtr], ln2rstd: [FloatPtr]
+    private let fch: [FloatPtr], fchg: [FloatPtr]          // (B,T,4C)
+    private let res3: [FloatPtr]                           // (B,T,C)
+    private let lnf: FloatPtr, lnfrstd: FloatPtr           // (B,T,C), (B,T)
+    /// Logits, turned into probabilities in place by the loss and into dlogits by backward (B,T,V).
+    private let probs: FloatPtr
+    /// Per-position losses (B,T) of the last forward (0 where the target was < 0).
+    public let losses: FloatPtr
+    // Backward scratch, shared by all layers.
+    private let dres: FloatPtr, dbtc: FloatPtr, datty: FloatPtr, dqkv: FloatPtr, dfchg: FloatPtr, dfch: FloatPtr, dscratch: FloatPtr
+    private let cosT: [Float], sinT: [Float]
+
+    private var inputs: [Int32], targets: [Int32]
+    private var lastB = 0, lastT = 0, lastP = 0, lastCount = 0
+    private var lastPrefix: ConstFloatPtr?
+
+    public init(config: ModelConfig, maxBatch: Int, seed: UInt64) throws {
+        try config.validate()
+        self.config = config
+        self.maxBatch = maxBatch
+        layout = ParameterLayout(config)
+        paramArena = Arena(layout.total)
+        gradArena = Arena(layout.total)
+        let B = maxBatch, T = config.context, C = config.width, L = config.layers, NH = config.heads, V = config.vocabularySize
+        let BT = B * T
+        let perLayer = BT * 16 * C + BT * 2 + B * NH * T * T
+        let total = BT * C + L * perLayer + BT * C + BT + BT * V + BT + BT * C * 3 + BT * 3 * C + BT * 8 * C + maxWorkerThreads * T * T
+        actArena = Arena(total)
+        var cursor = actArena.base
+        func take(_ n: Int) -> FloatPtr { defer { cursor += n }; return cursor }
+        encoded = take(BT * C)
+        var a = [[FloatPtr]](repeating: [], count: 11)
+        for _ in 0..<L {
+            a[0].append(take(BT * C)); a[1].append(take(BT)); a[2].append(take(BT * 3 * C))
+            a[3].append(take(BT * C)); a[4].append(take(B * NH * T * T)); a[5].append(take(BT * C))
+            a[6].append(take(BT * C)); a[7].append(take(BT)); a[8].append(take(BT * 4 * C))
+            a[9].append(take(BT * 4 * C)); a[10].append(take(BT * C))
+        }
+        ln1 = a[0]; ln1rstd = a[1]; qkv = a[2]; atty = a[3]; att = a[4]; res2 = a[5]
+        ln2 = a[6]; ln2rstd = a[7]; fch = a[8]; fchg = a[9]; res3 = a[10]
+        lnf = take(BT * C); lnfrstd = take(BT)
+        probs = take(BT * V); losses = take(BT)
+        dres = take(BT * C); dbtc = take(BT * C); datty = take(BT * C)
+        dqkv = take(BT * 3 * C); dfchg = take(BT * 4 * C); dfch = take(BT * 4 * C); dscratch = take(maxWorkerThreads * T * T)
+        precondition(cursor == actArena.base + total)
+        (cosT, sinT) = ropeTables(maxT: T, headSize: config.headSize)
+        inputs = [Int32](repeating: 0, count: BT)
+        targets = [Int32](repeating: -1, count: BT)
+        initialize(seed: seed)
+    }
+
+    /// GPT-2 style initialisation: N(0, 0.02), residual projections scaled by 1/√(2L), norms 1.
+    public func initialize(seed: UInt64) {
+        var rng = SplitMix64(seed: seed ^ 0x5EED_0F_4D0DE1)
+        let residualStd = 0.02 / (2 * Double(config.layers)).squareRoot()
+        let projections = Set(layout.attproj + layout.fcproj)
+        for t in layout.tensors {
+            let p = params + t.offset
+            if !t.decay { p.update(repeating: 1, count: t.count); continue }
+            let std = projections.contains(t.offset) ? residualStd : 0.02
+            for i in 0..<t.count { p[i] = Float(rng.normal() * std) }
+        }
+    }
+
+    public func zeroGrad() { grads.update(repeating: 0, count: layout.total) }
+
+    /// Forward pass over B sequences of length T (row-major (B,T) tokens).
+    /// - targets: (B,T) next tokens; a target < 0 is ignored. Without targets only logits are made.
+    /// - prefix: optional (B,P,C) input embeddings that replace the token embeddings of positions
+    ///   0..<P in every sequence (the hook for visual tokens; their tokens are ignored).
+    /// - Returns: the mean loss over positions with a target (0 if none).
+    @discardableResult
+    public func forward(inputs inp: UnsafePointer<Int32>, targets tgt: UnsafePointer<Int32>?, B: Int, T: Int,
+                        prefix: ConstFloatPtr? = nil, prefixLength P: Int = 0) -> Float {
+        precondition(B <= maxBatch && T <= config.context && P <= T)
+        let C = config.width, NH = config.heads, V = config.vocabularySize, N = B * T
+        for i in 0..<N {
+            precondition(inp[i] >= 0 && Int(inp[i]) < V, "token \(inp[i]) outside the vocabulary")
+            inputs[i] = inp[i]
+            targets[i] = tgt.map { $0[i] } ?? -1
+        }
+        lastB = B; lastT = T; lastP = prefix == nil ? 0 : P; lastPrefix = prefix
+        let W = params
+        inputs.withUnsafeBufferPointer { encoderForward(encoded, $0.baseAddress!, W + layout.wte, prefix, lastP, B, T, C) }
+        var x = UnsafePointer(encoded)
+        for l in 0..<config.layers {
+            rmsnormForward(ln1[l], ln1rstd[l], x, W + layout.ln1[l], N, C)
+            matmulForward(qkv[l], ln1[l], W + layout.qkv[l], N, C, 3 * C)
+            ropeForward(qkv[l], cosT, sinT, B, T, C, NH)
+            attentionForward(atty[l], att[l], qkv[l], B, T, C, NH)
+            matmulForward(dbtc, atty[l], W + layout.attproj[l], N, C, C)
+            residualForward(res2[l], x, dbtc, N * C)
+            rmsnormForward(ln2[l], ln2rstd[l], res2[l], W + layout.ln2[l], N, C)
+            matmulForward(fch[l], ln2[l], W + layout.fc[l], N, C, 4 * C)
+            geluForward(fchg[l], fch[l], N * 4 * C)
+            matmulForward(dbtc, fchg[l], W + layout.fcproj[l], N, 4 * C, C)
+            residualForward(res3[l], res2[l], dbtc, N * C)
+            x = UnsafePointer(res3[l])
+        }
+        rmsnormForward(lnf, lnfrstd, x, W + layout.lnf, N, C)
+        matmulForward(probs, lnf, W + layout.wte, N, C, V)
+        guard tgt != nil else { lastCount = 0; return 0 }
+        targets.withUnsafeBufferPointer { crossEntropyForward(losses, probs, $0.baseAddress!, N, V) }
+        var sum = 0.0, count = 0
+        for i in 0..<N where targets[i] >= 0 { sum += Double(losses[i]); count += 1 }
+        lastCount = count
+        return count > 0 ? Float(sum / Double(count)) : 0
+    }
+
+    /// Logits (B,T,V) of the last forward called without targets.
+    public var logits: ConstFloatPtr { UnsafePointer(probs) }
+
+    /// Backward pass of the last forward (which must have had targets): grads += ∂(mean loss)/∂params.
+    /// - dprefix: if given, receives the (B,P,C) gradient of the prefix embeddings (overwritten).
+    public func backward(dprefix: FloatPtr? = nil) {
+        let B = lastB, T = lastT, C = config.width, NH = config.heads, V = config.vocabularySize, N = B * T
+        let W = params, G = grads
+        let scale = lastCount > 0 ? 1 / Float(lastCount) : 0
+        targets.withUnsafeBufferPointer { crossEntropyBackward(probs, $0.baseAddress!, scale, N, V) }
+        let xLast = config.layers > 0 ? UnsafePointer(res3[config.layers - 1]) : UnsafePointer(encoded)
+        matmulBackward(dbtc, G + layout.wte, probs, lnf, W + layout.wte, N, C, V)
+        dres.update(repeating: 0, count: N * C)
+        rmsnormBackward(dres, G + layout.lnf, dbtc, xLast, W + layout.lnf, lnfrstd, N, C)
+        for l in stride(from: config.layers - 1, through: 0, by: -1) {
+            let x = l == 0 ? UnsafePointer(encoded) : UnsafePointer(res3[l - 1])
+            // dres holds ∂res3: through the MLP branch
+            matmulBackward(dfchg, G + layout.fcproj[l], dres, fchg[l], W + layout.fcproj[l], N, 4 * C, C)
+            geluBackward(dfch, fch[l], dfchg, N * 4 * C)   // separate buffers: in place would defeat vectorisation
+            matmulBackward(dbtc, G + layout.fc[l], dfch, ln2[l], W + layout.fc[l], N, C, 4 * C)
+            rmsnormBackward(dres, G + layout.ln2[l], dbtc, res2[l], W + layout.ln2[l], ln2rstd[l], N, C)
+            // dres holds ∂res2: through the attention branch
+            matmulBackward(datty, G + layout.attproj[l], dres, atty[l], W + layout.attproj[l], N, C, C)
+            attentionBackward(dqkv, dscratch, datty, qkv[l], att[l], B, T, C, NH)
+            ropeBackward(dqkv, cosT, sinT, B, T, C, NH)
+            matmulBackward(dbtc, G + layout.qkv[l], dqkv, ln1[l], W + layout.qkv[l], N, C, 3 * C)
+            rmsnormBackward(dres, G + layout.ln1[l], dbtc, x, W + layout.ln1[l], ln1rstd[l], N, C)
+        }
+        inputs.withUnsafeBufferPointer { encoderBackward(G + layout.wte, dprefix, dres, $0.baseAddress!, lastP, B, T, C) }
+    }
+
+    // MARK: scoring
+
+    /// Sum of log-probabilities of each `continuation` given its `prompt` (for multiple-choice
+    /// scoring). Sequences longer than context+1 keep their last context+1 tokens.
+    public func logLikelihoods(_ items: [(prompt: [Int32], continuation: [Int32])]) -> [Double] {
+        var result: [Double] = []
+        result.reserveCapacity(items.count)
+        let T = config.context
+        var start = 0
+        while start < items.count {
+            let group = items[start..<min(start + maxBatch, items.count)]
+            let seqs = group.map { item -> (tokens: [Int32], scored: Int) in
+                let all = item.prompt + item.continuation
+                return (Array(all.suffix(T + 1)), min(item.continuation.count, T))
+            }
+            let len = max(1, seqs.map { $0.tokens.count - 1 }.max() ?? 1)
+            let B = seqs.count
+            var inp = [Int32](repeating: 0, count: B * len), tgt = [Int32](repeating: -1, count: B * len)
+            for (b, s) in seqs.enumerated() {
+                let n = s.tokens.count - 1
+                for t in 0..<max(n, 0) {
+                    inp[b * len + t] = s.tokens[t]
+                    if t >= n - s.scored { tgt[b * len + t] = s.tokens[t + 1] }
+                }
+            }
+            forward(inputs: inp, targets: tgt, B: B, T: len)
+            for b in 0..<B {
+                var sum = 0.0
+                for t in 0..<len where tgt[b * len + t] >= 0 { sum -= Double(losses[b * len + t]) }
+                result.append(sum)
+            }
+            start += B
+        }
+        return result
+    }
+}

@@ -1,0 +1,74 @@
+// AdamW, the warmup + cosine learning-rate schedule and global-norm gradient clipping.
+import Foundation
+
+/// Linear warmup to `peak` over `warmupSteps`, then cosine decay to `peak · minFraction` at `totalSteps`.
+public struct LearningRateSchedule: Sendable, Equatable {
+    public var peak: Float, minFraction: Float, warmupSteps: Int, totalSteps: Int
+    public init(peak: Float, minFraction: Float, warmupSteps: Int, totalSteps: Int) {
+        self.peak = peak; self.minFraction = minFraction
+        self.warmupSteps = max(0, warmupSteps); self.totalSteps = max(1, totalSteps)
+    }
+    /// Learning rate of step `step` (0-based).
+    public func rate(_ step: Int) -> Float {
+        if step < warmupSteps { return peak * Float(step + 1) / Float(warmupSteps) }
+        let span = max(1, totalSteps - warmupSteps)
+        let progress = min(1, Double(step - warmupSteps) / Double(span))
+        let cosine = 0.5 * (1 + cos(Double.pi * progress))
+        return peak * (minFraction + (1 - minFraction) * Float(cosine))
+    }
+}
+
+/// Scales grads (n) so that their global L2 norm is at most `maxNorm`. Returns the norm before clipping.
+@discardableResult
+public func clipGradients(_ grads: FloatPtr, _ n: Int, maxNorm: Float) -> Float {
+    var ss = 0.0
+    var i = 0
+    while i < n {                       // blocks of 4096 summed in Float, then in Double: fast and exact enough
+        let end = min(n, i + 4096)
+        ss += Double(vdot(grads + i, grads + i, end - i))
+        i = end
+    }
+    let norm = Float(ss.squareRoot())
+    if maxNorm > 0, norm > maxNorm {
+        let s = maxNorm / (norm + 1e-6)
+        for j in 0..<n { grads[j] *= s }
+    }
+    return norm
+}
+
+/// AdamW with decoupled weight decay on matrices only (not on norm weights); moments in one arena.
+public final class AdamW {
+    public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
+    public private(set) var step = 0
+    private let m: FloatPtr, v: FloatPtr
+    private let count: Int
+    private let layout: ParameterLayout
+
+    public init(layout: ParameterLayout, beta1: Float = 0.9, beta2: Float = 0.95, epsilon: Float = 1e-8, weightDecay: Float = 0.1) {
+        self.layout = layout; count = layout.total
+        self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon; self.weightDecay = weightDecay
+        m = .allocate(capacity: max(count, 1)); v = .allocate(capacity: max(count, 1))
+        m.initialize(repeating: 0, count: max(count, 1)); v.initialize(repeating: 0, count: max(count, 1))
+    }
+    deinit { m.deallocate(); v.deallocate() }
+
+    /// One update of `params` from `grads` at learning rate `lr`.
+    public func update(params: FloatPtr, grads: ConstFloatPtr, lr: Float) {
+        step += 1
+        let b1 = beta1, b2 = beta2, eps = epsilon
+        let c1 = 1 / (1 - Float(pow(Double(b1), Double(step))))
+        let c2 = 1 / (1 - Float(pow(Double(b2), Double(step))))
+        for t in layout.tensors {
+            let p = params + t.offset, g = grads + t.offset, mm = m + t.offset, vv = v + t.offset
+            let decay = t.decay ? weightDecay : 0
+            for i in 0..<t.count {
+                let gi = g[i]
+                let mi = b1 * mm[i] + (1 - b1) * gi
+                let vi = b2 * vv[i] + (1 - b2) * gi * gi
+                mm[i] = mi; vv[i] = vi
+                let mhat = mi * c1, vhat = vi * c2
+                p[i] -= lr * (mhat / (vhat.squareRoot() + eps) + decay * p[i])
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The Trainer stage; see docs/architecture.md.

@@ -1,0 +1,183 @@
+import ArgumentParser
+import Foundation
+import Trainer
+import VisionMixCore
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Pre-train a small transformer LM on the CPU, or list the model sizes.",
+        discussion: """
+            Prints a progress bar (tokens/s, ETA) on stderr and the loss curve at the end. Validation loss \
+            is measured at every --eval-at budget, so one run gives a data-scaling curve. Same seed and \
+            --threads give the same loss curve bit for bit. --benchmark measures training tokens/s of \
+            every size against OpenBLAS's measured peak sgemm.
+            """
+    )
+    @Flag(help: "List the model sizes, smallest first.") var listSizes = false
+    @Flag(help: "Measure training throughput of every size (or --size) and OpenBLAS's peak sgemm.") var benchmark = false
+    @Option(help: "Model size name (see --list-sizes).") var size: String?
+    @Option(help: "Mixture: a preset or source=weight list.") var mix: String?
+    @Option(help: "Training tokens (e.g. 2M, 500K).") var tokens = "2M"
+    @Option(help: "Random seed (weights and data order).") var seed: UInt64 = 1
+    @Option(help: "OpenBLAS threads.") var threads = 2
+    @Option(help: "Sequences per step (default: the size's).") var batch: Int?
+    @Option(help: "Peak learning rate (default: the size's).") var lr: Float?
+    @Option(help: "Comma-separated token budgets for validation (default: 4 log-spaced budgets).") var evalAt: String?
+    @Option(help: "Save a checkpoint at every evaluation budget into this directory.") var checkpointDir: String?
+    @Option(help: "Vocabulary size of the synthetic stream (until the World tokenizer is wired in).") var vocab = ModelSize.referenceVocabulary
+    @Option(help: "Timed steps per size for --benchmark.") var benchSteps = 10
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        if listSizes { try printSizes(); return }
+        if benchmark { try runBenchmark(); return }
+        guard let name = size else { throw UserError("give --size NAME (see --list-sizes) or --list-sizes") }
+        guard let s = ModelSize.named(name) else {
+            throw UserError("unknown size '\(name)'; sizes are " + ModelSize.all.map(\.name).joined(separator: ", "))
+        }
+        guard let total = Quantity.parse(tokens), total >= 1 else { throw UserError("--tokens must be a count like 2M or 500K") }
+        guard threads >= 1 else { throw UserError("--threads must be at least 1") }
+        let mixture = try mix.map { spec -> Mixture in
+            do { return try MixtureSpec.parse(spec).mixture } catch { throw UserError("--mix: \(error)") }
+        }
+
+        // ── The one place the data source is chosen. At merge with World, replace this block with:
+        //    let tokenizer = Tokenizer.shared; let vocabularySize = tokenizer.vocabularySize
+        //    stream = MixtureSampler(mixture: mixture, seed: seed); validation from MixtureSampler(mixture: mixture, seed: seed ^ 0xVA1)
+        let vocabularySize = vocab
+        note("notice: the World mixture sampler is not wired in yet; training on the synthetic stream (vocabulary \(vocabularySize))"
+             + (mixture.map { "; --mix \($0.description) is recorded but not used" } ?? ""))
+        let stream = SyntheticStream(vocabularySize: vocabularySize, seed: seed)
+        var validationStream = SyntheticStream(vocabularySize: vocabularySize, seed: 0xFEED_BEEF)   // fixed across runs
+        // ──
+
+        let model = s.config(vocabularySize: vocabularySize)
+        var config = TrainConfig(batch: batch ?? s.batch, tokens: Int(total), learningRate: lr ?? s.learningRate, seed: seed, threads: threads)
+        config.evalAtTokens = try evalBudgets(total: Int(total))
+        let trainer: Trainer
+        do { trainer = try Trainer(model: model, training: config) } catch { throw UserError("\(error)") }
+        let validation = validationStream.nextTokens(trainer.validationTokenCount(batches: config.evalBatches))
+        if let dir = checkpointDir { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        if !json {
+            print("training \(s.name): \(Quantity.format(Double(model.parameterCount))) parameters, L=\(model.layers) C=\(model.width) "
+                  + "NH=\(model.heads) T=\(model.context) B=\(config.batch), \(trainer.steps) steps, \(threads) thread(s), seed \(seed)")
+        }
+        var bar = ProgressBar()
+        let result = try trainer.run(stream: stream, validation: validation, progress: { bar.update($0) }) { e, m in
+            if let dir = checkpointDir {
+                let path = (dir as NSString).appendingPathComponent("\(s.name)-seed\(seed)-\(e.tokens).vmxckpt")
+                try Checkpoint(model: m, tokensTrained: e.tokens, seed: seed).write(to: path)
+            }
+        }
+        bar.finish()
+        let rss = peakResidentBytes()
+        if json {
+            struct Out: Encodable {
+                let size: String, parameters: Int, tokens: Int, steps: Int, seed: UInt64, threads: Int
+                let final_loss: Float, loss_curve: [Float], evaluations: [E], tokens_per_second: Double, seconds: Double
+                let peak_rss_mib: Double, data: String
+                struct E: Encodable { let tokens: Int; let validation_loss: Float }
+            }
+            try printJSON(Out(size: s.name, parameters: result.parameters, tokens: result.tokens, steps: result.steps, seed: seed,
+                              threads: threads, final_loss: result.finalLoss, loss_curve: result.lossCurve.map(\.loss),
+                              evaluations: result.evaluations.map { .init(tokens: $0.tokens, validation_loss: $0.validationLoss) },
+                              tokens_per_second: result.tokensPerSecond, seconds: result.seconds,
+                              peak_rss_mib: Double(rss) / 1048576, data: "synthetic"))
+            return
+        }
+        print("loss curve (training loss, every ~\(max(1, result.lossCurve.count / 20)) steps):")
+        let every = max(1, result.lossCurve.count / 20)
+        var t = TextTable(["step", "tokens", "loss", "lr"])
+        for (i, p) in result.lossCurve.enumerated() where i % every == 0 || i == result.lossCurve.count - 1 {
+            t.add(["\(p.step + 1)", Quantity.format(Double(p.tokens)), fmt(Double(p.loss), 4), String(format: "%.2e", p.learningRate)])
+        }
+        print(t.render())
+        var v = TextTable(["tokens", "validation loss"])
+        for e in result.evaluations { v.add([Quantity.format(Double(e.tokens)), fmt(Double(e.validationLoss), 4)]) }
+        print(v.render())
+        print(String(format: "final loss %.4f · %.0f tokens/s · %.1f s · peak RSS %.0f MiB", result.finalLoss,
+                     result.tokensPerSecond, result.seconds, Double(rss) / 1048576))
+    }
+
+    func evalBudgets(total: Int) throws -> [Int] {
+        guard let evalAt else { return [total / 8, total / 4, total / 2].filter { $0 > 0 } }
+        return try evalAt.split(separator: ",").map {
+            guard let x = Quantity.parse(String($0)), x >= 1 else { throw UserError("--eval-at: '\($0)' is not a token count") }
+            return Int(x)
+        }
+    }
+
+    func printSizes() throws {
+        struct Row: Encodable {
+            let name: String, parameters: Int, non_embedding_parameters: Int, layers: Int, width: Int, heads: Int
+            let context: Int, batch: Int, learning_rate: Float, vocabulary: Int
+        }
+        let rows = ModelSize.all.map { s -> Row in
+            let c = s.config(vocabularySize: vocab)
+            return Row(name: s.name, parameters: c.parameterCount, non_embedding_parameters: c.nonEmbeddingParameterCount,
+                       layers: s.layers, width: s.width, heads: s.heads, context: s.context, batch: s.batch,
+                       learning_rate: s.learningRate, vocabulary: vocab)
+        }
+        if json { try printJSON(rows); return }
+        var t = TextTable(["name", "params", "non-emb", "layers", "width", "heads", "context", "batch"])
+        for r in rows {
+            t.add([r.name, "\(r.parameters)", "\(r.non_embedding_parameters)", "\(r.layers)", "\(r.width)", "\(r.heads)", "\(r.context)", "\(r.batch)"])
+        }
+        print(t.render())
+        print("(parameter counts at vocabulary \(vocab); embeddings are tied)")
+    }
+
+    func runBenchmark() throws {
+        note("measuring OpenBLAS peak sgemm on \(threads) thread(s)…")
+        let peak = measureSgemmPeak(threads: threads)
+        struct Row: Encodable {
+            let name: String, parameters: Int, batch: Int, context: Int, tokens_per_second: Double
+            let model_gflops: Double, mfu: Double, flops_per_token: Double
+        }
+        var rows: [Row] = []
+        if let size, ModelSize.named(size) == nil { throw UserError("unknown size '\(size)'") }
+        for s in ModelSize.all where size == nil || ModelSize.named(size!) == s {
+            let c = s.config(vocabularySize: vocab)
+            note("benchmarking \(s.name)…")
+            let r = try benchmarkTraining(model: c, batch: s.batch, threads: threads, steps: benchSteps)
+            let g = r.tokensPerSecond * c.flopsPerToken / 1e9
+            rows.append(Row(name: s.name, parameters: c.parameterCount, batch: s.batch, context: s.context,
+                            tokens_per_second: r.tokensPerSecond, model_gflops: g, mfu: g / peak.gflops, flops_per_token: c.flopsPerToken))
+        }
+        if json {
+            struct Out: Encodable { let threads: Int, peak_sgemm_gflops: Double, peak_sgemm_size: Int, vocabulary: Int, sizes: [Row], blas: String }
+            try printJSON(Out(threads: threads, peak_sgemm_gflops: peak.gflops, peak_sgemm_size: peak.size, vocabulary: vocab, sizes: rows,
+                              blas: blasDescription))
+            return
+        }
+        print(String(format: "OpenBLAS peak sgemm: %.1f GFLOP/s (n=%d, %d thread(s))", peak.gflops, peak.size, threads))
+        var t = TextTable(["size", "params", "B×T", "tokens/s", "GFLOP/s", "MFU"])
+        for r in rows {
+            t.add([r.name, "\(r.parameters)", "\(r.batch)×\(r.context)", String(format: "%.0f", r.tokens_per_second),
+                   fmt(r.model_gflops, 1), fmt(r.mfu * 100, 1) + "%"])
+        }
+        print(t.render())
+    }
+}
+
+/// A one-line progress bar on stderr, redrawn at most every 0.25 s.
+struct ProgressBar {
+    private var last = Date.distantPast
+    private var drawn = false
+
+    mutating func update(_ p: TrainingProgress) {
+        let now = Date()
+        guard p.step == p.steps || now.timeIntervalSince(last) >= 0.25 else { return }
+        last = now
+        let width = 24, done = Int(Double(width) * Double(p.tokens) / Double(max(1, p.totalTokens)))
+        let bar = String(repeating: "█", count: done) + String(repeating: "·", count: width - done)
+        let eta = Int(p.etaSeconds.rounded())
+        let line = String(format: "\r%@ %3.0f%% %@/%@ tok · %.0f tok/s · ETA %d:%02d · loss %.3f ", bar,
+                          100 * Double(p.tokens) / Double(max(1, p.totalTokens)), Quantity.format(Double(p.tokens)),
+                          Quantity.format(Double(p.totalTokens)), p.tokensPerSecond, eta / 60, eta % 60, p.loss)
+        FileHandle.standardError.write(Data(line.utf8))
+        drawn = true
+    }
+
+    func finish() { if drawn { FileHandle.standardError.write(Data("\n".utf8)) } }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import Trainer
+
+let tinyModel = ModelConfig(vocabularySize: 64, context: 16, layers: 2, width: 16, heads: 2)
+
+func tinyTraining(seed: UInt64, tokens: Int = 8 * 16 * 200) -> TrainConfig {
+    var c = TrainConfig(batch: 8, tokens: tokens, learningRate: 1e-2, seed: seed, threads: 1)
+    c.evalAtTokens = [8 * 16 * 20, 8 * 16 * 100]
+    c.evalBatches = 2
+    return c
+}
+
+func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) throws -> TrainResult {
+    let trainer = try Trainer(model: model, training: config)
+    var val = SyntheticStream(vocabularySize: model.vocabularySize, seed: 1_000_003)
+    let validation = val.nextTokens(trainer.validationTokenCount(batches: config.evalBatches))
+    return trainer.run(stream: SyntheticStream(vocabularySize: model.vocabularySize, seed: streamSeed &+ config.seed), validation: validation)
+}
+
+@Suite(.serialized) struct TrainingTests {   // serialized: the thread count is process-wide
+    @Test func scheduleWarmsUpThenDecays() {
+        let s = LearningRateSchedule(peak: 1, minFraction: 0.1, warmupSteps: 10, totalSteps: 110)
+        #expect(s.rate(0) == 0.1)
+        #expect(s.rate(9) == 1)
+        #expect(abs(s.rate(60) - 0.55) < 1e-5)
+        #expect(abs(s.rate(110) - 0.1) < 1e-6)
+        #expect(s.rate(30) > s.rate(31))
+    }
+
+    @Test func clippingBoundsTheNorm() {
+        var g: [Float] = [3, 4, 0]
+        let n = g.withUnsafeMutableBufferPointer { clipGradients($0.baseAddress!, 3, maxNorm: 1) }
+        #expect(n == 5)
+        #expect(abs(g[0] - 0.6) < 1e-5 && abs(g[1] - 0.8) < 1e-5)
+    }
+
+    @Test func lossFallsAndEvaluationsHappenAtBudgets() throws {
+        let r = try train(tinyModel, tinyTraining(seed: 1))
+        #expect(r.lossCurve.count == r.steps)
+        #expect(r.evaluations.map(\.tokens) == [8 * 16 * 20, 8 * 16 * 100, 8 * 16 * 200])
+        let first = r.lossCurve.first!.loss
+        let last = r.lossCurve.suffix(20).map(\.loss).reduce(0, +) / 20
+        #expect(first > log(64) - 0.3)
+        #expect(last < first - 0.3, "loss \(first) → \(last)")
+        #expect(r.evaluations.last!.validationLoss < r.evaluations.first!.validationLoss)
+    }
+
+    @Test func sameSeedSameCurveBitForBit() throws {
+        let a = try train(tinyModel, tinyTraining(seed: 7, tokens: 8 * 16 * 8))
+        let b = try train(tinyModel, tinyTraining(seed: 7, tokens: 8 * 16 * 8))
+        let c = try train(tinyModel, tinyTraining(seed: 8, tokens: 8 * 16 * 8))
+        #expect(a.lossCurve.map(\.loss.bitPattern) == b.lossCurve.map(\.loss.bitPattern))
+        #expect(a.evaluations == b.evaluations)
+        #expect(a.lossCurve.map(\.loss) != c.lossCurve.map(\.loss))
+    }
+
+    @Test func twoThreadsAreDeterministicToo() throws {
+        var cfg = tinyTraining(seed: 3, tokens: 8 * 16 * 6)
+        cfg.threads = 2
+        let a = try train(tinyModel, cfg), b = try train(tinyModel, cfg)
+        #expect(a.lossCurve.map(\.loss.bitPattern) == b.lossCurve.map(\.loss.bitPattern))
+        #expect(a.evaluations == b.evaluations)
+        setThreads(1)
+    }
+
+    @Test func dataLoaderContinuesTheStream() {
+        var whole = SyntheticStream(vocabularySize: 64, seed: 5)
+        let ref = whole.nextTokens(2 * 3 * 2 + 1)
+        var loader = DataLoader(stream: SyntheticStream(vocabularySize: 64, seed: 5), B: 2, T: 3)
+        loader.next()
+        #expect(loader.buffer == Array(ref[0...6]))
+        loader.next()
+        #expect(loader.buffer == Array(ref[6...12]))
+        loader.withBatch { inp, tgt in #expect(tgt[0] == inp[1]) }
+    }
+
+    @Test func logLikelihoodMatchesTheLoss() throws {
+        let model = try Model(config: tinyModel, maxBatch: 4, seed: 2)
+        let items: [(prompt: [Int32], continuation: [Int32])] = [([1, 2, 3], [4, 5]), ([7], [8, 9, 10]), ([3, 3], [3])]
+        let scores = model.logLikelihoods(items)
+        for (k, item) in items.enumerated() {
+            let seq = item.prompt + item.continuation
+            let inp = Array(seq.dropLast()), n = inp.count
+            var tgt = Array(seq.dropFirst())
+            for t in 0..<(n - item.continuation.count) { tgt[t] = -1 }
+            let mean = model.forward(inputs: inp, targets: tgt, B: 1, T: n)
+            #expect(abs(Double(mean) * Double(item.continuation.count) + scores[k]) < 1e-4)
+        }
+        #expect(scores.allSatisfy { $0 < 0 })
+    }
+
+    @Test func sizesSpanAtLeast25x() {
+        let counts = ModelSize.all.map { $0.config(vocabularySize: ModelSize.referenceVocabulary).parameterCount }
+        #expect(counts == counts.sorted())
+        #expect(Double(counts.last!) / Double(counts.first!) >= 25)
+        for s in ModelSize.all { #expect((try? s.config(vocabularySize: 1000).validate()) != nil) }
+    }
+}
+
+@Suite struct CheckpointTests {
+    func saved() throws -> (Model, Data) {
+        let model = try Model(config: tinyModel, maxBatch: 2, seed: 4)
+        return (model, Checkpoint(model: model, tokensTrained: 123, seed: 4).encoded())
+    }
+
+    @Test func roundTrip() throws {
+        let (model, data) = try saved()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vmx-ckpt-\(getpid()).bin").path
+        try data.write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let c = try Checkpoint.read(from: path)
+        #expect(c.tokensTrained == 123 && c.seed == 4 && c.config == tinyModel)
+        let copy = try Model(checkpoint: c, maxBatch: 2)
+        let inp: [Int32] = Array(0..<16), tgt: [Int32] = Array(1..<17)
+        #expect(copy.forward(inputs: inp, targets: tgt, B: 1, T: 16) == model.forward(inputs: inp, targets: tgt, B: 1, T: 16))
+    }
+
+    @Test func refusesCorruptOrMismatchedFiles() throws {
+        let (_, data) = try saved()
+        func refused(_ d: Data, _ fragment: String) {
+            do { _ = try Checkpoint(data: d); Issue.record("accepted a bad file (\(fragment))") } catch {
+                #expect("\(error)".contains(fragment), "\(error)")
+            }
+        }
+        var flipped = data; flipped[200] ^= 0x10
+        refused(flipped, "checksum mismatch")
+        refused(data.prefix(data.count - 3), "truncated")
+        refused(Data(repeating: 7, count: 200), "bad magic")
+        var v2 = data; v2[8] = 2
+        refused(v2, "version 2 is not supported")
+        var badCount = data; badCount[16 + 8 * 5] ^= 1
+        refused(badCount, "corrupt header")
+        refused(Data(), "too short")
+        let other = try Model(config: ModelConfig(vocabularySize: 64, context: 16, layers: 1, width: 16, heads: 2), maxBatch: 1, seed: 1)
+        #expect(throws: TrainerError.self) { try other.load(try Checkpoint(data: data)) }
+    }
+}
