@@ -11,7 +11,7 @@ struct VisionMix: ParsableCommand {
             Calibration runs and imported results live in one SQLite store (--db, or $VISIONMIX_DB, \
             default data/visionmix.sqlite). Every command that prints results takes --json.
             """,
-        subcommands: [Runs.self, Fit.self, Predict.self, Recommend.self, Train.self, WorldCommand.self, Metrics.self, FitBenchCommand.self]
+        subcommands: [Runs.self, Run.self, Evaluate.self, Fit.self, Predict.self, Recommend.self, Train.self, WorldCommand.self, Metrics.self, FitBenchCommand.self]
     )
 }
 
