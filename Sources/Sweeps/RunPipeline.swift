@@ -28,17 +28,10 @@ public struct RunSettings: Sendable {
     public var evaluation = EvaluationConfig()
     public init() {}
 
-    /// The standard pre-training budget of a size (tokens), chosen so a run of five checkpoints
-    /// costs about 20–60 s at the small sizes and a few minutes at xl in a release build.
-    public static func standardTokens(size: String) -> Double {
-        switch size {
-        case "xs": 2_000_000
-        case "s": 2_000_000
-        case "m": 2_000_000
-        case "l": 2_000_000
-        default: 2_000_000
-        }
-    }
+    /// The standard pre-training budget (tokens), the same for every size so budgets line up.
+    /// Measured on this 2-core machine under load (docs/vision.md): a run with five checkpoints
+    /// costs about a minute at xs/s and several minutes at xl.
+    public static func standardTokens(size: String) -> Double { 1_000_000 }
 }
 
 /// The git commit of the working directory, if it is a repository.

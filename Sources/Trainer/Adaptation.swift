@@ -12,11 +12,11 @@ import Foundation
 import World
 
 public struct AdaptationConfig: Codable, Equatable, Sendable {
-    public var alignSteps = 60
-    public var alignBatch = 32
+    public var alignSteps = 24
+    public var alignBatch = 24
     public var alignLearningRate: Float = 3e-3
-    public var instructSteps = 320
-    public var instructBatch = 32
+    public var instructSteps = 120
+    public var instructBatch = 24
     public var projectorLearningRate: Float = 2e-3
     /// The LM's instruction-tuning peak rate, as a fraction of the size's pre-training rate.
     public var lmLearningRateScale: Float = 0.5

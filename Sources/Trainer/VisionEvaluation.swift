@@ -10,11 +10,11 @@ import VisionMixCore
 
 public struct EvaluationConfig: Codable, Equatable, Sendable {
     /// Questions per family (17 families) of the held-out evaluation set.
-    public var perFamily = 60
+    public var perFamily = 30
     /// Text questions per kind (seven kinds: four for text_acc, three probes for text_reasoning).
-    public var textPerKind = 60
+    public var textPerKind = 40
     /// Held-out tokens per source for perplexity.
-    public var pplTokensPerSource = 4096
+    public var pplTokensPerSource = 2048
     /// The evaluation sets' seed: fixed across runs, so every run is scored on the same questions.
     public var seed: UInt64 = 0xE7A1
     public init() {}

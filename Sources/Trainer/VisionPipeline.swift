@@ -40,7 +40,7 @@ public enum VisionPipeline {
         var curve: [(Int, Scores)] = []
         t = Date()
         var inEval = 0.0
-        try Adaptation.instruct(vm, data: data, config: adaptation, lmLearningRate: lmLearningRate, progress: progress) { step in
+        Adaptation.instruct(vm, data: data, config: adaptation, lmLearningRate: lmLearningRate, progress: progress) { step in
             let e = Date()
             var s = evalSet.score(vm)
             s.merge(language.multipleChoice(vm.model))

@@ -68,9 +68,13 @@ struct Run: ParsableCommand {
 
 func printScores(_ runs: [NewRun], json: Bool, seconds: Double) throws {
     if json {
-        struct Row: Encodable { let tokens: Double; let params: Double; let seed: Int?; let scores: [String: Double]; let chance: [String: Double] }
+        struct Row: Encodable {
+            let tokens: Double; let params: Double; let seed: Int?; let scores: [String: Double]; let chance: [String: Double]
+            let wall_seconds: JSONValue?
+        }
         struct Out: Encodable { let runs: [Row]; let seconds: Double }
-        try printJSON(Out(runs: runs.map { Row(tokens: $0.tokens, params: $0.params, seed: $0.seed, scores: $0.scores, chance: $0.chance) }, seconds: seconds))
+        try printJSON(Out(runs: runs.map { Row(tokens: $0.tokens, params: $0.params, seed: $0.seed, scores: $0.scores, chance: $0.chance,
+                                               wall_seconds: $0.provenance["wall_seconds"]) }, seconds: seconds))
         return
     }
     var t = TextTable(["tokens"] + keyMetrics)
