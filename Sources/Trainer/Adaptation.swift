@@ -12,14 +12,14 @@ import Foundation
 import World
 
 public struct AdaptationConfig: Codable, Equatable, Sendable {
-    public var alignSteps = 24
+    public var alignSteps = 30
     public var alignBatch = 24
-    public var alignLearningRate: Float = 3e-3
-    public var instructSteps = 120
-    public var instructBatch = 24
-    public var projectorLearningRate: Float = 2e-3
+    public var alignLearningRate: Float = 6e-3
+    public var instructSteps = 320
+    public var instructBatch = 16
+    public var projectorLearningRate: Float = 6e-3
     /// The LM's instruction-tuning peak rate, as a fraction of the size's pre-training rate.
-    public var lmLearningRateScale: Float = 0.5
+    public var lmLearningRateScale: Float = 1
     public var projectorHidden = 64
     /// Context of the adapted model (rotary positions carry no weights, so a shorter context
     /// than pre-training's loads the same weights and saves activation memory).

@@ -32,8 +32,24 @@ struct Run: ParsableCommand {
     @Option(help: "Threads.") var threads = 2
     @Flag(help: "Do not store the results.") var dryRun = false
     @Flag(help: "Print JSON.") var json = false
+    // Adaptation knobs, for studies of the pipeline itself (they are recorded with every run).
+    @Option(help: .hidden) var alignSteps: Int?
+    @Option(help: .hidden) var instructSteps: Int?
+    @Option(help: .hidden) var instructBatch: Int?
+    @Option(help: .hidden) var lmLrScale: Float?
+    @Option(help: .hidden) var projectorLr: Float?
+    @Option(help: .hidden) var alignLr: Float?
+    @Option(help: .hidden) var perFamily: Int?
 
     func run() throws {
+        var settings = RunSettings()
+        if let alignSteps { settings.adaptation.alignSteps = alignSteps }
+        if let instructSteps { settings.adaptation.instructSteps = instructSteps }
+        if let instructBatch { settings.adaptation.instructBatch = instructBatch }
+        if let lmLrScale { settings.adaptation.lmLearningRateScale = lmLrScale }
+        if let projectorLr { settings.adaptation.projectorLearningRate = projectorLr }
+        if let alignLr { settings.adaptation.alignLearningRate = alignLr }
+        if let perFamily { settings.evaluation.perFamily = perFamily }
         guard ModelSize.named(size) != nil else { throw UserError("unknown size '\(size)'; sizes are " + ModelSize.all.map(\.name).joined(separator: ", ")) }
         guard VisionEncoders.named(encoder) != nil else { throw UserError("unknown encoder '\(encoder)'; encoders are " + VisionEncoders.names.joined(separator: ", ")) }
         guard MetricCatalogue.isValidName(source) else { throw UserError("--source must be a plain label (letters, digits, _)") }
@@ -56,7 +72,7 @@ struct Run: ParsableCommand {
         var bar = RunProgressBar()
         let t0 = Date()
         let runs: [NewRun]
-        do { runs = try executeRun(spec, threads: threads) { bar.update($0) } } catch let e as SweepError { throw UserError(e.description) }
+        do { runs = try executeRun(spec, threads: threads, settings: settings) { bar.update($0) } } catch let e as SweepError { throw UserError(e.description) }
         bar.finish()
         if let store {
             let out = try store.insertRuns(runs, label: source, origin: "trainer")
