@@ -45,6 +45,7 @@ let package = Package(
         // Talks raw HTTP to a real server on loopback; HummingbirdTesting would add
         // async-http-client to every CI build for nothing these tests need.
         .testTarget(name: "ServerTests", dependencies: ["Server", "Store", "Planner", "VisionMixCore"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps"]),
         .testTarget(name: "CLITests", dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,5 @@
 import Foundation
+import Trainer
 import VisionMixCore
 
 /// The built-in sweep specs. `visionmix sweep show --preset NAME` prints one as JSON, a
@@ -6,7 +7,7 @@ import VisionMixCore
 public enum SweepPresets {
     public static let names = ["quick", "standard"]
 
-    public static func named(_ name: String, encoder: String = "objects") -> SweepSpec? {
+    public static func named(_ name: String, encoder: String = VisionEncoders.defaultName) -> SweepSpec? {
         switch name {
         case "quick": quick(encoder: encoder)
         case "standard": standard(encoder: encoder)

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import Trainer
 import VisionMixCore
 
 /// Trains, adapts and scores one run: one NewRun per checkpoint budget. `progress` gets a
@@ -54,6 +55,9 @@ public struct SweepRunner: Sendable {
     /// spec, so that running it again resumes it).
     public static func register(_ spec: SweepSpec, store: ResultStore, knownSizes: [String]) throws -> SweepRecord {
         let runs = try spec.runs(knownSizes: knownSizes)
+        guard VisionEncoders.named(spec.encoder) != nil else {
+            throw SweepError.bad("unknown encoder '\(spec.encoder)' (encoders: \(VisionEncoders.names.joined(separator: ", ")))")
+        }
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         let json = String(decoding: try e.encode(spec), as: UTF8.self)

@@ -1,8 +1,7 @@
 import Sweeps
+import Trainer
 
 /// The run pipeline the sweep commands execute.
-func sweepExecutor() -> RunExecutor {
-    { spec, _, _ in throw SweepError.bad("the run pipeline (issue 7) is not merged yet; cannot run \(spec.summary)") }
-}
-import Trainer
+func sweepExecutor() -> RunExecutor { pipelineExecutor() }
+
 let knownSizeNames = ModelSize.all.map(\.name)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Trainer
 import VisionMixCore
+import World
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +17,7 @@ struct Train: ParsableCommand {
     @Flag(help: "List the model sizes, smallest first.") var listSizes = false
     @Flag(help: "Measure training throughput of every size (or --size) and OpenBLAS's peak sgemm.") var benchmark = false
     @Option(help: "Model size name (see --list-sizes).") var size: String?
-    @Option(help: "Mixture: a preset or source=weight list.") var mix: String?
+    @Option(help: "Mixture: a preset or source=weight list (default balanced).") var mix: String?
     @Option(help: "Training tokens (e.g. 2M, 500K).") var tokens = "2M"
     @Option(help: "Random seed (weights and data order).") var seed: UInt64 = 1
     @Option(help: "OpenBLAS threads.") var threads = 2
@@ -24,7 +25,7 @@ struct Train: ParsableCommand {
     @Option(help: "Peak learning rate (default: the size's).") var lr: Float?
     @Option(help: "Comma-separated token budgets for validation (default: 4 log-spaced budgets).") var evalAt: String?
     @Option(help: "Save a checkpoint at every evaluation budget into this directory.") var checkpointDir: String?
-    @Option(help: "Vocabulary size of the synthetic stream (until the World tokenizer is wired in).") var vocab = ModelSize.referenceVocabulary
+    @Option(help: "Vocabulary size for --list-sizes and --benchmark (the synthetic benchmark stream); training uses the World vocabulary.") var vocab = ModelSize.referenceVocabulary
     @Option(help: "Timed steps per size for --benchmark.") var benchSteps = 10
     @Flag(help: "Print JSON.") var json = false
 
@@ -41,15 +42,12 @@ struct Train: ParsableCommand {
             do { return try MixtureSpec.parse(spec).mixture } catch { throw UserError("--mix: \(error)") }
         }
 
-        // ── The one place the data source is chosen. At merge with World, replace this block with:
-        //    let tokenizer = Tokenizer.shared; let vocabularySize = tokenizer.vocabularySize
-        //    stream = MixtureSampler(mixture: mixture, seed: seed); validation from MixtureSampler(mixture: mixture, seed: seed ^ 0xVA1)
-        let vocabularySize = vocab
-        note("notice: the World mixture sampler is not wired in yet; training on the synthetic stream (vocabulary \(vocabularySize))"
-             + (mixture.map { "; --mix \($0.description) is recorded but not used" } ?? ""))
-        let stream = SyntheticStream(vocabularySize: vocabularySize, seed: seed)
-        var validationStream = SyntheticStream(vocabularySize: vocabularySize, seed: 0xFEED_BEEF)   // fixed across runs
-        // ──
+        // Pre-training reads the World mixture sampler in the World vocabulary; the validation
+        // text comes from the same mixture on a seed no training run uses.
+        let vocabularySize = Tokenizer.shared.vocabularySize
+        let chosen = mixture ?? Mixture.preset("balanced")!
+        let stream = MixtureSampler(mixture: chosen, seed: seed)
+        var validationStream = MixtureSampler(mixture: chosen, seed: 0xFEED_BEEF)   // fixed across runs
 
         let model = s.config(vocabularySize: vocabularySize)
         var config = TrainConfig(batch: batch ?? s.batch, tokens: Int(total), learningRate: lr ?? s.learningRate, seed: seed, threads: threads)
@@ -84,7 +82,7 @@ struct Train: ParsableCommand {
                               threads: threads, final_loss: result.finalLoss, loss_curve: result.lossCurve.map(\.loss),
                               evaluations: result.evaluations.map { .init(tokens: $0.tokens, validation_loss: $0.validationLoss) },
                               tokens_per_second: result.tokensPerSecond, seconds: result.seconds,
-                              peak_rss_mib: Double(rss) / 1048576, data: "synthetic"))
+                              peak_rss_mib: Double(rss) / 1048576, data: chosen.canonicalKey))
             return
         }
         print("loss curve (training loss, every ~\(max(1, result.lossCurve.count / 20)) steps):")

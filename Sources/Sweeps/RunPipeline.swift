@@ -1,0 +1,162 @@
+// One run of a sweep, end to end: pre-train one LM on the World mixture, and at every checkpoint
+// budget (0 included) adapt a copy to vision, evaluate it, and describe the result as a NewRun.
+// Deterministic for a given seed and thread count (every stream and initialisation is seeded,
+// and the trainer's parallel loops use fixed chunks).
+import Foundation
+import Store
+import Trainer
+import VisionMixCore
+import World
+
+/// Progress of one run, for progress bars.
+public struct RunEvent: Sendable {
+    /// "pretrain", "align", "instruct", "evaluate" or "done".
+    public var phase: String
+    /// The checkpoint budget being adapted (nil while pre-training).
+    public var checkpoint: Double?
+    /// Fraction of the whole run done (0–1), estimated from the work each phase has left.
+    public var fraction: Double
+    /// Training tokens per second of the current phase (0 while evaluating).
+    public var tokensPerSecond: Double
+    /// Loss of the current training step, if any.
+    public var loss: Float?
+}
+
+/// Fixed settings of the pipeline, recorded with every run.
+public struct RunSettings: Sendable {
+    public var adaptation = AdaptationConfig()
+    public var evaluation = EvaluationConfig()
+    public init() {}
+
+    /// The standard pre-training budget (tokens), the same for every size so budgets line up.
+    /// Measured on this 2-core machine under load (docs/vision.md): a run with five checkpoints
+    /// costs about a minute at xs/s and several minutes at xl.
+    public static func standardTokens(size: String) -> Double { 1_000_000 }
+}
+
+/// The git commit of the working directory, if it is a repository.
+func gitCommit() -> String? {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["git", "rev-parse", "HEAD"]
+    let out = Pipe()
+    p.standardOutput = out; p.standardError = FileHandle.nullDevice
+    do { try p.run() } catch { return nil }
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { return nil }
+    let s = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return s.isEmpty ? nil : s
+}
+
+public func executeRun(_ spec: RunSpec, threads: Int, progress: (RunEvent) -> Void) throws -> [NewRun] {
+    try executeRun(spec, threads: threads, settings: RunSettings(), progress: progress)
+}
+
+public func executeRun(_ spec: RunSpec, threads: Int, settings: RunSettings, progress: (RunEvent) -> Void) throws -> [NewRun] {
+    // The trainer's and the adaptation's callbacks are optional closures (formally escaping);
+    // none outlives this call.
+    try withoutActuallyEscaping(progress) { try runPipeline(spec, threads: threads, settings: settings, progress: $0) }
+}
+
+private func runPipeline(_ spec: RunSpec, threads: Int, settings: RunSettings, progress: @escaping (RunEvent) -> Void) throws -> [NewRun] {
+    guard let size = ModelSize.named(spec.size) else {
+        throw SweepError.bad("unknown size '\(spec.size)' (sizes: \(ModelSize.all.map(\.name).joined(separator: ", ")))")
+    }
+    guard let encoder = VisionEncoders.named(spec.encoder) else {
+        throw SweepError.bad("unknown encoder '\(spec.encoder)' (encoders: \(VisionEncoders.names.joined(separator: ", ")))")
+    }
+    let mixture = try spec.mixture
+    let started = Date()
+    let seed = UInt64(spec.seed)
+    let adapt = settings.adaptation, evalConfig = settings.evaluation
+    let modelConfig = size.config(vocabularySize: Tokenizer.shared.vocabularySize)
+    var train = TrainConfig(batch: size.batch, tokens: Int(spec.tokens), learningRate: size.learningRate, seed: seed, threads: threads)
+    let budgets = Array(Set(spec.checkpoints + [spec.tokens])).sorted()
+    train.evalAtTokens = budgets.filter { $0 > 0 }.map { Int($0) }
+    train.evalBatches = 1
+    let trainer = try Trainer(model: modelConfig, training: train)
+
+    // Work estimate, in token-equivalents, for the overall fraction.
+    let adaptWork = Double(adapt.alignSteps * adapt.alignBatch + adapt.instructSteps * adapt.instructBatch) * 40 * 1.5
+    let totalWork = spec.tokens + Double(budgets.count) * adaptWork
+    var doneWork = 0.0
+
+    // Everything a checkpoint's adaptation reads is made once per run.
+    let data = AdaptationData(encoder: encoder, config: adapt, seed: seed)
+    _ = VisionEvalSet.shared(encoder: encoder, config: evalConfig)
+    _ = LanguageEvalSet.shared(config: evalConfig)
+    var validationStream = MixtureSampler(mixture: mixture, seed: seed ^ 0x7A11_DA7E)
+    let validation = validationStream.nextTokens(trainer.validationTokenCount(batches: 1))
+
+    let lmRate = size.learningRate * adapt.lmLearningRateScale
+    var runs: [NewRun] = []
+    var pending = budgets
+    var pretrainSeconds = 0.0
+    let commit = gitCommit()
+
+    func adaptCheckpoint(_ model: Model, tokensTrained: Int, validationLoss: Float?) throws {
+        let due = pending.filter { $0 <= Double(tokensTrained) }
+        guard !due.isEmpty else { return }
+        pending.removeAll { $0 <= Double(tokensTrained) }
+        let t0 = Date()
+        let base = doneWork
+        let result = try VisionPipeline.adaptAndEvaluate(
+            languageModel: model, encoder: encoder, data: data, adaptation: adapt, evaluation: evalConfig,
+            lmLearningRate: lmRate, seed: seed &+ 0xADA7) { p in
+                let stepWork = p.stage == "align" ? Double(p.step * adapt.alignBatch) : Double(adapt.alignSteps * adapt.alignBatch + p.step * adapt.instructBatch)
+                progress(RunEvent(phase: p.stage, checkpoint: due.last, fraction: min(1, (base + stepWork * 60) / totalWork),
+                                  tokensPerSecond: p.tokensPerSecond, loss: p.loss))
+            }
+        doneWork = base + adaptWork
+        let seconds = Date().timeIntervalSince(t0)
+        for budget in due {
+            var hyper: [String: JSONValue] = [
+                "batch": .number(Double(train.batch)), "learning_rate": .number(Double(train.learningRate)),
+                "total_tokens": .number(spec.tokens), "align_steps": .number(Double(adapt.alignSteps)),
+                "align_batch": .number(Double(adapt.alignBatch)), "align_learning_rate": .number(Double(adapt.alignLearningRate)),
+                "instruct_steps": .number(Double(adapt.instructSteps)), "instruct_batch": .number(Double(adapt.instructBatch)),
+                "projector_learning_rate": .number(Double(adapt.projectorLearningRate)),
+                "lm_instruct_learning_rate": .number(Double(lmRate)), "projector_hidden": .number(Double(adapt.projectorHidden)),
+                "adaptation_context": .number(Double(adapt.context)),
+                "curve_steps": .array(adapt.curveSteps.map { .number(Double($0)) }),
+                "eval_per_family": .number(Double(evalConfig.perFamily)), "text_per_kind": .number(Double(evalConfig.textPerKind)),
+                "ppl_tokens_per_source": .number(Double(evalConfig.pplTokensPerSource)),
+                "layers": .number(Double(modelConfig.layers)), "width": .number(Double(modelConfig.width)),
+                "heads": .number(Double(modelConfig.heads)), "context": .number(Double(modelConfig.context)),
+                "vocabulary": .number(Double(modelConfig.vocabularySize)),
+            ]
+            if let v = validationLoss { hyper["validation_loss"] = .number(Double(v)) }
+            var prov: [String: JSONValue] = [
+                "world_version": .string(WorldVersion.current), "hyperparameters": .object(hyper),
+                "tokens_trained": .number(Double(tokensTrained)), "threads": .number(Double(threads)),
+                "wall_seconds": .object(["pretrain_so_far": .number(pretrainSeconds), "align": .number(result.alignSeconds),
+                                         "instruct": .number(result.instructSeconds), "evaluate": .number(result.evalSeconds),
+                                         "checkpoint_total": .number(seconds)]),
+                "curve": .array(result.curve.map { pt in .object(["step": .number(Double(pt.step)),
+                                                                  "vqa_avg": .number(pt.scores.values["vqa_avg"] ?? .nan)]) }),
+                "pipeline": .string("vision-1"),
+            ]
+            if let commit { prov["git_commit"] = .string(commit) }
+            runs.append(NewRun(params: Double(model.parameterCount), tokens: budget, seed: spec.seed, mixture: mixture,
+                               scores: result.scores.values, chance: result.scores.chance,
+                               attributes: ["size": size.name, "encoder": encoder.name], provenance: prov,
+                               startedAt: started, finishedAt: Date(), durationSeconds: Date().timeIntervalSince(started)))
+        }
+    }
+
+    if budgets.first == 0 { try adaptCheckpoint(trainer.model, tokensTrained: 0, validationLoss: nil) }
+    let stream = MixtureSampler(mixture: mixture, seed: seed)
+    var lastPretrain = Date()
+    _ = try trainer.run(stream: stream, validation: validation, progress: { p in
+        pretrainSeconds += Date().timeIntervalSince(lastPretrain); lastPretrain = Date()
+        if p.step % 4 == 0 || p.step == p.steps {
+            progress(RunEvent(phase: "pretrain", checkpoint: nil, fraction: min(1, (doneWork + Double(p.tokens)) / totalWork),
+                              tokensPerSecond: p.tokensPerSecond, loss: p.loss))
+        }
+    }) { e, model in
+        try adaptCheckpoint(model, tokensTrained: e.tokens, validationLoss: e.validationLoss)
+        lastPretrain = Date()   // adaptation time is not pre-training time
+    }
+    progress(RunEvent(phase: "done", checkpoint: nil, fraction: 1, tokensPerSecond: 0, loss: nil))
+    return runs
+}

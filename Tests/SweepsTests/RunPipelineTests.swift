@@ -1,0 +1,44 @@
+// The run pipeline on a tiny budget: one NewRun per checkpoint with every catalogue metric and
+// its chance, deterministic for a seed and thread count.
+import Testing
+import Foundation
+import Sweeps
+import Store
+import Trainer
+import VisionMixCore
+
+@Suite struct RunPipelineTests {
+    static func tiny() -> RunSettings {
+        var s = RunSettings()
+        s.adaptation.alignSteps = 2; s.adaptation.alignBatch = 4
+        s.adaptation.instructSteps = 4; s.adaptation.instructBatch = 4
+        s.adaptation.projectorHidden = 8
+        s.evaluation.perFamily = 1; s.evaluation.textPerKind = 2; s.adaptation.curveFractions = [0.5, 1]; s.evaluation.pplTokensPerSource = 200
+        return s
+    }
+
+    @Test func tinyRunIsCompleteAndDeterministic() throws {
+        let spec = RunSpec(size: "xs", mix: "balanced", tokens: 4096, checkpoints: [0, 2048, 4096], seed: 3, encoder: "object")
+        var phases = Set<String>()
+        let a = try executeRun(spec, threads: 1, settings: Self.tiny()) { phases.insert($0.phase) }
+        let b = try executeRun(spec, threads: 1, settings: Self.tiny()) { _ in }
+        #expect(a.count == 3)
+        #expect(a.map(\.tokens) == [0, 2048, 4096])
+        #expect(phases.isSuperset(of: ["pretrain", "align", "instruct", "done"]))
+        for (x, y) in zip(a, b) { #expect(x.scores == y.scores) }
+        let names = MetricCatalogue.standard.map(\.name)
+        for r in a {
+            for n in names { #expect(r.scores[n] != nil, "missing \(n)") }
+            for n in names where n != "ppl" { #expect(r.chance[n] != nil, "no chance for \(n)") }
+            #expect(r.attributes == ["size": "xs", "encoder": "object"])
+            #expect(r.provenance["world_version"] != nil && r.provenance["hyperparameters"] != nil)
+        }
+        #expect(abs(a[0].chance["vqa_avg"]! - 26.0) < 3)
+    }
+
+    @Test func patchEncoderRuns() throws {
+        let spec = RunSpec(size: "xs", mix: "code=100", tokens: 2048, checkpoints: [2048], seed: 1, encoder: "patch")
+        let r = try executeRun(spec, threads: 1, settings: Self.tiny()) { _ in }
+        #expect(r.count == 1 && r[0].scores["vqa_avg"] != nil)
+    }
+}

@@ -1,0 +1,72 @@
+// Vision adaptation: projector gradients by finite differences (alone and through the LM),
+// encoders, and the scoring path.
+import Testing
+@testable import Trainer
+import World
+
+@Suite struct VisionTests {
+    @Test func projectorGradientCheck() {
+        // Loss Σ out ⊙ R over out (B,P,C) = projector(x (B,P,F)).
+        let B = 2, P = 3, F = 5, H = 4, C = 6
+        let proj = Projector(features: F, hidden: H, width: C, tokens: P, seed: 3)
+        var rng = SplitMix64(seed: 4)
+        let x = (0..<(B * P * F)).map { _ in Float(rng.normal()) }
+        let r = (0..<(B * P * C)).map { _ in Float(rng.normal()) }
+        var out: [Float] = []
+        func loss() -> Double { proj.forward(x, B: B, into: &out); return dot(out, r) }
+        _ = loss()
+        proj.zeroGrad()
+        proj.backward(r, x: x)
+        let analytic = proj.grads
+        let buf = Buf(zeros: proj.parameterCount)
+        buf.a = proj.params
+        checkGradient("projector", buf, analytic) {
+            proj.params = buf.a
+            return loss()
+        }
+    }
+
+    @Test func projectorGradientThroughTheLM() throws {
+        // The mean LM loss of a visual example, differentiated with respect to the projector's
+        // parameters through Model.backward(dprefix:).
+        let config = ModelConfig(vocabularySize: Tokenizer.shared.vocabularySize, context: 32, layers: 1, width: 8, heads: 2)
+        let lm = try Model(config: config, maxBatch: 2, seed: 1)
+        var adapt = AdaptationConfig(); adapt.projectorHidden = 6; adapt.context = 32
+        let vm = try VisualModel(config: config, weights: lm.params, encoder: ObjectEncoder(), adaptation: adapt, maxBatch: 2, seed: 2)
+        let qs = QuestionBank.instructionSet(seed: 1, count: 2)
+        let ex = qs.map { VisualExample(features: ObjectEncoder().encode($0.image), tokens: $0.prompt + $0.options[$0.correct], scoredFrom: $0.prompt.count) }
+        _ = vm.forward(ex[...])
+        vm.model.zeroGrad(); vm.projector.zeroGrad()
+        vm.backward()
+        let analytic = vm.projector.grads
+        let buf = Buf(zeros: vm.projector.parameterCount)
+        buf.a = vm.projector.params
+        checkGradient("projector-through-lm", buf, analytic, eps: 1e-2, tolerance: 5e-2) {
+            vm.projector.params = buf.a
+            return Double(vm.forward(ex[...]).loss)
+        }
+    }
+
+    @Test func objectEncoderFindsOneTokenPerObject() {
+        let scene = Scene(objects: [SceneObject(shape: .square, colour: .red, radius: 2, x: 3, y: 3),
+                                    SceneObject(shape: .circle, colour: .blue, radius: 2, x: 11, y: 11)])
+        let enc = ObjectEncoder()
+        let f = enc.encode(Renderer.render(scene))
+        let present = (0..<enc.tokens).map { f[$0 * enc.features] }
+        #expect(present == [1, 1, 0, 0, 0, 0, 0, 0])
+        #expect(enc.encode(Image.blank).allSatisfy { $0 == 0 })
+        // left to right: the red square first
+        #expect(f[1] == Colour.red.rgb.0 && f[3] == Colour.red.rgb.2)
+    }
+
+    @Test func patchEncoderIsStandardised() {
+        let enc = PatchEncoder.shared
+        let imgs = QuestionBank.evaluationSet(seed: 5, perFamily: 2).map(\.image)
+        var sum = 0.0, sq = 0.0, n = 0.0
+        for img in imgs { for v in enc.encode(img) { sum += Double(v); sq += Double(v * v); n += 1 } }
+        let mean = sum / n, sd = (sq / n - mean * mean).squareRoot()
+        #expect(abs(mean) < 0.5 && sd > 0.5 && sd < 2, "mean \(mean) sd \(sd)")
+        // Different images give different features.
+        #expect(enc.encode(imgs[0]) != enc.encode(imgs[20]))
+    }
+}
