@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 swift build -c release --product visionmix >/dev/null
-BIN=.build/release/visionmix
+BIN=${BIN:-.build/release/visionmix}
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for enc in ${ENCODERS:-object patch}; do
   /usr/bin/time -f "%e s wall, %M KB max RSS" "$BIN" run --size "${SIZE:-xl}" --tokens 4096 --checkpoints 4096 \
