@@ -1,29 +1,27 @@
 #!/usr/bin/env bash
-# The main job on the embedded default data: the paper's published results imported, fitted,
-# a recipe recommended and a report written.
+# The main job on embedded defaults: a quick calibration sweep on the miniature world (real
+# training, adaptation and evaluation), laws fitted to it, a recommended recipe and a report;
+# then the same planning machinery on the paper's published results.
 set -euo pipefail
 bin=${1:-.build/release/visionmix}
 db=${2:-data/demo.sqlite}
 out=${3:-report/demo}
 export VISIONMIX_DB=$db
 step() { printf '\n\033[1m== %s\033[0m\n' "$1"; }
+start=$(date +%s)
 
-step "1. import the paper's published results into $db"
+step "1. quick calibration sweep: 2 sizes x 3 mixtures x 3 budgets, plus reasoning and visual share lines"
+"$bin" sweep run --preset quick --report-dir "$out/quick"
+
+step "2. the paper's published results: import, fit, predict, recommend"
 "$bin" runs import data/reference/paper-mixtures.csv --source paper
-"$bin" runs import data/reference/paper-scaling.csv --source paper_scaling --mix web_crawl
-
-step "2. fit scaling laws: size x data (held out: the largest model) and mixture laws"
-"$bin" fit --source paper_scaling --all --hold-out-largest --fits-dir "$out/fits"
-"$bin" fit --source paper --all --fits-dir "$out/fits"
-
-step "3. predict: the balanced mixture at 3B parameters and 50B tokens"
+"$bin" fit --source paper --all --fits-dir "$out/fits" > "$out/paper-fits.txt"
+echo "(fits of the paper's mixtures: $out/paper-fits.txt)"
 "$bin" predict --source paper --mix balanced
+"$bin" recommend --source paper --objective vqa_avg --constraint "text_acc>=52.5" --baseline language_favorable \
+    --plot "$out/paper-pareto.svg"
+"$bin" report --source paper --out "$out/paper"
 
-step "4. recommend: maximise vqa_avg keeping text_acc >= 52.5"
-"$bin" recommend --source paper --objective vqa_avg --constraint "text_acc>=52.5" --baseline language_favorable --plot "$out/pareto.svg"
-
-step "5. report"
-"$bin" report --source paper_scaling --out "$out/scaling"
-"$bin" report --source paper --out "$out/mixtures"
 echo
-echo "Reports: $out/scaling/report.html and $out/mixtures/report.html"
+echo "demo finished in $(( $(date +%s) - start )) s"
+echo "reports: $out/quick/report.html (calibration) and $out/paper/report.html (paper)"

@@ -63,8 +63,11 @@ extension LawSet {
     public init(fits: [FittedLaw], source: String) {
         var laws: [String: any CategoryLaw] = [:]
         for f in fits { laws[f.category] = FittedCategoryLaw(f) }
-        // A single fitted size (or budget) across every law is the natural default for queries.
-        let ns = Set(fits.flatMap { $0.ranges.params }), ds = Set(fits.flatMap { $0.ranges.tokens })
+        // A single fitted size (or budget) is the natural default for queries; the mixture laws'
+        // decide it when there are any, since those are what recommendations search over.
+        let fixed = fits.filter { $0.family.kind == .mixture }, varying = fits.filter(\.dependsOnMixture)
+        let basis = !fixed.isEmpty ? fixed : (!varying.isEmpty ? varying : fits)
+        let ns = Set(basis.flatMap { $0.ranges.params }), ds = Set(basis.flatMap { $0.ranges.tokens })
         self.init(source: source, laws: laws, defaultParams: ns.count == 1 ? ns.first : nil, defaultTokens: ds.count == 1 ? ds.first : nil)
     }
 }

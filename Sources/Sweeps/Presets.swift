@@ -15,13 +15,16 @@ public enum SweepPresets {
         }
     }
 
-    /// The demo: the paper's scaling design on the three smallest sizes plus a reasoning-share
-    /// line, one seed, a few minutes on two cores.
+    /// The demo: the paper's scaling design on the two smallest sizes and a reasoning-share
+    /// line at the smallest, one seed, about three minutes on two cores.
     public static func quick(encoder: String) -> SweepSpec {
         SweepSpec(name: "quick", label: "quick", encoder: encoder, seeds: [1], designs: [
-            SweepDesign(name: "scaling", sizes: ["xs", "s", "m"], mixtures: ["web_crawl", "language_favorable", "balanced"],
-                        tokens: "400K", checkpoints: ["0", "100K", "200K", "400K"]),
-            SweepDesign(name: "reasoning", sizes: ["s"], mixtures: reasoningLine([0, 50, 100]),
+            SweepDesign(name: "scaling", sizes: ["xs", "s"], mixtures: ["web_crawl", "language_favorable", "balanced"],
+                        tokens: "400K", checkpoints: ["0", "200K", "400K"]),
+            SweepDesign(name: "reasoning", sizes: ["xs"], mixtures: reasoningLine([0, 25, 50, 75, 100]),
+                        tokens: "400K", checkpoints: ["400K"]),
+            // Enough mixtures at one size for a cross-validated mixture law (the recommendation).
+            SweepDesign(name: "visual", sizes: ["xs"], mixtures: visualLine([0, 50, 100]),
                         tokens: "400K", checkpoints: ["400K"]),
         ])
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CNumerics
 import Foundation
 import Laws
+import Planner
 import Store
 import Sweeps
 import Trainer
@@ -29,8 +30,10 @@ extension Sweep {
         @OptionGroup var global: GlobalOptions
         @Option(help: "A built-in spec: quick or standard.") var preset: String?
         @Option(help: "A JSON sweep spec (see `visionmix sweep show --preset quick`).") var spec: String?
-        @Option(help: "Worker processes running runs side by side.") var jobs = 1
-        @Option(help: "Threads per run (BLAS and attention).") var threads = 2
+        // Measured on the quick preset (docs/performance.md): two single-threaded runs side by
+        // side beat one two-threaded run, whose idle BLAS threads spin.
+        @Option(help: "Worker processes running runs side by side (default: one per core).") var jobs = ProcessInfo.processInfo.activeProcessorCount
+        @Option(help: "Threads per run (BLAS and attention).") var threads = 1
         @Option(help: "The frozen vision encoder (overrides the spec's).") var encoder: String?
         @Flag(help: "Skip the fits, recommendation and report after the sweep.") var noFit = false
         @Option(help: "Where the report goes.") var reportDir = "report"
@@ -76,7 +79,7 @@ extension Sweep {
             bar.finish()
             try store.updateSweep(id: id, status: "complete", pid: .some(nil))
             print("sweep \(id) complete: \(record.totalRuns) runs in \(duration(Date().timeIntervalSince(started)))")
-            if !noFit { try afterSweep(store: store, label: s.label) }
+            if !noFit { try afterSweep(store: store, label: s.label, reportDir: reportDir) }
         }
 
         /// Worker processes, each taking every jobs-th run; this process watches the store.
@@ -196,11 +199,33 @@ func loadSpec(preset: String?, path: String?) throws -> SweepSpec {
 func fmtCount(_ x: Double) -> String { Quantity.format(x) }
 
 /// After a sweep: every category fitted, a recipe recommended, the report written.
-func afterSweep(store: ResultStore, label: String) throws {
+func afterSweep(store: ResultStore, label: String, reportDir: String) throws {
     print("\nfitting every category of '\(label)' …")
-    let (fits, failures) = try fitCategories(store: store, label: label)
-    var t = TextTable(["category", "family", "train RMSE", "CV MAE"])
-    for f in fits { t.add([f.category, f.family, fmt(f.train.rmse, 3), f.cv.map { fmt($0.mae, 3) } ?? "—"]) }
+    let (fits, failures) = try fitCategories(store: store, label: label, fitsRoot: nil)
+    var t = TextTable(["category", "family", "train RMSE", "CV MAE", "held-out MAE"])
+    for f in fits {
+        t.add([f.category, f.family, fmt(f.train.rmse, 3), f.cv.map { fmt($0.mae, 3) } ?? "—", f.holdout.map { fmt($0.mae, 3) } ?? "—"])
+    }
     print(t.render())
     for f in failures { note("not fitted: \(f.category): \(f.reason)") }
+    // The recommendation needs laws of the mixture: fitted at the most common size and budget.
+    let objective = "vqa_avg"
+    let mixtureFits = try fitCategories(store: store, label: label, categories: [objective, "text_acc"], family: .autoMixture, fitsRoot: nil)
+    for f in mixtureFits.failures { note("no mixture law for \(f.category): \(f.reason)") }
+    if mixtureFits.fits.contains(where: { $0.category == objective }) {
+        do {
+            let (laws, _) = try LawSet.load(store: store, source: label, mixtureAware: true)
+            var req = RecommendationRequest(objective: try Objective.parse(objective), baseline: Mixture.preset("language_favorable")!,
+                                            baselineName: "language_favorable")
+            req.candidates = 4000
+            let r = try laws.recommend(req)
+            try? store.saveRecommendation(r, label: label, objective: objective, request: req.summary)
+            print(String(format: "\nrecommended (maximise %@ at %@ parameters, %@ tokens): reasoning %.1f%%, visual %.1f%%; predicted %.2f vs %.2f for language_favorable",
+                         objective, Quantity.format(r.params), Quantity.format(r.tokens), r.reasoningShare * 100, r.visualShare * 100,
+                         r.objectiveValue, r.baseline.objective)
+                  + (r.baseline.probabilityBetter.map { String(format: ", better in %.0f%% of bootstrap replicates", $0 * 100) } ?? ""))
+        } catch { note("no recommendation: \(error)") }
+    }
+    let path = try ReportWriter(store: store, label: label).write(to: reportDir)
+    print("\nreport: \(path) (and report.html beside it)")
 }
