@@ -9,6 +9,7 @@ out=${3:-report/demo}
 export VISIONMIX_DB=$db
 step() { printf '\n\033[1m== %s\033[0m\n' "$1"; }
 start=$(date +%s)
+mkdir -p "$out"
 
 step "1. quick calibration sweep: 2 sizes x 3 mixtures x 3 budgets, plus reasoning and visual share lines"
 "$bin" sweep run --preset quick --report-dir "$out/quick"
