@@ -9,6 +9,8 @@ final class ServerState: Sendable {
     let store: ResultStore
     let configuration: ServerConfiguration
     let metrics = ServerMetrics()
+    /// The `sweep run` processes this server started.
+    let sweeps = SweepLauncher()
 
     init(store: ResultStore, configuration: ServerConfiguration) {
         self.store = store; self.configuration = configuration
