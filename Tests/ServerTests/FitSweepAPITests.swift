@@ -137,7 +137,8 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
         // A `quick` sweep recorded as running in a live process (this one), as `sweep run` leaves it.
-        let record = try s.store.createSweep(SweepRecord(name: "quick", spec: "{}", label: "quick", totalRuns: 1))
+        let record = try s.store.createSweep(SweepRecord(name: "quick", spec: Self.spec.replacingOccurrences(of: "tiny_api", with: "quick"),
+                                                         label: "quick", totalRuns: 1))
         try s.store.updateSweep(id: record.id!, status: "running", pid: .some(Int(getpid())))
         let r = try await s.post("/v1/sweeps", json: #"{"preset": "quick"}"#)
         #expect(r.status == 409 && r.errorField == "preset", "\(r.text)")
@@ -208,17 +209,19 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
     @Test func dashboardShowsSweepHeatmapAndParetoFront() async throws {
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
-        try seedPaper(s)
-        var page = try await s.get("/?source=paper")
+        // Not `paper`: LawSet.load falls back to the committed fits/paper files, and this test
+        // wants to see the front appear with the fits it makes.
+        try seedPaper(s, label: "mixes")
+        var page = try await s.get("/?source=mixes")
         #expect(page.status == 200 && page.text.contains("vqa_avg by mixture"), "heatmap missing")
         #expect(!page.text.contains("Pareto front"), "no fits yet, so no front")
         for c in ["vqa_avg", "text_acc"] {
-            let r = try await s.post("/v1/fits", json: #"{"source": "paper", "category": "\#(c)"}"#)
+            let r = try await s.post("/v1/fits", json: #"{"source": "mixes", "category": "\#(c)"}"#)
             #expect(r.status == 200, "\(r.text)")
         }
         let record = try s.store.createSweep(SweepRecord(name: "demo", spec: #"{"name":"demo","label":"demo","encoder":"objects","seeds":[1],"designs":[]}"#, label: "demo", totalRuns: 4))
         try s.store.updateSweep(id: record.id!, status: "running")
-        page = try await s.get("/?source=paper")
+        page = try await s.get("/?source=mixes")
         #expect(page.text.contains("Pareto front"), "the front needs mixture-aware vqa_avg and text_acc fits")
         #expect(page.text.contains("<b>demo</b>") && page.text.contains("0/4 runs stored") && page.text.contains("sweep progress"))
     }
