@@ -59,6 +59,19 @@ enum DashboardPanels {
     /// small recommendation for the vision objective, with the recommended mixture marked.
     /// Nil when the source has no fits, or not both a vision and a language law.
     static func pareto(store: ResultStore, source: String) -> LineChart? {
+        // The search costs a second or more on a busy machine; the front only changes with the fits.
+        let key = ((try? store.newestFitId(label: source)) ?? nil).map(String.init) ?? "files"
+        if let hit = paretoCache.withLock({ $0[source] }), hit.key == key { return hit.chart }
+        let chart = computePareto(store: store, source: source)
+        paretoCache.withLock { $0[source] = (key, chart) }
+        return chart
+    }
+
+    /// The last front drawn per source, with the newest fit id it was drawn from ("files" when
+    /// the laws came from fits/ files, which the server never writes).
+    static let paretoCache = LockedValue<[String: (key: String, chart: LineChart?)]>([:])
+
+    static func computePareto(store: ResultStore, source: String) -> LineChart? {
         guard let laws = try? LawSet.load(store: store, source: source, mixtureAware: true).0,
               let vision = ["vqa_avg", "general", "vision_centric"].first(where: { laws.laws[$0] != nil }),
               laws.laws["text_acc"] != nil,
@@ -76,4 +89,12 @@ enum DashboardPanels {
         }
         return chart
     }
+}
+
+/// A value behind a lock, for the few caches handlers share.
+final class LockedValue<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T
+    init(_ value: T) { self.value = value }
+    func withLock<R>(_ body: (inout T) -> R) -> R { lock.lock(); defer { lock.unlock() }; return body(&value) }
 }

@@ -9,11 +9,6 @@ import VisionMixCore
 enum FitRoutes {
     static let createFields: Set<String> = ["source", "category", "family"]
 
-    /// Fits are CPU-heavy (multi-start least squares plus 200 bootstrap refits on two
-    /// threads). One at a time on a queue of their own, so a burst of refits queues up instead
-    /// of taking every core from the requests that only read.
-    static let fitQueue = DispatchQueue(label: "visionmix.server.fits", qos: .userInitiated)
-
     /// `GET /v1/fits?source=LABEL`: the newest FitResult of each category, sorted by category.
     @Sendable static func list(_ request: Request, _ ctx: RouteContext) async throws -> Response {
         let source = try sourceLabel(Query(request).present("source"))
@@ -41,7 +36,7 @@ enum FitRoutes {
             throw APIError.badRequest("\(error)", field: "family")
         }
         let store = ctx.state.store
-        let outcome = try await offload(on: fitQueue) { () throws -> (fits: [FitResult], failures: [(category: String, reason: String)]) in
+        let outcome = try await offload(on: ctx.state.fitQueue) { () throws -> (fits: [FitResult], failures: [(category: String, reason: String)]) in
             // Checked before fitting so each miss is a 404 naming the field that caused it.
             let runs = try store.runs(RunFilter(source: source)).filter { $0.status == "complete" }
             guard !runs.isEmpty else {
