@@ -95,7 +95,8 @@ enum SweepRoutes {
         case let (nil, value?):
             guard case .object = value else { throw APIError.badRequest("spec must be a sweep spec object", field: "spec") }
             let spec: SweepSpec
-            do { spec = try JSONDecoder().decode(SweepSpec.self, from: JSONEncoder().encode(value)) } catch let e as DecodingError {
+            struct Envelope: Decodable { let spec: SweepSpec }
+            do { spec = try JSONDecoder().decode(Envelope.self, from: body.raw).spec } catch let e as DecodingError {
                 throw decodingError(e)
             }
             try check(spec)
@@ -140,8 +141,9 @@ enum SweepRoutes {
 
     /// A decoding failure named by its path in the spec: `spec.designs[0].tokens`.
     static func decodingError(_ e: DecodingError) -> APIError {
+        // Paths start at the envelope's `spec` key, which the reduce's seed already names.
         func path(_ keys: [CodingKey], _ last: CodingKey? = nil) -> String {
-            (keys + (last.map { [$0] } ?? [])).reduce("spec") { p, k in k.intValue.map { "\(p)[\($0)]" } ?? "\(p).\(k.stringValue)" }
+            Array((keys + (last.map { [$0] } ?? [])).dropFirst()).reduce("spec") { p, k in k.intValue.map { "\(p)[\($0)]" } ?? "\(p).\(k.stringValue)" }
         }
         switch e {
         case let .keyNotFound(k, c): return APIError.badRequest("\(path(c.codingPath, k)) is required", field: path(c.codingPath, k))
