@@ -93,7 +93,8 @@ enum SweepRoutes {
             }
             return s
         case let (nil, value?):
-            guard case .object = value else { throw APIError.badRequest("spec must be a sweep spec object", field: "spec") }
+            guard case let .object(o) = value else { throw APIError.badRequest("spec must be a sweep spec object", field: "spec") }
+            try rejectUnknownKeys(o)
             let spec: SweepSpec
             struct Envelope: Decodable { let spec: SweepSpec }
             do { spec = try JSONDecoder().decode(Envelope.self, from: body.raw).spec } catch let e as DecodingError {
@@ -103,6 +104,25 @@ enum SweepRoutes {
             return spec
         case (.some, .some): throw APIError.badRequest("give exactly one of preset or spec", field: "spec")
         case (nil, nil): throw APIError.badRequest("give a preset name or a spec", field: "preset")
+        }
+    }
+
+    static let specKeys: Set<String> = ["name", "label", "encoder", "seeds", "designs"]
+    static let designKeys: Set<String> = ["name", "sizes", "mixtures", "tokens", "checkpoints"]
+
+    /// A misspelt key (`checkpoint`, `seed`) would silently fall back to nothing; like every
+    /// other body field, it is refused by name.
+    static func rejectUnknownKeys(_ spec: [String: JSONValue]) throws {
+        if let bad = spec.keys.sorted().first(where: { !specKeys.contains($0) }) {
+            throw APIError.badRequest("unknown spec field '\(bad)'; fields are " + specKeys.sorted().joined(separator: ", "), field: "spec.\(bad)")
+        }
+        guard case let .array(designs)? = spec["designs"] else { return }
+        for (i, d) in designs.enumerated() {
+            guard case let .object(o) = d else { continue }
+            if let bad = o.keys.sorted().first(where: { !designKeys.contains($0) }) {
+                throw APIError.badRequest("unknown design field '\(bad)'; fields are " + designKeys.sorted().joined(separator: ", "),
+                                          field: "spec.designs[\(i)].\(bad)")
+            }
         }
     }
 

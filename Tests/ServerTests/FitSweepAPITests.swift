@@ -177,6 +177,8 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
             (spec(#""10K""#, #""lots""#), "spec.designs[0].tokens"),
             (spec(#"["5K"]"#, #"["20K"]"#), "spec.designs[0].checkpoints[0]"),
             (spec(#""tokens": "10K", "#, ""), "spec.designs[0].tokens"),
+            (spec(#""seeds": [1]"#, #""seeds": [1], "seed": 2"#), "spec.seed"),
+            (spec(#""checkpoints": ["5K"]"#, #""checkpoints": ["5K"], "checkpoint": "5K""#), "spec.designs[0].checkpoint"),
         ]
         for (body, field) in cases {
             let r = try await s.post("/v1/sweeps", json: body)
