@@ -132,6 +132,9 @@ enum SweepRoutes {
         guard MetricCatalogue.isValidName(s.label) else { throw APIError.badRequest("spec.label must be a plain label", field: "spec.label") }
         guard MetricCatalogue.isValidName(s.encoder) else { throw APIError.badRequest("spec.encoder must be an encoder name", field: "spec.encoder") }
         guard !s.seeds.isEmpty else { throw APIError.badRequest("spec.seeds must list at least one seed", field: "spec.seeds") }
+        for (i, seed) in s.seeds.enumerated() where !(0...Int(Int32.max)).contains(seed) {
+            throw APIError.badRequest("seed \(seed) is not in 0–\(Int32.max)", field: "spec.seeds[\(i)]")
+        }
         guard !s.designs.isEmpty else { throw APIError.badRequest("spec.designs must list at least one design", field: "spec.designs") }
         let known = ModelSize.all.map(\.name)
         for (i, d) in s.designs.enumerated() {
@@ -169,7 +172,10 @@ enum SweepRoutes {
         case let .keyNotFound(k, c): return APIError.badRequest("\(path(c.codingPath, k)) is required", field: path(c.codingPath, k))
         case let .typeMismatch(t, c): return APIError.badRequest("\(path(c.codingPath)) must be \(t == Int.self ? "an integer" : "a \(t)")", field: path(c.codingPath))
         case let .valueNotFound(_, c): return APIError.badRequest("\(path(c.codingPath)) must not be null", field: path(c.codingPath))
-        case let .dataCorrupted(c): return APIError.badRequest("\(path(c.codingPath)): \(c.debugDescription)", field: path(c.codingPath))
+        case let .dataCorrupted(c):
+            // An empty path is JSONDecoder refusing a number no Int holds (the only numbers are seeds).
+            if c.codingPath.count <= 1 { return APIError.badRequest("spec: a number is out of range (seeds are 0–\(Int32.max))", field: "spec.seeds") }
+            return APIError.badRequest("\(path(c.codingPath)): \(c.debugDescription)", field: path(c.codingPath))
         @unknown default: return APIError.badRequest("spec is not a sweep spec", field: "spec")
         }
     }
@@ -200,7 +206,7 @@ final class SweepLauncher: @unchecked Sendable {
         e.outputFormatting = [.sortedKeys]
         try e.encode(spec).write(to: specURL)
         let log = dir.appendingPathComponent("sweep.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let out = try FileHandle(forWritingTo: log)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)

@@ -170,6 +170,8 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
             (#"{"spec": {"name": "x"}}"#, "spec.label"),
             (spec(#""seeds": [1]"#, #""seeds": ["one"]"#), "spec.seeds[0]"),
             (spec(#""seeds": [1]"#, #""seeds": []"#), "spec.seeds"),
+            (spec(#""seeds": [1]"#, #""seeds": [1, -2]"#), "spec.seeds[1]"),
+            (spec(#""seeds": [1]"#, #""seeds": [18881500132207420064584127479808]"#), "spec.seeds"),
             (spec(#""name": "tiny_api""#, #""name": "a/b""#), "spec.name"),
             (spec(#""label": "tiny_api""#, #""label": "../x""#), "spec.label"),
             (spec(#"["xs"]"#, #"["xs", "xxl"]"#), "spec.designs[0].sizes[1]"),
