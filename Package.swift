@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Sweeps", dependencies: ["Trainer", "Store", "Laws", "Planner", "Charts"]),
         // HTTP service over the same Store, Laws and Planner the CLI uses (issue 9).
         .target(name: "Server", dependencies: [
-            "VisionMixCore", "Store", "Laws", "Planner", "Sweeps", "Charts",
+            "VisionMixCore", "Store", "Laws", "Planner", "Sweeps", "Charts", "Trainer",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .executableTarget(name: "visionmix", dependencies: [

@@ -5,7 +5,8 @@ import Store
 import VisionMixCore
 
 /// `GET /`: one self-contained HTML page (inline CSS and SVG, nothing fetched from elsewhere):
-/// the sources with their run counts, and per source a scaling curve for each score category.
+/// the sources with their run counts, the newest sweep's progress, and per source a scaling
+/// curve for each score category plus the mixture panels (`DashboardPanels`).
 enum DashboardRoutes {
     /// Runs read per source for plotting; enough for any sweep, bounded for a 100k-row import.
     static let plotRunLimit = 5000
@@ -30,6 +31,7 @@ enum DashboardRoutes {
             }
             body += "</table>"
         }
+        body += try DashboardPanels.sweep(store: store)
         let shown = labels.filter { only == nil || $0.label == only }.prefix(maxSources)
         for l in shown {
             let runs = try store.runs(RunFilter(source: l.label, limit: plotRunLimit))
@@ -41,6 +43,11 @@ enum DashboardRoutes {
                 body += "<div class=\"grid\">" + charts.map { "<figure>\($0.svg())</figure>" }.joined() + "</div>"
             }
             if l.runs > plotRunLimit { body += "<p class=\"note\">Plotted from the first \(plotRunLimit) of \(l.runs) runs.</p>" }
+            // Mixture panels: what the runs show per mixture, and what the fitted laws trade off.
+            let mixturePanels = [DashboardPanels.heatmap(runs)?.svg(), DashboardPanels.pareto(store: store, source: l.label)?.svg()].compactMap { $0 }
+            if !mixturePanels.isEmpty {
+                body += "<h3>\(xmlEscape(l.label)) — mixtures</h3><div class=\"grid\">" + mixturePanels.map { "<figure>\($0)</figure>" }.joined() + "</div>"
+            }
         }
         return """
             <!doctype html>

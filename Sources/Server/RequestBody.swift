@@ -8,6 +8,9 @@ import VisionMixCore
 /// lose the distinction between a missing field and a wrong one.
 struct RequestBody {
     let fields: [String: JSONValue]
+    /// The body as sent, for a field decoded whole into a Codable type (a sweep spec): a
+    /// round trip through `JSONValue` would turn integers into doubles and re-escape strings.
+    var raw = Data()
 
     /// Reads the whole body (at most `limit` bytes) and checks it is one JSON object with no
     /// field outside `allowed`.
@@ -27,7 +30,7 @@ struct RequestBody {
         if let bad = o.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw APIError.badRequest("unknown field '\(bad)'; fields are " + allowed.sorted().joined(separator: ", "), field: bad)
         }
-        return RequestBody(fields: o)
+        return RequestBody(fields: o, raw: data)
     }
 
     /// A body that says it is something other than JSON is refused rather than guessed at.

@@ -41,6 +41,11 @@ extension VisionMixServer {
         Route(.get, "/v1/metrics", MetricsRoutes.prometheus),
         Route(.post, "/v1/predict", PlanningRoutes.predict),
         Route(.post, "/v1/recommend", PlanningRoutes.recommend),
+        Route(.get, "/v1/fits", FitRoutes.list),
+        Route(.post, "/v1/fits", FitRoutes.create),
+        Route(.post, "/v1/sweeps", SweepRoutes.create),
+        Route(.get, "/v1/sweeps/{id}", SweepRoutes.show),
+        Route(.delete, "/v1/sweeps/{id}", SweepRoutes.cancel),
     ]
 }
 
@@ -53,8 +58,8 @@ enum MetricsRoutes {
 
 /// Runs blocking work (SQLite, the planner's search) off the event loop, so one slow request
 /// does not stall every connection sharing that loop.
-func offload<T>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+func offload<T>(on queue: DispatchQueue = .global(qos: .userInitiated), _ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { c in
-        DispatchQueue.global(qos: .userInitiated).async { c.resume(with: Result { try body() }) }
+        queue.async { c.resume(with: Result { try body() }) }
     }
 }

@@ -35,11 +35,18 @@ public struct ServerConfiguration: Sendable {
     public var lawProvider: LawProvider?
     /// Candidates a recommendation may ask for; the search costs CPU on a shared event loop.
     public var maxCandidates: Int
+    /// The `visionmix` binary that `POST /v1/sweeps` starts as `sweep run` (the server's own
+    /// executable under `visionmix serve`); nil and sweeps cannot be started (503).
+    public var executablePath: String?
+    /// The database the sweep process writes to: the one this server reads, so progress shows up.
+    public var databasePath: String?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, maxBodyBytes: Int = 1 << 20,
-                lawProvider: LawProvider? = nil, maxCandidates: Int = 20_000) {
+                lawProvider: LawProvider? = nil, maxCandidates: Int = 20_000,
+                executablePath: String? = nil, databasePath: String? = nil) {
         self.host = host; self.port = port; self.token = token.flatMap { $0.isEmpty ? nil : $0 }
         self.maxBodyBytes = maxBodyBytes; self.lawProvider = lawProvider; self.maxCandidates = maxCandidates
+        self.executablePath = executablePath; self.databasePath = databasePath
     }
 
     /// Refuses settings that would expose the store: a non-loopback address without a token.

@@ -9,6 +9,12 @@ final class ServerState: Sendable {
     let store: ResultStore
     let configuration: ServerConfiguration
     let metrics = ServerMetrics()
+    /// The `sweep run` processes this server started.
+    let sweeps = SweepLauncher()
+    /// Fits are CPU-heavy (multi-start least squares plus 200 bootstrap refits on two
+    /// threads). One at a time per server, on a queue of their own, so a burst of refits waits
+    /// its turn instead of taking every core from the requests that only read.
+    let fitQueue = DispatchQueue(label: "visionmix.server.fits", qos: .userInitiated)
 
     init(store: ResultStore, configuration: ServerConfiguration) {
         self.store = store; self.configuration = configuration

@@ -37,6 +37,27 @@ extension ResultStore {
         }
     }
 
+    /// Records that a process started elsewhere runs sweep `id` as `pid`, but only while the
+    /// sweep is still `pending`: a process that already failed (or set itself running) is
+    /// not overwritten by the one that launched it. Returns whether the row changed.
+    @discardableResult
+    public func markSweepLaunched(id: Int64, pid: Int) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE sweeps SET status = 'running', pid = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+                           arguments: [pid, Date(), id])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Marks sweep `id` failed with `message` if it is still `pending` or `running`: for a
+    /// sweep process that died without recording why (killed, crashed).
+    public func failSweepIfUnfinished(id: Int64, message: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE sweeps SET status = 'failed', message = ?, pid = NULL, updated_at = ? WHERE id = ? AND status IN ('pending', 'running')",
+                           arguments: [message, Date(), id])
+        }
+    }
+
     /// Stored rows per run name under `label`: a sweep run is complete when all its
     /// checkpoints are there (they are written in one transaction, so it is all or none).
     public func storedRowsByName(label: String) throws -> [String: Int] {

@@ -24,7 +24,15 @@ struct Serve: AsyncParsableCommand {
         do { try config.validate() } catch let e as ConfigurationError { throw UserError(e.description) }
         let store = try global.openStore()
         // Recommendations want mixture-aware laws; predictions use each category's newest fit.
-        config.lawProvider = { source in try LawSet.load(store: store, source: source, mixtureAware: true).0 }
+        config.lawProvider = { source in
+            do { return try LawSet.load(store: store, source: source, mixtureAware: true).0 } catch PlannerError.missing {
+                // No fits for the source is a 404 naming `source`, not a malformed request.
+                throw LawLookupError.noFits(source)
+            }
+        }
+        // POST /v1/sweeps starts this very binary as `sweep run` against this database.
+        config.executablePath = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).resolvingSymlinksInPath().path
+        config.databasePath = URL(fileURLWithPath: global.databasePath).standardizedFileURL.path
         let server = try VisionMixServer(configuration: config, store: store)
         let tokenSet = config.token != nil
         let app = server.application { port in

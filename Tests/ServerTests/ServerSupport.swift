@@ -9,6 +9,9 @@ import Glibc
 
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+/// The `visionmix` binary `swift build --build-tests` leaves behind.
+let debugBinary = repoRoot.appendingPathComponent(".build/debug/visionmix").path
+
 func scratchDirectory() -> URL {
     let u = FileManager.default.temporaryDirectory.appendingPathComponent("visionmix-server-\(UUID().uuidString)")
     try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
@@ -59,8 +62,11 @@ final class TestServer: @unchecked Sendable {
     private let task: Task<Void, Error>
 
     static func start(token: String? = nil, maxBodyBytes: Int = 1 << 20, provider: LawProvider? = knownProvider) async throws -> TestServer {
-        let store = try ResultStore(path: scratchDirectory().appendingPathComponent("server.sqlite").path)
-        let config = ServerConfiguration(host: "127.0.0.1", port: 0, token: token, maxBodyBytes: maxBodyBytes, lawProvider: provider)
+        let dbPath = scratchDirectory().appendingPathComponent("server.sqlite").path
+        let store = try ResultStore(path: dbPath)
+        // Sweeps started in tests run the built debug binary against this test's database.
+        let config = ServerConfiguration(host: "127.0.0.1", port: 0, token: token, maxBodyBytes: maxBodyBytes, lawProvider: provider,
+                                         executablePath: debugBinary, databasePath: dbPath)
         let server = try VisionMixServer(configuration: config, store: store)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = server.application(logLevel: .critical) { port in continuation.yield(port) }
@@ -83,6 +89,8 @@ final class TestServer: @unchecked Sendable {
     }
 
     func get(_ path: String) async throws -> HTTPResult { try await request("GET", path) }
+
+    func delete(_ path: String, headers: [String: String] = [:]) async throws -> HTTPResult { try await request("DELETE", path, headers: headers) }
 
     func post(_ path: String, json: String, headers: [String: String] = [:]) async throws -> HTTPResult {
         try await request("POST", path, headers: ["Content-Type": "application/json"].merging(headers) { $1 }, body: Data(json.utf8))

@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import Laws
+import Store
+import VisionMixCore
+
+/// Fitted laws over HTTP: the newest fits of a source (as `visionmix fit --all --json` prints
+/// them) and refits through the same `fitCategories` the CLI uses, stored in the database.
+enum FitRoutes {
+    static let createFields: Set<String> = ["source", "category", "family"]
+
+    /// `GET /v1/fits?source=LABEL`: the newest FitResult of each category, sorted by category.
+    @Sendable static func list(_ request: Request, _ ctx: RouteContext) async throws -> Response {
+        let source = try sourceLabel(Query(request).present("source"))
+        let store = ctx.state.store
+        let fits = try await offload { try store.latestFits(label: source) }
+        guard !fits.isEmpty else {
+            throw APIError(.notFound, LawLookupError.noFits(source).description, field: "source")
+        }
+        return JSON.response(fits)
+    }
+
+    /// `POST /v1/fits` `{"source", "category": "vqa_avg" | "all", "family": "auto"}`: fits and
+    /// stores (database only: the server never writes fits/ files) and answers
+    /// `{"fits": [FitResult], "not_fitted": [{"category", "reason"}]}`.
+    @Sendable static func create(_ request: Request, _ ctx: RouteContext) async throws -> Response {
+        let body = try await RequestBody.read(request, limit: ctx.configuration.maxBodyBytes, allowed: createFields)
+        let source = try sourceLabel(body.string("source", required: true))
+        let category = try body.string("category") ?? "all"
+        guard category == "all" || MetricCatalogue.isValidName(category) else {
+            throw APIError.badRequest("category must be a category name or \"all\"", field: "category")
+        }
+        let familyText = try body.string("family") ?? "auto"
+        let family: LawFamilySelection
+        do { family = try LawFamilySelection.parse(familyText) } catch {
+            throw APIError.badRequest("\(error)", field: "family")
+        }
+        let store = ctx.state.store
+        let outcome = try await offload(on: ctx.state.fitQueue) { () throws -> (fits: [FitResult], failures: [(category: String, reason: String)]) in
+            // Checked before fitting so each miss is a 404 naming the field that caused it.
+            let runs = try store.runs(RunFilter(source: source)).filter { $0.status == "complete" }
+            guard !runs.isEmpty else {
+                let known = try store.labels().map(\.label)
+                throw APIError(.notFound, known.contains(source) ? "source '\(source)' has no complete runs to fit"
+                               : LawLookupError.unknownSource(source, known: known).description, field: "source")
+            }
+            let present = Set(runs.flatMap { $0.scores.keys })
+            if category != "all" && !present.contains(category) {
+                throw APIError(.notFound, LawError.unknownCategory(category, available: present.sorted()).description, field: "category")
+            }
+            // fitsRoot nil: the committed fits/ files belong to the CLI, not to a server process.
+            return try fitCategories(store: store, label: source, categories: category == "all" ? nil : [category],
+                                     family: family, options: FitOptions(), fitsRoot: nil, save: true)
+        }
+        // As the CLI: one category's refusal is the answer; with "all" only no fit at all is.
+        if category != "all", let f = outcome.failures.first {
+            throw APIError(.unprocessableContent, f.reason, field: "category")
+        }
+        if outcome.fits.isEmpty {
+            let why = outcome.failures.map { "\($0.category): \($0.reason)" }.joined(separator: "; ")
+            throw APIError(.unprocessableContent, "no category could be fitted" + (why.isEmpty ? "" : " (\(why))"), field: "category")
+        }
+        struct NotFitted: Encodable { let category: String, reason: String }
+        struct Outcome: Encodable { let fits: [FitResult], not_fitted: [NotFitted] }
+        return JSON.response(Outcome(fits: outcome.fits, not_fitted: outcome.failures.map { NotFitted(category: $0.category, reason: $0.reason) }))
+    }
+
+    /// A source label from the query or body: required, and a plain label.
+    static func sourceLabel(_ raw: String?) throws -> String {
+        guard let s = raw, !s.isEmpty else { throw APIError.badRequest("source is required", field: "source") }
+        guard MetricCatalogue.isValidName(s) else {
+            throw APIError.badRequest("source must be a plain label (letters, digits, _; starting with a letter)", field: "source")
+        }
+        return s
+    }
+}
