@@ -24,8 +24,17 @@ struct Serve: AsyncParsableCommand {
         do { try config.validate() } catch let e as ConfigurationError { throw UserError(e.description) }
         let store = try global.openStore()
         // Recommendations want mixture-aware laws; predictions use each category's newest fit.
+        let cache = LawSetCache()
         config.lawProvider = { source in
-            do { return try LawSet.load(store: store, source: source, mixtureAware: true).0 } catch PlannerError.missing {
+            // Decoding every fit (with its bootstrap ensemble) per request dominated predict's
+            // latency; a law set is reused until a newer fit of its source is stored.
+            let version = try store.newestFitId(label: source)
+            if let hit = cache.get(source, version: version) { return hit }
+            do {
+                let laws = try LawSet.load(store: store, source: source, mixtureAware: true).0
+                cache.put(source, version: version, laws)
+                return laws
+            } catch PlannerError.missing {
                 // No fits for the source is a 404 naming `source`, not a malformed request.
                 throw LawLookupError.noFits(source)
             }
@@ -40,5 +49,22 @@ struct Serve: AsyncParsableCommand {
                  + (!tokenSet ? "" : ", mutating requests need the bearer token"))
         }
         try await app.runService()
+    }
+}
+
+/// Law sets by source, valid while the source's newest fit id is unchanged.
+final class LawSetCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: (version: Int64?, laws: LawSet)] = [:]
+
+    func get(_ source: String, version: Int64?) -> LawSet? {
+        lock.lock(); defer { lock.unlock() }
+        guard let e = entries[source], e.version == version, version != nil else { return nil }
+        return e.laws
+    }
+
+    func put(_ source: String, version: Int64?, _ laws: LawSet) {
+        lock.lock(); defer { lock.unlock() }
+        entries[source] = (version, laws)
     }
 }
