@@ -107,7 +107,7 @@ enum SweepRoutes {
         }
     }
 
-    static let specKeys: Set<String> = ["name", "label", "encoder", "seeds", "designs"]
+    static let specKeys: Set<String> = ["name", "label", "encoder", "seeds", "designs", "profile"]
     static let designKeys: Set<String> = ["name", "sizes", "mixtures", "tokens", "checkpoints"]
 
     /// A misspelt key (`checkpoint`, `seed`) would silently fall back to nothing; like every
@@ -132,6 +132,9 @@ enum SweepRoutes {
         guard MetricCatalogue.isValidName(s.label) else { throw APIError.badRequest("spec.label must be a plain label", field: "spec.label") }
         guard MetricCatalogue.isValidName(s.encoder) else { throw APIError.badRequest("spec.encoder must be an encoder name", field: "spec.encoder") }
         guard !s.seeds.isEmpty else { throw APIError.badRequest("spec.seeds must list at least one seed", field: "spec.seeds") }
+        if let p = s.profile, !SweepSpec.profiles.contains(p) {
+            throw APIError.badRequest("spec.profile must be one of " + SweepSpec.profiles.joined(separator: ", "), field: "spec.profile")
+        }
         for (i, seed) in s.seeds.enumerated() where !(0...Int(Int32.max)).contains(seed) {
             throw APIError.badRequest("seed \(seed) is not in 0–\(Int32.max)", field: "spec.seeds[\(i)]")
         }

@@ -96,7 +96,7 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
 
 @Suite struct SweepsAPI {
     static let spec = #"""
-        {"name": "tiny_api", "label": "tiny_api", "encoder": "objects", "seeds": [1],
+        {"name": "tiny_api", "label": "tiny_api", "encoder": "object", "seeds": [1], "profile": "tiny",
          "designs": [{"name": "d", "sizes": ["xs"], "mixtures": ["balanced"], "tokens": "10K", "checkpoints": ["5K"]}]}
         """#
 
