@@ -21,9 +21,10 @@ done
 if ! command -v wrk >/dev/null; then
     apt-get install -y -q wrk >&2 || { apt-get update -q >&2 && apt-get install -y -q wrk >&2; }
 fi
-BIN=${VISIONMIX_BIN:-.build/release/visionmix}
 # Release: the numbers are about the server, not about a debug build's bounds checks.
-if [ ! -x "$BIN" ]; then swift build -c release --product visionmix >&2; fi
+VISIONMIX_BIN=${VISIONMIX_BIN:-.build/release/visionmix}
+if [ ! -x "$VISIONMIX_BIN" ]; then swift build -c release --product visionmix >&2; fi
+. bench/server/common.sh
 
 WORK=$(mktemp -d)
 SERVER_PID=""
@@ -42,18 +43,7 @@ DB="$WORK/visionmix.sqlite"
 
 # The server is started from the temporary directory so that LawSet.load's fits/ fallback can
 # only see this run's files; its laws come from the database anyway.
-BIN_ABS=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-(cd "$WORK" && exec env -u VISIONMIX_TOKEN "$BIN_ABS" serve --host 127.0.0.1 --port 0 --db "$DB" 2> "$WORK/serve.log") &
-SERVER_PID=$!
-PORT=""
-for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/serve.log" | head -1)
-    [ -n "$PORT" ] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/serve.log" >&2; echo "the server exited" >&2; exit 1; }
-    sleep 0.1
-done
-[ -n "$PORT" ] || { echo "the server did not announce a port" >&2; exit 1; }
-BASE="http://127.0.0.1:$PORT"
+launch_server "$WORK"
 BODY='{"source": "paper", "mix": "balanced", "params": "3B", "tokens": "50B"}'
 check=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d "$BODY" "$BASE/v1/predict")
 [ "$check" = 200 ] || { echo "POST /v1/predict answers $check before the load; refusing to measure errors" >&2; exit 1; }
