@@ -37,22 +37,22 @@ public struct ReportWriter {
         var md = ["# VisionMix report: \(label)", "", "Generated \(ISO8601DateFormatter().string(from: Date())) from \(store.path).", ""]
         var html = ["<!doctype html><html><head><meta charset=\"utf-8\"><title>VisionMix report: \(label)</title>",
                     "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}figure{display:inline-block;margin:0.5em}figcaption{font-size:12px;color:#555}</style>",
-                    "</head><body><h1>VisionMix report: \(esc(label))</h1>"]
+                    "</head><body><h1>VisionMix report: \(xmlEscape(label))</h1>"]
         for s in sections {
             md += ["## \(s.title)", ""] + s.text.flatMap { [$0, ""] }
-            html.append("<h2>\(esc(s.title))</h2>" + s.text.map { "<p>\(esc($0))</p>" }.joined())
+            html.append("<h2>\(xmlEscape(s.title))</h2>" + s.text.map { "<p>\(xmlEscape($0))</p>" }.joined())
             if let t = s.table {
                 md.append("| " + t.headers.joined(separator: " | ") + " |")
                 md.append("|" + t.headers.map { _ in " --- |" }.joined())
                 md += t.rows.map { "| " + $0.joined(separator: " | ") + " |" }
                 md.append("")
-                html.append("<table><tr>" + t.headers.map { "<th>\(esc($0))</th>" }.joined() + "</tr>"
-                            + t.rows.map { "<tr>" + $0.map { "<td>\(esc($0))</td>" }.joined() + "</tr>" }.joined() + "</table>")
+                html.append("<table><tr>" + t.headers.map { "<th>\(xmlEscape($0))</th>" }.joined() + "</tr>"
+                            + t.rows.map { "<tr>" + $0.map { "<td>\(xmlEscape($0))</td>" }.joined() + "</tr>" }.joined() + "</table>")
             }
             for f in s.figures {
                 try f.svg.write(toFile: (dir as NSString).appendingPathComponent(f.file), atomically: true, encoding: .utf8)
                 md += ["![\(f.caption)](\(f.file))", ""]
-                html.append("<figure>\(f.svg)<figcaption>\(esc(f.caption))</figcaption></figure>")
+                html.append("<figure>\(f.svg)<figcaption>\(xmlEscape(f.caption))</figcaption></figure>")
             }
         }
         html.append("</body></html>")
@@ -211,5 +211,3 @@ public struct ReportWriter {
 func slug(_ s: String) -> String {
     String(s.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }).split(separator: "-").joined(separator: "-")
 }
-
-func esc(_ s: String) -> String { xmlEscape(s) }

@@ -69,10 +69,14 @@ struct Run: ParsableCommand {
         let spec = RunSpec(size: size.lowercased(), mix: mix, tokens: total, checkpoints: budgets, seed: seed, encoder: encoder)
         let store = dryRun ? nil : try global.openStore()
         if !json { note("run \(spec.summary) · encoder \(encoder) · \(threads) thread(s)") }
-        var bar = RunProgressBar()
+        let bar = ProgressBar(total: 1, label: "run")
         let t0 = Date()
         let runs: [NewRun]
-        do { runs = try executeRun(spec, threads: threads, settings: settings) { bar.update($0) } } catch let e as SweepError { throw UserError(e.description) }
+        do { runs = try executeRun(spec, threads: threads, settings: settings) { e in
+            let at = e.checkpoint.map { " @" + Quantity.format($0) } ?? ""
+            bar.update(e.fraction, detail: String(format: "%@%@ · %.0f tok/s", e.phase, at, e.tokensPerSecond)
+                       + (e.loss.map { String(format: " · loss %.3f", $0) } ?? ""), force: e.phase == "done")
+        } } catch let e as SweepError { throw UserError(e.description) }
         bar.finish()
         if let store {
             let out = try store.insertRuns(runs, label: source, origin: "trainer")
@@ -142,21 +146,3 @@ struct Evaluate: ParsableCommand {
     }
 }
 
-/// A one-line progress bar for a run (stderr).
-struct RunProgressBar {
-    private var last = Date.distantPast
-    private var drawn = false
-    mutating func update(_ e: RunEvent) {
-        let now = Date()
-        guard e.phase == "done" || now.timeIntervalSince(last) >= 0.25 else { return }
-        last = now
-        let width = 24, done = Int(Double(width) * e.fraction)
-        let bar = String(repeating: "█", count: done) + String(repeating: "·", count: width - done)
-        let at = e.checkpoint.map { " @" + Quantity.format($0) } ?? ""
-        let line = String(format: "\r%@ %3.0f%% %@%@ · %.0f tok/s%@   ", bar, 100 * e.fraction, e.phase, at, e.tokensPerSecond,
-                          e.loss.map { String(format: " · loss %.3f", $0) } ?? "")
-        FileHandle.standardError.write(Data(line.utf8))
-        drawn = true
-    }
-    func finish() { if drawn { FileHandle.standardError.write(Data("\n".utf8)) } }
-}

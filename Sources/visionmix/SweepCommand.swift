@@ -175,7 +175,7 @@ extension Sweep {
                 let list = try s.runs(knownSizes: knownSizeNames)
                 var t = TextTable(["#", "size", "mixture", "tokens", "checkpoints", "seed"])
                 for (i, r) in list.enumerated() {
-                    t.add(["\(i + 1)", r.size, r.mix, fmtCount(r.tokens), r.checkpoints.map(fmtCount).joined(separator: ","), "\(r.seed)"])
+                    t.add(["\(i + 1)", r.size, r.mix, Quantity.format(r.tokens), r.checkpoints.map { Quantity.format($0) }.joined(separator: ","), "\(r.seed)"])
                 }
                 print(t.render())
                 return
@@ -196,7 +196,6 @@ func loadSpec(preset: String?, path: String?) throws -> SweepSpec {
     }
 }
 
-func fmtCount(_ x: Double) -> String { Quantity.format(x) }
 
 /// After a sweep: every category fitted, a recipe recommended, the report written.
 func afterSweep(store: ResultStore, label: String, reportDir: String) throws {
