@@ -29,16 +29,21 @@ public enum SweepPresets {
         ])
     }
 
-    /// The paper's designs in miniature, two seeds: the scaling figure over all five sizes,
-    /// and the mixture designs at one size as the paper ran them at 3B.
+    /// The paper's designs in miniature, two seeds, sized for about an hour on two cores
+    /// (an xl run of 1M tokens costs about eight core-minutes; docs/sweeps.md):
+    /// - the scaling figure: five sizes over 1M tokens for three mixtures. The untrained model
+    ///   depends on the seed alone, not on the mixture, so only `balanced` scores it (0 tokens);
+    /// - the mixture designs at xs, as the paper ran them at one size, and the reasoning-share
+    ///   line at s as well, to see whether its effect grows with size.
     public static func standard(encoder: String) -> SweepSpec {
-        let budget = "2M", at = ["m"]
+        let budget = "1M", at = ["xs"], curve = ["250K", "500K", "1M"]
+        let sizes = ["xs", "s", "m", "l", "xl"]
         return SweepSpec(name: "standard", label: "calibration", encoder: encoder, seeds: [1, 2], designs: [
-            SweepDesign(name: "scaling", sizes: ["xs", "s", "m", "l", "xl"], mixtures: ["web_crawl", "language_favorable", "balanced"],
-                        tokens: budget, checkpoints: ["0", "250K", "500K", "1M", "2M"]),
+            SweepDesign(name: "scaling", sizes: sizes, mixtures: ["balanced"], tokens: budget, checkpoints: ["0"] + curve),
+            SweepDesign(name: "scaling", sizes: sizes, mixtures: ["web_crawl", "language_favorable"], tokens: budget, checkpoints: curve),
             SweepDesign(name: "sources", sizes: at, mixtures: TextSource.allCases.map { "\($0.name)=100" },
                         tokens: budget, checkpoints: [budget]),
-            SweepDesign(name: "reasoning", sizes: at, mixtures: reasoningLine([0, 25, 50, 75, 100]), tokens: budget, checkpoints: [budget]),
+            SweepDesign(name: "reasoning", sizes: at + ["s"], mixtures: reasoningLine([0, 25, 50, 75, 100]), tokens: budget, checkpoints: [budget]),
             SweepDesign(name: "visual", sizes: at, mixtures: visualLine([0, 25, 50, 75, 100]), tokens: budget, checkpoints: [budget]),
             SweepDesign(name: "grid", sizes: at, mixtures: grid(reasoning: [50, 65, 85], visual: [5, 15, 30]), tokens: budget, checkpoints: [budget]),
             SweepDesign(name: "interpolation", sizes: at, mixtures: (0...10).map { "mix\($0)" }, tokens: budget, checkpoints: [budget]),

@@ -12,10 +12,13 @@ import Foundation
 import World
 
 public struct AdaptationConfig: Codable, Equatable, Sendable {
-    public var alignSteps = 30
+    // Budgets chosen by a study at xl (docs/vision.md, "Budgets"): a longer alignment makes
+    // models start reading their visual tokens more reliably, and costs little since the frozen
+    // LM skips its weight gradients; 480 instruction steps keep one xl checkpoint under a minute.
+    public var alignSteps = 100
     public var alignBatch = 24
     public var alignLearningRate: Float = 6e-3
-    public var instructSteps = 320
+    public var instructSteps = 480
     public var instructBatch = 16
     public var projectorLearningRate: Float = 6e-3
     /// The LM's instruction-tuning peak rate, as a fraction of the size's pre-training rate.
@@ -104,11 +107,12 @@ public final class VisualModel {
         return (loss, T)
     }
 
-    /// Backward of the last forward: LM grads += (unless frozen is handled by the caller), projector grads +=.
-    public func backward() {
+    /// Backward of the last forward: projector grads +=, and LM grads += unless `frozenLM`
+    /// (alignment), which skips the LM's weight gradients and leaves its grads unspecified.
+    public func backward(frozenLM: Bool = false) {
         let n = model.maxBatch * P * model.config.width
         if dprefix.count < n { dprefix = [Float](repeating: 0, count: n) }
-        dprefix.withUnsafeMutableBufferPointer { model.backward(dprefix: $0.baseAddress!) }
+        dprefix.withUnsafeMutableBufferPointer { model.backward(dprefix: $0.baseAddress!, weightGradients: !frozenLM) }
         projector.backward(dprefix, x: xbuf)
     }
 
@@ -148,9 +152,8 @@ public enum Adaptation {
             let batch = data.captions[(step * config.alignBatch)..<((step + 1) * config.alignBatch)]
             let (loss, T) = vm.forward(batch)
             tokens += batch.count * T
-            vm.model.zeroGrad()     // the LM's gradients are computed on the way to the prefix, never applied
             vm.projector.zeroGrad()
-            vm.backward()
+            vm.backward(frozenLM: true)
             let lr = config.alignLearningRate * Float(cosineFactor(step, config.alignSteps))
             vm.projector.update(lr: lr)
             progress?(AdaptationProgress(stage: "align", step: step + 1, steps: config.alignSteps, loss: loss,

@@ -158,11 +158,12 @@ public func matmulForward(_ out: FloatPtr, _ inp: ConstFloatPtr, _ weight: Const
     sgemm(false, true, N, OC, IC, 1, inp, IC, weight, IC, 0, out, OC)
 }
 
-/// dinp (N,IC) = dout · weight; dweight (OC,IC) += doutᵀ · inp.
-public func matmulBackward(_ dinp: FloatPtr, _ dweight: FloatPtr, _ dout: ConstFloatPtr, _ inp: ConstFloatPtr,
+/// dinp (N,IC) = dout · weight; dweight (OC,IC) += doutᵀ · inp, unless `dweight` is nil (a frozen
+/// weight: half of the layer's backward work is skipped).
+public func matmulBackward(_ dinp: FloatPtr, _ dweight: FloatPtr?, _ dout: ConstFloatPtr, _ inp: ConstFloatPtr,
                            _ weight: ConstFloatPtr, _ N: Int, _ IC: Int, _ OC: Int) {
     sgemm(false, false, N, IC, OC, 1, dout, OC, weight, IC, 0, dinp, IC)
-    sgemm(true, false, OC, IC, N, 1, dout, OC, inp, IC, 1, dweight, IC)
+    if let dweight { sgemm(true, false, OC, IC, N, 1, dout, OC, inp, IC, 1, dweight, IC) }
 }
 
 // MARK: - rotary positions (in place on the q and k parts of qkv)

@@ -170,27 +170,30 @@ public final class Model {
 
     /// Backward pass of the last forward (which must have had targets): grads += ∂(mean loss)/∂params.
     /// - dprefix: if given, receives the (B,P,C) gradient of the prefix embeddings (overwritten).
-    public func backward(dprefix: FloatPtr? = nil) {
+    /// - weightGradients: false for a frozen LM (alignment), which needs only `dprefix`: the matmul
+    ///   weight gradients, half of the backward work, are skipped and `grads` is left unspecified.
+    public func backward(dprefix: FloatPtr? = nil, weightGradients: Bool = true) {
         let B = lastB, T = lastT, C = config.width, NH = config.heads, V = config.vocabularySize, N = B * T
         let W = params, G = grads
+        func dW(_ offset: Int) -> FloatPtr? { weightGradients ? G + offset : nil }
         let scale = lastCount > 0 ? 1 / Float(lastCount) : 0
         targets.withUnsafeBufferPointer { crossEntropyBackward(probs, $0.baseAddress!, scale, N, V) }
         let xLast = config.layers > 0 ? UnsafePointer(res3[config.layers - 1]) : UnsafePointer(encoded)
-        matmulBackward(dbtc, G + layout.wte, probs, lnf, W + layout.wte, N, C, V)
+        matmulBackward(dbtc, dW(layout.wte), probs, lnf, W + layout.wte, N, C, V)
         dres.update(repeating: 0, count: N * C)
         rmsnormBackward(dres, G + layout.lnf, dbtc, xLast, W + layout.lnf, lnfrstd, N, C)
         for l in stride(from: config.layers - 1, through: 0, by: -1) {
             let x = l == 0 ? UnsafePointer(encoded) : UnsafePointer(res3[l - 1])
             // dres holds ∂res3: through the MLP branch
-            matmulBackward(dfchg, G + layout.fcproj[l], dres, fchg[l], W + layout.fcproj[l], N, 4 * C, C)
+            matmulBackward(dfchg, dW(layout.fcproj[l]), dres, fchg[l], W + layout.fcproj[l], N, 4 * C, C)
             geluBackward(dfch, fch[l], dfchg, N * 4 * C)   // separate buffers: in place would defeat vectorisation
-            matmulBackward(dbtc, G + layout.fc[l], dfch, ln2[l], W + layout.fc[l], N, C, 4 * C)
+            matmulBackward(dbtc, dW(layout.fc[l]), dfch, ln2[l], W + layout.fc[l], N, C, 4 * C)
             rmsnormBackward(dres, G + layout.ln2[l], dbtc, res2[l], W + layout.ln2[l], ln2rstd[l], N, C)
             // dres holds ∂res2: through the attention branch
-            matmulBackward(datty, G + layout.attproj[l], dres, atty[l], W + layout.attproj[l], N, C, C)
+            matmulBackward(datty, dW(layout.attproj[l]), dres, atty[l], W + layout.attproj[l], N, C, C)
             attentionBackward(dqkv, dscratch, datty, qkv[l], att[l], B, T, C, NH)
             ropeBackward(dqkv, cosT, sinT, B, T, C, NH)
-            matmulBackward(dbtc, G + layout.qkv[l], dqkv, ln1[l], W + layout.qkv[l], N, C, 3 * C)
+            matmulBackward(dbtc, dW(layout.qkv[l]), dqkv, ln1[l], W + layout.qkv[l], N, C, 3 * C)
             rmsnormBackward(dres, G + layout.ln1[l], dbtc, x, W + layout.ln1[l], ln1rstd[l], N, C)
         }
         inputs.withUnsafeBufferPointer { encoderBackward(G + layout.wte, dprefix, dres, $0.baseAddress!, lastP, B, T, C) }

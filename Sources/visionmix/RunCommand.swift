@@ -33,23 +33,10 @@ struct Run: ParsableCommand {
     @Flag(help: "Do not store the results.") var dryRun = false
     @Flag(help: "Print JSON.") var json = false
     // Adaptation knobs, for studies of the pipeline itself (they are recorded with every run).
-    @Option(help: .hidden) var alignSteps: Int?
-    @Option(help: .hidden) var instructSteps: Int?
-    @Option(help: .hidden) var instructBatch: Int?
-    @Option(help: .hidden) var lmLrScale: Float?
-    @Option(help: .hidden) var projectorLr: Float?
-    @Option(help: .hidden) var alignLr: Float?
-    @Option(help: .hidden) var perFamily: Int?
+    @OptionGroup var budgets: AdaptationBudgetOptions
 
     func run() throws {
-        var settings = RunSettings()
-        if let alignSteps { settings.adaptation.alignSteps = alignSteps }
-        if let instructSteps { settings.adaptation.instructSteps = instructSteps }
-        if let instructBatch { settings.adaptation.instructBatch = instructBatch }
-        if let lmLrScale { settings.adaptation.lmLearningRateScale = lmLrScale }
-        if let projectorLr { settings.adaptation.projectorLearningRate = projectorLr }
-        if let alignLr { settings.adaptation.alignLearningRate = alignLr }
-        if let perFamily { settings.evaluation.perFamily = perFamily }
+        let settings = budgets.settings
         guard ModelSize.named(size) != nil else { throw UserError("unknown size '\(size)'; sizes are " + ModelSize.all.map(\.name).joined(separator: ", ")) }
         guard VisionEncoders.named(encoder) != nil else { throw UserError("unknown encoder '\(encoder)'; encoders are " + VisionEncoders.names.joined(separator: ", ")) }
         guard MetricCatalogue.isValidName(source) else { throw UserError("--source must be a plain label (letters, digits, _)") }
@@ -118,6 +105,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Seed of the adaptation.") var seed = 1
     @Option(help: "Threads.") var threads = 2
     @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var budgets: AdaptationBudgetOptions
 
     func run() throws {
         guard let enc = VisionEncoders.named(encoder) else { throw UserError("unknown encoder '\(encoder)'; encoders are " + VisionEncoders.names.joined(separator: ", ")) }
@@ -129,20 +117,50 @@ struct Evaluate: ParsableCommand {
         setThreads(threads)
         let model = try Model(checkpoint: ck, maxBatch: 16)
         let lr = ModelSize.all.first { $0.width == ck.config.width && $0.layers == ck.config.layers }?.learningRate ?? 1e-3
-        let settings = RunSettings()
+        let settings = budgets.settings
         let t0 = Date()
         let data = AdaptationData(encoder: enc, config: settings.adaptation, seed: UInt64(seed))
         let r = try VisionPipeline.adaptAndEvaluate(languageModel: model, encoder: enc, data: data, adaptation: settings.adaptation,
                                                     evaluation: settings.evaluation, lmLearningRate: lr * settings.adaptation.lmLearningRateScale,
                                                     seed: UInt64(seed) &+ 0xADA7)
-        let run = NewRun(params: Double(model.parameterCount), tokens: Double(ck.tokensTrained), seed: seed, mixture: nil,
-                         scores: r.scores.values, chance: r.scores.chance)
-        if json { try printJSON(MetricCatalogue.standard.compactMap { m in r.scores.values[m.name].map { [m.name: $0] } }); return }
+        let seconds = Date().timeIntervalSince(t0)
+        if json {
+            struct Out: Encodable {
+                let tokens_trained: Int; let scores: [String: Double]; let chance: [String: Double]
+                let seconds: Double; let align_seconds: Double; let instruct_seconds: Double; let evaluate_seconds: Double
+            }
+            try printJSON(Out(tokens_trained: ck.tokensTrained, scores: r.scores.values, chance: r.scores.chance, seconds: seconds,
+                              align_seconds: r.alignSeconds, instruct_seconds: r.instructSeconds, evaluate_seconds: r.evalSeconds))
+            return
+        }
         var t = TextTable(["metric", "score", "chance"])
         for m in MetricCatalogue.standard { if let v = r.scores.values[m.name] { t.add([m.name, fmt(v, 1), r.scores.chance[m.name].map { fmt($0, 1) } ?? ""]) } }
         print(t.render())
-        _ = run
         print(String(format: "%.1f s", Date().timeIntervalSince(t0)))
     }
 }
 
+
+/// Overrides of the standard adaptation and evaluation budgets, for studies of the budgets
+/// themselves (hidden: sweeps and stored calibration results use the standard ones).
+struct AdaptationBudgetOptions: ParsableArguments {
+    @Option(help: .hidden) var alignSteps: Int?
+    @Option(help: .hidden) var instructSteps: Int?
+    @Option(help: .hidden) var instructBatch: Int?
+    @Option(help: .hidden) var lmLrScale: Float?
+    @Option(help: .hidden) var projectorLr: Float?
+    @Option(help: .hidden) var alignLr: Float?
+    @Option(help: .hidden) var perFamily: Int?
+
+    var settings: RunSettings {
+        var s = RunSettings()
+        if let alignSteps { s.adaptation.alignSteps = alignSteps }
+        if let instructSteps { s.adaptation.instructSteps = instructSteps }
+        if let instructBatch { s.adaptation.instructBatch = instructBatch }
+        if let lmLrScale { s.adaptation.lmLearningRateScale = lmLrScale }
+        if let projectorLr { s.adaptation.projectorLearningRate = projectorLr }
+        if let alignLr { s.adaptation.alignLearningRate = alignLr }
+        if let perFamily { s.evaluation.perFamily = perFamily }
+        return s
+    }
+}

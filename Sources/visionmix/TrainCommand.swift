@@ -51,7 +51,8 @@ struct Train: ParsableCommand {
 
         let model = s.config(vocabularySize: vocabularySize)
         var config = TrainConfig(batch: batch ?? s.batch, tokens: Int(total), learningRate: lr ?? s.learningRate, seed: seed, threads: threads)
-        config.evalAtTokens = try evalBudgets(total: Int(total))
+        let budgets = try evalBudgets(total: Int(total))
+        config.evalAtTokens = budgets.filter { $0 > 0 }
         let trainer: Trainer
         do { trainer = try Trainer(model: model, training: config) } catch { throw UserError("\(error)") }
         let validation = validationStream.nextTokens(trainer.validationTokenCount(batches: config.evalBatches))
@@ -59,6 +60,11 @@ struct Train: ParsableCommand {
         if !json {
             print("training \(s.name): \(Quantity.format(Double(model.parameterCount))) parameters, L=\(model.layers) C=\(model.width) "
                   + "NH=\(model.heads) T=\(model.context) B=\(config.batch), \(trainer.steps) steps, \(threads) thread(s), seed \(seed)")
+        }
+        // Budget 0 is the untrained model: only a checkpoint (the run pipeline's 0-token point).
+        if budgets.contains(0), let dir = checkpointDir {
+            let path = (dir as NSString).appendingPathComponent("\(s.name)-seed\(seed)-0.vmxckpt")
+            try Checkpoint(model: trainer.model, tokensTrained: 0, seed: seed).write(to: path)
         }
         let bar = ProgressBar(total: Double(config.tokens), label: "train")
         let result = try trainer.run(stream: stream, validation: validation, progress: { p in
@@ -102,7 +108,9 @@ struct Train: ParsableCommand {
     func evalBudgets(total: Int) throws -> [Int] {
         guard let evalAt else { return [total / 8, total / 4, total / 2].filter { $0 > 0 } }
         return try evalAt.split(separator: ",").map {
-            guard let x = Quantity.parse(String($0)), x >= 1 else { throw UserError("--eval-at: '\($0)' is not a token count") }
+            guard let x = Quantity.parse(String($0)), x >= 0, x <= Double(total) else {
+                throw UserError("--eval-at: '\($0)' is not a token count in 0…\(Quantity.format(Double(total)))")
+            }
             return Int(x)
         }
     }

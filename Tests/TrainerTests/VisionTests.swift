@@ -47,6 +47,25 @@ import World
         }
     }
 
+    @Test func frozenBackwardGivesTheSameProjectorGradients() throws {
+        // Alignment skips the LM's weight gradients; the projector must not notice.
+        let config = ModelConfig(vocabularySize: Tokenizer.shared.vocabularySize, context: 32, layers: 2, width: 8, heads: 2)
+        let lm = try Model(config: config, maxBatch: 2, seed: 1)
+        var adapt = AdaptationConfig(); adapt.projectorHidden = 6; adapt.context = 32
+        let vm = try VisualModel(config: config, weights: lm.params, encoder: ObjectEncoder(), adaptation: adapt, maxBatch: 2, seed: 2)
+        let qs = QuestionBank.instructionSet(seed: 3, count: 2)
+        let ex = qs.map { VisualExample(features: ObjectEncoder().encode($0.image), tokens: $0.prompt + $0.options[$0.correct], scoredFrom: $0.prompt.count) }
+        _ = vm.forward(ex[...])
+        vm.model.zeroGrad(); vm.projector.zeroGrad()
+        vm.backward()
+        let full = vm.projector.grads
+        _ = vm.forward(ex[...])
+        vm.projector.zeroGrad()
+        vm.backward(frozenLM: true)
+        #expect(full.contains { $0 != 0 })
+        #expect(vm.projector.grads == full)
+    }
+
     @Test func objectEncoderFindsOneTokenPerObject() {
         let scene = Scene(objects: [SceneObject(shape: .square, colour: .red, radius: 2, x: 3, y: 3),
                                     SceneObject(shape: .circle, colour: .blue, radius: 2, x: 11, y: 11)])
