@@ -8,7 +8,8 @@ DEMO_DB ?= data/demo.sqlite
 
 .PHONY: deps build release test demo bench clean
 
-# Installs the C libraries only when one is missing, so a second run is silent and instant.
+# Installs the C libraries only when one is missing, so a second run is silent and instant;
+# apt's chatter (debconf notes) is shown only if the install fails.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
@@ -16,7 +17,10 @@ deps:
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  $(SUDO) apt-get update -qq >/dev/null && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  log=$$(mktemp); \
+	  if ! { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; } >$$log 2>&1; then \
+	    cat $$log >&2; rm -f $$log; echo "make deps: apt-get failed (output above)" >&2; exit 1; \
+	  fi; rm -f $$log; \
 	fi
 
 build: deps

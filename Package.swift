@@ -41,10 +41,12 @@ let package = Package(
         .testTarget(name: "WorldTests", dependencies: ["World"]),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer"]),
         .testTarget(name: "LawsTests", dependencies: ["Laws"]),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Laws", "Store"]),
+        // Test doubles shared by the planner's and the server's tests.
+        .target(name: "PlannerTestSupport", dependencies: ["Planner", "VisionMixCore"], path: "Tests/PlannerTestSupport"),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Laws", "Store", "PlannerTestSupport"]),
         // Talks raw HTTP to a real server on loopback; HummingbirdTesting would add
         // async-http-client to every CI build for nothing these tests need.
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Store", "Planner", "VisionMixCore"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Store", "Planner", "VisionMixCore", "PlannerTestSupport"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps"]),
         .testTarget(name: "CLITests", dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")]),
     ],

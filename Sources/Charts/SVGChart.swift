@@ -65,7 +65,9 @@ public struct LineChart: Sendable {
             }
             for p in pts { out.circle(px(p.x), py(p.y), 2.8, fill: colour) }
             let ly = top + 12 + Double(i) * 16
-            out.line(left + pw + 10, ly - 4, left + pw + 26, ly - 4, stroke: colour, width: 2.5)
+            // The key shows what the plot draws: a line, or only a marker for a scatter.
+            if s.line { out.line(left + pw + 10, ly - 4, left + pw + 26, ly - 4, stroke: colour, width: 2.5) }
+            out.circle(left + pw + 18, ly - 4, 2.8, fill: colour)
             out.text(left + pw + 30, ly, s.name, anchor: "start", size: 10)
         }
         for h in highlights where h.x.isFinite && h.y.isFinite {

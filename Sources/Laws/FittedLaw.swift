@@ -89,10 +89,17 @@ public struct FittedLaw: Codable, Sendable {
     public func predictInterval(params: Double, tokens: Double, mixture: Mixture? = nil,
                                 level: Double? = nil) -> (value: Double, low: Double, high: Double) {
         let value = predict(params: params, tokens: tokens, mixture: mixture)
-        let preds = ensemble.map { evaluate($0, params: params, tokens: tokens, mixture: mixture) }.filter(\.isFinite)
+        let preds = ensembleValues(params: params, tokens: tokens, mixture: mixture).filter(\.isFinite)
         guard preds.count >= 2 else { return (value, value, value) }
         let a = (1 - (level ?? intervalLevel)) / 2
         return (value, quantile(preds, a), quantile(preds, 1 - a))
+    }
+
+    /// The law's value under every bootstrap replicate, in replicate order (the inputs are
+    /// turned into features once, not once per replicate).
+    public func ensembleValues(params: Double, tokens: Double, mixture: Mixture? = nil) -> [Double] {
+        let features = Features(params: params, tokens: tokens, mixture: mixture, shape: shape)
+        return ensemble.map { shape.evaluate($0, features) }
     }
 
     /// True when any input lies outside the fitted ranges of N, D or the mixture.

@@ -22,7 +22,7 @@ public struct FittedCategoryLaw: CategoryLaw {
         law.predict(params: params, tokens: tokens, mixture: mixture)
     }
     public func ensemble(params: Double, tokens: Double, mixture: Mixture) -> [Double] {
-        law.ensemble.map { law.evaluate($0, params: params, tokens: tokens, mixture: mixture) }
+        law.ensembleValues(params: params, tokens: tokens, mixture: mixture)
     }
     public func isExtrapolation(params: Double, tokens: Double, mixture: Mixture) -> Bool {
         law.isExtrapolation(params: params, tokens: tokens, mixture: mixture)

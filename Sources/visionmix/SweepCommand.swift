@@ -37,8 +37,13 @@ extension Sweep {
         @Option(help: "The frozen vision encoder (overrides the spec's).") var encoder: String?
         @Flag(help: "Skip the fits, recommendation and report after the sweep.") var noFit = false
         @Option(help: "Where the report goes.") var reportDir = "report"
+        @Option(help: "Run at this lower CPU priority (niceness 0–19; `serve` starts its sweeps at 10 so requests stay fast).")
+        var niceness = 0
 
         func run() throws {
+            guard (0...19).contains(niceness) else { throw UserError("--niceness must be in 0…19") }
+            // Workers inherit it. Raising niceness needs no privilege.
+            if niceness > 0 { errno = 0; _ = nice(Int32(niceness)) }
             var s = try loadSpec(preset: preset, path: spec)
             if let encoder { s.encoder = encoder }
             let store = try global.openStore()

@@ -9,7 +9,16 @@ import Testing
     #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>") && svg.contains("t &lt;&amp;&gt;") && svg.contains("(log scale)"))
     // Equal ratios land at equal distances on a log axis.
     let xs = svg.components(separatedBy: "<circle cx=\"").dropFirst().compactMap { Double($0.prefix { $0 != "\"" }) }
-    #expect(xs.count == 3 && abs((xs[1] - xs[0]) - (xs[2] - xs[1])) < 0.2)
+    // Three points, then the key's marker.
+    #expect(xs.count == 4 && abs((xs[1] - xs[0]) - (xs[2] - xs[1])) < 0.2)
+}
+
+@Test func aScatterKeyShowsAMarkerAndNoLine() {
+    let scatter = LineChart(title: "s", xLabel: "x", yLabel: "y", series: [Series(name: "runs", points: [(1, 1), (2, 2)], line: false)])
+    let lined = LineChart(title: "s", xLabel: "x", yLabel: "y", series: [Series(name: "runs", points: [(1, 1), (2, 2)])])
+    #expect(!scatter.svg().contains("<polyline"))
+    #expect(lined.svg().contains("<polyline"))
+    #expect(lined.svg().components(separatedBy: "<line x1").count > scatter.svg().components(separatedBy: "<line x1").count)
 }
 
 @Test func heatmapLeavesMissingCellsBlankAndLabelsValues() {

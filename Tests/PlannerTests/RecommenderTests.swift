@@ -1,27 +1,17 @@
 import Foundation
 import Testing
+import PlannerTestSupport
 import VisionMixCore
 @testable import Planner
 
 /// A known response surface standing in for a fitted law, so the search can be checked
 /// against an optimum worked out by hand. Replicates shift the surface by fixed offsets.
-struct KnownLaw: CategoryLaw {
-    var category: String
-    var family = "known"
-    var space: MixtureSpace?
-    var f: @Sendable (Mixture) -> Double
-    var offsets: [Double] = (0..<50).map { Double($0 - 25) * 0.01 }
-    func predict(params: Double, tokens: Double, mixture: Mixture) -> Double { f(mixture) }
-    func ensemble(params: Double, tokens: Double, mixture: Mixture) -> [Double] { offsets.map { f(mixture) + $0 * (1 + mixture.reasoningShare) } }
-    func isExtrapolation(params: Double, tokens: Double, mixture: Mixture) -> Bool { false }
-}
-
 func sharesLaws() -> LawSet {
     // Vision peaks at 60% reasoning and 15% visual; language falls with reasoning.
-    let vision = KnownLaw(category: "vqa_avg", space: .shares) { m in
+    let vision = KnownLaw(category: "vqa_avg", space: .shares, spread: { 1 + $0.reasoningShare }) { m, _ in
         40 - 30 * pow(m.reasoningShare - 0.6, 2) - 60 * pow(m.visualShare - 0.15, 2)
     }
-    let language = KnownLaw(category: "text_acc", space: .shares) { m in 60 - 10 * m.reasoningShare }
+    let language = KnownLaw(category: "text_acc", space: .shares, spread: { 1 + $0.reasoningShare }) { m, _ in 60 - 10 * m.reasoningShare }
     return LawSet(source: "known", laws: ["vqa_avg": vision, "text_acc": language], defaultParams: 1e9, defaultTokens: 1e10)
 }
 
@@ -61,10 +51,10 @@ func sharesLaws() -> LawSet {
 func weightsLaws() -> LawSet {
     // A data-mixing style surface over all six sources.
     let t: [Double] = [0.5, -0.2, 0.8, -0.6, 0.9, 1.1]
-    let vision = KnownLaw(category: "vqa_avg", space: .weights) { m in
+    let vision = KnownLaw(category: "vqa_avg", space: .weights, spread: { 1 + $0.reasoningShare }) { m, _ in
         30 + 2 * exp(zip(t, m.vector).map(*).reduce(0, +)) - 8 * pow(m.weight(.code) - 0.3, 2)
     }
-    let language = KnownLaw(category: "text_acc", space: .weights) { m in 55 - 6 * (m.weight(.code) + m.weight(.math)) }
+    let language = KnownLaw(category: "text_acc", space: .weights, spread: { 1 + $0.reasoningShare }) { m, _ in 55 - 6 * (m.weight(.code) + m.weight(.math)) }
     return LawSet(source: "known", laws: ["vqa_avg": vision, "text_acc": language], defaultParams: 1e9, defaultTokens: 1e12)
 }
 

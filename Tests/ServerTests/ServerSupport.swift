@@ -1,4 +1,5 @@
 import Foundation
+import PlannerTestSupport
 import Planner
 import Store
 import VisionMixCore
@@ -19,22 +20,16 @@ func scratchDirectory() -> URL {
 }
 
 /// A known response surface standing in for a fitted law (as PlannerTests' `KnownLaw`).
-struct KnownLaw: CategoryLaw {
-    var category: String
-    var family = "known"
-    var space: MixtureSpace?
-    var f: @Sendable (Mixture) -> Double
-    func predict(params: Double, tokens: Double, mixture: Mixture) -> Double { f(mixture) + log10(params) - 9 }
-    func ensemble(params: Double, tokens: Double, mixture: Mixture) -> [Double] {
-        (0..<20).map { predict(params: params, tokens: tokens, mixture: mixture) + Double($0 - 10) * 0.02 }
-    }
-    func isExtrapolation(params: Double, tokens: Double, mixture: Mixture) -> Bool { params > 1e10 }
-}
-
 /// Per-source laws: vision rises with code and math, language falls with them.
 func knownLaws() -> LawSet {
-    let vision = KnownLaw(category: "vqa_avg", space: .weights) { m in 30 + 10 * m.reasoningShare - 20 * pow(m.weight(.code) - 0.3, 2) }
-    let language = KnownLaw(category: "text_acc", space: .weights) { m in 55 - 6 * (m.weight(.code) + m.weight(.math)) }
+    // Values grow with log size; 20 replicates 0.02 apart; sizes above 10B are extrapolation.
+    func law(_ category: String, _ f: @escaping @Sendable (Mixture) -> Double) -> KnownLaw {
+        KnownLaw(category: category, space: .weights, offsets: (0..<20).map { Double($0 - 10) * 0.02 }, largestFittedParams: 1e10) { m, n in
+            f(m) + log10(n) - 9
+        }
+    }
+    let vision = law("vqa_avg") { m in 30 + 10 * m.reasoningShare - 20 * pow(m.weight(.code) - 0.3, 2) }
+    let language = law("text_acc") { m in 55 - 6 * (m.weight(.code) + m.weight(.math)) }
     return LawSet(source: "known", laws: ["vqa_avg": vision, "text_acc": language])
 }
 
