@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import Trainer
+import World
 import VisionMixCore
 
 /// Trains, adapts and scores one run: one NewRun per checkpoint budget. `progress` gets a
@@ -13,6 +14,18 @@ extension RunSpec {
     public var identifier: String {
         "\(size)|\(mix)|\(Quantity.format(tokens))|seed \(seed)|\(encoder)|" + checkpoints.map { Quantity.format($0) }.joined(separator: ",")
             + (profile == "standard" ? "" : "|\(profile)")
+    }
+}
+
+extension RunSpec {
+    /// Expected cost in core-seconds, for ETAs: an xl run costs thirty xs runs, so counting
+    /// runs would promise the end of a sweep long before it comes. Fitted to the per-run wall
+    /// times of the standard sweep (docs/sweeps.md): pre-training ~15 s + 0.22 ms per parameter
+    /// per million tokens, and ~3 s + 0.04 ms per parameter for each checkpoint's adaptation.
+    public var estimatedCost: Double {
+        let params = ModelSize.named(size).map { Double($0.config(vocabularySize: Tokenizer.shared.vocabularySize).parameterCount) } ?? 1e5
+        let adaptScale = profile == "tiny" ? 0.05 : 1
+        return tokens / 1e6 * (15 + 2.2e-4 * params) + Double(checkpoints.count) * adaptScale * (3 + 4e-5 * params)
     }
 }
 
@@ -73,9 +86,16 @@ public struct SweepRunner: Sendable {
         return try allRuns().filter { (stored[$0.identifier] ?? 0) < $0.checkpoints.count }
     }
 
-    public func completedCount() throws -> Int {
+    public func completedCount() throws -> Int { try completedRuns().count }
+
+    public func completedRuns() throws -> [RunSpec] {
         let stored = try store.storedRowsByName(label: spec.label)
-        return try allRuns().filter { (stored[$0.identifier] ?? 0) >= $0.checkpoints.count }.count
+        return try allRuns().filter { (stored[$0.identifier] ?? 0) >= $0.checkpoints.count }
+    }
+
+    /// Estimated cost of all runs and of the stored ones (`RunSpec.estimatedCost`).
+    public func cost() throws -> (total: Double, done: Double) {
+        (try allRuns().reduce(0) { $0 + $1.estimatedCost }, try completedRuns().reduce(0) { $0 + $1.estimatedCost })
     }
 
     /// Executes the pending runs with `index % workers == worker`, storing each as soon as it
@@ -108,15 +128,16 @@ public struct SweepRunner: Sendable {
 
     func isCancelled() throws -> Bool { try store.sweep(id: sweep.id!)?.status == "cancelled" }
 
-    /// The sweep's state for `sweep status`; `since` and `doneSince` give the pace for the ETA.
-    public func progress(startedAt: Date? = nil, completedAtStart: Int = 0) throws -> SweepProgress {
+    /// The sweep's state for `sweep status`: the ETA is the remaining estimated cost at the pace
+    /// (estimated cost per second) of the runs done since `startedAt`, when `costAtStart` was done.
+    public func progress(startedAt: Date? = nil, costAtStart: Double = 0) throws -> SweepProgress {
         let current = try store.sweep(id: sweep.id!) ?? sweep
         let done = try completedCount()
         let elapsed = Date().timeIntervalSince(startedAt ?? current.createdAt)
+        let (total, doneCost) = try cost()
         var eta: Double?
-        let newlyDone = done - completedAtStart
-        if newlyDone > 0 && current.status == "running" {
-            eta = elapsed / Double(newlyDone) * Double(current.totalRuns - done)
+        if doneCost > costAtStart && current.status == "running" {
+            eta = elapsed / (doneCost - costAtStart) * (total - doneCost)
         }
         return SweepProgress(sweepId: current.id!, name: current.name, label: current.label, status: current.status,
                              totalRuns: current.totalRuns, completedRuns: done, elapsedSeconds: elapsed,

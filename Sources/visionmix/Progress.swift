@@ -9,7 +9,13 @@ final class ProgressBar {
     private var lastDraw = Date.distantPast
     let enabled = isatty(2) == 1
 
-    init(total: Double, label: String) { self.total = max(total, 1e-9); self.label = label }
+    /// Work already done when the bar started (a resumed sweep): it counts toward the
+    /// percentage but not toward the pace the ETA is computed from.
+    let alreadyDone: Double
+
+    init(total: Double, label: String, alreadyDone: Double = 0) {
+        self.total = max(total, 1e-9); self.label = label; self.alreadyDone = alreadyDone
+    }
 
     /// `done` in the bar's units; `detail` follows the bar (e.g. "12.3K tok/s").
     func update(_ done: Double, detail: String = "", force: Bool = false) {
@@ -22,7 +28,8 @@ final class ProgressBar {
         let filled = Int((f * Double(width)).rounded(.down))
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let elapsed = now.timeIntervalSince(start)
-        let eta = f > 0.001 ? elapsed * (1 - f) / f : .nan
+        let pace = (done - alreadyDone) / max(elapsed, 1e-9)
+        let eta = done - alreadyDone > 0.001 * total ? (total - done) / pace : .nan
         let line = String(format: "%@ %@ %5.1f%%  %@ elapsed, ETA %@  %@", label, bar, f * 100,
                           duration(elapsed), eta.isFinite ? duration(eta) : "—", detail)
         FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))

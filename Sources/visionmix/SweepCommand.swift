@@ -59,18 +59,20 @@ extension Sweep {
                   + (doneAtStart > 0 ? ", \(doneAtStart) already stored (resuming)" : "")
                   + "; \(jobs) job(s) × \(threads) thread(s)")
             try store.updateSweep(id: id, status: "running", pid: .some(Int(getpid())), message: .some(nil))
-            let bar = ProgressBar(total: Double(record.totalRuns), label: "sweep")
+            // The bar counts estimated core-seconds, not runs: runs differ thirtyfold in cost.
+            let (totalCost, costAtStart) = try runner.cost()
+            let bar = ProgressBar(total: totalCost, label: "sweep", alreadyDone: costAtStart)
             let started = Date()
             do {
                 if jobs <= 1 {
-                    var done = doneAtStart
-                    try runner.work(threads: threads, executor: sweepExecutor(), progress: { _, phase, fraction in
-                        bar.update(Double(done) + fraction, detail: phase)
+                    var done = doneAtStart, doneCost = costAtStart
+                    try runner.work(threads: threads, executor: sweepExecutor(), progress: { run, phase, fraction in
+                        bar.update(doneCost + fraction * run.estimatedCost, detail: "\(done)/\(record.totalRuns) runs · \(phase)")
                     }, onRun: { run, seconds in
-                        done += 1
+                        done += 1; doneCost += run.estimatedCost
                         bar.clear()
                         print("✓ \(run.summary)  \(duration(seconds))  [\(done)/\(record.totalRuns)]")
-                        bar.update(Double(done), force: true)
+                        bar.update(doneCost, force: true)
                     })
                 } else {
                     try runWorkers(store: store, runner: runner, id: id, bar: bar, doneAtStart: doneAtStart)
@@ -100,8 +102,9 @@ extension Sweep {
                 workers.append(p)
             }
             while workers.contains(where: \.isRunning) {
-                let done = (try? runner.completedCount()) ?? doneAtStart
-                bar.update(Double(done), detail: "\(done)/\(runner.sweep.totalRuns) runs")
+                if let done = try? runner.completedRuns() {
+                    bar.update(done.reduce(0) { $0 + $1.estimatedCost }, detail: "\(done.count)/\(runner.sweep.totalRuns) runs")
+                }
                 usleep(500_000)
             }
             if let bad = workers.first(where: { $0.terminationStatus != 0 }) {

@@ -39,5 +39,7 @@ launch_server() {
 
 stop_server() {
     if [ -n "${SERVER_PID:-}" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    # Sweeps the fuzzer started outlive the server by design; these must not outlive the bench.
+    if [ -n "${DB:-}" ]; then pkill -f -- "--db $DB" 2>/dev/null || true; fi
     if [ -n "${WORK:-}" ]; then rm -rf "$WORK"; fi
 }
