@@ -18,14 +18,15 @@ extension RunSpec {
 }
 
 extension RunSpec {
-    /// Expected cost in core-seconds, for ETAs: an xl run costs thirty xs runs, so counting
-    /// runs would promise the end of a sweep long before it comes. Fitted to the per-run wall
-    /// times of the standard sweep (docs/sweeps.md): pre-training ~15 s + 0.22 ms per parameter
-    /// per million tokens, and ~3 s + 0.04 ms per parameter for each checkpoint's adaptation.
+    /// Expected cost in core-seconds, for ETAs: an xl run costs twenty-five xs runs, so counting
+    /// runs would promise the end of a sweep long before it comes. Fitted to the standard sweep's
+    /// wall times at one thread per run (docs/sweeps.md): pre-training 8 s + 0.19 ms per
+    /// parameter per million tokens (xs 11 s, xl 249 s), and 2.5 s + 0.04 ms per parameter for
+    /// each checkpoint's adaptation and evaluation (xs 3 s, xl 54 s).
     public var estimatedCost: Double {
         let params = ModelSize.named(size).map { Double($0.config(vocabularySize: Tokenizer.shared.vocabularySize).parameterCount) } ?? 1e5
         let adaptScale = profile == "tiny" ? 0.05 : 1
-        return tokens / 1e6 * (15 + 2.2e-4 * params) + Double(checkpoints.count) * adaptScale * (3 + 4e-5 * params)
+        return tokens / 1e6 * (8 + 1.9e-4 * params) + Double(checkpoints.count) * adaptScale * (2.5 + 4e-5 * params)
     }
 }
 
