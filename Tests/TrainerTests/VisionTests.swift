@@ -26,15 +26,20 @@ import World
         }
     }
 
-    @Test func projectorGradientThroughTheLM() throws {
-        // The mean LM loss of a visual example, differentiated with respect to the projector's
-        // parameters through Model.backward(dprefix:).
-        let config = ModelConfig(vocabularySize: Tokenizer.shared.vocabularySize, context: 32, layers: 1, width: 8, heads: 2)
+    /// A two-example batch through a tiny LM (width 8) with a fresh projector.
+    static func tinyVisualModel(layers: Int, questionSeed: UInt64) throws -> (VisualModel, [VisualExample]) {
+        let config = ModelConfig(vocabularySize: Tokenizer.shared.vocabularySize, context: 32, layers: layers, width: 8, heads: 2)
         let lm = try Model(config: config, maxBatch: 2, seed: 1)
         var adapt = AdaptationConfig(); adapt.projectorHidden = 6; adapt.context = 32
         let vm = try VisualModel(config: config, weights: lm.params, encoder: ObjectEncoder(), adaptation: adapt, maxBatch: 2, seed: 2)
-        let qs = QuestionBank.instructionSet(seed: 1, count: 2)
-        let ex = qs.map { VisualExample(features: ObjectEncoder().encode($0.image), tokens: $0.prompt + $0.options[$0.correct], scoredFrom: $0.prompt.count) }
+        let qs = QuestionBank.instructionSet(seed: questionSeed, count: 2)
+        return (vm, qs.map { VisualExample(features: ObjectEncoder().encode($0.image), tokens: $0.prompt + $0.options[$0.correct], scoredFrom: $0.prompt.count) })
+    }
+
+    @Test func projectorGradientThroughTheLM() throws {
+        // The mean LM loss of a visual example, differentiated with respect to the projector's
+        // parameters through Model.backward(dprefix:).
+        let (vm, ex) = try Self.tinyVisualModel(layers: 1, questionSeed: 1)
         _ = vm.forward(ex[...])
         vm.model.zeroGrad(); vm.projector.zeroGrad()
         vm.backward()
@@ -49,12 +54,7 @@ import World
 
     @Test func frozenBackwardGivesTheSameProjectorGradients() throws {
         // Alignment skips the LM's weight gradients; the projector must not notice.
-        let config = ModelConfig(vocabularySize: Tokenizer.shared.vocabularySize, context: 32, layers: 2, width: 8, heads: 2)
-        let lm = try Model(config: config, maxBatch: 2, seed: 1)
-        var adapt = AdaptationConfig(); adapt.projectorHidden = 6; adapt.context = 32
-        let vm = try VisualModel(config: config, weights: lm.params, encoder: ObjectEncoder(), adaptation: adapt, maxBatch: 2, seed: 2)
-        let qs = QuestionBank.instructionSet(seed: 3, count: 2)
-        let ex = qs.map { VisualExample(features: ObjectEncoder().encode($0.image), tokens: $0.prompt + $0.options[$0.correct], scoredFrom: $0.prompt.count) }
+        let (vm, ex) = try Self.tinyVisualModel(layers: 2, questionSeed: 3)
         _ = vm.forward(ex[...])
         vm.model.zeroGrad(); vm.projector.zeroGrad()
         vm.backward()
