@@ -124,17 +124,30 @@ public struct ReportWriter {
         return top
     }
 
+    /// Per model size, the runs at its largest budget when they span at least three mixtures:
+    /// one series each in the share plots, so that a mixture effect that grows with size shows.
+    func mixtureStudiesBySize(_ runs: [StoredRun]) -> [[StoredRun]] {
+        var bySize: [Double: [StoredRun]] = [:]
+        for r in runs where r.mixture != nil { bySize[r.params, default: []].append(r) }
+        return bySize.keys.sorted().compactMap { params in
+            let rs = bySize[params]!
+            let top = rs.filter { $0.tokens == rs.map(\.tokens).max()! }
+            return Set(top.compactMap { $0.mixture?.canonicalKey }).count >= 3 ? top : nil
+        }
+    }
+
     func shareCurves(_ runs: [StoredRun]) -> [Section] {
-        let study = mixtureStudy(runs)
-        guard let first = study.first else { return [] }
+        let studies = mixtureStudiesBySize(runs)
+        guard !studies.isEmpty else { return [] }
         var s = Section(title: "Mixture effects", text: [
-            "Runs at \(Quantity.format(first.params)) parameters and \(Quantity.format(first.tokens)) tokens, each point one mixture (mean over seeds), against its reasoning share and its visual share.",
+            "Each point is one mixture (mean over seeds) at a model size's largest budget, against its reasoning share and its visual share; one colour per size.",
         ])
-        for c in ["reasoning", "vision_centric", "perception", "general", "knowledge", "vqa_avg", "text_acc"] where study.contains(where: { $0.scores[c] != nil }) {
-            let pts = means(study, c)
+        for c in ["reasoning", "vision_centric", "perception", "general", "knowledge", "vqa_avg", "text_acc"] where studies.joined().contains(where: { $0.scores[c] != nil }) {
             for (axis, share) in [("reasoning share", \Mixture.reasoningShare), ("visual share", \Mixture.visualShare)] {
-                let series = Series(name: c, points: pts.map { ($0.run.mixture![keyPath: share] * 100, $0.mean) }, line: false)
-                let chart = LineChart(title: "\(c) vs \(axis)", xLabel: "\(axis) (%)", yLabel: c, series: [series])
+                let series = studies.map { study in
+                    Series(name: "\(Quantity.format(study[0].params)) params", points: means(study, c).map { ($0.run.mixture![keyPath: share] * 100, $0.mean) }, line: false)
+                }
+                let chart = LineChart(title: "\(c) vs \(axis)", xLabel: "\(axis) (%)", yLabel: c, series: series)
                 s.figures.append(("share-\(c)-\(axis.hasPrefix("r") ? "reasoning" : "visual").svg", chart.svg(), "\(c) against the \(axis)"))
             }
         }
