@@ -91,7 +91,8 @@ public struct Heatmap: Sendable {
 
     public func svg() -> String {
         let cell = 52.0, left = 70.0, top = 36.0
-        let w = left + cell * Double(xValues.count) + 20, h = top + cell * Double(yValues.count) + 50
+        // Wide enough for the title too (about 8 px a character at 14 px bold).
+        let w = max(left + cell * Double(xValues.count) + 20, Double(title.count) * 8.2 + 20), h = top + cell * Double(yValues.count) + 50
         var out = SVG(width: w, height: h)
         out.text(w / 2, 20, title, anchor: "middle", size: 14, weight: "bold")
         let finite = values.flatMap { $0 }.filter(\.isFinite)

@@ -157,8 +157,13 @@ public struct ReportWriter {
     func heatmap(_ runs: [StoredRun]) -> Section? {
         let study = mixtureStudy(runs)
         let cat = study.contains { $0.scores["vqa_avg"] != nil } ? "vqa_avg" : "reasoning"
-        let pts = means(study, cat)
         func r2(_ x: Double) -> Double { (x * 100).rounded() }
+        // The grid design: share values that recur. Mixtures off the grid (lines, presets) each
+        // add a row and a column of their own and would bury it in blank cells.
+        var pts = means(study, cat)
+        func recurring(_ xs: [Double]) -> Set<Double> { Set(xs.filter { x in xs.filter { $0 == x }.count >= 2 }) }
+        let gridR = recurring(pts.map { r2($0.run.mixture!.reasoningShare) }), gridV = recurring(pts.map { r2($0.run.mixture!.visualShare) })
+        pts = pts.filter { gridR.contains(r2($0.run.mixture!.reasoningShare)) && gridV.contains(r2($0.run.mixture!.visualShare)) }
         let rs = Set(pts.map { r2($0.run.mixture!.reasoningShare) }).sorted(), vs = Set(pts.map { r2($0.run.mixture!.visualShare) }).sorted()
         guard rs.count >= 2, vs.count >= 2 else { return nil }
         var grid = vs.map { _ in rs.map { _ in Double.nan } }
@@ -172,7 +177,7 @@ public struct ReportWriter {
         guard filled >= max(rs.count, vs.count) + 2 else { return nil }
         let h = Heatmap(title: "\(cat) over reasoning × visual share", xLabel: "reasoning share (%)", yLabel: "visual share (%)",
                         xValues: rs, yValues: vs, values: grid)
-        return Section(title: "Reasoning × visual heatmap", text: ["Each cell is one mixture's \(cat) (mean over seeds); blank cells were not run."],
+        return Section(title: "Reasoning × visual heatmap", text: ["Each cell is one mixture's \(cat) (mean over seeds) on the grid of shares that recur among the mixtures; blank cells were not run."],
                        figures: [("heatmap-\(cat).svg", h.svg(), "\(cat) by reasoning and visual share")])
     }
 
