@@ -10,10 +10,27 @@ over seeds. Run names carry the run's identity: size|mixture|tokens|seed|encoder
 import csv, math, sys, statistics
 from collections import defaultdict
 
+# Parameter counts of the five sizes (World vocabulary), for runs stored without a name.
+SIZE_OF_PARAMS = {20560: "xs", 53408: "s", 205248: "m", 529248: "l", 1373600: "xl"}
+BALANCED = {"web_crawl": 0.4, "encyclopedia": 0.08, "academia": 0.05, "literature": 0.02, "math": 0.1, "code": 0.35}
+
+def identity(r):
+    """size, mixture, seed and encoder of a row: from the run's name (sweep runs), else from its
+    columns (`visionmix run` before runs carried names; those were all object-encoder runs)."""
+    if r["run"].count("|") >= 5:
+        size, mix, _, seed, encoder = r["run"].split("|")[:5]
+        return size, mix, seed, encoder
+    weights = {k: float(r[k]) for k in BALANCED if r.get(k)}
+    total = sum(weights.values()) or 1
+    weights = {k: v / total for k, v in weights.items()}
+    mix = "balanced" if weights and all(abs(weights[k] - v) < 1e-6 for k, v in BALANCED.items()) else \
+        ",".join(f"{k}={v:g}" for k, v in weights.items())
+    return SIZE_OF_PARAMS.get(int(float(r["params"])), r["params"]), mix, f"seed {r['seed']}", "object"
+
 def load(path):
     rows = []
     for r in csv.DictReader(open(path)):
-        size, mix, _, seed, encoder, _ = r["run"].split("|")
+        size, mix, seed, encoder = identity(r)
         rec = {"size": size, "mix": mix, "seed": seed, "encoder": encoder,
                "params": float(r["params"]), "tokens": float(r["tokens"])}
         for k, v in r.items():
