@@ -58,13 +58,18 @@ struct Run: ParsableCommand {
         if !json { note("run \(spec.summary) · encoder \(encoder) · \(threads) thread(s)") }
         let bar = ProgressBar(total: 1, label: "run")
         let t0 = Date()
-        let runs: [NewRun]
+        var runs: [NewRun]
         do { runs = try executeRun(spec, threads: threads, settings: settings) { e in
             let at = e.checkpoint.map { " @" + Quantity.format($0) } ?? ""
             bar.update(e.fraction, detail: String(format: "%@%@ · %.0f tok/s", e.phase, at, e.tokensPerSecond)
                        + (e.loss.map { String(format: " · loss %.3f", $0) } ?? ""), force: e.phase == "done")
         } } catch let e as SweepError { throw UserError(e.description) }
         bar.finish()
+        // The same identity a sweep gives the run: exports say what it was, and a sweep with
+        // this run in its spec finds it stored.
+        let standard = RunSettings()
+        let custom = settings.adaptation != standard.adaptation || settings.evaluation != standard.evaluation
+        for i in runs.indices { runs[i].name = spec.identifier + (custom ? "|custom budgets" : "") }
         if let store {
             let out = try store.insertRuns(runs, label: source, origin: "trainer")
             if !json { note("stored \(out.inserted.count) run(s) under '\(source)' in \(global.databasePath)" + (out.skipped > 0 ? " (\(out.skipped) already present)" : "")) }
