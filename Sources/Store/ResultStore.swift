@@ -149,6 +149,7 @@ extension ResultStore {
     /// The id of the newest stored fit of `label` (nil without fits): changes exactly when a
     /// fit is added, so callers can cache what they derive from the fits.
     public func newestFitId(label: String) throws -> Int64? {
-        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM fits WHERE label = ?", arguments: [label]) }
+        // Asked by every prediction the server answers: a cached statement skips the parse.
+        try pool.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM fits WHERE label = ?"), arguments: [label]) }
     }
 }
