@@ -1,4 +1,5 @@
 import Foundation
+import Trainer
 import Planner
 import Store
 import Testing
@@ -215,5 +216,7 @@ import VisionMixCore
         let served = Set(VisionMixServer.routes.map { "\($0.method.rawValue) \($0.path)" })
         #expect(served == spec, "only served: \(served.subtracting(spec)); only in spec: \(spec.subtracting(served))")
         #expect(served.count == VisionMixServer.routes.count, "a route is registered twice")
+        // A sweep spec's encoder is checked against the encoders that exist; the spec says which.
+        #expect(yaml.contains("encoder: {type: string, enum: [\(VisionEncoders.names.joined(separator: ", "))]"))
     }
 }

@@ -10,6 +10,8 @@ start_server() {
     DB="$WORK/visionmix.sqlite"
     "$BIN" runs import data/reference/paper-mixtures.csv --source paper --db "$DB" >&2
     "$BIN" runs import data/reference/paper-scaling.csv --source paper_scaling --db "$DB" >&2
+    # Fitted, so that predict and recommend reach the planner instead of answering 404.
+    "$BIN" fit --source paper --all --fits-dir "$WORK/fits" --db "$DB" >/dev/null 2>&1
     launch_server "$PWD"
 }
 

@@ -25,7 +25,7 @@ if [ -n "${SERVER_TOKEN:-}" ]; then AUTH=(-H "Authorization: Bearer $SERVER_TOKE
 set +e
 # use_after_free is left out: DELETE /v1/sweeps/{id} cancels a sweep, whose record (and stored
 # runs) stay readable by design, as after `visionmix sweep cancel`.
-"$VENV/bin/schemathesis" run "${AUTH[@]}" docs/openapi.yaml --url "$BASE" --checks all --exclude-checks use_after_free \
+"$VENV/bin/schemathesis" --config-file bench/server/schemathesis.toml run "${AUTH[@]}" docs/openapi.yaml --url "$BASE" --checks all --exclude-checks use_after_free \
     --max-examples "${MAX_EXAMPLES:-50}" --seed "${SEED:-1}" --workers 2 --generation-database none \
     --request-timeout 30 --no-color --report junit --report-junit-path "$REPORT" "$@" | tee bench/out/schemathesis.log
 status=${PIPESTATUS[0]}
