@@ -213,9 +213,9 @@ final class SweepLauncher: @unchecked Sendable {
         let out = try FileHandle(forWritingTo: log)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
-        // At a lower priority: training saturates every core, and the API must still answer
+        // As background work: training saturates every core, and the API must still answer
         // within milliseconds while it does (bench/server/wrk.sh --with-sweep).
-        p.arguments = ["sweep", "run", "--spec", specURL.path, "--db", database, "--no-fit", "--niceness", "10"]
+        p.arguments = ["sweep", "run", "--spec", specURL.path, "--db", database, "--no-fit", "--background"]
         p.standardOutput = out
         p.standardError = out
         p.standardInput = FileHandle.nullDevice

@@ -25,7 +25,7 @@ struct BenchPlanCommand: ParsableCommand {
         }
         let laws = LawSet(fits: fits, source: "bench")
         let mix = Mixture.preset("balanced")!
-        var t0 = Date()
+        let t0 = Date()
         for _ in 0..<predictions { _ = try laws.predictAll(params: Double?.none, tokens: Double?.none, mixture: mix) }
         let predictSeconds = Date().timeIntervalSince(t0) / Double(predictions)
         var req = RecommendationRequest(objective: try Objective.parse("vqa_avg"), baseline: mix, baselineName: "balanced")

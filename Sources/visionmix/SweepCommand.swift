@@ -37,13 +37,11 @@ extension Sweep {
         @Option(help: "The frozen vision encoder (overrides the spec's).") var encoder: String?
         @Flag(help: "Skip the fits, recommendation and report after the sweep.") var noFit = false
         @Option(help: "Where the report goes.") var reportDir = "report"
-        @Option(help: "Run at this lower CPU priority (niceness 0–19; `serve` starts its sweeps at 10 so requests stay fast).")
-        var niceness = 0
+        @Flag(help: "Run as background work: any other process gets the CPU first (Linux SCHED_IDLE). `serve` starts its sweeps so, which keeps requests fast while training saturates the cores.")
+        var background = false
 
         func run() throws {
-            guard (0...19).contains(niceness) else { throw UserError("--niceness must be in 0…19") }
-            // Workers inherit it. Raising niceness needs no privilege.
-            if niceness > 0 { errno = 0; _ = nice(Int32(niceness)) }
+            if background { runInBackground() }
             var s = try loadSpec(preset: preset, path: spec)
             if let encoder { s.encoder = encoder }
             let store = try global.openStore()
@@ -235,4 +233,14 @@ func afterSweep(store: ResultStore, label: String, reportDir: String) throws {
     }
     let path = try ReportWriter(store: store, label: label).write(to: reportDir)
     print("\nreport: \(path) (and report.html beside it)")
+}
+
+/// SCHED_IDLE for this process and, by inheritance, its workers and their BLAS threads: unlike
+/// a niceness, it yields to a waking request handler at once rather than after a time slice.
+/// Lowering one's own scheduling class needs no privilege; niceness 19 is the fallback.
+func runInBackground() {
+    var param = sched_param()
+    param.sched_priority = 0
+    let schedIdle: Int32 = 5   // SCHED_IDLE; the macro needs _GNU_SOURCE, which Swift's Glibc lacks
+    if sched_setscheduler(0, schedIdle, &param) != 0 { errno = 0; _ = nice(19) }
 }
