@@ -19,7 +19,7 @@ public struct MixtureHull: Codable, Sendable, Equatable {
     }
 
     /// The Euclidean distance from `q` to the hull, exact (Wolfe's minimum-norm-point
-    /// algorithm: a handful of tiny linear solves, no allocation per point). Every prediction
+    /// algorithm: a handful of linear solves of at most dim + 2 unknowns). Every prediction
     /// asks this of every law, so it sits on the path of each `POST /v1/predict`.
     public func distance(_ q: [Double]) -> Double {
         let k = points.count

@@ -30,6 +30,10 @@ extension RunSpec {
     }
 }
 
+extension Sequence where Element == RunSpec {
+    public var estimatedCost: Double { reduce(0) { $0 + $1.estimatedCost } }
+}
+
 /// Where a sweep stands: which runs are stored, which remain.
 public struct SweepProgress: Codable, Sendable {
     public var sweepId: Int64
@@ -95,8 +99,8 @@ public struct SweepRunner: Sendable {
     }
 
     /// Estimated cost of all runs and of the stored ones (`RunSpec.estimatedCost`).
-    public func cost() throws -> (total: Double, done: Double) {
-        (try allRuns().reduce(0) { $0 + $1.estimatedCost }, try completedRuns().reduce(0) { $0 + $1.estimatedCost })
+    public func cost(completed: [RunSpec]? = nil) throws -> (total: Double, done: Double) {
+        (try allRuns().estimatedCost, try (completed ?? completedRuns()).estimatedCost)
     }
 
     /// Executes the pending runs with `index % workers == worker`, storing each as soon as it
@@ -133,9 +137,10 @@ public struct SweepRunner: Sendable {
     /// (estimated cost per second) of the runs done since `startedAt`, when `costAtStart` was done.
     public func progress(startedAt: Date? = nil, costAtStart: Double = 0) throws -> SweepProgress {
         let current = try store.sweep(id: sweep.id!) ?? sweep
-        let done = try completedCount()
+        let completed = try completedRuns()
+        let done = completed.count
         let elapsed = Date().timeIntervalSince(startedAt ?? current.createdAt)
-        let (total, doneCost) = try cost()
+        let (total, doneCost) = try cost(completed: completed)
         var eta: Double?
         if doneCost > costAtStart && current.status == "running" {
             eta = elapsed / (doneCost - costAtStart) * (total - doneCost)

@@ -57,7 +57,7 @@ extension Sweep {
                   + (doneAtStart > 0 ? ", \(doneAtStart) already stored (resuming)" : "")
                   + "; \(jobs) job(s) × \(threads) thread(s)")
             try store.updateSweep(id: id, status: "running", pid: .some(Int(getpid())), message: .some(nil))
-            // The bar counts estimated core-seconds, not runs: runs differ thirtyfold in cost.
+            // The bar counts estimated core-seconds, not runs: an xl run costs twenty-five xs runs.
             let (totalCost, costAtStart) = try runner.cost()
             let bar = ProgressBar(total: totalCost, label: "sweep", alreadyDone: costAtStart)
             let started = Date()
@@ -101,7 +101,7 @@ extension Sweep {
             }
             while workers.contains(where: \.isRunning) {
                 if let done = try? runner.completedRuns() {
-                    bar.update(done.reduce(0) { $0 + $1.estimatedCost }, detail: "\(done.count)/\(runner.sweep.totalRuns) runs")
+                    bar.update(done.estimatedCost, detail: "\(done.count)/\(runner.sweep.totalRuns) runs")
                 }
                 usleep(500_000)
             }
