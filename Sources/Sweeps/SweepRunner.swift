@@ -91,8 +91,6 @@ public struct SweepRunner: Sendable {
         return try allRuns().filter { (stored[$0.identifier] ?? 0) < $0.checkpoints.count }
     }
 
-    public func completedCount() throws -> Int { try completedRuns().count }
-
     public func completedRuns() throws -> [RunSpec] {
         let stored = try store.storedRowsByName(label: spec.label)
         return try allRuns().filter { (stored[$0.identifier] ?? 0) >= $0.checkpoints.count }
