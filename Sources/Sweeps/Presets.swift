@@ -37,7 +37,9 @@ public enum SweepPresets {
     ///   line at s as well, to see whether its effect grows with size.
     public static func standard(encoder: String) -> SweepSpec {
         let budget = "1M", at = ["xs"], curve = ["250K", "500K", "1M"]
-        let sizes = ["xs", "s", "m", "l", "xl"]
+        // Largest first: the costliest runs start while both workers are free, and the numbers
+        // the done-when criteria read (xl) arrive early.
+        let sizes = ["xl", "l", "m", "s", "xs"]
         return SweepSpec(name: "standard", label: "calibration", encoder: encoder, seeds: [1, 2], designs: [
             SweepDesign(name: "scaling", sizes: sizes, mixtures: ["balanced"], tokens: budget, checkpoints: ["0"] + curve),
             SweepDesign(name: "scaling", sizes: sizes, mixtures: ["web_crawl", "language_favorable"], tokens: budget, checkpoints: curve),

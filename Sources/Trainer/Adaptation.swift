@@ -29,8 +29,16 @@ public struct AdaptationConfig: Codable, Equatable, Sendable {
     public var context = 64
     /// Points of the instruction-tuning budget where the adaptation curve is scored.
     public var curveFractions: [Double] = [0.25, 0.5, 1.0]
+    /// Families instruction tuning never shows: evaluation asks them zero-shot, so only what the
+    /// LM brought from pre-training (plus the skills the other families teach) can answer them.
+    /// Comparing and combining counts: the paper's benchmarks are not in its instruction data
+    /// either, and these two are what reasoning text practises over symbols (docs/vision.md).
+    public var zeroShotFamilies: [QuestionFamily] = [.compareCounts, .countArithmetic]
 
     public init() {}
+
+    /// The families instruction tuning trains on.
+    public var instructionFamilies: [QuestionFamily] { QuestionFamily.allCases.filter { !zeroShotFamilies.contains($0) } }
 
     /// Instruction-tuning steps at which the curve is scored (the last is the full budget).
     public var curveSteps: [Int] { curveFractions.map { max(1, Int((Double(instructSteps) * $0).rounded())) } }
@@ -57,7 +65,7 @@ public struct AdaptationData: Sendable {
             VisualExample(features: encoder.encode(Renderer.render($0.scene)), tokens: $0.tokens, scoredFrom: 0)
         }
         let eod = Tokenizer.shared.endOfDocument
-        instructions = QuestionBank.instructionSet(seed: seed &+ 12, count: config.instructSteps * config.instructBatch).map {
+        instructions = QuestionBank.instructionSet(seed: seed &+ 12, count: config.instructSteps * config.instructBatch, families: config.instructionFamilies).map {
             VisualExample(features: encoder.encode($0.image), tokens: $0.prompt + $0.options[$0.correct] + [eod], scoredFrom: $0.prompt.count)
         }
     }

@@ -125,10 +125,15 @@ enum Blocks {
 
     // MARK: visual
 
-    /// An entity's look, in one of several phrasings.
+    /// An entity's look, in one of several phrasings. Some go from the look to the name, as a
+    /// picture book does: small LMs do not reverse "a lemon is a small yellow circle" on their
+    /// own, and naming a thing from its picture needs the look → name direction.
     static func entityLook(_ r: inout WorldRNG, _ e: Entity) -> String {
         let l = e.look
-        switch r.int(5) {
+        switch r.int(8) {
+        case 5: return "if you see a \(l.phrase) in a picture , it is a \(e.name) ."
+        case 6: return "what is a \(l.phrase) ? it is a \(e.name) ."
+        case 7: return "a picture that shows a \(l.phrase) shows a \(e.name) ."
         case 0: return "a \(e.name) is a \(l.phrase) ."
         case 1: return "the \(e.name) looks like a \(l.phrase) ."
         case 2: return "a \(e.name) is \(l.colour.rawValue) . its shape is a \(l.shape.rawValue) and it is \(l.size.rawValue) ."

@@ -156,6 +156,7 @@ struct AdaptationBudgetOptions: ParsableArguments {
     @Option(help: .hidden) var projectorLr: Float?
     @Option(help: .hidden) var alignLr: Float?
     @Option(help: .hidden) var perFamily: Int?
+    @Option(help: .hidden) var zeroShot: String?
 
     var settings: RunSettings {
         var s = RunSettings()
@@ -166,6 +167,9 @@ struct AdaptationBudgetOptions: ParsableArguments {
         if let projectorLr { s.adaptation.projectorLearningRate = projectorLr }
         if let alignLr { s.adaptation.alignLearningRate = alignLr }
         if let perFamily { s.evaluation.perFamily = perFamily }
+        if let zeroShot {
+            s.adaptation.zeroShotFamilies = zeroShot == "none" ? [] : zeroShot.split(separator: ",").compactMap { QuestionFamily(name: String($0)) }
+        }
         return s
     }
 }

@@ -66,6 +66,21 @@ import World
         #expect(vm.projector.grads == full)
     }
 
+    @Test func zeroShotFamiliesStayOutOfInstructionTuningButAreEvaluated() {
+        var config = AdaptationConfig()
+        config.instructSteps = 40; config.instructBatch = 8; config.alignSteps = 1; config.alignBatch = 1
+        #expect(config.zeroShotFamilies == [.compareCounts, .countArithmetic])
+        let data = AdaptationData(encoder: ObjectEncoder(), config: config, seed: 5)
+        let prompts = data.instructions.map { Tokenizer.shared.decode(Array($0.tokens.prefix($0.scoredFrom))) }
+        #expect(prompts.count == 320)
+        // The two families' prompts: "are there more red or more blue objects ?" and "how many
+        // circle and square shapes are there in all ?".
+        #expect(!prompts.contains { $0.hasPrefix("are there more") || $0.hasSuffix("in all ?") })
+        #expect(prompts.contains { $0.hasPrefix("how many") })
+        let evaluated = Set(QuestionBank.evaluationSet(seed: 1, perFamily: 1).map(\.family))
+        #expect(config.zeroShotFamilies.allSatisfy(evaluated.contains))
+    }
+
     @Test func objectEncoderFindsOneTokenPerObject() {
         let scene = Scene(objects: [SceneObject(shape: .square, colour: .red, radius: 2, x: 3, y: 3),
                                     SceneObject(shape: .circle, colour: .blue, radius: 2, x: 11, y: 11)])
