@@ -76,7 +76,10 @@ public struct SweepSpec: Codable, Sendable {
             throw SweepError.bad("unknown profile '\(profile!)'; profiles: " + Self.profiles.joined(separator: ", "))
         }
         var out: [RunSpec] = []
-        var seen = Set<RunSpec>()
+        // Equal mixtures written differently (`web_crawl` and `web_crawl=100`, `mix6` and
+        // `balanced`) are one run: the first one written keeps its name, and a later one whose
+        // budgets it already scores adds nothing. The report reads mixtures by their weights.
+        var byMixture: [String: Int] = [:]
         for d in designs {
             guard let total = Quantity.parse(d.tokens), total > 0 else { throw SweepError.bad("design \(d.name): tokens '\(d.tokens)' is not a count") }
             var budgets: [Double] = []
@@ -92,11 +95,19 @@ public struct SweepSpec: Codable, Sendable {
                     throw SweepError.bad("design \(d.name): unknown size '\(size)' (sizes: \(known.joined(separator: ", ")))")
                 }
                 for mix in d.mixtures {
-                    do { _ = try MixtureSpec.parse(mix) } catch { throw SweepError.bad("design \(d.name): mixture '\(mix)': \(error)") }
+                    let mixture: Mixture
+                    do { mixture = try MixtureSpec.parse(mix).mixture } catch { throw SweepError.bad("design \(d.name): mixture '\(mix)': \(error)") }
                     for seed in seeds {
                         let r = RunSpec(size: size, mix: mix, tokens: total, checkpoints: Array(Set(budgets)), seed: seed,
                                         encoder: encoder, profile: profile ?? "standard")
-                        if seen.insert(r).inserted { out.append(r) }
+                        let key = "\(size)|\(mixture.canonicalKey)|\(total)|\(seed)"
+                        if let i = byMixture[key] {
+                            let merged = Set(out[i].checkpoints).union(r.checkpoints)
+                            if merged.count == out[i].checkpoints.count { continue }
+                            if merged.count == r.checkpoints.count { out[i] = r; continue }
+                        }
+                        byMixture[key] = out.count
+                        out.append(r)
                     }
                 }
             }

@@ -9,8 +9,12 @@ import World
 import VisionMixCore
 
 public struct EvaluationConfig: Codable, Equatable, Sendable {
-    /// Questions per family (17 families) of the held-out evaluation set.
-    public var perFamily = 30
+    /// Questions per family (17 families) of the held-out evaluation set. A group's score is
+    /// the mean of its families' accuracies, so families may have different counts.
+    public var perFamily = 40
+    /// Knowledge families get this many times `perFamily`: knowledge sits near chance for most
+    /// models, and "within 5 points of chance" needs a binomial SD well under 5 (about 3 at 180).
+    public var knowledgeMultiplier = 3
     /// Text questions per kind (seven kinds: four for text_acc, three probes for text_reasoning).
     public var textPerKind = 40
     /// Held-out tokens per source for perplexity.
@@ -18,6 +22,11 @@ public struct EvaluationConfig: Codable, Equatable, Sendable {
     /// The evaluation sets' seed: fixed across runs, so every run is scored on the same questions.
     public var seed: UInt64 = 0xE7A1
     public init() {}
+
+    /// Held-out questions asked of `family`.
+    public func questionCount(_ family: QuestionFamily) -> Int {
+        family.groups.contains(.knowledge) ? perFamily * knowledgeMultiplier : perFamily
+    }
 }
 
 /// Scores with their chance levels.
@@ -32,7 +41,7 @@ public struct Scores: Sendable {
 
 /// The held-out visual questions, encoded once per encoder.
 public final class VisionEvalSet: @unchecked Sendable {
-    public struct Item: Sendable { let groups: [QuestionGroup]; let correct: Int; let chance: Double; let examples: [VisualExample] }
+    public struct Item: Sendable { let family: QuestionFamily; let correct: Int; let chance: Double; let examples: [VisualExample] }
     public let items: [Item]
     /// The same items with a blank image.
     public let blindItems: [Item]
@@ -41,11 +50,11 @@ public final class VisionEvalSet: @unchecked Sendable {
         let eod = Tokenizer.shared.endOfDocument
         let blank = encoder.encode(Image.blank)
         var items: [Item] = [], blind: [Item] = []
-        for q in QuestionBank.evaluationSet(seed: config.seed, perFamily: config.perFamily) {
+        for q in QuestionBank.evaluationSet(seed: config.seed, count: config.questionCount) {
             let f = encoder.encode(q.image)
             func ex(_ feat: [Float]) -> [VisualExample] { q.options.map { VisualExample(features: feat, tokens: q.prompt + $0 + [eod], scoredFrom: q.prompt.count) } }
-            items.append(Item(groups: q.groups, correct: q.correct, chance: q.chance, examples: ex(f)))
-            blind.append(Item(groups: q.groups, correct: q.correct, chance: q.chance, examples: ex(blank)))
+            items.append(Item(family: q.family, correct: q.correct, chance: q.chance, examples: ex(f)))
+            blind.append(Item(family: q.family, correct: q.correct, chance: q.chance, examples: ex(blank)))
         }
         self.items = items; blindItems = blind
     }
@@ -55,7 +64,7 @@ public final class VisionEvalSet: @unchecked Sendable {
 
     /// One shared set per (encoder, config): encoding is done once per process.
     public static func shared(encoder: VisionEncoder, config: EvaluationConfig) -> VisionEvalSet {
-        let key = "\(encoder.name)|\(config.perFamily)|\(config.seed)"
+        let key = "\(encoder.name)|\(config.perFamily)|\(config.knowledgeMultiplier)|\(config.seed)"
         lock.lock(); defer { lock.unlock() }
         if let s = cache[key] { return s }
         let s = VisionEvalSet(encoder: encoder, config: config)
@@ -67,23 +76,31 @@ public final class VisionEvalSet: @unchecked Sendable {
     public func score(_ vm: VisualModel, blind: Bool = false) -> Scores {
         let set = blind ? blindItems : items
         let lls = vm.logLikelihoods(set.flatMap(\.examples))
-        var correct: [QuestionGroup: (Double, Double, Double)] = [:]   // (right, n, chance sum)
+        var byFamily: [QuestionFamily: (right: Double, n: Double, chance: Double)] = [:]
         var k = 0
         for it in set {
             let ll = lls[k..<(k + it.examples.count)]
             k += it.examples.count
             let best = ll.indices.max { ll[$0] < ll[$1] }! - ll.startIndex
-            for g in it.groups {
-                var c = correct[g] ?? (0, 0, 0)
-                c.0 += best == it.correct ? 1 : 0; c.1 += 1; c.2 += it.chance
-                correct[g] = c
+            var c = byFamily[it.family] ?? (0, 0, 0)
+            c.right += best == it.correct ? 1 : 0; c.n += 1; c.chance += it.chance
+            byFamily[it.family] = c
+        }
+        // A group is the mean of its families, so a family's weight does not depend on how many
+        // questions it asks.
+        var correct: [QuestionGroup: (accuracy: Double, chance: Double, families: Double)] = [:]
+        for (f, c) in byFamily {
+            for g in f.groups {
+                var t = correct[g] ?? (0, 0, 0)
+                t.accuracy += c.right / c.n; t.chance += c.chance / c.n; t.families += 1
+                correct[g] = t
             }
         }
         var s = Scores()
         let prefix = blind ? "blind_" : ""
         for (g, c) in correct {
-            s.values[prefix + g.rawValue] = 100 * c.0 / c.1
-            s.chance[prefix + g.rawValue] = 100 * c.2 / c.1
+            s.values[prefix + g.rawValue] = 100 * c.accuracy / c.families
+            s.chance[prefix + g.rawValue] = 100 * c.chance / c.families
         }
         let vqa = ["general", "knowledge", "ocr_chart", "vision_centric"].map { prefix + $0 }
         s.values[prefix + "vqa_avg"] = vqa.map { s.values[$0]! }.reduce(0, +) / 4

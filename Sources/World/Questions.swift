@@ -273,7 +273,13 @@ extension QuestionBank {
 
     /// `perFamily` evaluation questions of every family (held-out entities for knowledge).
     public static func evaluationSet(seed: UInt64, perFamily: Int) -> [Question] {
-        QuestionFamily.allCases.flatMap { questions($0, purpose: .evaluation, seed: seed, count: perFamily) }
+        evaluationSet(seed: seed) { _ in perFamily }
+    }
+
+    /// `count(family)` evaluation questions of every family; a family's first questions do not
+    /// depend on how many it asks.
+    public static func evaluationSet(seed: UInt64, count: (QuestionFamily) -> Int) -> [Question] {
+        QuestionFamily.allCases.flatMap { questions($0, purpose: .evaluation, seed: seed, count: count($0)) }
     }
 }
 

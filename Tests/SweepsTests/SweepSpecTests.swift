@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Sweeps
+import VisionMixCore
 
 @Suite struct SweepSpecTests {
     @Test func standardPresetCoversThePapersDesigns() throws {
@@ -15,10 +16,20 @@ import Testing
             // The untrained model is scored once per size and seed.
             #expect(runs.filter { $0.size == size && $0.checkpoints.contains(0) }.count == spec.seeds.count)
         }
-        let mixes = Set(runs.map(\.mix))
-        #expect((0...10).allSatisfy { mixes.contains("mix\($0)") })
-        #expect(["web_crawl=100", "code=100", "math=100"].allSatisfy(mixes.contains))
         #expect(runs.count == Set(runs.map(\.identifier)).count, "run identities are distinct")
+        // Every design point is scored by some run of an equal mixture, and no mixture is
+        // trained twice (mix6 is balanced, web_crawl=100 is web_crawl).
+        for d in spec.designs {
+            for size in d.sizes {
+                for mix in d.mixtures {
+                    let key = try MixtureSpec.parse(mix).mixture.canonicalKey
+                    let covering = runs.filter { $0.size == size && (try? $0.mixture.canonicalKey) == key && $0.checkpoints.contains(1e6) }
+                    #expect(covering.count == spec.seeds.count, "\(d.name) \(size) \(mix)")
+                }
+            }
+        }
+        #expect(!runs.contains { $0.mix == "mix6" || $0.mix == "web_crawl=100" }, "written-twice mixtures run once")
+        #expect(runs.contains { $0.mix == "code=100" } && runs.contains { $0.mix == "mix3" })
     }
 
     @Test func costsFollowModelSizeSoTheETAIsHonest() {

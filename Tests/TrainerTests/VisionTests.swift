@@ -81,6 +81,16 @@ import World
         #expect(config.zeroShotFamilies.allSatisfy(evaluated.contains))
     }
 
+    @Test func knowledgeFamiliesAskMoreQuestions() {
+        var config = EvaluationConfig()
+        config.perFamily = 2
+        let set = VisionEvalSet(encoder: ObjectEncoder(), config: config)
+        let knowledge = QuestionFamily.allCases.filter { $0.groups.contains(.knowledge) }.count
+        #expect(knowledge == 2)
+        #expect(set.items.count == 2 * (QuestionFamily.allCases.count - knowledge) + 2 * config.knowledgeMultiplier * knowledge)
+        #expect(set.blindItems.count == set.items.count)
+    }
+
     @Test func objectEncoderFindsOneTokenPerObject() {
         let scene = Scene(objects: [SceneObject(shape: .square, colour: .red, radius: 2, x: 3, y: 3),
                                     SceneObject(shape: .circle, colour: .blue, radius: 2, x: 11, y: 11)])
