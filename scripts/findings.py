@@ -115,7 +115,7 @@ def vision_tables(rows):
             out.append([size, fmt_tokens(t), "curve", len(rs)] + [f"{stats([r.get(g + '_curve') for r in rs])[1]:.1f}" for g in GROUPS])
     print(table(["size", "tokens", "scores", "seeds"] + GROUPS, out) + "\n")
 
-    print("### Knowledge of held-out entities at 0 tokens (60 questions, chance 25, binomial SD 5.6)\n")
+    print("### Knowledge of held-out entities at 0 tokens (2 families × 120 questions, chance 25, binomial SD 2.8)\n")
     out = []
     for r in sorted([r for r in rows if r["tokens"] == 0], key=lambda r: (SIZES.index(r["size"]), r["seed"], r["encoder"])):
         out.append([r["size"], r["seed"], r["encoder"], f"{r['knowledge']:.1f}", f"{r['knowledge_curve']:.1f}"])
