@@ -13,7 +13,8 @@ public struct EvaluationConfig: Codable, Equatable, Sendable {
     /// the mean of its families' accuracies, so families may have different counts.
     public var perFamily = 40
     /// Knowledge families get this many times `perFamily`: knowledge sits near chance for most
-    /// models, and "within 5 points of chance" needs a binomial SD well under 5 (about 3 at 180).
+    /// models, and "within 5 points of chance" needs a binomial SD well under 5 (2.8 points for
+    /// the mean of two families of 120).
     public var knowledgeMultiplier = 3
     /// Text questions per kind (seven kinds: four for text_acc, three probes for text_reasoning).
     public var textPerKind = 40
@@ -87,9 +88,11 @@ public final class VisionEvalSet: @unchecked Sendable {
             byFamily[it.family] = c
         }
         // A group is the mean of its families, so a family's weight does not depend on how many
-        // questions it asks.
+        // questions it asks. Summed in a fixed family order: a dictionary's order varies between
+        // instances, and the sum of fractions with it, which would break bit-for-bit reruns.
         var correct: [QuestionGroup: (accuracy: Double, chance: Double, families: Double)] = [:]
-        for (f, c) in byFamily {
+        for f in QuestionFamily.allCases {
+            guard let c = byFamily[f] else { continue }
             for g in f.groups {
                 var t = correct[g] ?? (0, 0, 0)
                 t.accuracy += c.right / c.n; t.chance += c.chance / c.n; t.families += 1

@@ -91,6 +91,18 @@ import World
         #expect(set.blindItems.count == set.items.count)
     }
 
+    @Test func scoresAreBitForBitRepeatable() throws {
+        // Group scores average fractions; two sets (two dictionaries inside) must sum them in
+        // the same order.
+        let (vm, _) = try Self.tinyVisualModel(layers: 1, questionSeed: 1)
+        var config = EvaluationConfig()
+        config.perFamily = 3
+        let a = VisionEvalSet(encoder: ObjectEncoder(), config: config).score(vm)
+        let b = VisionEvalSet(encoder: ObjectEncoder(), config: config).score(vm)
+        #expect(a.values == b.values)
+        #expect(a.values["vqa_avg"] != nil && a.chance["knowledge"] == 25)
+    }
+
     @Test func objectEncoderFindsOneTokenPerObject() {
         let scene = Scene(objects: [SceneObject(shape: .square, colour: .red, radius: 2, x: 3, y: 3),
                                     SceneObject(shape: .circle, colour: .blue, radius: 2, x: 11, y: 11)])
