@@ -167,9 +167,21 @@ struct AdaptationBudgetOptions: ParsableArguments {
         if let projectorLr { s.adaptation.projectorLearningRate = projectorLr }
         if let alignLr { s.adaptation.alignLearningRate = alignLr }
         if let perFamily { s.evaluation.perFamily = perFamily }
-        if let zeroShot {
-            s.adaptation.zeroShotFamilies = zeroShot == "none" ? [] : zeroShot.split(separator: ",").compactMap { QuestionFamily(name: String($0)) }
-        }
+        if let families = try? zeroShotFamilies() { s.adaptation.zeroShotFamilies = families }
         return s
+    }
+
+    func validate() throws { _ = try zeroShotFamilies() }
+
+    /// `--zero-shot none` or a comma list of family names; nil when not given.
+    func zeroShotFamilies() throws -> [QuestionFamily]? {
+        guard let zeroShot else { return nil }
+        if zeroShot == "none" { return [] }
+        return try zeroShot.split(separator: ",").map {
+            guard let f = QuestionFamily(name: String($0)) else {
+                throw ValidationError("--zero-shot: unknown family '\($0)'; families are " + QuestionFamily.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            return f
+        }
     }
 }
