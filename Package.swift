@@ -47,7 +47,7 @@ let package = Package(
         // Talks raw HTTP to a real server on loopback; HummingbirdTesting would add
         // async-http-client to every CI build for nothing these tests need.
         .testTarget(name: "ServerTests", dependencies: ["Server", "Store", "Planner", "VisionMixCore", "PlannerTestSupport"]),
-        .testTarget(name: "SweepsTests", dependencies: ["Sweeps"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "World"]),
         .testTarget(name: "CLITests", dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v5]

@@ -136,6 +136,7 @@ private func runPipeline(_ spec: RunSpec, threads: Int, settings: RunSettings, p
                                          "checkpoint_total": .number(seconds)]),
                 "curve": .array(result.curve.map { pt in .object(["step": .number(Double(pt.step)),
                                                                   "vqa_avg": .number(pt.scores.values["vqa_avg"] ?? .nan)]) }),
+                "family_accuracy": .object(Dictionary(uniqueKeysWithValues: result.families.map { ($0.key.rawValue, .number($0.value)) })),
                 "pipeline": .string("vision-1"),
             ]
             if let commit { prov["git_commit"] = .string(commit) }

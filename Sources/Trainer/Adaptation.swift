@@ -22,7 +22,10 @@ public struct AdaptationConfig: Codable, Equatable, Sendable {
     public var instructBatch = 16
     public var projectorLearningRate: Float = 6e-3
     /// The LM's instruction-tuning peak rate, as a fraction of the size's pre-training rate.
-    public var lmLearningRateScale: Float = 1
+    /// A tenth, as in real MLLM recipes (LLaVA tunes its LM at 2e-5 after pre-training near
+    /// 3e-4): at the full rate, 480 steps taught even an untrained xl LM the question language,
+    /// and pre-training's gain drowned in adaptation noise (docs/vision.md, "LM learning rate").
+    public var lmLearningRateScale: Float = 0.1
     public var projectorHidden = 64
     /// Context of the adapted model (rotary positions carry no weights, so a shorter context
     /// than pre-training's loads the same weights and saves activation memory).

@@ -75,9 +75,22 @@ public final class VisionEvalSet: @unchecked Sendable {
 
     /// Group accuracies (%) of the adapted model; metric names prefixed by `prefix` ("" or "blind_").
     public func score(_ vm: VisualModel, blind: Bool = false) -> Scores {
+        scoreByFamily(vm, blind: blind).scores
+    }
+
+    /// Group scores and the accuracy (%) of each family behind them, for studies of where a
+    /// group's score comes from.
+    public func scoreByFamily(_ vm: VisualModel, blind: Bool = false) -> (scores: Scores, families: [QuestionFamily: Double]) {
+        let counts = familyCounts(vm, blind: blind)
+        return (groupScores(counts, blind: blind), counts.mapValues { 100 * $0.right / $0.n })
+    }
+
+    private typealias FamilyCount = (right: Double, n: Double, chance: Double)
+
+    private func familyCounts(_ vm: VisualModel, blind: Bool) -> [QuestionFamily: FamilyCount] {
         let set = blind ? blindItems : items
         let lls = vm.logLikelihoods(set.flatMap(\.examples))
-        var byFamily: [QuestionFamily: (right: Double, n: Double, chance: Double)] = [:]
+        var byFamily: [QuestionFamily: FamilyCount] = [:]
         var k = 0
         for it in set {
             let ll = lls[k..<(k + it.examples.count)]
@@ -87,6 +100,10 @@ public final class VisionEvalSet: @unchecked Sendable {
             c.right += best == it.correct ? 1 : 0; c.n += 1; c.chance += it.chance
             byFamily[it.family] = c
         }
+        return byFamily
+    }
+
+    private func groupScores(_ byFamily: [QuestionFamily: FamilyCount], blind: Bool) -> Scores {
         // A group is the mean of its families, so a family's weight does not depend on how many
         // questions it asks. Summed in a fixed family order: a dictionary's order varies between
         // instances, and the sum of fractions with it, which would break bit-for-bit reruns.

@@ -12,6 +12,8 @@ public struct CheckpointScores: Sendable {
     public var scores: Scores
     /// Scores at each curve point (instruction-tuning step → vision and text scores).
     public var curve: [(step: Int, scores: Scores)]
+    /// Accuracy (%) of each question family after the full instruction-tuning budget.
+    public var families: [QuestionFamily: Double]
     public var alignSeconds: Double, instructSeconds: Double, evalSeconds: Double
 }
 
@@ -38,11 +40,13 @@ public enum VisionPipeline {
         Adaptation.align(vm, data: data, config: adaptation, progress: progress)
         let alignSeconds = Date().timeIntervalSince(t)
         var curve: [(Int, Scores)] = []
+        var families: [QuestionFamily: Double] = [:]
         t = Date()
         var inEval = 0.0
         Adaptation.instruct(vm, data: data, config: adaptation, lmLearningRate: lmLearningRate, progress: progress) { step in
             let e = Date()
-            var s = evalSet.score(vm)
+            var s: Scores
+            (s, families) = evalSet.scoreByFamily(vm)
             s.merge(language.multipleChoice(vm.model))
             curve.append((step, s))
             inEval += Date().timeIntervalSince(e)
@@ -57,6 +61,6 @@ public enum VisionPipeline {
             scores.chance[k + "_curve"] = final.chance[k]
         }
         evalSeconds += inEval + Date().timeIntervalSince(t)
-        return CheckpointScores(scores: scores, curve: curve, alignSeconds: alignSeconds, instructSeconds: instructSeconds, evalSeconds: evalSeconds)
+        return CheckpointScores(scores: scores, curve: curve, families: families, alignSeconds: alignSeconds, instructSeconds: instructSeconds, evalSeconds: evalSeconds)
     }
 }

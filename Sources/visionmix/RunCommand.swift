@@ -132,9 +132,11 @@ struct Evaluate: ParsableCommand {
         if json {
             struct Out: Encodable {
                 let tokens_trained: Int; let scores: [String: Double]; let chance: [String: Double]
+                let families: [String: Double]
                 let seconds: Double; let align_seconds: Double; let instruct_seconds: Double; let evaluate_seconds: Double
             }
-            try printJSON(Out(tokens_trained: ck.tokensTrained, scores: r.scores.values, chance: r.scores.chance, seconds: seconds,
+            try printJSON(Out(tokens_trained: ck.tokensTrained, scores: r.scores.values, chance: r.scores.chance,
+                              families: Dictionary(uniqueKeysWithValues: r.families.map { ($0.key.rawValue, $0.value) }), seconds: seconds,
                               align_seconds: r.alignSeconds, instruct_seconds: r.instructSeconds, evaluate_seconds: r.evalSeconds))
             return
         }

@@ -6,6 +6,7 @@ import Sweeps
 import Store
 import Trainer
 import VisionMixCore
+import World
 
 @Suite struct RunPipelineTests {
     static func tiny() -> RunSettings {
@@ -32,6 +33,10 @@ import VisionMixCore
             for n in names where n != "ppl" { #expect(r.chance[n] != nil, "no chance for \(n)") }
             #expect(r.attributes == ["size": "xs", "encoder": "object"])
             #expect(r.provenance["world_version"] != nil && r.provenance["hyperparameters"] != nil)
+            // Every family's accuracy, so a group's score can be traced to its families.
+            guard case .object(let families)? = r.provenance["family_accuracy"] else { Issue.record("no family_accuracy"); continue }
+            #expect(Set(families.keys) == Set(QuestionFamily.allCases.map(\.rawValue)))
+            for case .number(let v) in families.values { #expect(v >= 0 && v <= 100) }
         }
         #expect(abs(a[0].chance["vqa_avg"]! - 26.0) < 3)
     }
