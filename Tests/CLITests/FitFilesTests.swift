@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
-/// The committed fits of the shipped reference data must stay readable JSON with the keys the
-/// CLI promises (category, family, parameters, train.rmse, cv.mae).
-@Test func committedFitsHaveTheDocumentedShape() throws {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let dir = root.appendingPathComponent("fits/paper_scaling")
+/// The committed fits of the shipped reference data and calibration sweep must stay readable
+/// JSON with the keys the CLI promises (category, family, parameters, train.rmse, cv.mae).
+@Test(arguments: ["fits/paper_scaling", "fits/calibration"])
+func committedFitsHaveTheDocumentedShape(folder: String) throws {
+    let dir = repoRoot.appendingPathComponent(folder)
     let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.filter { $0.hasSuffix(".json") } ?? []
     #expect(files.count >= 3)
     for f in files {
@@ -15,5 +15,28 @@ import Testing
         #expect(obj?["parameters"] is [String: Any])
         #expect((obj?["train"] as? [String: Any])?["rmse"] != nil)
         #expect((obj?["cv"] as? [String: Any])?["mae"] != nil)
+    }
+}
+
+/// Every shipped calibration CSV imports back whole: one stored run per row, each named with
+/// its sweep identity, and a second import adds nothing.
+@Test func shippedCalibrationResultsImportBack() throws {
+    let dir = repoRoot.appendingPathComponent("data/calibration")
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".csv") }.sorted()
+    #expect(files.contains("standard.csv"))
+    let db = scratchDirectory().appendingPathComponent("v.sqlite").path
+    for f in files {
+        let path = dir.appendingPathComponent(f).path
+        let rows = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count - 1
+        let source = "shipped_" + f.replacingOccurrences(of: ".csv", with: "").replacingOccurrences(of: "-", with: "_")
+        let r = try runCLI(["runs", "import", path, "--source", source, "--json"], db: db)
+        #expect(r.status == 0, "\(f): \(r.stderr)")
+        #expect(r.stdout.contains("\"imported\" : \(rows)"), "\(f): \(r.stdout)")
+        let again = try runCLI(["runs", "import", path, "--source", source, "--json"], db: db)
+        #expect(again.stdout.contains("\"imported\" : 0"), "\(f) imported twice")
+        let list = try runCLI(["runs", "list", "--source", source, "--json"], db: db)
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(runs.count == rows)
+        #expect(runs.allSatisfy { ($0["name"] as? String)?.split(separator: "|").count == 6 }, "\(f): a run without its sweep identity")
     }
 }
