@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Store
 import VisionMixCore
+import World
 
 struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -98,6 +99,16 @@ extension Runs {
             var t = TextTable(["metric", "value"])
             for m in orderedMetrics([r]) { t.add([m, fmt(r.scores[m]!, 3)]) }
             print(t.render())
+            // Where the group scores come from: each question family's accuracy, in the
+            // World's family order (runs trained by the embedded pipeline record it).
+            if case .object(let families)? = r.provenance["family_accuracy"] {
+                var f = TextTable(["family", "groups", "accuracy"])
+                for family in QuestionFamily.allCases {
+                    guard case .number(let v)? = families[family.rawValue] else { continue }
+                    f.add([family.rawValue, family.groups.map(\.rawValue).joined(separator: ", "), fmt(v, 1)])
+                }
+                print(f.render())
+            }
             if !r.provenance.isEmpty { print("provenance: \(JSONValue.object(r.provenance).compactString)") }
         }
     }
