@@ -108,7 +108,7 @@ enum SweepRoutes {
     }
 
     static let specKeys: Set<String> = ["name", "label", "encoder", "seeds", "designs", "profile"]
-    static let designKeys: Set<String> = ["name", "sizes", "mixtures", "tokens", "checkpoints"]
+    static let designKeys: Set<String> = ["name", "sizes", "mixtures", "tokens", "checkpoints", "seeds"]
 
     /// A misspelt key (`checkpoint`, `seed`) would silently fall back to nothing; like every
     /// other body field, it is refused by name.
@@ -151,6 +151,12 @@ enum SweepRoutes {
                 }
             }
             guard !d.sizes.isEmpty else { throw APIError.badRequest("\(at).sizes is empty", field: "\(at).sizes") }
+            if let seeds = d.seeds {
+                guard !seeds.isEmpty else { throw APIError.badRequest("\(at).seeds is empty", field: "\(at).seeds") }
+                for (j, seed) in seeds.enumerated() where !(0...Int(Int32.max)).contains(seed) {
+                    throw APIError.badRequest("seed \(seed) is not in 0–\(Int32.max)", field: "\(at).seeds[\(j)]")
+                }
+            }
             for (j, size) in d.sizes.enumerated() where !known.contains(size) {
                 throw APIError.badRequest("unknown size '\(size)'; sizes: " + known.joined(separator: ", "), field: "\(at).sizes[\(j)]")
             }

@@ -33,9 +33,13 @@ public struct SweepDesign: Codable, Sendable {
     public var mixtures: [String]
     public var tokens: String
     public var checkpoints: [String]
+    /// Seeds of this design when it needs other seeds than the spec's (more seeds where the
+    /// noise matters most, as the standard preset's largest size).
+    public var seeds: [Int]?
 
-    public init(name: String, sizes: [String], mixtures: [String], tokens: String, checkpoints: [String]) {
+    public init(name: String, sizes: [String], mixtures: [String], tokens: String, checkpoints: [String], seeds: [Int]? = nil) {
         self.name = name; self.sizes = sizes; self.mixtures = mixtures; self.tokens = tokens; self.checkpoints = checkpoints
+        self.seeds = seeds
     }
 }
 
@@ -90,6 +94,8 @@ public struct SweepSpec: Codable, Sendable {
                 budgets.append(b)
             }
             if !budgets.contains(total) { budgets.append(total) }
+            let designSeeds = d.seeds ?? seeds
+            guard !designSeeds.isEmpty else { throw SweepError.bad("design \(d.name): seeds is empty") }
             for size in d.sizes {
                 if let known = knownSizes, !known.contains(size) {
                     throw SweepError.bad("design \(d.name): unknown size '\(size)' (sizes: \(known.joined(separator: ", ")))")
@@ -97,7 +103,7 @@ public struct SweepSpec: Codable, Sendable {
                 for mix in d.mixtures {
                     let mixture: Mixture
                     do { mixture = try MixtureSpec.parse(mix).mixture } catch { throw SweepError.bad("design \(d.name): mixture '\(mix)': \(error)") }
-                    for seed in seeds {
+                    for seed in designSeeds {
                         let r = RunSpec(size: size, mix: mix, tokens: total, checkpoints: Array(Set(budgets)), seed: seed,
                                         encoder: encoder, profile: profile ?? "standard")
                         let key = "\(size)|\(mixture.canonicalKey)|\(total)|\(seed)"

@@ -24,12 +24,27 @@ import VisionMixCore
                 for mix in d.mixtures {
                     let key = try MixtureSpec.parse(mix).mixture.canonicalKey
                     let covering = runs.filter { $0.size == size && (try? $0.mixture.canonicalKey) == key && $0.checkpoints.contains(1e6) }
-                    #expect(covering.count == spec.seeds.count, "\(d.name) \(size) \(mix)")
+                    #expect(covering.count == (d.seeds ?? spec.seeds).count, "\(d.name) \(size) \(mix)")
                 }
             }
         }
         #expect(!runs.contains { $0.mix == "mix6" || $0.mix == "web_crawl=100" }, "written-twice mixtures run once")
         #expect(runs.contains { $0.mix == "code=100" } && runs.contains { $0.mix == "mix3" })
+    }
+
+    @Test func aDesignsOwnSeedsReplaceTheSpecs() throws {
+        let spec = SweepSpec(name: "t", encoder: "object", seeds: [1, 2], designs: [
+            SweepDesign(name: "a", sizes: ["xs"], mixtures: ["balanced"], tokens: "100K", checkpoints: [], seeds: [7]),
+            SweepDesign(name: "b", sizes: ["s"], mixtures: ["balanced"], tokens: "100K", checkpoints: []),
+        ])
+        let runs = try spec.runs(knownSizes: nil)
+        #expect(runs.map(\.seed) == [7, 1, 2])
+        // Round trip: a spec file may carry a design's seeds, and one without them still reads.
+        let back = try JSONDecoder().decode(SweepSpec.self, from: JSONEncoder().encode(spec))
+        #expect(try back.runs(knownSizes: nil).map(\.seed) == [7, 1, 2])
+        var empty = spec
+        empty.designs[0].seeds = []
+        #expect(throws: SweepError.self) { try empty.runs(knownSizes: nil) }
     }
 
     @Test func costsFollowModelSizeSoTheETAIsHonest() {
