@@ -18,11 +18,11 @@ func scratchDirectory() -> URL {
     return u
 }
 
-/// Starts the real `visionmix` executable.
-func launchCLI(_ args: [String], db: String) throws -> (Process, Pipe, Pipe) {
+/// Starts the real `visionmix` executable (with `--db DB` unless `db` is nil).
+func launchCLI(_ args: [String], db: String?) throws -> (Process, Pipe, Pipe) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: visionmixBinary)
-    p.arguments = args + ["--db", db]
+    p.arguments = args + (db.map { ["--db", $0] } ?? [])
     p.currentDirectoryURL = repoRoot
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
@@ -31,8 +31,8 @@ func launchCLI(_ args: [String], db: String) throws -> (Process, Pipe, Pipe) {
     return (p, out, err)
 }
 
-/// Runs `visionmix ARGS --db DB` to completion.
-func runCLI(_ args: [String], db: String) throws -> CLIResult {
+/// Runs `visionmix ARGS --db DB` (or without `--db`) to completion.
+func runCLI(_ args: [String], db: String?) throws -> CLIResult {
     let (p, out, err) = try launchCLI(args, db: db)
     // Read before waiting so a large output cannot fill the pipe and block the child.
     let o = out.fileHandleForReading.readDataToEndOfFile()
