@@ -60,7 +60,7 @@ public struct SweepSpec: Codable, Sendable {
         self.profile = profile
     }
 
-    public static let profiles = ["standard", "tiny"]
+    public static let profiles = ["standard", "precise", "tiny"]
 
     /// Reads a JSON spec, checking every size, mixture and budget before anything runs.
     public static func load(path: String) throws -> SweepSpec {

@@ -16,6 +16,11 @@ public struct EvaluationConfig: Codable, Equatable, Sendable {
     /// models, and "within 5 points of chance" needs a binomial SD well under 5 (2.8 points for
     /// the mean of two families of 120).
     public var knowledgeMultiplier = 3
+    /// The other reasoning families get this many times `perFamily` (1 in the standard
+    /// budgets, 4 in the `precise` sweep profile). At xl the mixtures move visual reasoning by
+    /// a few points, and with 40 questions a family the question sample alone moved the
+    /// scaling mixtures' gap by three (docs/findings.md, "Where the xl noise comes from").
+    public var reasoningMultiplier = 1
     /// Text questions per kind (seven kinds: four for text_acc, three probes for text_reasoning).
     public var textPerKind = 40
     /// Held-out tokens per source for perplexity.
@@ -26,7 +31,9 @@ public struct EvaluationConfig: Codable, Equatable, Sendable {
 
     /// Held-out questions asked of `family`.
     public func questionCount(_ family: QuestionFamily) -> Int {
-        family.groups.contains(.knowledge) ? perFamily * knowledgeMultiplier : perFamily
+        if family.groups.contains(.knowledge) { return perFamily * knowledgeMultiplier }
+        if family.groups.contains(.reasoning) { return perFamily * reasoningMultiplier }
+        return perFamily
     }
 }
 
@@ -65,7 +72,7 @@ public final class VisionEvalSet: @unchecked Sendable {
 
     /// One shared set per (encoder, config): encoding is done once per process.
     public static func shared(encoder: VisionEncoder, config: EvaluationConfig) -> VisionEvalSet {
-        let key = "\(encoder.name)|\(config.perFamily)|\(config.knowledgeMultiplier)|\(config.seed)"
+        let key = "\(encoder.name)|\(config.perFamily)|\(config.knowledgeMultiplier)|\(config.reasoningMultiplier)|\(config.seed)"
         lock.lock(); defer { lock.unlock() }
         if let s = cache[key] { return s }
         let s = VisionEvalSet(encoder: encoder, config: config)

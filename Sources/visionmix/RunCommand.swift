@@ -158,6 +158,7 @@ struct AdaptationBudgetOptions: ParsableArguments {
     @Option(help: .hidden) var projectorLr: Float?
     @Option(help: .hidden) var alignLr: Float?
     @Option(help: .hidden) var perFamily: Int?
+    @Option(help: .hidden) var reasoningMultiplier: Int?
     @Option(help: .hidden) var zeroShot: String?
 
     var settings: RunSettings {
@@ -169,6 +170,7 @@ struct AdaptationBudgetOptions: ParsableArguments {
         if let projectorLr { s.adaptation.projectorLearningRate = projectorLr }
         if let alignLr { s.adaptation.alignLearningRate = alignLr }
         if let perFamily { s.evaluation.perFamily = perFamily }
+        if let reasoningMultiplier { s.evaluation.reasoningMultiplier = reasoningMultiplier }
         if let families = try? zeroShotFamilies() { s.adaptation.zeroShotFamilies = families }
         return s
     }

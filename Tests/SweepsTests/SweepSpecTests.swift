@@ -55,5 +55,17 @@ import VisionMixCore
         #expect(zip(costs, costs.dropFirst()).allSatisfy { $0 < $1 })
         #expect(costs.last! > 10 * costs.first!)
         #expect(run("xl", profile: "tiny").estimatedCost < costs.last!)
+        #expect(run("xl", profile: "precise").estimatedCost > costs.last!)
+    }
+
+    @Test func profilesNameTheirBudgets() throws {
+        #expect(try RunSettings.profile("standard").evaluation.reasoningMultiplier == 1)
+        #expect(try RunSettings.profile("precise").evaluation.reasoningMultiplier == 4)
+        #expect(try RunSettings.profile("precise").adaptation == RunSettings.profile("standard").adaptation)
+        #expect(throws: SweepError.self) { try RunSettings.profile("huge") }
+        let spec = SweepSpec(name: "p", encoder: "object", seeds: [1], designs: [
+            SweepDesign(name: "a", sizes: ["xl"], mixtures: ["balanced"], tokens: "1M", checkpoints: [])], profile: "precise")
+        let runs = try spec.runs(knownSizes: nil)
+        #expect(runs.count == 1 && runs[0].identifier.hasSuffix("|precise"), "a precise run is not the standard run")
     }
 }

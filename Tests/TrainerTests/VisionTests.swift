@@ -91,6 +91,21 @@ import World
         #expect(set.blindItems.count == set.items.count)
     }
 
+    @Test func reasoningFamiliesAskMoreQuestionsWhenAsked() {
+        var config = EvaluationConfig()
+        config.perFamily = 2
+        config.reasoningMultiplier = 4
+        let asked = Dictionary(grouping: VisionEvalSet(encoder: ObjectEncoder(), config: config).items, by: \.family).mapValues(\.count)
+        #expect(asked[.countArithmetic] == 8 && asked[.spatial] == 8 && asked[.chartValue] == 8)
+        #expect(asked[.entityKind] == 2 * config.knowledgeMultiplier, "knowledge keeps its own multiplier")
+        #expect(asked[.colour] == 2 && asked[.readWord] == 2)
+        // The first questions of a family are the same at any count, so the larger set extends
+        // the standard one rather than replacing it.
+        let small = QuestionBank.evaluationSet(seed: 9, perFamily: 2).filter { $0.family == .spatial }
+        let large = QuestionBank.evaluationSet(seed: 9, perFamily: 8).filter { $0.family == .spatial }
+        #expect(small.map(\.prompt) == Array(large.prefix(2)).map(\.prompt))
+    }
+
     @Test func scoresAreBitForBitRepeatable() throws {
         // Group scores average fractions; two sets (two dictionaries inside) must sum them in
         // the same order.
