@@ -126,17 +126,22 @@ enum SweepRoutes {
         }
     }
 
+    /// A spec's or a design's seeds: at least one, each a 32-bit non-negative integer.
+    static func checkSeeds(_ seeds: [Int], at field: String) throws {
+        guard !seeds.isEmpty else { throw APIError.badRequest("\(field) must list at least one seed", field: field) }
+        for (i, seed) in seeds.enumerated() where !(0...Int(Int32.max)).contains(seed) {
+            throw APIError.badRequest("seed \(seed) is not in 0–\(Int32.max)", field: "\(field)[\(i)]")
+        }
+    }
+
     /// What `SweepSpec.runs(knownSizes:)` refuses, found first with the field it is in.
     static func check(_ s: SweepSpec) throws {
         guard MetricCatalogue.isValidName(s.name) else { throw APIError.badRequest("spec.name must be a plain name (letters, digits, _)", field: "spec.name") }
         guard MetricCatalogue.isValidName(s.label) else { throw APIError.badRequest("spec.label must be a plain label", field: "spec.label") }
         guard MetricCatalogue.isValidName(s.encoder) else { throw APIError.badRequest("spec.encoder must be an encoder name", field: "spec.encoder") }
-        guard !s.seeds.isEmpty else { throw APIError.badRequest("spec.seeds must list at least one seed", field: "spec.seeds") }
+        try checkSeeds(s.seeds, at: "spec.seeds")
         if let p = s.profile, !SweepSpec.profiles.contains(p) {
             throw APIError.badRequest("spec.profile must be one of " + SweepSpec.profiles.joined(separator: ", "), field: "spec.profile")
-        }
-        for (i, seed) in s.seeds.enumerated() where !(0...Int(Int32.max)).contains(seed) {
-            throw APIError.badRequest("seed \(seed) is not in 0–\(Int32.max)", field: "spec.seeds[\(i)]")
         }
         guard !s.designs.isEmpty else { throw APIError.badRequest("spec.designs must list at least one design", field: "spec.designs") }
         let known = ModelSize.all.map(\.name)
@@ -151,12 +156,7 @@ enum SweepRoutes {
                 }
             }
             guard !d.sizes.isEmpty else { throw APIError.badRequest("\(at).sizes is empty", field: "\(at).sizes") }
-            if let seeds = d.seeds {
-                guard !seeds.isEmpty else { throw APIError.badRequest("\(at).seeds is empty", field: "\(at).seeds") }
-                for (j, seed) in seeds.enumerated() where !(0...Int(Int32.max)).contains(seed) {
-                    throw APIError.badRequest("seed \(seed) is not in 0–\(Int32.max)", field: "\(at).seeds[\(j)]")
-                }
-            }
+            if let seeds = d.seeds { try checkSeeds(seeds, at: "\(at).seeds") }
             for (j, size) in d.sizes.enumerated() where !known.contains(size) {
                 throw APIError.badRequest("unknown size '\(size)'; sizes: " + known.joined(separator: ", "), field: "\(at).sizes[\(j)]")
             }

@@ -34,7 +34,7 @@ public struct SweepDesign: Codable, Sendable {
     public var tokens: String
     public var checkpoints: [String]
     /// Seeds of this design when it needs other seeds than the spec's (more seeds where the
-    /// noise matters most, as the standard preset's largest size).
+    /// noise matters most, such as the largest size).
     public var seeds: [Int]?
 
     public init(name: String, sizes: [String], mixtures: [String], tokens: String, checkpoints: [String], seeds: [Int]? = nil) {

@@ -175,7 +175,12 @@ struct AdaptationBudgetOptions: ParsableArguments {
         return s
     }
 
-    func validate() throws { _ = try zeroShotFamilies() }
+    func validate() throws {
+        _ = try zeroShotFamilies()
+        for (name, value) in [("--per-family", perFamily), ("--reasoning-multiplier", reasoningMultiplier)] {
+            if let value, value < 1 { throw ValidationError("\(name) must be at least 1 (a family with no questions has no accuracy)") }
+        }
+    }
 
     /// `--zero-shot none` or a comma list of family names; nil when not given.
     func zeroShotFamilies() throws -> [QuestionFamily]? {
