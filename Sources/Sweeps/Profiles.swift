@@ -4,9 +4,8 @@ extension RunSettings {
     /// The adaptation and evaluation budgets a sweep spec's `profile` names. `precise` scores
     /// the reasoning families on four times the questions (160 each), for comparing mixtures
     /// on visual reasoning at the largest sizes, where the standard 40 leave a question-sample
-    /// noise as large as the mixtures' effect; an xl checkpoint costs a fifth more (63 s → 76 s). `tiny`
-    /// exists so that tests of the sweep machinery finish in a debug build; its scores are real
-    /// but noisy.
+    /// noise as large as the mixtures' effect. `tiny` exists so that tests of the sweep
+    /// machinery finish in a debug build; its scores are real but noisy.
     public static func profile(_ name: String) throws -> RunSettings {
         var s = RunSettings()
         switch name {
@@ -24,6 +23,17 @@ extension RunSettings {
         default: throw SweepError.bad("unknown profile '\(name)'")
         }
         return s
+    }
+
+    /// A checkpoint's adaptation and evaluation cost under `profile`, relative to `standard`,
+    /// for ETAs: `precise` measured at xl, 76 s against 63 s (two `visionmix evaluate` side by
+    /// side, `--reasoning-multiplier 4` and without).
+    static func checkpointCostScale(profile: String) -> Double {
+        switch profile {
+        case "precise": 1.2
+        case "tiny": 0.05
+        default: 1
+        }
     }
 }
 

@@ -25,7 +25,7 @@ extension RunSpec {
     /// each checkpoint's adaptation and evaluation (xs 3 s, xl 54 s).
     public var estimatedCost: Double {
         let params = ModelSize.named(size).map { Double($0.config(vocabularySize: Tokenizer.shared.vocabularySize).parameterCount) } ?? 1e5
-        let adaptScale = profile == "tiny" ? 0.05 : profile == "precise" ? 1.2 : 1
+        let adaptScale = RunSettings.checkpointCostScale(profile: profile)
         return tokens / 1e6 * (8 + 1.9e-4 * params) + Double(checkpoints.count) * adaptScale * (2.5 + 4e-5 * params)
     }
 }
