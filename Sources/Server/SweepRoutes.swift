@@ -108,7 +108,7 @@ enum SweepRoutes {
     }
 
     static let specKeys: Set<String> = ["name", "label", "encoder", "seeds", "designs", "profile"]
-    static let designKeys: Set<String> = ["name", "sizes", "mixtures", "tokens", "checkpoints", "seeds"]
+    static let designKeys: Set<String> = ["name", "sizes", "mixtures", "tokens", "checkpoints", "seeds", "profile"]
 
     /// A misspelt key (`checkpoint`, `seed`) would silently fall back to nothing; like every
     /// other body field, it is refused by name.
@@ -134,15 +134,19 @@ enum SweepRoutes {
         }
     }
 
+    static func checkProfile(_ profile: String, at field: String) throws {
+        guard SweepSpec.profiles.contains(profile) else {
+            throw APIError.badRequest("\(field) must be one of " + SweepSpec.profiles.joined(separator: ", "), field: field)
+        }
+    }
+
     /// What `SweepSpec.runs(knownSizes:)` refuses, found first with the field it is in.
     static func check(_ s: SweepSpec) throws {
         guard MetricCatalogue.isValidName(s.name) else { throw APIError.badRequest("spec.name must be a plain name (letters, digits, _)", field: "spec.name") }
         guard MetricCatalogue.isValidName(s.label) else { throw APIError.badRequest("spec.label must be a plain label", field: "spec.label") }
         guard MetricCatalogue.isValidName(s.encoder) else { throw APIError.badRequest("spec.encoder must be an encoder name", field: "spec.encoder") }
         try checkSeeds(s.seeds, at: "spec.seeds")
-        if let p = s.profile, !SweepSpec.profiles.contains(p) {
-            throw APIError.badRequest("spec.profile must be one of " + SweepSpec.profiles.joined(separator: ", "), field: "spec.profile")
-        }
+        if let p = s.profile { try checkProfile(p, at: "spec.profile") }
         guard !s.designs.isEmpty else { throw APIError.badRequest("spec.designs must list at least one design", field: "spec.designs") }
         let known = ModelSize.all.map(\.name)
         for (i, d) in s.designs.enumerated() {
@@ -157,6 +161,7 @@ enum SweepRoutes {
             }
             guard !d.sizes.isEmpty else { throw APIError.badRequest("\(at).sizes is empty", field: "\(at).sizes") }
             if let seeds = d.seeds { try checkSeeds(seeds, at: "\(at).seeds") }
+            if let p = d.profile { try checkProfile(p, at: "\(at).profile") }
             for (j, size) in d.sizes.enumerated() where !known.contains(size) {
                 throw APIError.badRequest("unknown size '\(size)'; sizes: " + known.joined(separator: ", "), field: "\(at).sizes[\(j)]")
             }

@@ -34,7 +34,10 @@ public enum SweepPresets {
     /// - the scaling figure: five sizes over 1M tokens for three mixtures. The untrained model
     ///   depends on the seed alone, not on the mixture, so only `balanced` scores it (0 tokens);
     /// - the mixture designs at xs, as the paper ran them at one size, and the reasoning-share
-    ///   line at s as well, to see whether its effect grows with size.
+    ///   line at s and xl as well, to see whether its effect grows with size. At xl the line has
+    ///   three seeds and the `precise` evaluation: there the mixtures' effect on visual
+    ///   reasoning is a few points, and with two seeds and 40 questions a family the seed and
+    ///   question-sample noise is as large (docs/findings.md, "Where the xl noise comes from").
     public static func standard(encoder: String) -> SweepSpec {
         let budget = "1M", at = ["xs"], curve = ["250K", "500K", "1M"]
         // Largest first: the costliest runs start while both workers are free, and the numbers
@@ -43,6 +46,8 @@ public enum SweepPresets {
         return SweepSpec(name: "standard", label: "calibration", encoder: encoder, seeds: [1, 2], designs: [
             SweepDesign(name: "scaling", sizes: sizes, mixtures: ["balanced"], tokens: budget, checkpoints: ["0"] + curve),
             SweepDesign(name: "scaling", sizes: sizes, mixtures: ["web_crawl", "language_favorable"], tokens: budget, checkpoints: curve),
+            SweepDesign(name: "reasoning", sizes: ["xl"], mixtures: reasoningLine([0, 25, 50, 75, 100]), tokens: budget,
+                        checkpoints: [budget], seeds: [1, 2, 3], profile: "precise"),
             SweepDesign(name: "sources", sizes: at, mixtures: TextSource.allCases.map { "\($0.name)=100" },
                         tokens: budget, checkpoints: [budget]),
             SweepDesign(name: "reasoning", sizes: at + ["s"], mixtures: reasoningLine([0, 25, 50, 75, 100]), tokens: budget, checkpoints: [budget]),

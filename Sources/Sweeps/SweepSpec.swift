@@ -11,7 +11,7 @@ public struct RunSpec: Codable, Hashable, Sendable {
     public var checkpoints: [Double]
     public var seed: Int
     public var encoder: String
-    /// Adaptation and evaluation budgets: `standard`, or `tiny` (for tests; scores are noisy).
+    /// Adaptation and evaluation budgets: `standard`, `precise` or `tiny` (`RunSettings.profile`).
     public var profile: String
 
     public init(size: String, mix: String, tokens: Double, checkpoints: [Double], seed: Int, encoder: String,
@@ -36,10 +36,14 @@ public struct SweepDesign: Codable, Sendable {
     /// Seeds of this design when it needs other seeds than the spec's (more seeds where the
     /// noise matters most, such as the largest size).
     public var seeds: [Int]?
+    /// This design's adaptation and evaluation budgets when they differ from the spec's
+    /// (`precise` for the comparison that must separate mixtures at the largest size).
+    public var profile: String?
 
-    public init(name: String, sizes: [String], mixtures: [String], tokens: String, checkpoints: [String], seeds: [Int]? = nil) {
+    public init(name: String, sizes: [String], mixtures: [String], tokens: String, checkpoints: [String], seeds: [Int]? = nil,
+                profile: String? = nil) {
         self.name = name; self.sizes = sizes; self.mixtures = mixtures; self.tokens = tokens; self.checkpoints = checkpoints
-        self.seeds = seeds
+        self.seeds = seeds; self.profile = profile
     }
 }
 
@@ -51,7 +55,7 @@ public struct SweepSpec: Codable, Sendable {
     public var encoder: String
     public var seeds: [Int]
     public var designs: [SweepDesign]
-    /// Adaptation and evaluation budgets (`standard` when absent; `tiny` for tests).
+    /// Adaptation and evaluation budgets (`standard` when absent; a design may name its own).
     public var profile: String?
 
     public init(name: String, label: String = "calibration", encoder: String, seeds: [Int], designs: [SweepDesign],
@@ -96,6 +100,10 @@ public struct SweepSpec: Codable, Sendable {
             if !budgets.contains(total) { budgets.append(total) }
             let designSeeds = d.seeds ?? seeds
             guard !designSeeds.isEmpty else { throw SweepError.bad("design \(d.name): seeds is empty") }
+            let designProfile = d.profile ?? profile ?? "standard"
+            guard Self.profiles.contains(designProfile) else {
+                throw SweepError.bad("design \(d.name): unknown profile '\(designProfile)'; profiles: " + Self.profiles.joined(separator: ", "))
+            }
             for size in d.sizes {
                 if let known = knownSizes, !known.contains(size) {
                     throw SweepError.bad("design \(d.name): unknown size '\(size)' (sizes: \(known.joined(separator: ", ")))")
@@ -105,8 +113,9 @@ public struct SweepSpec: Codable, Sendable {
                     do { mixture = try MixtureSpec.parse(mix).mixture } catch { throw SweepError.bad("design \(d.name): mixture '\(mix)': \(error)") }
                     for seed in designSeeds {
                         let r = RunSpec(size: size, mix: mix, tokens: total, checkpoints: Array(Set(budgets)), seed: seed,
-                                        encoder: encoder, profile: profile ?? "standard")
-                        let key = "\(size)|\(mixture.canonicalKey)|\(total)|\(seed)"
+                                        encoder: encoder, profile: designProfile)
+                        // A run under another profile is scored differently, so it is a run of its own.
+                        let key = "\(size)|\(mixture.canonicalKey)|\(total)|\(seed)|\(designProfile)"
                         if let i = byMixture[key] {
                             let merged = Set(out[i].checkpoints).union(r.checkpoints)
                             if merged.count == out[i].checkpoints.count { continue }

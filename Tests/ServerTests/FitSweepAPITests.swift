@@ -183,6 +183,7 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
             (spec(#""checkpoints": ["5K"]"#, #""checkpoints": ["5K"], "checkpoint": "5K""#), "spec.designs[0].checkpoint"),
             (spec(#""checkpoints": ["5K"]"#, #""checkpoints": ["5K"], "seeds": []"#), "spec.designs[0].seeds"),
             (spec(#""checkpoints": ["5K"]"#, #""checkpoints": ["5K"], "seeds": [3, -1]"#), "spec.designs[0].seeds[1]"),
+            (spec(#""checkpoints": ["5K"]"#, #""checkpoints": ["5K"], "profile": "exact""#), "spec.designs[0].profile"),
         ]
         for (body, field) in cases {
             let r = try await s.post("/v1/sweeps", json: body)

@@ -30,6 +30,28 @@ import VisionMixCore
         }
         #expect(!runs.contains { $0.mix == "mix6" || $0.mix == "web_crawl=100" }, "written-twice mixtures run once")
         #expect(runs.contains { $0.mix == "code=100" } && runs.contains { $0.mix == "mix3" })
+        // The reasoning-share line at the largest size: three seeds on the precise evaluation,
+        // so its mixtures can be told apart from seed noise (issue 8, done-when 2).
+        let xlLine = runs.filter { $0.size == "xl" && $0.profile == "precise" }
+        #expect(xlLine.count == 15 && Set(xlLine.map(\.seed)) == [1, 2, 3])
+        #expect(Set(try xlLine.map { try $0.mixture.reasoningShare }).count == 5)
+        #expect(runs.filter { $0.profile != "precise" }.allSatisfy { $0.profile == "standard" })
+    }
+
+    @Test func aDesignsOwnProfileReplacesTheSpecs() throws {
+        let spec = SweepSpec(name: "t", encoder: "object", seeds: [1], designs: [
+            SweepDesign(name: "a", sizes: ["xs"], mixtures: ["balanced"], tokens: "100K", checkpoints: []),
+            SweepDesign(name: "b", sizes: ["xs"], mixtures: ["balanced"], tokens: "100K", checkpoints: [], profile: "precise"),
+        ], profile: "tiny")
+        // The same model under two evaluations is two runs, each stored under its own name.
+        let runs = try spec.runs(knownSizes: nil)
+        #expect(runs.map(\.profile) == ["tiny", "precise"])
+        #expect(Set(runs.map(\.identifier)).count == 2)
+        let back = try JSONDecoder().decode(SweepSpec.self, from: JSONEncoder().encode(spec))
+        #expect(try back.runs(knownSizes: nil).map(\.profile) == ["tiny", "precise"])
+        var bad = spec
+        bad.designs[1].profile = "exact"
+        #expect(throws: SweepError.self) { try bad.runs(knownSizes: nil) }
     }
 
     @Test func aDesignsOwnSeedsReplaceTheSpecs() throws {
