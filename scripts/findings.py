@@ -5,7 +5,9 @@
     python3 scripts/findings.py --vision FILE.csv [MORE.csv ...]   balanced-mixture tables (docs/vision.md)
 
 Every number is a mean over seeds of scores the trainer measured; `±` is the standard deviation
-over seeds. Run names carry the run's identity: size|mixture|tokens|seed|encoder|checkpoints.
+over seeds. Run names carry the run's identity: size|mixture|tokens|seed|encoder|checkpoints[|profile]; runs
+under another evaluation profile than `standard` (`precise`) are tabled apart, since their
+scores come from other questions.
 """
 import csv, math, sys, statistics
 from collections import defaultdict
@@ -13,6 +15,10 @@ from collections import defaultdict
 # Parameter counts of the five sizes (World vocabulary), for runs stored without a name.
 SIZE_OF_PARAMS = {20560: "xs", 53408: "s", 205248: "m", 529248: "l", 1373600: "xl"}
 BALANCED = {"web_crawl": 0.4, "encyclopedia": 0.08, "academia": 0.05, "literature": 0.02, "math": 0.1, "code": 0.35}
+
+def profile(r):
+    parts = r["run"].split("|")
+    return parts[6] if len(parts) > 6 else "standard"
 
 def identity(r):
     """size, mixture, seed and encoder of a row: from the run's name (sweep runs), else from its
@@ -31,7 +37,7 @@ def load(path):
     rows = []
     for r in csv.DictReader(open(path)):
         size, mix, seed, encoder = identity(r)
-        rec = {"size": size, "mix": mix, "seed": seed, "encoder": encoder,
+        rec = {"size": size, "mix": mix, "seed": seed, "encoder": encoder, "profile": profile(r),
                "params": float(r["params"]), "tokens": float(r["tokens"])}
         for k, v in r.items():
             if k not in rec and k != "run":
@@ -83,7 +89,7 @@ def fmt_tokens(t):
     return "0" if t == 0 else (f"{t/1e3:.0f}K" if t < 1e6 else f"{t/1e6:g}M")
 
 def vision_tables(rows):
-    bal = [r for r in rows if r["mix"] == "balanced" and r["encoder"] == "object"]
+    bal = [r for r in rows if r["mix"] == "balanced" and r["encoder"] == "object" and r["profile"] == "standard"]
     print("### Balanced mixture, every size (mean ± SD over seeds)\n")
     cols = ["general", "knowledge", "ocr_chart", "vision_centric", "vqa_avg", "vqa_avg_curve", "blind_vqa_avg",
             "perception", "reasoning", "text_acc", "text_reasoning", "ppl"]
@@ -139,16 +145,16 @@ def main():
     for size in SIZES:
         for mix in ["balanced", "language_favorable", "web_crawl"]:
             for t in sorted({r["tokens"] for r in rows if r["size"] == size and r["mix"] == mix}):
-                rs = [r for r in rows if r["size"] == size and r["mix"] == mix and r["tokens"] == t]
+                rs = [r for r in rows if r["size"] == size and r["mix"] == mix and r["tokens"] == t and r["profile"] == "standard"]
                 if not rs: continue
                 out.append([size, mix, fmt_tokens(t)] + [cell([r.get(m) for r in rs]) for m in METRICS])
     print(table(hdr, out) + "\n")
 
     for size in SIZES:
-        for encoder in sorted({r["encoder"] for r in final}):
-            sub = [r for r in final if r["size"] == size and r["encoder"] == encoder]
+        for encoder, prof in sorted({(r["encoder"], r["profile"]) for r in final}):
+            sub = [r for r in final if r["size"] == size and r["encoder"] == encoder and r["profile"] == prof]
             if len({r["mix"] for r in sub}) < 2: continue
-            print(f"### Mixtures at {size}, {encoder} encoder ({len({r['mix'] for r in sub})} mixtures, {fmt_tokens(top)} tokens; best vqa_avg first)\n")
+            print(f"### Mixtures at {size}, {encoder} encoder, {prof} evaluation ({len({r['mix'] for r in sub})} mixtures, {fmt_tokens(top)} tokens; best vqa_avg first)\n")
             by = group(sub, lambda r: r["mix"])
             order = sorted(by, key=lambda m: -statistics.mean([r["vqa_avg"] for r in by[m]]))
             hdr = ["mixture", "reasoning %", "visual %"] + METRICS
