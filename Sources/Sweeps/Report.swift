@@ -33,6 +33,7 @@ public struct ReportWriter {
         sections += shareCurves(runs)
         if let h = heatmap(runs) { sections.append(h) }
         if let n = seedNoise(runs) { sections.append(n) }
+        if let m = mixturesAgainstNoise(runs) { sections.append(m) }
         sections += try fitsAndRecipe()
         var md = ["# VisionMix report: \(label)", "", "Generated \(ISO8601DateFormatter().string(from: Date())) from \(store.path).", ""]
         var html = ["<!doctype html><html><head><meta charset=\"utf-8\"><title>VisionMix report: \(label)</title>",
@@ -76,7 +77,8 @@ public struct ReportWriter {
     func means(_ runs: [StoredRun], _ category: String) -> [(run: StoredRun, mean: Double, sd: Double, n: Int)] {
         var groups: [String: [StoredRun]] = [:]
         for r in runs where r.scores[category] != nil {
-            groups["\(r.params)|\(r.tokens)|\(r.mixture?.canonicalKey ?? "")|\(r.provenance["attributes"]?.compactString ?? "")", default: []].append(r)
+            groups["\(r.params)|\(r.tokens)|\(r.mixture?.canonicalKey ?? "")|\(r.provenance["attributes"]?.compactString ?? "")|\(RunSpec.scoring(ofIdentifier: r.name))",
+                   default: []].append(r)
         }
         return groups.values.map { g in
             let xs = g.map { $0.scores[category]! }
@@ -193,6 +195,32 @@ public struct ReportWriter {
         guard !rows.isEmpty else { return nil }
         return Section(title: "Seed noise", text: ["Mean standard deviation across seeds of runs that differ only in seed, against the spread of the mean scores across all conditions."],
                        table: (["category", "conditions", "seed SD", "spread of means"], rows))
+    }
+
+    /// Whether the mixtures run at a size are told apart: the spread of their means over seeds
+    /// against the pooled seed SD, at the size's largest budget, per way of scoring (encoder,
+    /// profile), since runs scored on other questions are not comparable.
+    func mixturesAgainstNoise(_ runs: [StoredRun]) -> Section? {
+        var rows: [[String]] = []
+        let conditions = Dictionary(grouping: runs) { "\($0.params)|\(RunSpec.scoring(ofIdentifier: $0.name))" }
+        for (_, group) in conditions.sorted(by: { ($0.value[0].params, $0.key) < ($1.value[0].params, $1.key) }) {
+            let top = group.map(\.tokens).max()!
+            let atTop = group.filter { $0.tokens == top }
+            for c in ["reasoning", "reasoning_curve", "perception", "vqa_avg"] {
+                let g = means(atTop, c)
+                let seeded = g.filter { $0.n >= 2 }
+                guard g.count >= 2, !seeded.isEmpty else { continue }
+                let pooled = (seeded.map { $0.sd * $0.sd }.reduce(0, +) / Double(seeded.count)).squareRoot()
+                let spread = g.map(\.mean).max()! - g.map(\.mean).min()!
+                rows.append([Quantity.format(group[0].params), RunSpec.scoring(ofIdentifier: group[0].name), Quantity.format(top),
+                             "\(g.count)", c, String(format: "%.1f", spread), String(format: "%.2f", pooled),
+                             pooled > 0 ? String(format: "%.1f", spread / pooled) : "∞"])
+            }
+        }
+        guard !rows.isEmpty else { return nil }
+        return Section(title: "Mixtures against seed noise",
+                       text: ["At each model size's largest budget: the spread (max − min) of the mixtures' means over seeds against the pooled seed SD (root mean variance of the mixtures with 2+ seeds). Below a ratio of about 3 the mixtures are not told apart from seed noise. Runs scored another way (encoder, evaluation profile) are a row of their own."],
+                       table: (["params", "scoring", "tokens", "mixtures", "category", "spread", "pooled seed SD", "ratio"], rows))
     }
 
     func fitsAndRecipe() throws -> [Section] {

@@ -18,6 +18,15 @@ extension RunSpec {
 }
 
 extension RunSpec {
+    /// What a stored run was scored with beyond its size, mixture, budget and seed: the encoder
+    /// and the profile its `identifier` carries ("" for a run not named by a sweep). Runs of one
+    /// mixture that differ here are different conditions, not seeds of one.
+    public static func scoring(ofIdentifier name: String?) -> String {
+        let parts = (name ?? "").split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 6 else { return "" }
+        return parts[4] + (parts.count > 6 ? " · " + parts[6] : "")
+    }
+
     /// Expected cost in core-seconds, for ETAs: an xl run costs twenty-five xs runs, so counting
     /// runs would promise the end of a sweep long before it comes. Fitted to the standard sweep's
     /// wall times at one thread per run (docs/sweeps.md): pre-training 8 s + 0.19 ms per

@@ -1,0 +1,42 @@
+import Foundation
+import Store
+import Testing
+@testable import Sweeps
+import VisionMixCore
+
+@Suite struct ReportTests {
+    /// The report's verdict on whether a size's mixtures are told apart from seed noise: the
+    /// spread of the mixtures' means against the pooled seed SD, with runs scored another way
+    /// (here the `precise` profile) in a row of their own rather than pooled as seeds.
+    @Test func mixturesAgainstSeedNoisePerSizeAndScoring() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("visionmix-report-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try ResultStore(path: dir.appendingPathComponent("t.sqlite").path)
+        func run(_ mix: String, _ seed: Int, _ reasoning: Double, profile: String = "standard") throws -> NewRun {
+            let spec = RunSpec(size: "xl", mix: mix, tokens: 1e6, checkpoints: [1e6], seed: seed, encoder: "object", profile: profile)
+            return NewRun(name: spec.identifier, params: 1.37e6, tokens: 1e6, seed: seed, mixture: try spec.mixture,
+                          scores: ["reasoning": reasoning])
+        }
+        // Standard: means 41 and 45, seed SDs √2 and √8 → pooled √5, ratio 4/√5 = 1.8.
+        // Precise: the same mixtures on other questions, means 40 and 46, seed SD √2 → 6/√2 = 4.2.
+        _ = try store.insertRuns([
+            try run("web_crawl", 1, 40), try run("web_crawl", 2, 42), try run("balanced", 1, 43), try run("balanced", 2, 47),
+            try run("web_crawl", 1, 39, profile: "precise"), try run("web_crawl", 2, 41, profile: "precise"),
+            try run("balanced", 1, 45, profile: "precise"), try run("balanced", 2, 47, profile: "precise"),
+        ], label: "t", origin: "trainer")
+        let md = try String(contentsOfFile: ReportWriter(store: store, label: "t").write(to: dir.appendingPathComponent("r").path), encoding: .utf8)
+        #expect(md.contains("## Mixtures against seed noise"))
+        #expect(md.contains("| 1.37M | object | 1M | 2 | reasoning | 4.0 | 2.24 | 1.8 |"), "\(md)")
+        #expect(md.contains("| 1.37M | object · precise | 1M | 2 | reasoning | 6.0 | 1.41 | 4.2 |"), "\(md)")
+    }
+
+    @Test func scoringIsReadFromARunsIdentifier() {
+        let standard = RunSpec(size: "xs", mix: "balanced", tokens: 1e5, checkpoints: [1e5], seed: 1, encoder: "patch")
+        var precise = standard
+        precise.profile = "precise"
+        #expect(RunSpec.scoring(ofIdentifier: standard.identifier) == "patch")
+        #expect(RunSpec.scoring(ofIdentifier: precise.identifier) == "patch · precise")
+        #expect(RunSpec.scoring(ofIdentifier: "an imported row") == "" && RunSpec.scoring(ofIdentifier: nil) == "")
+    }
+}
