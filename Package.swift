@@ -48,7 +48,7 @@ let package = Package(
         // async-http-client to every CI build for nothing these tests need.
         .testTarget(name: "ServerTests", dependencies: ["Server", "Store", "Planner", "VisionMixCore", "PlannerTestSupport"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "World"]),
-        .testTarget(name: "CLITests", dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CLITests", dependencies: ["Store", "Sweeps", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v5]
 )

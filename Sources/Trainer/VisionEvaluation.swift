@@ -8,7 +8,7 @@ import Foundation
 import World
 import VisionMixCore
 
-public struct EvaluationConfig: Codable, Equatable, Sendable {
+public struct EvaluationConfig: Codable, Hashable, Sendable {
     /// Questions per family (17 families) of the held-out evaluation set. A group's score is
     /// the mean of its families' accuracies, so families may have different counts.
     public var perFamily = 40
@@ -68,11 +68,13 @@ public final class VisionEvalSet: @unchecked Sendable {
     }
 
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var cache: [String: VisionEvalSet] = [:]
+    private struct CacheKey: Hashable { var encoder: String; var config: EvaluationConfig }
+    nonisolated(unsafe) private static var cache: [CacheKey: VisionEvalSet] = [:]
 
-    /// One shared set per (encoder, config): encoding is done once per process.
+    /// One shared set per (encoder, config): encoding is done once per process. Keyed by the
+    /// whole config, so a setting added later cannot be left out of the key.
     public static func shared(encoder: VisionEncoder, config: EvaluationConfig) -> VisionEvalSet {
-        let key = "\(encoder.name)|\(config.perFamily)|\(config.knowledgeMultiplier)|\(config.reasoningMultiplier)|\(config.seed)"
+        let key = CacheKey(encoder: encoder.name, config: config)
         lock.lock(); defer { lock.unlock() }
         if let s = cache[key] { return s }
         let s = VisionEvalSet(encoder: encoder, config: config)

@@ -1,4 +1,5 @@
 import Foundation
+import Sweeps
 import Testing
 
 /// The committed fits of the shipped reference data and calibration sweep must stay readable
@@ -40,7 +41,7 @@ func committedFitsHaveTheDocumentedShape(folder: String) throws {
         // size|mix|tokens|seed|encoder|checkpoints, and |profile when it is not `standard`.
         #expect(runs.allSatisfy { run in
             let parts = ((run["name"] as? String) ?? "").split(separator: "|").map(String.init)
-            return parts.count == 6 || (parts.count == 7 && ["precise", "tiny"].contains(parts[6]))
+            return parts.count == 6 || (parts.count == 7 && SweepSpec.profiles.contains(parts[6]) && parts[6] != "standard")
         }, "\(f): a run without its sweep identity")
     }
 }
