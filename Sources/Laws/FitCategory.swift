@@ -131,6 +131,17 @@ public func applicableFamilies(_ points: [LawPoint]) -> [LawFamily] {
     return out
 }
 
+/// The runs `options` keeps by size and budget; asking for one that is not there names those that are.
+func pointsAt(_ points: [LawPoint], _ options: FitOptions) throws -> [LawPoint] {
+    let kept = points.filter { options.keeps(params: $0.params, tokens: $0.tokens) }
+    guard kept.isEmpty else { return kept }
+    var all: [String: Int] = [:]
+    for p in points { all[String(format: "N = %g, D = %g", p.params, p.tokens), default: 0] += 1 }
+    let asked = [options.onlyParams.map { String(format: "N = %g", $0) }, options.onlyTokens.map { String(format: "D = %g", $0) }]
+    throw LawError.noRuns("none at " + asked.compactMap { $0 }.joined(separator: ", ") + "; the runs are at "
+        + all.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) runs)" }.joined(separator: "; "))
+}
+
 /// `fitCategory` on points already extracted (used directly by tests and benches).
 public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFamilySelection,
                       options: FitOptions = FitOptions()) throws -> FitResult {
@@ -144,11 +155,16 @@ public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFami
         if family == .autoMixture { return true }
         return distinct(points.map(\.tokens)).count < 3 && Set(points.compactMap { $0.mixture?.canonicalKey }).count >= 3
     }()
+    if options.onlyParams != nil || options.onlyTokens != nil {
+        let kept = try pointsAt(points, options)
+        if kept.count < points.count { notes.append("fitted on the \(kept.count) runs at the asked size or budget; \(points.count - kept.count) left out") }
+        points = kept
+    }
     if wantsMixture {
         var groups: [String: [LawPoint]] = [:]
         for p in points { groups[String(format: "%.6g|%.6g", p.params, p.tokens), default: []].append(p) }
         if groups.count > 1, let top = groups.values.max(by: { $0.count < $1.count }) {
-            notes.append("mixture law fitted on the \(top.count) runs at N = \(String(format: "%g", top[0].params)), D = \(String(format: "%g", top[0].tokens)); \(points.count - top.count) run(s) at other sizes or budgets left out")
+            notes.append("mixture law fitted on the \(top.count) runs at N = \(String(format: "%g", top[0].params)), D = \(String(format: "%g", top[0].tokens)); \(points.count - top.count) run(s) at other sizes or budgets left out (choose with --params/--tokens)")
             points = top
         }
     }

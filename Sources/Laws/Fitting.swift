@@ -46,6 +46,16 @@ public struct FitOptions: Sendable {
     public var folds = 5
     public var holdOutLargest = false
     public var axis: InputAxis?
+    /// Fit only the runs at this model size (N) and budget (D), within 1%. A mixture law
+    /// otherwise takes the most common (N, D), and a sweep's mixtures at the size where
+    /// vision works are often not the most common ones.
+    public var onlyParams: Double?
+    public var onlyTokens: Double?
+    /// Whether a run at (N, D) is one `onlyParams` and `onlyTokens` keep.
+    public func keeps(params: Double, tokens: Double) -> Bool {
+        func near(_ a: Double, _ b: Double?) -> Bool { b.map { abs(a - $0) <= 0.01 * abs($0) } ?? true }
+        return near(params, onlyParams) && near(tokens, onlyTokens)
+    }
     public var seed: UInt = 20250926
     /// Threads for the bootstrap (the machine has 2 cores).
     public var threads = 2

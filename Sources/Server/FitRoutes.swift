@@ -7,7 +7,7 @@ import VisionMixCore
 /// Fitted laws over HTTP: the newest fits of a source (as `visionmix fit --all --json` prints
 /// them) and refits through the same `fitCategories` the CLI uses, stored in the database.
 enum FitRoutes {
-    static let createFields: Set<String> = ["source", "category", "family"]
+    static let createFields: Set<String> = ["source", "category", "family", "params", "tokens"]
 
     /// `GET /v1/fits?source=LABEL`: the newest FitResult of each category, sorted by category.
     @Sendable static func list(_ request: Request, _ ctx: RouteContext) async throws -> Response {
@@ -20,7 +20,8 @@ enum FitRoutes {
         return JSON.response(fits)
     }
 
-    /// `POST /v1/fits` `{"source", "category": "vqa_avg" | "all", "family": "auto"}`: fits and
+    /// `POST /v1/fits` `{"source", "category": "vqa_avg" | "all", "family": "auto", "params"?,
+    /// "tokens"?}` (the last two: fit only the runs at that size or budget): fits and
     /// stores (database only: the server never writes fits/ files) and answers
     /// `{"fits": [FitResult], "not_fitted": [{"category", "reason"}]}`.
     @Sendable static func create(_ request: Request, _ ctx: RouteContext) async throws -> Response {
@@ -35,6 +36,9 @@ enum FitRoutes {
         do { family = try LawFamilySelection.parse(familyText) } catch {
             throw APIError.badRequest("\(error)", field: "family")
         }
+        var slice = FitOptions()
+        slice.onlyParams = try body.count("params"); slice.onlyTokens = try body.count("tokens")
+        let options = slice
         let store = ctx.state.store
         let outcome = try await offload(on: ctx.state.fitQueue) { () throws -> (fits: [FitResult], failures: [(category: String, reason: String)]) in
             // Checked before fitting so each miss is a 404 naming the field that caused it.
@@ -44,13 +48,18 @@ enum FitRoutes {
                 throw APIError(.notFound, known.contains(source) ? "source '\(source)' has no complete runs to fit"
                                : LawLookupError.unknownSource(source, known: known).description, field: "source")
             }
+            // The size first, so a wrong size is not reported as a wrong budget.
+            var sizeOnly = FitOptions(); sizeOnly.onlyParams = options.onlyParams
+            for (field, o) in [("params", sizeOnly), ("tokens", options)] where !runs.contains(where: { o.keeps(params: $0.params, tokens: $0.tokens) }) {
+                throw APIError(.notFound, "source '\(source)' has no runs at the asked " + (field == "params" ? "size" : "size and budget"), field: field)
+            }
             let present = Set(runs.flatMap { $0.scores.keys })
             if category != "all" && !present.contains(category) {
                 throw APIError(.notFound, LawError.unknownCategory(category, available: present.sorted()).description, field: "category")
             }
             // fitsRoot nil: the committed fits/ files belong to the CLI, not to a server process.
             return try fitCategories(store: store, label: source, categories: category == "all" ? nil : [category],
-                                     family: family, options: FitOptions(), fitsRoot: nil, save: true)
+                                     family: family, options: options, fitsRoot: nil, save: true)
         }
         // As the CLI: one category's refusal is the answer; with "all" only no fit at all is.
         if category != "all", let f = outcome.failures.first {

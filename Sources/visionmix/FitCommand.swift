@@ -25,6 +25,8 @@ struct Fit: ParsableCommand {
     @Option(help: "Folds of cross-validation.") var folds = 5
     @Flag(help: "Huber loss (iteratively reweighted least squares) instead of plain least squares.") var huber = false
     @Flag(help: "Levenberg–Marquardt with geodesic acceleration.") var accelerated = false
+    @Option(help: "Fit only the runs at this model size, e.g. 1.39M (a mixture law otherwise takes the most common size and budget).") var params: String?
+    @Option(help: "Fit only the runs at this token budget, e.g. 1M.") var tokens: String?
     @Option(help: "Input of a 1-D family: params, tokens, reasoning_share or visual_share (default: the one that varies).")
     var axis: String?
     @Option(help: "Directory for the fit files.") var fitsDir = "fits"
@@ -41,6 +43,7 @@ struct Fit: ParsableCommand {
         var options = FitOptions()
         options.bootstrap = max(0, bootstrap); options.randomStarts = max(0, starts); options.folds = max(2, folds)
         options.huber = huber; options.accelerated = accelerated; options.holdOutLargest = holdOutLargest
+        options.onlyParams = try parseCount(params, "--params"); options.onlyTokens = try parseCount(tokens, "--tokens")
         if let axis {
             guard let a = InputAxis(rawValue: axis) else {
                 throw UserError("unknown --axis '\(axis)'; use " + InputAxis.allCases.map(\.rawValue).joined(separator: ", "))

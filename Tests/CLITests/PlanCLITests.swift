@@ -48,6 +48,10 @@ func fittedPaperStore() throws -> (db: String, dir: URL) {
     #expect(badMix.status != 0 && badMix.stderr.contains("negative"))
     let noFits = try runCLI(["predict", "--source", "nobody", "--mix", "balanced"], db: db)
     #expect(noFits.status != 0 && noFits.stderr.contains("no fitted laws for source 'nobody'"))
+    let noSize = try runCLI(["fit", "--source", "paper", "--category", "vqa_avg", "--params", "9B", "--no-save"], db: db)
+    #expect(noSize.status != 0 && noSize.stderr.contains("none at N = 9e+09") && noSize.stderr.contains("N = 3e+09, D = 5e+10 (11 runs)"), "\(noSize.stderr)")
+    let badSize = try runCLI(["fit", "--source", "paper", "--category", "vqa_avg", "--params", "big"], db: db)
+    #expect(badSize.status != 0 && badSize.stderr.contains("--params 'big' is not a count"))
 }
 
 @Test func reportWritesMarkdownHTMLAndPlots() throws {

@@ -152,3 +152,41 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
     #expect(abs(x1[2] - 0.7) < 1e-6 && abs(x2[2] - 0.7) < 1e-5)
     #expect(withJ * 2 < withoutJ, "residual evaluations: \(withJ) with the Jacobian, \(withoutJ) without")
 }
+
+/// A mixture law can be fitted at a chosen size: a sweep whose mixtures are mostly at a small
+/// size (where vision sits at chance) still gives the law at its largest size when asked.
+@Test func mixtureLawAtAChosenSize() throws {
+    let rng = RandomSource(seed: 5)
+    var pts: [LawPoint] = []
+    // Ten mixtures at N ≈ 1.39M whose score follows the reasoning share; fourteen at 22.6K that are noise.
+    for i in 0..<10 {
+        let code = Double(i) * 8, web = 100 - code - 10
+        let m = mixture([.webCrawl: web, .code: code, .literature: 10])
+        pts.append(LawPoint(params: 1_394_080, tokens: 1e6, mixture: m, score: 30 + 12 * m.reasoningShare + 0.05 * rng.gaussian()))
+    }
+    for i in 0..<14 {
+        let code = Double(i) * 6, web = 100 - code - 5
+        pts.append(LawPoint(params: 22_608, tokens: 1e6, mixture: mixture([.webCrawl: web, .code: code, .math: 5]), score: 25 + rng.gaussian()))
+    }
+    let common = try fitPoints(pts, category: "vqa_avg", family: .autoMixture, options: quickOptions(bootstrap: 0))
+    #expect(common.train.points == 14)
+    #expect(common.notes.contains { $0.contains("choose with --params") })
+
+    var at = quickOptions(bootstrap: 0)
+    at.onlyParams = 1.39e6   // typed rounded, as on the command line
+    let xl = try fitPoints(pts, category: "vqa_avg", family: .autoMixture, options: at)
+    #expect(xl.train.points == 10)
+    #expect(xl.train.rmse < 0.2)
+    #expect(xl.notes.contains { $0.contains("14 left out") })
+    let low = mixture([.webCrawl: 90, .literature: 10]), high = mixture([.webCrawl: 18, .code: 72, .literature: 10])
+    #expect(xl.law.predict(params: 1_394_080, tokens: 1e6, mixture: high) - xl.law.predict(params: 1_394_080, tokens: 1e6, mixture: low) > 6)
+
+    at.onlyParams = 5e6
+    do {
+        _ = try fitPoints(pts, category: "vqa_avg", family: .autoMixture, options: at)
+        Issue.record("a size with no runs was fitted")
+    } catch let e as LawError {
+        #expect(e.description.contains("none at N = 5e+06"))
+        #expect(e.description.contains("N = 1.39408e+06, D = 1e+06 (10 runs)"))
+    }
+}

@@ -47,6 +47,12 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
         let listed = try #require(try JSONSerialization.jsonObject(with: r.body) as? [[String: Any]])
         #expect(listed.map { $0["category"] as? String } == ["vqa_avg"])
         #expect(listed[0]["family"] as? String == fits[0]["family"] as? String)
+
+        // At a chosen size: the paper's two 7B runs alone cannot carry a mixture law; its 3B runs can.
+        r = try await s.post("/v1/fits", json: #"{"source": "paper", "category": "vqa_avg", "family": "auto-mixture", "params": "3B", "tokens": "50B"}"#)
+        #expect(r.status == 200, "\(r.text)")
+        let at3B = try #require((r.json["fits"] as? [[String: Any]])?.first)
+        #expect((at3B["train"] as? [String: Any])?["points"] as? Int == 11, "\(at3B["train"] ?? "")")
     }
 
     @Test func refitEveryCategoryReportsTheOnesThatCannotBeFitted() async throws {
@@ -77,6 +83,9 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
             (#"{"source": "paper", "fits_dir": "/tmp"}"#, 400, "fits_dir"),
             (#"{"source": "nowhere"}"#, 404, "source"),
             (#"{"source": "paper", "category": "no_such_score"}"#, 404, "category"),
+            (#"{"source": "paper", "category": "vqa_avg", "params": "9B"}"#, 404, "params"),
+            (#"{"source": "paper", "category": "vqa_avg", "params": "3B", "tokens": "1T"}"#, 404, "tokens"),
+            (#"{"source": "paper", "category": "vqa_avg", "params": -3}"#, 400, "params"),
             // Two runs cannot identify any law: refused with the reason, nothing stored.
             (#"{"source": "tiny", "category": "vqa_avg"}"#, 422, "category"),
             (#"{"source": "tiny", "category": "all"}"#, 422, "category"),
