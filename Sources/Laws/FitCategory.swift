@@ -131,15 +131,18 @@ public func applicableFamilies(_ points: [LawPoint]) -> [LawFamily] {
     return out
 }
 
-/// The runs `options` keeps by size and budget; asking for one that is not there names those that are.
+/// The runs `options` keeps by size and budget; asking for one that is not there names the
+/// sizes and budgets the data has, with their run counts.
 func pointsAt(_ points: [LawPoint], _ options: FitOptions) throws -> [LawPoint] {
     let kept = points.filter { options.keeps(params: $0.params, tokens: $0.tokens) }
     guard kept.isEmpty else { return kept }
-    var all: [String: Int] = [:]
-    for p in points { all[String(format: "N = %g, D = %g", p.params, p.tokens), default: 0] += 1 }
-    let asked = [options.onlyParams.map { String(format: "N = %g", $0) }, options.onlyTokens.map { String(format: "D = %g", $0) }]
-    throw LawError.noRuns("none at " + asked.compactMap { $0 }.joined(separator: ", ") + "; the runs are at "
-        + all.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) runs)" }.joined(separator: "; "))
+    func counts(_ values: [Double]) -> String {
+        Dictionary(grouping: values, by: { $0 }).sorted { $0.key < $1.key }
+            .map { "\(Quantity.format($0.key)) (\($0.value.count))" }.joined(separator: ", ")
+    }
+    let asked = [options.onlyParams.map { "N = " + Quantity.format($0) }, options.onlyTokens.map { "D = " + Quantity.format($0) }]
+    throw LawError.noRuns("none at " + asked.compactMap { $0 }.joined(separator: ", ") + "; the runs are at N = "
+        + counts(points.map(\.params)) + " and D = " + counts(points.map(\.tokens)))
 }
 
 /// `fitCategory` on points already extracted (used directly by tests and benches).

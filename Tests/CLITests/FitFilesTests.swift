@@ -43,5 +43,11 @@ func committedFitsHaveTheDocumentedShape(folder: String) throws {
             let parts = ((run["name"] as? String) ?? "").split(separator: "|").map(String.init)
             return parts.count == 6 || (parts.count == 7 && SweepSpec.profiles.contains(parts[6]) && parts[6] != "standard")
         }, "\(f): a run without its sweep identity")
+        // A file shipped with its spec holds exactly the runs that spec declares.
+        let spec = dir.appendingPathComponent(f.replacingOccurrences(of: ".csv", with: ".spec.json")).path
+        if FileManager.default.fileExists(atPath: spec) {
+            let declared = Set(try SweepSpec.load(path: spec).runs(knownSizes: nil).map(\.identifier))
+            #expect(Set(runs.compactMap { $0["name"] as? String }) == declared, "\(f) against its spec")
+        }
     }
 }
