@@ -103,7 +103,8 @@ public func lawPoints(runs: [StoredRun], category: String) throws -> [LawPoint] 
         if !r.params.isFinite || r.params <= 0 { throw LawError.notFinite(what: "model size (must be finite and > 0)", run: r.id) }
         if !r.tokens.isFinite || r.tokens < 0 { throw LawError.notFinite(what: "token count (must be finite and ≥ 0)", run: r.id) }
     }
-    return withScore.map { LawPoint(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, score: $0.scores[category]!, runId: $0.id) }
+    return withScore.map { LawPoint(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, score: $0.scores[category]!, runId: $0.id,
+                                    chance: $0.chance[category]) }
 }
 
 /// Fits `category` over `runs`: the one entry point the CLI, sweeps and the server share.
@@ -228,8 +229,16 @@ public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFami
     if boot.failed > options.bootstrap / 2 && options.bootstrap > 0 {
         fit.diagnostics.status += "; warning: \(boot.failed) of \(options.bootstrap) bootstrap refits failed"
     }
-    let law = FittedLaw(category: category, family: chosen, formula: chosen.formula, shape: fit.shape, parameters: fit.params,
+    var law = FittedLaw(category: category, family: chosen, formula: chosen.formula, shape: fit.shape, parameters: fit.params,
                         ensemble: boot.ensemble, intervalLevel: options.intervalLevel, ranges: FittedRanges(points: points))
+    // A law of scores that sit at chance describes guessing, not what the mixture taught;
+    // saying where chance lies lets every prediction be read against it.
+    let chances = points.compactMap(\.chance)
+    if chances.count == points.count, !chances.isEmpty {
+        let c = chances.reduce(0, +) / Double(chances.count), mean = points.map(\.score).reduce(0, +) / Double(points.count)
+        law.chance = c
+        notes.append(String(format: "the fitted scores average %.1f against a chance level of %.1f (%+.1f points)", mean, c, mean - c))
+    }
     return FitResult(source: nil, category: category, family: chosen.rawValue, formula: chosen.formula,
                      parameters: law.parameterValues, intervals: intervals, train: s.1, cv: s.2,
                      holdout: wantHoldout ? s.3 : nil, selection: selection, diagnostics: fit.diagnostics, notes: notes, law: law)

@@ -56,9 +56,11 @@ public struct FittedLaw: Codable, Sendable {
     /// Default two-sided level of `predictInterval` (the fit's interval level).
     public var intervalLevel: Double
     public var ranges: FittedRanges
+    /// The mean chance level of the fitted scores (nil when the runs did not record one).
+    public var chance: Double?
 
     enum CodingKeys: String, CodingKey {
-        case category, family, formula, shape, parameters, ensemble, ranges
+        case category, family, formula, shape, parameters, ensemble, ranges, chance
         case intervalLevel = "interval_level"
     }
 

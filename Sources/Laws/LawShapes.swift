@@ -10,10 +10,13 @@ public struct LawPoint: Sendable, Equatable {
     /// Relative weight in the least-squares objective (1 = ordinary).
     public var weight: Double
     public var runId: Int64?
+    /// The score's chance level, when the run recorded one.
+    public var chance: Double?
 
-    public init(params: Double, tokens: Double, mixture: Mixture? = nil, score: Double, weight: Double = 1, runId: Int64? = nil) {
+    public init(params: Double, tokens: Double, mixture: Mixture? = nil, score: Double, weight: Double = 1, runId: Int64? = nil,
+                chance: Double? = nil) {
         self.params = params; self.tokens = tokens; self.mixture = mixture; self.score = score
-        self.weight = weight; self.runId = runId
+        self.weight = weight; self.runId = runId; self.chance = chance
     }
 }
 

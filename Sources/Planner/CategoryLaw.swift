@@ -22,10 +22,13 @@ public protocol CategoryLaw: Sendable {
     /// The mixtures the law was fitted on, as points of `space` (reasoning, visual, other
     /// shares, or source weights): the search samples between them to stay in range.
     func anchors(in space: MixtureSpace) -> [[Double]]
+    /// The chance level of the scores the law was fitted to, if they recorded one.
+    var chance: Double? { get }
 }
 
 extension CategoryLaw {
     public func anchors(in space: MixtureSpace) -> [[Double]] { [] }
+    public var chance: Double? { nil }
 }
 
 /// The laws of one result source, by category.

@@ -8,6 +8,8 @@ public struct Prediction: Codable, Sendable, Equatable {
     public var high: Double
     public var family: String
     public var extrapolated: Bool
+    /// The chance level of the scores the law was fitted to, to read the value against.
+    public var chance: Double?
 }
 
 /// The answer to `predict`: every fitted category at one mixture, size and budget.
@@ -44,7 +46,7 @@ extension LawSet {
         let v = law.predict(params: params, tokens: tokens, mixture: mixture)
         let (lo, hi) = interval(law.ensemble(params: params, tokens: tokens, mixture: mixture)) ?? (v, v)
         return Prediction(value: v, low: min(lo, v), high: max(hi, v), family: law.family,
-                          extrapolated: law.isExtrapolation(params: params, tokens: tokens, mixture: mixture))
+                          extrapolated: law.isExtrapolation(params: params, tokens: tokens, mixture: mixture), chance: law.chance)
     }
 
     /// Every fitted category at once (`visionmix predict`).

@@ -34,6 +34,10 @@ enum CSVResults {
         guard has({ if case .tokens = $0 { true } else { false } }) else {
             throw ImportError(line: header.line, reason: "no token column (tokens, tokens_b or tokens_m)")
         }
+        let metricColumns = Set(roles.compactMap { if case let .metric(m) = $0 { m } else { nil } })
+        for case let .chance(m) in roles where !metricColumns.contains(m) {
+            throw ImportError(line: header.line, reason: "column chance:\(m) has no \(m) column to go with")
+        }
         let sourceColumns = roles.contains { if case .source = $0 { true } else { false } }
         let unknownMetricColumns = zip(headers, roles).compactMap { h, r -> String? in
             if case let .metric(m) = r, !MetricCatalogue.isKnown(m) { return h }
@@ -98,7 +102,12 @@ enum CSVResults {
                 case .tidyValue: tidyValue = try numberCell(cell, column: col, line: line)
                 case let .metric(m):
                     if let v = try numberCell(cell, column: col, line: line) { run.scores[m] = v }
+                case let .chance(m):
+                    if let v = try numberCell(cell, column: col, line: line) { run.chance[m] = try chanceLevel(v, of: m, line: line) }
                 }
+            }
+            if let m = run.chance.keys.sorted().first(where: { run.scores[$0] == nil }) {
+                throw ImportError(line: line, reason: "chance:\(m) is given but the \(m) score is empty")
             }
             guard gotParams else { throw ImportError(line: line, reason: "the model size is empty") }
             guard gotTokens else { throw ImportError(line: line, reason: "the token count is empty") }
@@ -142,4 +151,12 @@ enum CSVResults {
         }
         return ResultFile(format: tidy ? .tidyCSV : .wideCSV, runs: runs, notices: notices)
     }
+}
+
+/// A chance level is an accuracy in percent: 0–100.
+func chanceLevel(_ v: Double, of metric: String, line: Int?) throws -> Double {
+    guard v.isFinite, v >= 0, v <= 100 else {
+        throw ImportError(line: line, reason: "chance:\(metric) must be a percentage from 0 to 100, not \(v)")
+    }
+    return v
 }

@@ -2,7 +2,7 @@ import Foundation
 import VisionMixCore
 
 /// JSON results: an array of runs (or `{"runs": [...]}`), each
-/// `{"name", "params", "tokens", "seed", "mixture", "scores"}` — the shape `runs list --json`
+/// `{"name", "params", "tokens", "seed", "mixture", "scores", "chance"}` — the shape `runs list --json`
 /// prints, so an export imports back unchanged.
 enum JSONResults {
     static func parse(_ text: String) throws -> ResultFile {
@@ -28,7 +28,7 @@ enum JSONResults {
             let line = i < lines.count ? lines[i] : nil
             func fail(_ r: String) -> ImportError { ImportError(line: line, reason: "run \(i + 1): \(r)") }
             guard case let .object(o) = item else { throw fail("not an object") }
-            let allowed: Set<String> = ["name", "run", "params", "tokens", "seed", "mixture", "scores", "attributes",
+            let allowed: Set<String> = ["name", "run", "params", "tokens", "seed", "mixture", "scores", "chance", "attributes",
                                         "reasoning_share", "visual_share", "id", "source", "origin", "status",
                                         "provenance", "duration_seconds"]
             if let bad = o.keys.first(where: { !allowed.contains($0) }) { throw fail("unknown field '\(bad)'") }
@@ -72,6 +72,15 @@ enum JSONResults {
                 if raw == .null { continue }
                 guard let x = number(raw), x.isFinite else { throw fail("scores.\(k) is not a finite number") }
                 run.scores[k] = x
+            }
+            if case let .object(c)? = o["chance"] {
+                for (k, raw) in c where raw != .null {
+                    guard run.scores[k] != nil else { throw fail("chance.\(k) is given but scores has no \(k)") }
+                    guard let x = number(raw) else { throw fail("chance.\(k) is not a number") }
+                    do { run.chance[k] = try chanceLevel(x, of: k, line: line) } catch let e as ImportError { throw fail(e.reason) }
+                }
+            } else if let c = o["chance"], c != .null {
+                throw fail("chance must be an object of numbers")
             }
             if case let .object(a)? = o["attributes"] {
                 for (k, raw) in a {

@@ -111,6 +111,8 @@ enum ColumnRole {
     case reasoning(WeightScale), visual(WeightScale)
     case tidyMetric, tidyValue
     case metric(String)
+    /// `chance:<metric>`: the chance level of a metric's score, as `runs export` writes it.
+    case chance(String)
 }
 
 extension ColumnRole {
@@ -135,7 +137,9 @@ extension ColumnRole {
         case "visual_share": return .visual(.fraction)
         case "category", "metric": return .tidyMetric
         case "score", "value": return .tidyValue
-        default: return MetricCatalogue.isValidName(h) ? .metric(h) : nil
+        default:
+            if h.hasPrefix("chance:") { let m = String(h.dropFirst(7)); return MetricCatalogue.isValidName(m) ? .chance(m) : nil }
+            return MetricCatalogue.isValidName(h) ? .metric(h) : nil
         }
     }
 

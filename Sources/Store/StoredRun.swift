@@ -16,13 +16,46 @@ public struct StoredRun: Codable, Sendable, Equatable {
     public var reasoningShare: Double?
     public var visualShare: Double?
     public var scores: [String: Double]
+    /// The chance level of each score that has one (multiple-choice accuracy): how far a
+    /// score is from guessing is what says whether a model learnt anything.
+    public var chance: [String: Double]
     public var status: String
     public var durationSeconds: Double?
     public var provenance: [String: JSONValue]
 
     enum CodingKeys: String, CodingKey {
-        case id, source, origin, name, params, tokens, seed, mixture, scores, status, provenance
+        case id, source, origin, name, params, tokens, seed, mixture, scores, chance, status, provenance
         case reasoningShare = "reasoning_share", visualShare = "visual_share", durationSeconds = "duration_seconds"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int64.self, forKey: .id)
+        source = try c.decode(String.self, forKey: .source)
+        origin = try c.decode(String.self, forKey: .origin)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+        params = try c.decode(Double.self, forKey: .params)
+        tokens = try c.decode(Double.self, forKey: .tokens)
+        seed = try c.decodeIfPresent(Int.self, forKey: .seed)
+        mixture = try c.decodeIfPresent(Mixture.self, forKey: .mixture)
+        reasoningShare = try c.decodeIfPresent(Double.self, forKey: .reasoningShare)
+        visualShare = try c.decodeIfPresent(Double.self, forKey: .visualShare)
+        scores = try c.decode([String: Double].self, forKey: .scores)
+        // Runs written before chance levels were exported have none.
+        chance = try c.decodeIfPresent([String: Double].self, forKey: .chance) ?? [:]
+        status = try c.decode(String.self, forKey: .status)
+        durationSeconds = try c.decodeIfPresent(Double.self, forKey: .durationSeconds)
+        provenance = try c.decode([String: JSONValue].self, forKey: .provenance)
+    }
+
+    init(id: Int64, source: String, origin: String, name: String?, params: Double, tokens: Double, seed: Int?,
+         mixture: Mixture?, scores: [String: Double], chance: [String: Double], status: String,
+         durationSeconds: Double?, provenance: [String: JSONValue]) {
+        self.id = id; self.source = source; self.origin = origin; self.name = name
+        self.params = params; self.tokens = tokens; self.seed = seed; self.mixture = mixture
+        self.reasoningShare = mixture?.reasoningShare; self.visualShare = mixture?.visualShare
+        self.scores = scores; self.chance = chance; self.status = status
+        self.durationSeconds = durationSeconds; self.provenance = provenance
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -39,6 +72,7 @@ public struct StoredRun: Codable, Sendable, Equatable {
         try c.encode(reasoningShare, forKey: .reasoningShare)
         try c.encode(visualShare, forKey: .visualShare)
         try c.encode(scores, forKey: .scores)
+        try c.encode(chance, forKey: .chance)
         try c.encode(status, forKey: .status)
         try c.encode(durationSeconds, forKey: .durationSeconds)
         try c.encode(provenance, forKey: .provenance)
@@ -232,13 +266,14 @@ extension ResultStore {
     static func assemble(_ recs: [RunRecord], db: Database) throws -> [StoredRun] {
         guard !recs.isEmpty else { return [] }
         let ids = recs.compactMap(\.id)
-        var scores: [Int64: [String: Double]] = [:]
+        var scores: [Int64: [String: Double]] = [:], chance: [Int64: [String: Double]] = [:]
         // Chunked IN lists keep each statement under SQLite's variable limit.
         for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            for row in try Row.fetchAll(db, sql: "SELECT run_id, metric, value FROM scores WHERE run_id IN (\(marks))",
+            for row in try Row.fetchAll(db, sql: "SELECT run_id, metric, value, chance FROM scores WHERE run_id IN (\(marks))",
                                         arguments: StatementArguments(chunk)) {
                 scores[row["run_id"], default: [:]][row["metric"]] = row["value"]
+                if let c: Double = row["chance"] { chance[row["run_id"], default: [:]][row["metric"]] = c }
             }
         }
         var mixtures: [Int64: Mixture] = [:]
@@ -249,9 +284,8 @@ extension ResultStore {
                 if case let .object(o) = v { return o } else { return nil }
             } ?? [:]
             return StoredRun(id: r.id!, source: r.label, origin: r.origin, name: r.name, params: r.params, tokens: r.tokens,
-                             seed: r.seed, mixture: m, reasoningShare: m?.reasoningShare, visualShare: m?.visualShare,
-                             scores: scores[r.id!] ?? [:], status: r.status, durationSeconds: r.durationSeconds,
-                             provenance: prov)
+                             seed: r.seed, mixture: m, scores: scores[r.id!] ?? [:], chance: chance[r.id!] ?? [:],
+                             status: r.status, durationSeconds: r.durationSeconds, provenance: prov)
         }
     }
 

@@ -238,7 +238,8 @@ public struct ReportWriter {
         guard let r = try? laws.recommend(req) else { return out }
         var text = [String(format: "Maximising vqa_avg: reasoning share %.1f%%, visual share %.1f%%; predicted vqa_avg %.2f against %.2f for language_favorable",
                            r.reasoningShare * 100, r.visualShare * 100, r.objectiveValue, r.baseline.objective)
-                    + (r.baseline.probabilityBetter.map { String(format: " (better in %.0f%% of bootstrap replicates)", $0 * 100) } ?? "") + "."]
+                    + (r.baseline.probabilityBetter.map { String(format: " (better in %.0f%% of bootstrap replicates)", $0 * 100) } ?? "")
+                    + (laws.laws["vqa_avg"]?.chance.map { String(format: "; chance is %.1f", $0) } ?? "") + "."]
         if let w = r.weights {
             text.append("Weights: " + TextSource.allCases.map { String(format: "%@ %.1f%%", $0.name, (w[$0.name] ?? 0) * 100) }.joined(separator: ", ") + ".")
         }

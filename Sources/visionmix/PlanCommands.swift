@@ -132,9 +132,9 @@ struct Recommend: ParsableCommand {
 
 /// Predicted scores with their intervals, one row per category.
 func scoresTable(_ scores: [String: Prediction]) -> String {
-    var t = TextTable(["category", "predicted", "90% interval", "family", "note"])
+    var t = TextTable(["category", "predicted", "90% interval", "chance", "family", "note"])
     for (c, p) in scores.sorted(by: { $0.key < $1.key }) {
-        t.add([c, fmt(p.value), "\(fmt(p.low)) – \(fmt(p.high))", p.family, p.extrapolated ? "extrapolated" : ""])
+        t.add([c, fmt(p.value), "\(fmt(p.low)) – \(fmt(p.high))", p.chance.map { fmt($0, 1) } ?? "", p.family, p.extrapolated ? "extrapolated" : ""])
     }
     return t.render()
 }

@@ -169,7 +169,9 @@ func exportCSV(_ runs: [StoredRun]) -> String {
     var header = ["run", "params", "tokens", "seed"]
     if weighted { header += TextSource.allCases.map(\.name) }
     if sharesOnly { header += ["reasoning_pct", "visual_pct"] }
-    header += metrics
+    // Chance levels travel with the scores, so an export imports back with them.
+    let chanceMetrics = metrics.filter { m in runs.contains { $0.chance[m] != nil } }
+    header += metrics + chanceMetrics.map { "chance:" + $0 }
     var lines = [header.joined(separator: ",")]
     func g(_ x: Double) -> String { String(format: "%.10g", x) }
     for r in runs {
@@ -179,7 +181,7 @@ func exportCSV(_ runs: [StoredRun]) -> String {
             let m = r.mixture?.isSharesOnly == true ? r.mixture : nil
             row += [m.map { g($0.reasoningShare * 100) } ?? "", m.map { g($0.visualShare * 100) } ?? ""]
         }
-        row += metrics.map { r.scores[$0].map(g) ?? "" }
+        row += metrics.map { r.scores[$0].map(g) ?? "" } + chanceMetrics.map { r.chance[$0].map(g) ?? "" }
         lines.append(row.joined(separator: ","))
     }
     return lines.joined(separator: "\n") + "\n"

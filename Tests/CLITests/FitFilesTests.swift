@@ -43,6 +43,12 @@ func committedFitsHaveTheDocumentedShape(folder: String) throws {
             let parts = ((run["name"] as? String) ?? "").split(separator: "|").map(String.init)
             return parts.count == 6 || (parts.count == 7 && SweepSpec.profiles.contains(parts[6]) && parts[6] != "standard")
         }, "\(f): a run without its sweep identity")
+        // Chance levels exported with the scores come back with them.
+        if try String(contentsOfFile: path, encoding: .utf8).prefix(while: { $0 != "\n" }).contains("chance:vqa_avg") {
+            #expect(runs.allSatisfy { (($0["chance"] as? [String: Any])?["vqa_avg"] as? Double).map { $0 > 0 && $0 < 100 } == true },
+                    "\(f): a run lost its chance level")
+        }
+        #expect(f != "standard.csv" || runs.contains { ($0["chance"] as? [String: Any])?.isEmpty == false }, "standard.csv ships chance levels")
         // A file shipped with its spec holds exactly the runs that spec declares.
         let spec = dir.appendingPathComponent(f.replacingOccurrences(of: ".csv", with: ".spec.json")).path
         if FileManager.default.fileExists(atPath: spec) {

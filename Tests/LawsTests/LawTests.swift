@@ -162,7 +162,7 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
     for i in 0..<10 {
         let code = Double(i) * 8, web = 100 - code - 10
         let m = mixture([.webCrawl: web, .code: code, .literature: 10])
-        pts.append(LawPoint(params: 1_394_080, tokens: 1e6, mixture: m, score: 30 + 12 * m.reasoningShare + 0.05 * rng.gaussian()))
+        pts.append(LawPoint(params: 1_394_080, tokens: 1e6, mixture: m, score: 30 + 12 * m.reasoningShare + 0.05 * rng.gaussian(), chance: 25.8))
     }
     for i in 0..<14 {
         let code = Double(i) * 6, web = 100 - code - 5
@@ -171,6 +171,7 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
     let common = try fitPoints(pts, category: "vqa_avg", family: .autoMixture, options: quickOptions(bootstrap: 0))
     #expect(common.train.points == 14)
     #expect(common.notes.contains { $0.contains("choose with --params") })
+    #expect(common.law.chance == nil, "the xs points recorded no chance level")
 
     var at = quickOptions(bootstrap: 0)
     at.onlyParams = 1.39e6   // typed rounded, as on the command line
@@ -178,6 +179,9 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
     #expect(xl.train.points == 10)
     #expect(xl.train.rmse < 0.2)
     #expect(xl.notes.contains { $0.contains("14 left out") })
+    let c = try #require(xl.law.chance)
+    #expect(abs(c - 25.8) < 1e-9)
+    #expect(xl.notes.contains { $0.contains("against a chance level of 25.8") })
     let low = mixture([.webCrawl: 90, .literature: 10]), high = mixture([.webCrawl: 18, .code: 72, .literature: 10])
     #expect(xl.law.predict(params: 1_394_080, tokens: 1e6, mixture: high) - xl.law.predict(params: 1_394_080, tokens: 1e6, mixture: low) > 6)
 

@@ -71,6 +71,24 @@ import VisionMixCore
     #expect(try store.insertRuns(back.runs, label: "copy", origin: "import").inserted.count == 13)
 }
 
+/// Chance levels go into the store with their scores and come back out of it in both export
+/// shapes, so a calibration file keeps how far each score is from guessing.
+@Test func chanceLevelsRoundTrip() throws {
+    let store = try freshStore()
+    let csv = "run,params,tokens,vqa_avg,text_acc,chance:vqa_avg\na,1e6,1e6,30,50,25.8\nb,1e6,2e6,31,52,25.8\n"
+    let file = try ResultFile.read(path: scratchFile("c.csv", csv))
+    #expect(file.runs.map { $0.chance } == [["vqa_avg": 25.8], ["vqa_avg": 25.8]])
+    try store.insertRuns(file.runs, label: "c", origin: "import")
+    let runs = try store.runs(RunFilter(source: "c"))
+    #expect(runs.allSatisfy { $0.chance == ["vqa_avg": 25.8] })
+    let json = String(decoding: try JSONEncoder().encode(runs), as: UTF8.self)
+    let back = try ResultFile.read(path: scratchFile("c.json", json))
+    #expect(back.runs.map { $0.chance } == [["vqa_avg": 25.8], ["vqa_avg": 25.8]])
+    // A store written before chance travelled decodes with none.
+    let old = try JSONDecoder().decode(StoredRun.self, from: Data(#"{"id": 1, "source": "c", "origin": "import", "params": 1, "tokens": 1, "scores": {}, "status": "complete", "provenance": {}}"#.utf8))
+    #expect(old.chance.isEmpty)
+}
+
 /// Each kind of bad file is refused whole, naming the line and the reason.
 @Test(arguments: [
     ("negative weight", "run,params_b,tokens_b,web_crawl,code,vqa_avg\na,1,10,60,40,30\nb,1,10,110,-10,30\n", 3, "negative"),
@@ -82,6 +100,9 @@ import VisionMixCore
     ("ragged row", "run,params_b,tokens_b,web_crawl,code,vqa_avg\na,1,10,60,40\n", 2, "fields"),
     ("NaN metric", "run,params_b,tokens_b,web_crawl,code,vqa_avg\na,1,10,60,40,nan\n", 2, "vqa_avg"),
     ("no size", "run,tokens_b,web_crawl,code,vqa_avg\na,10,60,40,30\n", 1, "model-size"),
+    ("chance above 100", "run,params,tokens,vqa_avg,chance:vqa_avg\na,1e6,1e6,30,25\nb,1e6,2e6,31,250\n", 3, "0 to 100"),
+    ("chance without a score", "run,params,tokens,vqa_avg,chance:vqa_avg\na,1e6,1e6,,25\n", 2, "score is empty"),
+    ("chance of no column", "run,params,tokens,vqa_avg,chance:general\na,1e6,1e6,30,25\n", 1, "no general column"),
 ])
 func badFilesAreRefusedWithTheirLine(kind: String, text: String, line: Int, reason: String) throws {
     let path = scratchFile("bad.csv", text)
@@ -101,6 +122,8 @@ func badFilesAreRefusedWithTheirLine(kind: String, text: String, line: Int, reas
     ("unknown source", "[{\"params\": 1e9, \"tokens\": 1e9, \"mixture\": {\"wiki\": 1}, \"scores\": {}}]", "unknown source"),
     ("wrong type", "[{\"params\": \"lots\", \"tokens\": 1e9, \"scores\": {}}]", "params"),
     ("bad score", "[{\"params\": 1e9, \"tokens\": 1e9, \"scores\": {\"vqa_avg\": \"high\"}}]", "scores.vqa_avg"),
+    ("chance without a score", "[{\"params\": 1e9, \"tokens\": 1e9, \"scores\": {}, \"chance\": {\"vqa_avg\": 25}}]", "chance.vqa_avg"),
+    ("negative chance", "[{\"params\": 1e9, \"tokens\": 1e9, \"scores\": {\"vqa_avg\": 30}, \"chance\": {\"vqa_avg\": -1}}]", "0 to 100"),
 ])
 func badJSONIsRefused(kind: String, text: String, reason: String) throws {
     #expect(performing: { _ = try ResultFile.read(path: scratchFile("bad.json", text)) },
