@@ -57,3 +57,18 @@ func committedFitsHaveTheDocumentedShape(folder: String) throws {
         }
     }
 }
+
+/// Planning on the committed calibration fits reads each prediction against its chance level:
+/// the xs mixture law's vqa_avg sits just above it, which the user must be able to see.
+@Test func calibrationPredictionsCarryTheirChanceLevel() throws {
+    let db = scratchDirectory().appendingPathComponent("v.sqlite").path
+    let r = try runCLI(["predict", "--source", "calibration", "--mix", "balanced", "--json"], db: db)
+    #expect(r.status == 0, "\(r.stderr)")
+    let j = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    let vqa = try #require((j["scores"] as? [String: [String: Any]])?["vqa_avg"])
+    let chance = try #require(vqa["chance"] as? Double)
+    #expect(chance > 20 && chance < 30, "vqa_avg chance \(chance)")
+    #expect((j["scores"] as? [String: [String: Any]])?["ppl"]?["chance"] == nil, "perplexity has no chance level")
+    let table = try runCLI(["predict", "--source", "calibration", "--mix", "balanced"], db: db)
+    #expect(table.stdout.contains("chance"))
+}
