@@ -35,20 +35,22 @@ let package = Package(
             "VisionMixCore", "World", "Trainer", "Store", "Laws", "Planner", "Sweeps", "Charts", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // One per-process scratch root for every test target's files, removed at exit.
+        .target(name: "TestScratch", path: "Tests/TestScratch"),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "CoreTests", dependencies: ["VisionMixCore", "CNumerics"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestScratch", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "WorldTests", dependencies: ["World"]),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer"]),
-        .testTarget(name: "LawsTests", dependencies: ["Laws"]),
+        .testTarget(name: "LawsTests", dependencies: ["Laws", "TestScratch"]),
         // Test doubles shared by the planner's and the server's tests.
         .target(name: "PlannerTestSupport", dependencies: ["Planner", "VisionMixCore"], path: "Tests/PlannerTestSupport"),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Laws", "Store", "PlannerTestSupport"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Laws", "Store", "PlannerTestSupport", "TestScratch"]),
         // Talks raw HTTP to a real server on loopback; HummingbirdTesting would add
         // async-http-client to every CI build for nothing these tests need.
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Store", "Planner", "VisionMixCore", "PlannerTestSupport"]),
-        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "World"]),
-        .testTarget(name: "CLITests", dependencies: ["Store", "Sweeps", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Store", "Planner", "VisionMixCore", "PlannerTestSupport", "TestScratch"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "World", "TestScratch"]),
+        .testTarget(name: "CLITests", dependencies: ["Store", "Sweeps", "TestScratch", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestScratch
 import Store
 
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -13,9 +14,7 @@ struct CLIResult {
 }
 
 func scratchDirectory() -> URL {
-    let u = FileManager.default.temporaryDirectory.appendingPathComponent("visionmix-cli-\(UUID().uuidString)")
-    try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-    return u
+    Scratch.directory("cli")
 }
 
 /// Starts the real `visionmix` executable (with `--db DB` unless `db` is nil).

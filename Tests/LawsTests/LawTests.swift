@@ -1,4 +1,5 @@
 import Foundation
+import TestScratch
 import Store
 import Testing
 import VisionMixCore
@@ -106,7 +107,7 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
     let back = try #require(try store.latestFit(label: "paper_scaling", category: "knowledge"))
     #expect(back.family == "chinchilla_additive")
     #expect(back.law.predict(params: 1e9, tokens: 2e10) == r.law.predict(params: 1e9, tokens: 2e10))
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fits-\(UUID().uuidString)").path
+    let dir = Scratch.directory("fits").path
     let path = try writeFitFile(r, source: "paper_scaling", root: dir)
     let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
     #expect(json["category"] as? String == "knowledge")

@@ -1,4 +1,5 @@
 import Foundation
+import TestScratch
 import Store
 import VisionMixCore
 @testable import Laws
@@ -9,8 +10,7 @@ func referencePath(_ name: String) -> String { repoRoot.appendingPathComponent("
 
 /// A fresh SQLite store in a scratch directory.
 func freshStore() throws -> ResultStore {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("visionmix-laws-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let dir = Scratch.directory("laws")
     return try ResultStore(path: dir.appendingPathComponent("t.sqlite").path)
 }
 

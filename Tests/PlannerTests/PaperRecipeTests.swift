@@ -1,4 +1,5 @@
 import Foundation
+import TestScratch
 import Laws
 import Store
 import Testing
@@ -9,8 +10,7 @@ let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
 
 /// Fits the shipped paper mixtures (3B, 50B tokens) the way `fit --all` does.
 func paperLaws(family: LawFamilySelection = .auto) throws -> LawSet {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("planner-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let dir = Scratch.directory("planner")
     let store = try ResultStore(path: dir.appendingPathComponent("p.sqlite").path)
     let file = try ResultFile.read(path: repoRoot.appendingPathComponent("data/reference/paper-mixtures.csv").path)
     try store.insertRuns(file.runs, label: "paper", origin: "import")

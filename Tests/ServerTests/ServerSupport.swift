@@ -1,4 +1,5 @@
 import Foundation
+import TestScratch
 import PlannerTestSupport
 import Planner
 import Store
@@ -14,9 +15,7 @@ let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
 let debugBinary = repoRoot.appendingPathComponent(".build/debug/visionmix").path
 
 func scratchDirectory() -> URL {
-    let u = FileManager.default.temporaryDirectory.appendingPathComponent("visionmix-server-\(UUID().uuidString)")
-    try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-    return u
+    Scratch.directory("server")
 }
 
 /// A known response surface standing in for a fitted law (as PlannerTests' `KnownLaw`).

@@ -46,7 +46,7 @@ let twoRuns = """
         #expect(runs.count == 2)
         // The StoredRun shape of `runs list --json`, every key present.
         #expect(Set(runs[0].keys) == ["id", "source", "origin", "name", "params", "tokens", "seed", "mixture", "reasoning_share",
-                                      "visual_share", "scores", "status", "duration_seconds", "provenance"])
+                                      "visual_share", "scores", "chance", "status", "duration_seconds", "provenance"])
         #expect(runs[0]["source"] as? String == "paper" && runs[0]["origin"] as? String == "import")
 
         r = try await s.get("/v1/runs?limit=1&offset=1")

@@ -1,4 +1,5 @@
 import Foundation
+import TestScratch
 @testable import Store
 
 /// The repository root, found from this file's path.
@@ -8,9 +9,7 @@ func referencePath(_ name: String) -> String { repoRoot.appendingPathComponent("
 
 /// A fresh directory for one test's files.
 func scratchDirectory() -> URL {
-    let u = FileManager.default.temporaryDirectory.appendingPathComponent("visionmix-test-\(UUID().uuidString)")
-    try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-    return u
+    Scratch.directory("store")
 }
 
 /// Writes `text` to a scratch file and returns its path.

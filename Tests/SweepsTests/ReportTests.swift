@@ -1,4 +1,5 @@
 import Foundation
+import TestScratch
 import Store
 import Testing
 @testable import Sweeps
@@ -9,9 +10,7 @@ import VisionMixCore
     /// spread of the mixtures' means against the pooled seed SD, with runs scored another way
     /// (here the `precise` profile) in a row of their own rather than pooled as seeds.
     @Test func mixturesAgainstSeedNoisePerSizeAndScoring() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("visionmix-report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = Scratch.directory("report")
         let store = try ResultStore(path: dir.appendingPathComponent("t.sqlite").path)
         func run(_ mix: String, _ seed: Int, _ reasoning: Double, profile: String = "standard") throws -> NewRun {
             let spec = RunSpec(size: "xl", mix: mix, tokens: 1e6, checkpoints: [1e6], seed: seed, encoder: "object", profile: profile)
