@@ -51,7 +51,8 @@ enum FitRoutes {
             // The size first, so a wrong size is not reported as a wrong budget.
             var sizeOnly = FitOptions(); sizeOnly.onlyParams = options.onlyParams
             for (field, o) in [("params", sizeOnly), ("tokens", options)] where !runs.contains(where: { o.keeps(params: $0.params, tokens: $0.tokens) }) {
-                throw APIError(.notFound, "source '\(source)' has no runs at the asked " + (field == "params" ? "size" : "size and budget"), field: field)
+                let asked = field == "params" ? "size" : options.onlyParams == nil ? "budget" : "size and budget"
+                throw APIError(.notFound, "source '\(source)' has no runs at the asked \(asked)", field: field)
             }
             let present = Set(runs.flatMap { $0.scores.keys })
             if category != "all" && !present.contains(category) {
