@@ -224,7 +224,9 @@ func afterSweep(store: ResultStore, label: String, reportDir: String) throws {
                                             baselineName: "language_favorable")
             req.candidates = 4000
             let r = try laws.recommend(req)
-            try? store.saveRecommendation(r, label: label, objective: objective, request: req.summary)
+            do { _ = try store.saveRecommendation(r, label: label, objective: objective, request: req.summary) } catch {
+                note("the recommendation was not stored: \(error)")
+            }
             print(String(format: "\nrecommended (maximise %@ at %@ parameters, %@ tokens): reasoning %.1f%%, visual %.1f%%; predicted %.2f vs %.2f for language_favorable",
                          objective, Quantity.format(r.params), Quantity.format(r.tokens), r.reasoningShare * 100, r.visualShare * 100,
                          r.objectiveValue, r.baseline.objective)
