@@ -49,10 +49,12 @@ enum FitRoutes {
                                : LawLookupError.unknownSource(source, known: known).description, field: "source")
             }
             // The size first, so a wrong size is not reported as a wrong budget.
-            var sizeOnly = FitOptions(); sizeOnly.onlyParams = options.onlyParams
-            for (field, o) in [("params", sizeOnly), ("tokens", options)] where !runs.contains(where: { o.keeps(params: $0.params, tokens: $0.tokens) }) {
-                let asked = field == "params" ? "size" : options.onlyParams == nil ? "budget" : "size and budget"
-                throw APIError(.notFound, "source '\(source)' has no runs at the asked \(asked)", field: field)
+            var sizeOnly = options; sizeOnly.onlyTokens = nil
+            guard runs.contains(where: { sizeOnly.keeps(params: $0.params, tokens: $0.tokens) }) else {
+                throw APIError(.notFound, "source '\(source)' has no runs at the asked size", field: "params")
+            }
+            guard runs.contains(where: { options.keeps(params: $0.params, tokens: $0.tokens) }) else {
+                throw APIError(.notFound, "source '\(source)' has no runs at the asked " + (options.onlyParams == nil ? "budget" : "size and budget"), field: "tokens")
             }
             let present = Set(runs.flatMap { $0.scores.keys })
             if category != "all" && !present.contains(category) {

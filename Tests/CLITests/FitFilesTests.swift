@@ -28,7 +28,8 @@ func committedFitsHaveTheDocumentedShape(folder: String) throws {
     let db = scratchDirectory().appendingPathComponent("v.sqlite").path
     for f in files {
         let path = dir.appendingPathComponent(f).path
-        let rows = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count - 1
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let rows = text.split(separator: "\n").count - 1
         let source = "shipped_" + f.replacingOccurrences(of: ".csv", with: "").replacingOccurrences(of: "-", with: "_")
         let r = try runCLI(["runs", "import", path, "--source", source, "--json"], db: db)
         #expect(r.status == 0, "\(f): \(r.stderr)")
@@ -44,7 +45,7 @@ func committedFitsHaveTheDocumentedShape(folder: String) throws {
             return parts.count == 6 || (parts.count == 7 && SweepSpec.profiles.contains(parts[6]) && parts[6] != "standard")
         }, "\(f): a run without its sweep identity")
         // Chance levels exported with the scores come back with them.
-        if try String(contentsOfFile: path, encoding: .utf8).prefix(while: { $0 != "\n" }).contains("chance:vqa_avg") {
+        if text.prefix(while: { $0 != "\n" }).contains("chance:vqa_avg") {
             #expect(runs.allSatisfy { (($0["chance"] as? [String: Any])?["vqa_avg"] as? Double).map { $0 > 0 && $0 < 100 } == true },
                     "\(f): a run lost its chance level")
         }
