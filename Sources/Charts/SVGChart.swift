@@ -45,15 +45,16 @@ public struct LineChart: Sendable {
         let px = { (x: Double) in left + (tx(x) - ax0) / (ax1 - ax0) * pw }
         let py = { (y: Double) in top + ph - (y - ay0) / (ay1 - ay0) * ph }
         out.rect(left, top, pw, ph, fill: "none", stroke: "#999")
-        for t in ticks(ay0, ay1) {
+        let yt = ticks(ay0, ay1)
+        for (t, l) in zip(yt, tickLabels(yt)) {
             out.line(left, py(t), left + pw, py(t), stroke: "#eee")
-            out.text(left - 6, py(t) + 4, label(t), anchor: "end", size: 10)
+            out.text(left - 6, py(t) + 4, l, anchor: "end", size: 10)
         }
         let xt = logX ? logTicks(ax0, ax1) : ticks(ax0, ax1)
-        for t in xt {
+        for (t, l) in zip(xt, logX ? xt.map { compact(pow(10, $0)) } : tickLabels(xt)) {
             let x = left + (t - ax0) / (ax1 - ax0) * pw
             out.line(x, top + ph, x, top + ph + 4, stroke: "#999")
-            out.text(x, top + ph + 16, logX ? compact(pow(10, t)) : label(t), anchor: "middle", size: 10)
+            out.text(x, top + ph + 16, l, anchor: "middle", size: 10)
         }
         out.text(left + pw / 2, height - 8, logX ? "\(xLabel) (log scale)" : xLabel, anchor: "middle", size: 11)
         out.text(14, top + ph / 2, yLabel, anchor: "middle", size: 11, rotate: true)
@@ -180,6 +181,20 @@ func ticks(_ a: Double, _ b: Double) -> [Double] {
 func logTicks(_ a: Double, _ b: Double) -> [Double] {
     let whole = stride(from: ceil(a), through: floor(b), by: 1).map { $0 }
     return whole.count >= 2 ? whole : ticks(a, b)
+}
+
+/// Labels for evenly spaced ticks, with as many decimals as their step needs: a narrow range
+/// (42.95, 43.00, 43.05) must not print the same number twice.
+func tickLabels(_ ts: [Double]) -> [String] {
+    guard ts.count >= 2, ts.allSatisfy({ abs($0) < 1e4 }) else { return ts.map(label) }
+    let step = abs(ts[1] - ts[0])
+    var decimals = max(0, Int(-floor(log10(step))))
+    while decimals < 9 {
+        let scaled = step * pow(10, Double(decimals))
+        if abs(scaled - scaled.rounded()) <= 1e-6 * scaled { break }
+        decimals += 1
+    }
+    return ts.map { abs($0) < step * 1e-9 ? "0" : String(format: "%.\(decimals)f", $0) }
 }
 
 func label(_ x: Double) -> String {

@@ -6,7 +6,7 @@ import VisionMixCore
 public enum LawFamilySelection: Sendable, Equatable {
     case family(LawFamily)
     case auto
-    /// `auto` among the mixture laws only, fitted at the most common (N, D): the law a
+    /// `auto` among the mixture laws only, fitted at one (N, D) (`mixtureSite`): the law a
     /// recommendation needs when a sweep also varies size and budget.
     case autoMixture
 
@@ -146,6 +146,25 @@ func pointsAt(_ points: [LawPoint], _ options: FitOptions) throws -> [LawPoint] 
         + counts(points.map(\.params)) + " and D = " + counts(points.map(\.tokens)))
 }
 
+/// Mixtures a size and budget needs before a mixture law is fitted there by default: the
+/// quadratic share surface has six coefficients.
+public let mixtureSiteMinimum = 6
+
+/// Where a mixture law goes when the runs span several (N, D): the largest model size whose
+/// runs at one budget cover `mixtureSiteMinimum` mixtures (the most runs among its budgets),
+/// because the small sizes of a sweep are often the most common and sit at chance on vision;
+/// without such a size, the (N, D) with the most mixtures, then the most runs.
+func mixtureSite(_ groups: [[LawPoint]]) -> (points: [LawPoint], why: String) {
+    func mixtures(_ g: [LawPoint]) -> Int { Set(g.compactMap { $0.mixture?.canonicalKey }).count }
+    let enough = groups.filter { mixtures($0) >= mixtureSiteMinimum }
+    if let largest = enough.map({ $0[0].params }).max() {
+        let site = enough.filter { $0[0].params == largest }.max { ($0.count, $0[0].tokens) < ($1.count, $1[0].tokens) }!
+        return (site, "the largest size with \(mixtureSiteMinimum)+ mixtures")
+    }
+    let site = groups.max { (mixtures($0), $0.count) < (mixtures($1), $1.count) }!
+    return (site, "the most mixtures of any size and budget (none has \(mixtureSiteMinimum))")
+}
+
 /// `fitCategory` on points already extracted (used directly by tests and benches).
 public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFamilySelection,
                       options: FitOptions = FitOptions()) throws -> FitResult {
@@ -153,7 +172,7 @@ public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFami
     var notes: [String] = []
     // Mixture laws hold N and D fixed: when the data is a mixture study with a few runs at
     // other sizes or budgets (the paper's 11 mixes at 3B/50B plus two 7B/1T runs), fit the
-    // mixture law on the most common (N, D) and say what was left out.
+    // mixture law at one (N, D) and say what was left out.
     let wantsMixture: Bool = {
         if case let .family(f) = family { return f.kind == .mixture }
         if family == .autoMixture { return true }
@@ -167,9 +186,12 @@ public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFami
     if wantsMixture {
         var groups: [String: [LawPoint]] = [:]
         for p in points { groups[String(format: "%.6g|%.6g", p.params, p.tokens), default: []].append(p) }
-        if groups.count > 1, let top = groups.values.max(by: { $0.count < $1.count }) {
-            notes.append("mixture law fitted on the \(top.count) runs at N = \(String(format: "%g", top[0].params)), D = \(String(format: "%g", top[0].tokens)); \(points.count - top.count) run(s) at other sizes or budgets left out (choose with --params/--tokens)")
-            points = top
+        if groups.count > 1 {
+            let (site, why) = mixtureSite(Array(groups.values))
+            let mixtures = Set(site.compactMap { $0.mixture?.canonicalKey }).count
+            notes.append("mixture law fitted on the \(site.count) runs (\(mixtures) mixtures) at N = \(Quantity.format(site[0].params)), D = \(Quantity.format(site[0].tokens)), "
+                         + "\(why); \(points.count - site.count) run(s) at other sizes or budgets left out (choose with --params/--tokens)")
+            points = site
         }
     }
     for p in points where !p.score.isFinite || !p.params.isFinite || !p.tokens.isFinite || !p.weight.isFinite {

@@ -47,8 +47,7 @@ public struct FitOptions: Sendable {
     public var holdOutLargest = false
     public var axis: InputAxis?
     /// Fit only the runs at this model size (N) and budget (D), within 1%. A mixture law
-    /// otherwise takes the most common (N, D), and a sweep's mixtures at the size where
-    /// vision works are often not the most common ones.
+    /// otherwise goes where `mixtureSite` puts it.
     public var onlyParams: Double?
     public var onlyTokens: Double?
     /// Whether a run at (N, D) is one `onlyParams` and `onlyTokens` keep.

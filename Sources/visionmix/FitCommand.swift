@@ -18,14 +18,14 @@ struct Fit: ParsableCommand {
     @Option(help: "Source label of the runs to fit.") var source: String?
     @Option(help: "Score category (metric) to fit.") var category: String?
     @Flag(help: "Fit every category the source's runs have.") var all = false
-    @Option(help: "A family name; auto (lowest held-out error); or auto-mixture (the best mixture law, at the most common size and budget).") var family = "auto"
+    @Option(help: "A family name; auto (lowest held-out error); or auto-mixture (the best mixture law, at the largest size with 6+ mixtures).") var family = "auto"
     @Flag(help: "Also fit without the largest model size and report the error of predicting it.") var holdOutLargest = false
     @Option(help: "Bootstrap replicates for the intervals (0 = none).") var bootstrap = 200
     @Option(help: "Random starts added to each family's grid of starts.") var starts = 8
     @Option(help: "Folds of cross-validation.") var folds = 5
     @Flag(help: "Huber loss (iteratively reweighted least squares) instead of plain least squares.") var huber = false
     @Flag(help: "Levenberg–Marquardt with geodesic acceleration.") var accelerated = false
-    @Option(help: "Fit only the runs at this model size, e.g. 1.39M (a mixture law otherwise takes the most common size and budget).") var params: String?
+    @Option(help: "Fit only the runs at this model size, e.g. 1.39M (a mixture law otherwise takes the largest size with 6+ mixtures).") var params: String?
     @Option(help: "Fit only the runs at this token budget, e.g. 1M.") var tokens: String?
     @Option(help: "Input of a 1-D family: params, tokens, reasoning_share or visual_share (default: the one that varies).")
     var axis: String?

@@ -64,3 +64,27 @@ func fittedPaperStore() throws -> (db: String, dir: URL) {
     let md = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
     #expect(md.contains("## Fitted laws") && md.contains("quadratic_shares"))
 }
+
+/// The README's way to plan on the shipped calibration sweep: its mixture laws go to xl, the
+/// largest size with enough mixtures, not to xs, where most of its runs are and vision sits
+/// at chance; the recipe is then for an xl model.
+@Test func shippedCalibrationPlansAtTheLargestSize() throws {
+    let dir = scratchDirectory()
+    let db = dir.appendingPathComponent("v.sqlite").path
+    let csv = repoRoot.appendingPathComponent("data/calibration/standard.csv").path
+    #expect(try runCLI(["runs", "import", csv, "--source", "calibration"], db: db).status == 0)
+    let fit = try runCLI(["fit", "--source", "calibration", "--all", "--family", "auto-mixture", "--bootstrap", "20",
+                          "--fits-dir", dir.appendingPathComponent("fits").path, "--json"], db: db)
+    #expect(fit.status == 0, "\(fit.stderr)")
+    let fits = try #require(try JSONSerialization.jsonObject(with: Data(fit.stdout.utf8)) as? [[String: Any]])
+    let vqa = try #require(fits.first { $0["category"] as? String == "vqa_avg" })
+    let notes = try #require(vqa["notes"] as? [String])
+    #expect(notes.contains { $0.contains("(8 mixtures) at N = 1.37M, D = 1M, the largest size with 6+ mixtures") }, "\(notes)")
+
+    let r = try runCLI(["recommend", "--source", "calibration", "--objective", "vqa_avg", "--constraint", "text_acc>=60", "--json"], db: db)
+    #expect(r.status == 0, "\(r.stderr)")
+    let rj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    #expect(rj["params"] as? Double == 1_373_600 && rj["tokens"] as? Double == 1_000_000)
+    let vqaPrediction = try #require((rj["scores"] as? [String: [String: Any]])?["vqa_avg"]?["value"] as? Double)
+    #expect(vqaPrediction > 35, "a law fitted where vision reads its image predicts well above chance (25.8): \(vqaPrediction)")
+}

@@ -33,3 +33,13 @@ import Testing
     #expect(t.first! >= 0.13 && t.last! <= 0.87 && t.count >= 3)
     #expect(label(2.5e10) == "25B" && label(0) == "0")
 }
+
+/// A narrow range (a Pareto front that spans a tenth of a point) gets labels that differ.
+@Test func tickLabelsShowAsManyDecimalsAsTheStepNeeds() {
+    let narrow = ticks(42.95, 43.08)
+    let labels = tickLabels(narrow)
+    #expect(Set(labels).count == narrow.count, "\(labels)")
+    #expect(labels.contains("43.00"), "\(labels)")
+    #expect(tickLabels(ticks(0, 100)) == ["0", "20", "40", "60", "80", "100"])
+    #expect(tickLabels([0.25, 0.5, 0.75]) == ["0.25", "0.50", "0.75"])
+}

@@ -154,8 +154,9 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
     #expect(withJ * 2 < withoutJ, "residual evaluations: \(withJ) with the Jacobian, \(withoutJ) without")
 }
 
-/// A mixture law can be fitted at a chosen size: a sweep whose mixtures are mostly at a small
-/// size (where vision sits at chance) still gives the law at its largest size when asked.
+/// A mixture law goes to the largest size with enough mixtures, or to a chosen size: a sweep
+/// whose mixtures are mostly at a small size (where vision sits at chance) still gives the law
+/// at its largest size.
 @Test func mixtureLawAtAChosenSize() throws {
     let rng = RandomSource(seed: 5)
     var pts: [LawPoint] = []
@@ -169,10 +170,20 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
         let code = Double(i) * 6, web = 100 - code - 5
         pts.append(LawPoint(params: 22_608, tokens: 1e6, mixture: mixture([.webCrawl: web, .code: code, .math: 5]), score: 25 + rng.gaussian()))
     }
-    let common = try fitPoints(pts, category: "vqa_avg", family: .autoMixture, options: quickOptions(bootstrap: 0))
-    #expect(common.train.points == 14)
-    #expect(common.notes.contains { $0.contains("choose with --params") })
-    #expect(common.law.chance == nil, "the xs points recorded no chance level")
+    // By default the law goes to the largest size with six or more mixtures, not to the most runs.
+    let site = try fitPoints(pts, category: "vqa_avg", family: .autoMixture, options: quickOptions(bootstrap: 0))
+    #expect(site.train.points == 10)
+    #expect(site.notes.contains { $0.contains("(10 mixtures) at N = 1.39M, D = 1M, the largest size with 6+ mixtures") && $0.contains("choose with --params") },
+            "\(site.notes)")
+    // With five mixtures the large size has too few, and the next size down with six or more is taken.
+    let fewAtXL = pts.enumerated().filter { $0.offset >= 5 }.map(\.element)
+    let small = try fitPoints(fewAtXL, category: "vqa_avg", family: .autoMixture, options: quickOptions(bootstrap: 0))
+    #expect(small.train.points == 14)
+    #expect(small.law.chance == nil, "the xs points recorded no chance level")
+    // With no size at six, the one with the most mixtures.
+    let most = mixtureSite([Array(pts[10..<14]), Array(pts[5..<10])])
+    #expect(most.points.count == 5 && most.points[0].params == 1_394_080)
+    #expect(most.why == "the most mixtures of any size and budget (none has 6)")
 
     var at = quickOptions(bootstrap: 0)
     at.onlyParams = 1.39e6   // typed rounded, as on the command line
