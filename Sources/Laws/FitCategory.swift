@@ -153,7 +153,7 @@ public let mixtureSiteMinimum = 6
 /// Where a mixture law goes when the runs span several (N, D): the largest model size whose
 /// runs at one budget cover `mixtureSiteMinimum` mixtures (the most runs among its budgets),
 /// because the small sizes of a sweep are often the most common and sit at chance on vision;
-/// without such a size, the (N, D) with the most mixtures, then the most runs.
+/// without such a size, the (N, D) with the most mixtures, then the most runs, then the largest.
 func mixtureSite(_ groups: [[LawPoint]]) -> (points: [LawPoint], why: String) {
     func mixtures(_ g: [LawPoint]) -> Int { Set(g.compactMap { $0.mixture?.canonicalKey }).count }
     let enough = groups.filter { mixtures($0) >= mixtureSiteMinimum }
@@ -161,7 +161,8 @@ func mixtureSite(_ groups: [[LawPoint]]) -> (points: [LawPoint], why: String) {
         let site = enough.filter { $0[0].params == largest }.max { ($0.count, $0[0].tokens) < ($1.count, $1[0].tokens) }!
         return (site, "the largest size with \(mixtureSiteMinimum)+ mixtures")
     }
-    let site = groups.max { (mixtures($0), $0.count) < (mixtures($1), $1.count) }!
+    // Ties go to the larger size, then budget: the groups come from a dictionary, whose order changes between runs.
+    let site = groups.max { (mixtures($0), $0.count, $0[0].params, $0[0].tokens) < (mixtures($1), $1.count, $1[0].params, $1[0].tokens) }!
     return (site, "the most mixtures of any size and budget (none has \(mixtureSiteMinimum))")
 }
 
