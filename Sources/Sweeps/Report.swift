@@ -117,12 +117,13 @@ public struct ReportWriter {
         return [s]
     }
 
-    /// The runs of the mixture designs: the most common (size, budget) among runs whose mixture varies.
+    /// The runs of the mixture designs: the (size, budget) with the most mixtures (ties to the
+    /// larger size and budget, since dictionary order changes between runs).
     func mixtureStudy(_ runs: [StoredRun]) -> [StoredRun] {
         var groups: [String: [StoredRun]] = [:]
         for r in runs where r.mixture != nil { groups["\(r.params)|\(r.tokens)", default: []].append(r) }
-        guard let top = groups.values.max(by: { Set($0.compactMap { $0.mixture?.canonicalKey }).count < Set($1.compactMap { $0.mixture?.canonicalKey }).count }),
-              Set(top.compactMap { $0.mixture?.canonicalKey }).count >= 3 else { return [] }
+        func rank(_ g: [StoredRun]) -> (Int, Double, Double) { (Set(g.compactMap { $0.mixture?.canonicalKey }).count, g[0].params, g[0].tokens) }
+        guard let top = groups.values.max(by: { rank($0) < rank($1) }), rank(top).0 >= 3 else { return [] }
         return top
     }
 
