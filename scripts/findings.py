@@ -33,12 +33,29 @@ def identity(r):
         ",".join(f"{k}={v:g}" for k, v in weights.items())
     return SIZE_OF_PARAMS.get(int(float(r["params"])), r["params"]), mix, f"seed {r['seed']}", "object"
 
+# Reasoning and visual shares of each source (the paper's classifier, Table 4), as VisionMix uses them.
+TAGS = {t["source"]: (float(t["reasoning_pct"]), float(t["visual_pct"]))
+        for t in csv.DictReader(l for l in open(__file__.rsplit("/scripts/", 1)[0] + "/data/reference/paper-source-tags.csv")
+                                if not l.startswith("#"))}
+
+def shares(r):
+    """A row's reasoning and visual shares in percent, from its source weights."""
+    w = {k: float(r[k]) for k in TAGS if r.get(k)}
+    total = sum(w.values())
+    if not total: return None, None
+    return (sum(w[k] * TAGS[k][0] for k in w) / total, sum(w[k] * TAGS[k][1] for k in w) / total)
+
 def load(path):
     rows = []
     for r in csv.DictReader(open(path)):
         size, mix, seed, encoder = identity(r)
+        reasoning_pct, visual_pct = shares(r)
+        if reasoning_pct is None and mix.startswith("reasoning="):   # a mixture given by its shares
+            named = dict(kv.split("=") for kv in mix.split(","))
+            reasoning_pct, visual_pct = float(named["reasoning"]), float(named["visual"])
         rec = {"size": size, "mix": mix, "seed": seed, "encoder": encoder, "profile": profile(r),
-               "params": float(r["params"]), "tokens": float(r["tokens"])}
+               "params": float(r["params"]), "tokens": float(r["tokens"]),
+               "reasoning_pct": reasoning_pct, "visual_pct": visual_pct}
         for k, v in r.items():
             if k not in rec and k != "run":
                 try: rec[k] = float(v) if v != "" else None

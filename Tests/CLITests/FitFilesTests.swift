@@ -59,8 +59,8 @@ func committedFitsHaveTheDocumentedShape(folder: String) throws {
     }
 }
 
-/// Planning on the committed calibration fits reads each prediction against its chance level:
-/// the xs mixture law's vqa_avg sits just above it, which the user must be able to see.
+/// Planning on the committed calibration fits reads each prediction against its chance level.
+/// The committed vqa_avg law is the xl one, where the models read their images: well above it.
 @Test func calibrationPredictionsCarryTheirChanceLevel() throws {
     let db = scratchDirectory().appendingPathComponent("v.sqlite").path
     let r = try runCLI(["predict", "--source", "calibration", "--mix", "balanced", "--json"], db: db)
@@ -69,6 +69,8 @@ func committedFitsHaveTheDocumentedShape(folder: String) throws {
     let vqa = try #require((j["scores"] as? [String: [String: Any]])?["vqa_avg"])
     let chance = try #require(vqa["chance"] as? Double)
     #expect(chance > 20 && chance < 30, "vqa_avg chance \(chance)")
+    let value = try #require(vqa["value"] as? Double)
+    #expect(value > chance + 10, "the committed law is fitted at xl: \(value) against chance \(chance)")
     #expect((j["scores"] as? [String: [String: Any]])?["ppl"]?["chance"] == nil, "perplexity has no chance level")
     let table = try runCLI(["predict", "--source", "calibration", "--mix", "balanced"], db: db)
     #expect(table.stdout.contains("chance"))

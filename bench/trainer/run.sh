@@ -42,3 +42,7 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 "$BIN" train --size xl --tokens 300K --threads "$THREADS" --json > "$OUT/trainer-rss-xl.json" 2>/dev/null
 
 python3 bench/trainer/report.py "$OUT" "$REPEATS" "$THREADS"
+
+# How a sweep should use the two cores at the size that dominates its time.
+echo
+bash bench/trainer/schedule.sh
