@@ -47,6 +47,23 @@ public struct BaselineComparison: Codable, Sendable {
     enum CodingKeys: String, CodingKey { case name, objective, margin, probabilityBetter = "probability_better" }
 }
 
+/// The fitted mixture nearest a recipe in the reasoning–visual share plane. A recipe far from
+/// every measured mixture rests on the law's shape between them, not on a measurement near it.
+public struct NearestMeasured: Codable, Sendable {
+    public var reasoningShare: Double
+    public var visualShare: Double
+    /// Euclidean distance in shares (0.17 is 17 share points).
+    public var distance: Double
+    enum CodingKeys: String, CodingKey { case distance, reasoningShare = "reasoning_share", visualShare = "visual_share" }
+
+    /// One line for people: where the nearest measurement is, and a caution past 10 share
+    /// points (farther than halfway between two mixtures of a 25-point line design).
+    public var summary: String {
+        String(format: "nearest measured mixture: reasoning %.1f%%, visual %.1f%%, %.1f share points away", reasoningShare * 100, visualShare * 100, distance * 100)
+            + (distance > 0.1 ? "; the prediction there rests on the law's shape between measured mixtures" : "")
+    }
+}
+
 /// The answer to `recommend`.
 public struct Recipe: Codable, Sendable {
     public var source: String
@@ -68,9 +85,12 @@ public struct Recipe: Codable, Sendable {
     public var candidatesSampled: Int
     public var candidatesEvaluated: Int
     public var candidatesFeasible: Int
+    /// Nil when the objective's laws record no mixtures (laws of size and tokens alone).
+    public var nearestMeasured: NearestMeasured?
 
     enum CodingKeys: String, CodingKey {
         case source, objective, space, params, tokens, weights, scores, baseline, binding, pareto
+        case nearestMeasured = "nearest_measured"
         case reasoningShare = "reasoning_share", visualShare = "visual_share", objectiveValue = "objective_value"
         case languageCategory = "language_category", candidatesEvaluated = "candidates_evaluated", candidatesSampled = "candidates_sampled"
         case candidatesFeasible = "candidates_feasible"
@@ -86,6 +106,7 @@ public struct Recipe: Codable, Sendable {
         try c.encode(baseline, forKey: .baseline); try c.encode(binding, forKey: .binding); try c.encode(pareto, forKey: .pareto)
         try c.encode(languageCategory, forKey: .languageCategory)
         try c.encode(candidatesSampled, forKey: .candidatesSampled); try c.encode(candidatesEvaluated, forKey: .candidatesEvaluated); try c.encode(candidatesFeasible, forKey: .candidatesFeasible)
+        try c.encode(nearestMeasured, forKey: .nearestMeasured)
     }
 }
 
@@ -191,7 +212,16 @@ extension LawSet {
                       weights: mixture.weights.map { w in Dictionary(uniqueKeysWithValues: w.map { ($0.key.name, $0.value) }) },
                       reasoningShare: mixture.reasoningShare, visualShare: mixture.visualShare, objectiveValue: bestValue,
                       scores: predicted, baseline: comparison, binding: binding, pareto: pareto,
-                      languageCategory: language, candidatesSampled: req.candidates, candidatesEvaluated: evaluated.count, candidatesFeasible: feasible.count)
+                      languageCategory: language, candidatesSampled: req.candidates, candidatesEvaluated: evaluated.count, candidatesFeasible: feasible.count,
+                      nearestMeasured: nearestMeasured(to: mixture, categories: req.objective.categories))
+    }
+
+    /// The objective's fitted mixture nearest `m` in the share plane.
+    func nearestMeasured(to m: Mixture, categories: [String]) -> NearestMeasured? {
+        let points = categories.compactMap { laws[$0] }.flatMap { $0.anchors(in: .shares) }
+        return points.map { p in NearestMeasured(reasoningShare: p[0], visualShare: p[1],
+                                                 distance: ((p[0] - m.reasoningShare) * (p[0] - m.reasoningShare) + (p[1] - m.visualShare) * (p[1] - m.visualShare)).squareRoot()) }
+            .min { $0.distance < $1.distance }
     }
 
     /// Replicate-by-replicate comparison of the objective under the bootstrap ensemble.

@@ -241,6 +241,7 @@ public struct ReportWriter {
                            r.reasoningShare * 100, r.visualShare * 100, r.objectiveValue, r.baseline.objective)
                     + (r.baseline.probabilityBetter.map { String(format: " (better in %.0f%% of bootstrap replicates)", $0 * 100) } ?? "")
                     + (laws.laws["vqa_avg"]?.chance.map { String(format: "; chance is %.1f", $0) } ?? "") + "."]
+        if let near = r.nearestMeasured { text.append(near.summary.prefix(1).uppercased() + near.summary.dropFirst() + ".") }
         if let w = r.weights {
             text.append("Weights: " + TextSource.allCases.map { String(format: "%@ %.1f%%", $0.name, (w[$0.name] ?? 0) * 100) }.joined(separator: ", ") + ".")
         }

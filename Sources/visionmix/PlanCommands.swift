@@ -120,6 +120,7 @@ struct Recommend: ParsableCommand {
         print(String(format: "against %@: %@ %.3f → %.3f (margin %+.3f); probability it beats %@: %@", r.baseline.name, r.objective,
                      r.baseline.objective, r.objectiveValue, r.baseline.margin, r.baseline.name, prob))
         print("binding: " + (r.binding.isEmpty ? "none" : r.binding.joined(separator: ", ")))
+        if let near = r.nearestMeasured { print(near.summary) }
         if let lang = r.languageCategory, !r.pareto.isEmpty {
             print("\nvision–language Pareto front (\(r.objective) vs \(lang)):")
             var p = TextTable(["reasoning", "visual", r.objective, lang])

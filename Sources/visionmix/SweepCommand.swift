@@ -231,7 +231,8 @@ func afterSweep(store: ResultStore, label: String, reportDir: String) throws {
                          objective, Quantity.format(r.params), Quantity.format(r.tokens), r.reasoningShare * 100, r.visualShare * 100,
                          r.objectiveValue, r.baseline.objective)
                   + (r.baseline.probabilityBetter.map { String(format: ", better in %.0f%% of bootstrap replicates", $0 * 100) } ?? "")
-                  + (laws.laws[objective]?.chance.map { String(format: " (chance: %.1f)", $0) } ?? ""))
+                  + (laws.laws[objective]?.chance.map { String(format: " (chance: %.1f)", $0) } ?? "")
+                  + (r.nearestMeasured.map { "\n" + $0.summary } ?? ""))
         } catch { note("no recommendation: \(error)") }
     }
     let path = try ReportWriter(store: store, label: label).write(to: reportDir)

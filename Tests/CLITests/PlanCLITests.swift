@@ -87,4 +87,24 @@ func fittedPaperStore() throws -> (db: String, dir: URL) {
     #expect(rj["params"] as? Double == 1_373_600 && rj["tokens"] as? Double == 1_000_000)
     let vqaPrediction = try #require((rj["scores"] as? [String: [String: Any]])?["vqa_avg"]?["value"] as? Double)
     #expect(vqaPrediction > 35, "a law fitted where vision reads its image predicts well above chance (25.8): \(vqaPrediction)")
+    // This recipe lies among the measured mixtures (a few share points from the reasoning line's 25% / 15%).
+    let near = try #require(rj["nearest_measured"] as? [String: Any])
+    #expect((near["distance"] as? Double).map { $0 < 0.1 } == true, "\(near)")
+
+    // With the xl visual and interpolation lines the law's recipe moves to an edge of the data,
+    // and the output says how far it is from anything measured.
+    for f in ["xl-visual.csv", "xl-mix.csv"] {
+        #expect(try runCLI(["runs", "import", repoRoot.appendingPathComponent("data/calibration/" + f).path, "--source", "calibration"], db: db).status == 0)
+    }
+    for c in ["vqa_avg", "text_acc"] {
+        let refit = try runCLI(["fit", "--source", "calibration", "--category", c, "--family", "auto-mixture", "--bootstrap", "20",
+                                "--fits-dir", dir.appendingPathComponent("fits").path], db: db)
+        #expect(refit.status == 0, "\(refit.stderr)")
+    }
+    let far = try runCLI(["recommend", "--source", "calibration", "--objective", "vqa_avg", "--json"], db: db)
+    let fj = try #require(try JSONSerialization.jsonObject(with: Data(far.stdout.utf8)) as? [String: Any])
+    let farNear = try #require(fj["nearest_measured"] as? [String: Any])
+    #expect((farNear["distance"] as? Double).map { $0 > 0.1 } == true, "\(farNear) for the recipe at \(fj["reasoning_share"] ?? "?"), \(fj["visual_share"] ?? "?")")
+    let table = try runCLI(["recommend", "--source", "calibration", "--objective", "vqa_avg"], db: db)
+    #expect(table.stdout.contains("share points away; the prediction there rests on the law's shape"), "\(table.stdout)")
 }
