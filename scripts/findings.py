@@ -9,7 +9,7 @@ over seeds. Run names carry the run's identity: size|mixture|tokens|seed|encoder
 under another evaluation profile than `standard` (`precise`) are tabled apart, since their
 scores come from other questions.
 """
-import csv, math, sys, statistics
+import csv, math, os, sys, statistics
 from collections import defaultdict
 
 # Parameter counts of the five sizes (World vocabulary), for runs stored without a name.
@@ -34,25 +34,26 @@ def identity(r):
     return SIZE_OF_PARAMS.get(int(float(r["params"])), r["params"]), mix, f"seed {r['seed']}", "object"
 
 # Reasoning and visual shares of each source (the paper's classifier, Table 4), as VisionMix uses them.
+TAGS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "reference", "paper-source-tags.csv")
 TAGS = {t["source"]: (float(t["reasoning_pct"]), float(t["visual_pct"]))
-        for t in csv.DictReader(l for l in open(__file__.rsplit("/scripts/", 1)[0] + "/data/reference/paper-source-tags.csv")
-                                if not l.startswith("#"))}
+        for t in csv.DictReader(l for l in open(TAGS_FILE) if not l.startswith("#"))}
 
 def shares(r):
-    """A row's reasoning and visual shares in percent, from its source weights."""
+    """A row's reasoning and visual shares in percent: from its source weights, or, for a
+    mixture given only by its shares, from the reasoning_pct/visual_pct columns the export writes."""
     w = {k: float(r[k]) for k in TAGS if r.get(k)}
     total = sum(w.values())
-    if not total: return None, None
-    return (sum(w[k] * TAGS[k][0] for k in w) / total, sum(w[k] * TAGS[k][1] for k in w) / total)
+    if total:
+        return (sum(w[k] * TAGS[k][0] for k in w) / total, sum(w[k] * TAGS[k][1] for k in w) / total)
+    if r.get("reasoning_pct") and r.get("visual_pct"):
+        return float(r["reasoning_pct"]), float(r["visual_pct"])
+    return None, None
 
 def load(path):
     rows = []
     for r in csv.DictReader(open(path)):
         size, mix, seed, encoder = identity(r)
         reasoning_pct, visual_pct = shares(r)
-        if reasoning_pct is None and mix.startswith("reasoning="):   # a mixture given by its shares
-            named = dict(kv.split("=") for kv in mix.split(","))
-            reasoning_pct, visual_pct = float(named["reasoning"]), float(named["visual"])
         rec = {"size": size, "mix": mix, "seed": seed, "encoder": encoder, "profile": profile(r),
                "params": float(r["params"]), "tokens": float(r["tokens"]),
                "reasoning_pct": reasoning_pct, "visual_pct": visual_pct}
