@@ -93,7 +93,10 @@ struct Recommend: ParsableCommand {
         req.candidates = max(1, candidates); req.seed = seed; req.allowExtrapolation = allowExtrapolation
         let recipe: Recipe
         do { recipe = try laws.recommend(req) } catch let e as PlannerError { throw UserError(e.description) }
-        try? global.openStore().saveRecommendation(recipe, label: source, objective: objective, request: req.summary)
+        // The recipe is printed either way; a store that cannot take it is worth a line, not a failure.
+        do { try global.openStore().saveRecommendation(recipe, label: source, objective: objective, request: req.summary) } catch {
+            note("the recommendation was not stored: \(error)")
+        }
         if let plot { try paretoSVG(recipe).write(toFile: plot, atomically: true, encoding: .utf8); note("wrote the Pareto front to \(plot)") }
         switch json ? "json" : format {
         case "json": try printJSON(recipe)
