@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# How much of the xl reasoning line's separation is the adaptation's luck, and what a larger
+# instruction budget changes (docs/findings.md, "Where the xl noise comes from" and "The
+# instruction budget at xl"). Pre-trains the standard sweep's reasoning-share line at xl
+# (five mixtures, three seeds, 1M tokens, exactly as the sweep does; LMs already in OUT are
+# kept, and scripts/xl-noise-study.sh writes the same layout), then adapts every LM several
+# ways and scores it like the sweep's `precise` profile:
+#   - adaptation seed = LM seed (what the sweep does) and LM seed + 10 (a second adaptation);
+#   - 480 instruction steps (the standard budget) and 1920 (four times).
+# Prints spread, pooled seed SD and their ratio per way, and per-family means.
+#
+#   scripts/xl-adaptation-study.sh [BIN] [OUT]      about 1 h 40 min on 2 cores (25 min
+#                                                   of it pre-training; LMs in OUT are reused)
+#
+# OFFSETS (adaptation seed offsets, default "0 10") and STEPS (default "480 1920") choose less.
+set -euo pipefail
+if [ "${1:-}" = "--job" ]; then   # --job BIN OUT MIX SEED OFFSET STEPS
+    bin=$2 out=$3 mix=$4 seed=$5 offset=$6 steps=$7 dir="$3/ck-$4-1M"
+    mkdir -p "$dir"
+    # flock: two jobs of one LM must not both train it
+    (flock 9
+     [ -n "$(ls "$dir"/xl-seed"$seed"-*.vmxckpt 2>/dev/null)" ] ||
+        "$bin" train --size xl --mix "$mix" --tokens 1M --seed "$seed" --threads 1 --eval-at 1M \
+            --checkpoint-dir "$dir" > "$out/train-$mix-$seed.log" 2>&1) 9> "$dir/.lock-$seed"
+    ck=$(ls "$dir"/xl-seed"$seed"-*.vmxckpt | tail -1)
+    f="$out/adapt-$mix-$seed-$offset-$steps.json"
+    # written aside and moved, so a killed job leaves no half file for the summary to trust
+    [ -s "$f" ] || { "$bin" evaluate --weights "$ck" --seed $((seed + offset)) --threads 1 --json \
+        --reasoning-multiplier 4 --instruct-steps "$steps" > "$f.part" 2>/dev/null && mv "$f.part" "$f"; }
+    echo "  done: $mix seed $seed, adaptation seed $((seed + offset)), $steps instruction steps"
+    exit 0
+fi
+bin=${1:-.build/release/visionmix}
+out=${2:-report/xl-noise}
+mkdir -p "$out"
+mixes="reasoning=0,visual=20 reasoning=25,visual=15 reasoning=50,visual=10 reasoning=75,visual=5 reasoning=100,visual=0"
+echo "xl reasoning line: adaptation offsets ${OFFSETS:-0 10}, instruction steps ${STEPS:-480 1920}; two jobs side by side"
+for steps in ${STEPS:-480 1920}; do for offset in ${OFFSETS:-0 10}; do for seed in 1 2 3; do for mix in $mixes; do
+    echo "$mix $seed $offset $steps"
+done; done; done; done | xargs -P 2 -L 1 bash "$0" --job "$bin" "$out"
+
+python3 - "$out" <<'EOF'
+import json, sys, glob, math, os, statistics
+out = sys.argv[1]
+runs = {}
+for f in glob.glob(os.path.join(out, "adapt-*.json")):
+    mix, seed, offset, steps = os.path.basename(f)[len("adapt-"):-5].rsplit("-", 3)
+    try: result = json.load(open(f))
+    except ValueError: print(f"skipped {f}: not a finished result"); continue
+    runs.setdefault((int(steps), int(offset)), {}).setdefault(mix, {})[int(seed)] = result
+def share(mix): return int(mix.split(",")[0].split("=")[1])
+def pooled(groups): v = [statistics.variance(g) for g in groups if len(g) > 1]; return math.sqrt(sum(v) / len(v)) if v else float("nan")
+for metric in ("reasoning", "reasoning_curve", "vqa_avg", "perception"):
+    print(f"\n{metric} at xl along the reasoning line (means over seeds; spread / pooled seed SD)")
+    for steps in sorted({k[0] for k in runs}):
+        ways = [((steps, o), f"adaptation seed + {o}") for o in sorted({k[1] for k in runs if k[0] == steps})]
+        if len(ways) > 1: ways.append(("both", "mean of both adaptations"))
+        for key, name in ways:
+            def value(mix, seed):
+                if key != "both": return runs[key][mix][seed]["scores"][metric]
+                return statistics.mean(runs[(steps, o)][mix][seed]["scores"][metric] for o in sorted({k[1] for k in runs if k[0] == steps}))
+            try:
+                mixes = sorted(runs[(steps, 0)], key=share)
+                groups = [[value(m, s) for s in sorted(runs[(steps, 0)][m])] for m in mixes]
+            except KeyError:
+                continue
+            means = [statistics.mean(g) for g in groups]; sd = pooled(groups); spread = max(means) - min(means)
+            print(f"  {steps:>5} steps, {name:<24} " + " ".join(f"{x:5.1f}" for x in means) + f"   {spread:.2f} / {sd:.2f} = {spread / sd:.1f}x")
+print("\nper-family means at adaptation seed + 0 (reasoning share 0 → 100%)")
+for steps in sorted({k[0] for k in runs if k[1] == 0}):
+    by = runs[(steps, 0)]; mixes = sorted(by, key=share)
+    fams = sorted(next(iter(by[mixes[0]].values()))["families"])
+    print(f"  {steps} steps")
+    for fam in fams:
+        print(f"    {fam:<17} " + " ".join(f"{statistics.mean(by[m][s]['families'][fam] for s in by[m]):5.1f}" for m in mixes))
+EOF
