@@ -7,22 +7,32 @@
 # ways and scores it like the sweep's `precise` profile:
 #   - adaptation seed = LM seed (what the sweep does) and LM seed + 10 (a second adaptation);
 #   - 480 instruction steps (the standard budget) and 1920 (four times).
+# Also adapts the untrained xl LM (seed 1, 0 tokens) with adaptation seeds 1 and 2 at each
+# instruction budget, to show what pre-training adds there.
 # Prints spread, pooled seed SD and their ratio per way, and per-family means.
 #
 #   scripts/xl-adaptation-study.sh [BIN] [OUT]      about 1 h 40 min on 2 cores (25 min
 #                                                   of it pre-training; LMs in OUT are reused)
 #
-# OFFSETS (adaptation seed offsets, default "0 10") and STEPS (default "480 1920") choose less.
+# OFFSETS (adaptation seed offsets, default "0 10"), STEPS (default "480 1920") and UNTRAINED=0
+# (no untrained control) choose less.
 set -euo pipefail
 if [ "${1:-}" = "--job" ]; then   # --job BIN OUT MIX SEED OFFSET STEPS
     bin=$2 out=$3 mix=$4 seed=$5 offset=$6 steps=$7 dir="$3/ck-$4-1M"
-    mkdir -p "$dir"
-    # flock: two jobs of one LM must not both train it
-    (flock 9
-     [ -n "$(ls "$dir"/xl-seed"$seed"-*.vmxckpt 2>/dev/null)" ] ||
-        "$bin" train --size xl --mix "$mix" --tokens 1M --seed "$seed" --threads 1 --eval-at 1M \
-            --checkpoint-dir "$dir" > "$out/train-$mix-$seed.log" 2>&1) 9> "$dir/.lock-$seed"
-    ck=$(ls "$dir"/xl-seed"$seed"-*.vmxckpt | tail -1)
+    if [ "$mix" = untrained ]; then   # one LM (seed 1, 0 tokens); SEED is the adaptation's
+        dir="$3/ck-untrained"; mkdir -p "$dir"
+        (flock 9; [ -s "$dir/xl-seed1-0.vmxckpt" ] || "$bin" train --size xl --mix balanced --tokens 2048 \
+            --eval-at 0 --seed 1 --threads 1 --checkpoint-dir "$dir" > "$out/train-untrained.log" 2>&1) 9> "$dir/.lock"
+        ck="$dir/xl-seed1-0.vmxckpt"
+    else
+        mkdir -p "$dir"
+        # flock: two jobs of one LM must not both train it
+        (flock 9
+         [ -n "$(ls "$dir"/xl-seed"$seed"-*.vmxckpt 2>/dev/null)" ] ||
+            "$bin" train --size xl --mix "$mix" --tokens 1M --seed "$seed" --threads 1 --eval-at 1M \
+                --checkpoint-dir "$dir" > "$out/train-$mix-$seed.log" 2>&1) 9> "$dir/.lock-$seed"
+        ck=$(ls "$dir"/xl-seed"$seed"-*.vmxckpt | tail -1)
+    fi
     f="$out/adapt-$mix-$seed-$offset-$steps.json"
     # written aside and moved, so a killed job leaves no half file for the summary to trust
     [ -s "$f" ] || { "$bin" evaluate --weights "$ck" --seed $((seed + offset)) --threads 1 --json \
@@ -37,16 +47,19 @@ mixes="reasoning=0,visual=20 reasoning=25,visual=15 reasoning=50,visual=10 reaso
 echo "xl reasoning line: adaptation offsets ${OFFSETS:-0 10}, instruction steps ${STEPS:-480 1920}; two jobs side by side"
 for steps in ${STEPS:-480 1920}; do for offset in ${OFFSETS:-0 10}; do for seed in 1 2 3; do for mix in $mixes; do
     echo "$mix $seed $offset $steps"
-done; done; done; done | xargs -P 2 -L 1 bash "$0" --job "$bin" "$out"
+done; done; done
+    if [ "${UNTRAINED:-1}" = 1 ]; then echo "untrained 1 0 $steps"; echo "untrained 2 0 $steps"; fi
+done | xargs -P 2 -L 1 bash "$0" --job "$bin" "$out"
 
 python3 - "$out" <<'EOF'
 import json, sys, glob, math, os, statistics
 out = sys.argv[1]
-runs = {}
+runs, untrained = {}, {}
 for f in glob.glob(os.path.join(out, "adapt-*.json")):
     mix, seed, offset, steps = os.path.basename(f)[len("adapt-"):-5].rsplit("-", 3)
     try: result = json.load(open(f))
     except ValueError: print(f"skipped {f}: not a finished result"); continue
+    if mix == "untrained": untrained.setdefault(int(steps), {})[int(seed)] = result; continue
     runs.setdefault((int(steps), int(offset)), {}).setdefault(mix, {})[int(seed)] = result
 def share(mix): return int(mix.split(",")[0].split("=")[1])
 def pooled(groups): v = [statistics.variance(g) for g in groups if len(g) > 1]; return math.sqrt(sum(v) / len(v)) if v else float("nan")
@@ -66,6 +79,10 @@ for metric in ("reasoning", "reasoning_curve", "vqa_avg", "perception"):
                 continue
             means = [statistics.mean(g) for g in groups]; sd = pooled(groups); spread = max(means) - min(means)
             print(f"  {steps:>5} steps, {name:<24} " + " ".join(f"{x:5.1f}" for x in means) + f"   {spread:.2f} / {sd:.2f} = {spread / sd:.1f}x")
+print("\nthe untrained xl LM (seed 1, 0 tokens), by adaptation seed")
+for steps in sorted(untrained):
+    for seed, r in sorted(untrained[steps].items()):
+        print(f"  {steps:>5} steps, adaptation seed {seed}: " + ", ".join(f"{m} {r['scores'][m]:.1f}" for m in ("reasoning", "reasoning_curve", "vqa_avg", "perception")))
 print("\nper-family means at adaptation seed + 0 (reasoning share 0 → 100%)")
 for steps in sorted({k[0] for k in runs if k[1] == 0}):
     by = runs[(steps, 0)]; mixes = sorted(by, key=share)
