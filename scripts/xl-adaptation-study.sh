@@ -66,15 +66,14 @@ def pooled(groups): v = [statistics.variance(g) for g in groups if len(g) > 1]; 
 for metric in ("reasoning", "reasoning_curve", "vqa_avg", "perception"):
     print(f"\n{metric} at xl along the reasoning line (means over seeds; spread / pooled seed SD)")
     for steps in sorted({k[0] for k in runs}):
-        ways = [((steps, o), f"adaptation seed + {o}") for o in sorted({k[1] for k in runs if k[0] == steps})]
-        if len(ways) > 1: ways.append(("both", "mean of both adaptations"))
-        for key, name in ways:
-            def value(mix, seed):
-                if key != "both": return runs[key][mix][seed]["scores"][metric]
-                return statistics.mean(runs[(steps, o)][mix][seed]["scores"][metric] for o in sorted({k[1] for k in runs if k[0] == steps}))
-            try:
-                mixes = sorted(runs[(steps, 0)], key=share)
-                groups = [[value(m, s) for s in sorted(runs[(steps, 0)][m])] for m in mixes]
+        offsets = sorted({k[1] for k in runs if k[0] == steps})
+        ways = [([o], f"adaptation seed + {o}") for o in offsets]
+        if len(offsets) > 1: ways.append((offsets, "mean of both adaptations"))
+        for chosen, name in ways:
+            first = runs[(steps, chosen[0])]
+            try:   # a mixture or seed missing under one of the chosen offsets: no row
+                groups = [[statistics.mean(runs[(steps, o)][m][s]["scores"][metric] for o in chosen) for s in sorted(first[m])]
+                          for m in sorted(first, key=share)]
             except KeyError:
                 continue
             means = [statistics.mean(g) for g in groups]; sd = pooled(groups); spread = max(means) - min(means)
