@@ -11,8 +11,10 @@
 # instruction budget, to show what pre-training adds there.
 # Prints spread, pooled seed SD and their ratio per way, and per-family means.
 #
-#   scripts/xl-adaptation-study.sh [BIN] [OUT]      about 1 h 40 min on 2 cores (25 min
-#                                                   of it pre-training; LMs in OUT are reused)
+#   scripts/xl-adaptation-study.sh [BIN] [OUT]      about 1 h 40 min on 2 cores, estimated from
+#                                                   its parts (it was run in pieces): 25 min of
+#                                                   pre-training (LMs in OUT are reused), about
+#                                                   90 s a scoring at 480 steps, 200 s at 1920
 #
 # OFFSETS (adaptation seed offsets, default "0 10"), STEPS (default "480 1920") and UNTRAINED=0
 # (no untrained control) choose less.
