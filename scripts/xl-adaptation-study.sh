@@ -37,9 +37,12 @@ if [ "${1:-}" = "--job" ]; then   # --job BIN OUT MIX SEED OFFSET STEPS
     fi
     f="$out/adapt-$mix-$seed-$offset-$steps.json"
     # written aside and moved, so a killed job leaves no half file for the summary to trust
+    what="$mix seed $seed, adaptation seed $((seed + offset)), $steps instruction steps"
+    # A failed scoring is said and left out; the other jobs and the summary go on.
     [ -s "$f" ] || { "$bin" evaluate --weights "$ck" --seed $((seed + offset)) --threads 1 --json \
-        --reasoning-multiplier 4 --instruct-steps "$steps" > "$f.part" 2>/dev/null && mv "$f.part" "$f"; }
-    echo "  done: $mix seed $seed, adaptation seed $((seed + offset)), $steps instruction steps"
+        --reasoning-multiplier 4 --instruct-steps "$steps" > "$f.part" 2> "$f.err" && mv "$f.part" "$f" && rm -f "$f.err"; } ||
+        { echo "  FAILED: $what (see $f.err)"; exit 0; }
+    echo "  done: $what"
     exit 0
 fi
 bin=${1:-.build/release/visionmix}
