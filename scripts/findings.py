@@ -101,6 +101,25 @@ def spread_vs_noise(rows, metric):
     hi, lo = max(means), min(means)
     return hi[0] - lo[0], pooled, hi, lo, len(means)
 
+def anova(rows, metric):
+    """One-way ANOVA of a score over mixtures: F and its p-value (scipy, if installed). The
+    spread of many means grows with their number even when the mixtures do nothing; F does not."""
+    groups = [[r[metric] for r in rs if r.get(metric) is not None] for rs in group(rows, lambda r: r["mix"]).values()]
+    groups = [g for g in groups if g]
+    n, k = sum(len(g) for g in groups), len(groups)
+    if k < 2 or n <= k: return None
+    grand = statistics.mean([x for g in groups for x in g])
+    ssb = sum(len(g) * (statistics.mean(g) - grand) ** 2 for g in groups)
+    ssw = sum((x - statistics.mean(g)) ** 2 for g in groups for x in g)
+    if ssw == 0: return None
+    f = (ssb / (k - 1)) / (ssw / (n - k))
+    try:
+        from scipy.stats import f as fdist
+        p = float(fdist.sf(f, k - 1, n - k))
+    except ImportError:
+        p = float("nan")
+    return f, k - 1, n - k, p
+
 GROUPS = ["general", "knowledge", "ocr_chart", "vision_centric", "vqa_avg", "perception", "reasoning", "text_acc", "text_reasoning"]
 
 def fmt_tokens(t):
@@ -185,10 +204,12 @@ def main():
             print("Spread of each score across these mixtures against its seed noise:\n")
             out = []
             for m in ["reasoning", "reasoning_curve", "perception", "perception_curve", "vqa_avg", "vqa_avg_curve", "text_acc"]:
-                sp = spread_vs_noise(sub, m)
+                sp, av = spread_vs_noise(sub, m), anova(sub, m)
                 if sp: out.append([m, f"{sp[0]:.1f}", f"{sp[1]:.2f}", f"{sp[0]/sp[1]:.1f}" if sp[1] > 0 else "∞",
+                                   f"F({av[1]},{av[2]}) = {av[0]:.1f}, p = {av[3]:.2g}" if av else "",
                                    f"{sp[2][1]} ({sp[2][0]:.1f})", f"{sp[3][1]} ({sp[3][0]:.1f})"])
-            print(table(["score", "spread (max − min of means)", "pooled seed SD", "spread / SD", "highest", "lowest"], out) + "\n")
+            print(table(["score", "spread (max − min of means)", "pooled seed SD", "spread / SD", "ANOVA over mixtures",
+                         "highest", "lowest"], out) + "\n")
 
 if __name__ == "__main__":
     main()
