@@ -27,7 +27,7 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release --product visionmix
+	SWIFT=$(SWIFT) bash scripts/build-release.sh
 
 test: deps
 	$(SWIFT) build --build-tests

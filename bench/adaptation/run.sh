@@ -4,7 +4,7 @@
 # times (align, instruct, evaluate) come from the run's provenance.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-swift build -c release --product visionmix >/dev/null
+bash scripts/build-release.sh >/dev/null
 BIN=${BIN:-.build/release/visionmix}
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for enc in ${ENCODERS:-object patch}; do

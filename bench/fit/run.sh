@@ -9,7 +9,7 @@ CATEGORY=${1:-general}
 FAMILY=${2:-saturating_interaction}
 OUT=bench/out
 mkdir -p "$OUT"
-swift build -c release --product visionmix >&2
+bash scripts/build-release.sh >&2
 BIN=$(swift build -c release --show-bin-path)/visionmix
 "$BIN" bench-fit --csv data/reference/paper-scaling.csv --category "$CATEGORY" --family "$FAMILY" \
     --repeats 500 --problem-out "$OUT/fit-problem.json" > "$OUT/swift.json"

@@ -3,7 +3,7 @@
 # candidates, a language floor) in-process in a release build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-swift build -c release --product visionmix >&2
+bash scripts/build-release.sh >&2
 BIN=$(swift build -c release --show-bin-path)/visionmix
 mkdir -p bench/out
 "$BIN" bench-plan > bench/out/planner.json

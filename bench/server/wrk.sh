@@ -23,7 +23,7 @@ if ! command -v wrk >/dev/null; then
 fi
 # Release: the numbers are about the server, not about a debug build's bounds checks.
 VISIONMIX_BIN=${VISIONMIX_BIN:-.build/release/visionmix}
-if [ ! -x "$VISIONMIX_BIN" ]; then swift build -c release --product visionmix >&2; fi
+if [ ! -x "$VISIONMIX_BIN" ]; then bash scripts/build-release.sh >&2; fi
 . bench/server/common.sh
 
 WORK=$(mktemp -d)

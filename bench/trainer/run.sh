@@ -11,7 +11,7 @@ STEPS=${STEPS:-10}
 REPEATS=${REPEATS:-2}
 OUT=bench/out
 mkdir -p "$OUT"
-swift build -c release --product visionmix >&2
+bash scripts/build-release.sh >&2
 BIN=.build/release/visionmix
 "$BIN" train --list-sizes --json > "$OUT/sizes.json"
 

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIZE=${SIZE:-xl}
 TOKENS=${TOKENS:-200K}
-swift build -c release --product visionmix >&2
+bash scripts/build-release.sh >&2
 BIN=.build/release/visionmix
 run() { "$BIN" train --size "$SIZE" --mix balanced --tokens "$TOKENS" --seed "$1" --threads "$2" --eval-at "$TOKENS" --json > /dev/null 2>&1; }
 now() { date +%s.%N; }

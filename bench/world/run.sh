@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 tokens="${1:-1M}"
 mix="${2:-balanced}"
-swift build -c release --product visionmix >&2
+bash scripts/build-release.sh >&2
 bin="$(swift build -c release --show-bin-path)/visionmix"
 echo "# sampler: $tokens tokens of '$mix'"
 "$bin" world bench --tokens "$tokens" --mix "$mix"
