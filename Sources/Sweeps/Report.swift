@@ -213,15 +213,17 @@ public struct ReportWriter {
                 guard g.count >= 2, !seeded.isEmpty else { continue }
                 let pooled = (seeded.map { $0.sd * $0.sd }.reduce(0, +) / Double(seeded.count)).squareRoot()
                 let spread = g.map(\.mean).max()! - g.map(\.mean).min()!
+                let anova = OneWayANOVA(groups: g.map { ($0.mean, $0.sd, $0.n) })
                 rows.append([Quantity.format(group[0].params), RunSpec.scoring(ofIdentifier: group[0].name), Quantity.format(top),
                              "\(g.count)", c, String(format: "%.1f", spread), String(format: "%.2f", pooled),
-                             pooled > 0 ? String(format: "%.1f", spread / pooled) : "∞"])
+                             pooled > 0 ? String(format: "%.1f", spread / pooled) : "∞",
+                             anova.map { String(format: "F(%d, %d) = %.1f, p = %.2g", $0.dfBetween, $0.dfWithin, $0.f, $0.p) } ?? "—"])
             }
         }
         guard !rows.isEmpty else { return nil }
         return Section(title: "Mixtures against seed noise",
-                       text: ["At each model size's largest budget: the spread (max − min) of the mixtures' means over seeds against the pooled seed SD (root mean variance of the mixtures with 2+ seeds). Below a ratio of about 3 the mixtures are not told apart from seed noise. Runs scored another way (encoder, evaluation profile) are a row of their own."],
-                       table: (["params", "scoring", "tokens", "mixtures", "category", "spread", "pooled seed SD", "ratio"], rows))
+                       text: ["At each model size's largest budget: the spread (max − min) of the mixtures' means over seeds against the pooled seed SD (root mean variance of the mixtures with 2+ seeds). Below a ratio of about 3 the mixtures are not told apart from seed noise. The range of many means widens with their number even when the mixtures do nothing, so the last column adds a one-way ANOVA over the mixtures, whose p-value does not. Runs scored another way (encoder, evaluation profile) are a row of their own."],
+                       table: (["params", "scoring", "tokens", "mixtures", "category", "spread", "pooled seed SD", "ratio", "ANOVA over mixtures"], rows))
     }
 
     func fitsAndRecipe() throws -> [Section] {

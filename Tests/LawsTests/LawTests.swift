@@ -210,3 +210,21 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
         #expect(e.description.contains("N = 22.6K (14), 1.39M (10) and D = 1M (24)"), "\(e)")
     }
 }
+
+/// Against scipy.stats.f_oneway([24.1, 26.3, 25.0], [30.2, 28.8, 31.5], [26.0, 27.9, 25.2, 26.6]):
+/// F = 14.589070718877855, p = 0.0031862603339155213.
+@Test func oneWayANOVAAgreesWithScipy() throws {
+    func summary(_ xs: [Double]) -> (mean: Double, sd: Double, n: Int) {
+        let m = xs.reduce(0, +) / Double(xs.count)
+        return (m, (xs.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(xs.count - 1)).squareRoot(), xs.count)
+    }
+    let a = try #require(OneWayANOVA(groups: [summary([24.1, 26.3, 25.0]), summary([30.2, 28.8, 31.5]), summary([26.0, 27.9, 25.2, 26.6])]))
+    #expect(abs(a.f - 14.589070718877855) < 1e-9)
+    #expect(abs(a.p - 0.0031862603339155213) < 1e-9)
+    #expect(a.dfBetween == 2 && a.dfWithin == 7)
+    // Equal means: F = 0 and p = 1. Nothing to test without a group of two or without variance.
+    #expect(OneWayANOVA(groups: [(5, 1, 3), (5, 2, 3)])?.p == 1)
+    #expect(OneWayANOVA(groups: [(5, 0, 1), (6, 0, 1)]) == nil)
+    #expect(OneWayANOVA(groups: [(5, 0, 3), (6, 0, 3)]) == nil)
+    #expect(OneWayANOVA(groups: [(5, 1, 3)]) == nil)
+}

@@ -61,8 +61,6 @@ func weightsLaws() -> LawSet {
 /// Property: for random feasible bounds and availability, every recipe is a valid mixture
 /// that meets every limit.
 @Test func recipesMeetRandomBoundsExactly() throws {
-    var g = SystemRandomNumberGenerator()
-    _ = g
     var state: UInt64 = 12345
     func uniform() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
     let sources = TextSource.allCases

@@ -8,7 +8,8 @@ import VisionMixCore
 @Suite struct ReportTests {
     /// The report's verdict on whether a size's mixtures are told apart from seed noise: the
     /// spread of the mixtures' means against the pooled seed SD, with runs scored another way
-    /// (here the `precise` profile) in a row of their own rather than pooled as seeds.
+    /// (here the `precise` profile) in a row of their own rather than pooled as seeds, and a
+    /// one-way ANOVA over the mixtures.
     @Test func mixturesAgainstSeedNoisePerSizeAndScoring() throws {
         let dir = Scratch.directory("report")
         let store = try ResultStore(path: dir.appendingPathComponent("t.sqlite").path)
@@ -26,8 +27,10 @@ import VisionMixCore
         ], label: "t", origin: "trainer")
         let md = try String(contentsOfFile: ReportWriter(store: store, label: "t").write(to: dir.appendingPathComponent("r").path), encoding: .utf8)
         #expect(md.contains("## Mixtures against seed noise"))
-        #expect(md.contains("| 1.37M | object | 1M | 2 | reasoning | 4.0 | 2.24 | 1.8 |"), "\(md)")
-        #expect(md.contains("| 1.37M | object · precise | 1M | 2 | reasoning | 6.0 | 1.41 | 4.2 |"), "\(md)")
+        // ANOVA: between 16 on 1 df against within 10 on 2 → F = 3.2; precise 36 against 4 → F = 18
+        // (p from scipy.stats.f.sf).
+        #expect(md.contains("| 1.37M | object | 1M | 2 | reasoning | 4.0 | 2.24 | 1.8 | F(1, 2) = 3.2, p = 0.22 |"), "\(md)")
+        #expect(md.contains("| 1.37M | object · precise | 1M | 2 | reasoning | 6.0 | 1.41 | 4.2 | F(1, 2) = 18.0, p = 0.051 |"), "\(md)")
     }
 
     @Test func scoringIsReadFromARunsIdentifier() {
