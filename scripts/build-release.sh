@@ -1,5 +1,6 @@
 #!/bin/bash
-# The one release build of `visionmix` that make, the benchmarks and the studies share.
+# The one release build of `visionmix` that make and the benchmarks share (the xl studies
+# run the binary it leaves in .build/release).
 # Flags are part of SwiftPM's build state, so two callers with different flags would each
 # rebuild everything; keeping them here keeps them equal.
 # -gnone: no DWARF debug info. The trainer runs as fast without it (measured side by side)
