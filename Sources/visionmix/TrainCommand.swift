@@ -81,14 +81,17 @@ struct Train: ParsableCommand {
             struct Out: Encodable {
                 let size: String, parameters: Int, tokens: Int, steps: Int, seed: UInt64, threads: Int
                 let final_loss: Float, loss_curve: [Float], evaluations: [E], tokens_per_second: Double, seconds: Double
-                let peak_rss_mib: Double, data: String
+                let peak_rss_mib: Double
+                // The mixture as people read it; run identities use `Mixture.canonicalKey` instead.
+                let mixture: String, reasoning_share: Double, visual_share: Double
                 struct E: Encodable { let tokens: Int; let validation_loss: Float }
             }
             try printJSON(Out(size: s.name, parameters: result.parameters, tokens: result.tokens, steps: result.steps, seed: seed,
                               threads: threads, final_loss: result.finalLoss, loss_curve: result.lossCurve.map(\.loss),
                               evaluations: result.evaluations.map { .init(tokens: $0.tokens, validation_loss: $0.validationLoss) },
                               tokens_per_second: result.tokensPerSecond, seconds: result.seconds,
-                              peak_rss_mib: Double(rss) / 1048576, data: chosen.canonicalKey))
+                              peak_rss_mib: Double(rss) / 1048576,
+                              mixture: chosen.description, reasoning_share: chosen.reasoningShare, visual_share: chosen.visualShare))
             return
         }
         print("loss curve (training loss, every ~\(max(1, result.lossCurve.count / 20)) steps):")

@@ -16,6 +16,9 @@ import Testing
             #expect(r.status == 0, "\(r.stderr)")
             let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
             #expect(obj?["threads"] as? Int == 2)
+            // The default mixture, in percent as people write it, with its shares as fractions.
+            #expect((obj?["mixture"] as? String)?.hasPrefix("web_crawl 40%") == true, "\(String(describing: obj?["mixture"]))")
+            #expect(abs(((obj?["reasoning_share"] as? Double) ?? 0) - 0.52) < 0.01)
             let evals = (obj?["evaluations"] as? [[String: Any]]) ?? []
             return ((obj?["loss_curve"] as? [Double]) ?? [], evals.compactMap { $0["validation_loss"] as? Double })
         }
