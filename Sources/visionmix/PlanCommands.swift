@@ -119,8 +119,10 @@ struct Recommend: ParsableCommand {
         }
         print(String(format: "reasoning share %.1f%% · visual share %.1f%%", r.reasoningShare * 100, r.visualShare * 100))
         print(scoresTable(r.scores))
+        // The refits keep the law's family: the share says how sure the data make this law, not
+        // whether another form of law would agree.
         let prob = r.baseline.probabilityBetter.map { String(format: "%.0f%%", $0 * 100) } ?? "unknown (no bootstrap)"
-        print(String(format: "against %@: %@ %.3f → %.3f (margin %+.3f); probability it beats %@: %@", r.baseline.name, r.objective,
+        print(String(format: "against %@: %@ %.3f → %.3f (margin %+.3f); probability it beats %@: %@ of the law's bootstrap refits", r.baseline.name, r.objective,
                      r.baseline.objective, r.objectiveValue, r.baseline.margin, r.baseline.name, prob))
         print("binding: " + (r.binding.isEmpty ? "none" : r.binding.joined(separator: ", ")))
         if let near = r.nearestMeasured { print(near.summary) }
