@@ -121,8 +121,8 @@ struct Recommend: ParsableCommand {
         print(scoresTable(r.scores))
         // The refits keep the law's family: the share says how sure the data make this law, not
         // whether another form of law would agree.
-        let prob = r.baseline.probabilityBetter.map { String(format: "%.0f%%", $0 * 100) } ?? "unknown (no bootstrap)"
-        print(String(format: "against %@: %@ %.3f → %.3f (margin %+.3f); probability it beats %@: %@ of the law's bootstrap refits", r.baseline.name, r.objective,
+        let prob = r.baseline.probabilityBetter.map { String(format: "%.0f%% of the law's bootstrap refits", $0 * 100) } ?? "unknown (no bootstrap)"
+        print(String(format: "against %@: %@ %.3f → %.3f (margin %+.3f); probability it beats %@: %@", r.baseline.name, r.objective,
                      r.baseline.objective, r.objectiveValue, r.baseline.margin, r.baseline.name, prob))
         print("binding: " + (r.binding.isEmpty ? "none" : r.binding.joined(separator: ", ")))
         if let near = r.nearestMeasured { print(near.summary) }
