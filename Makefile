@@ -29,8 +29,12 @@ build: deps
 release: deps
 	SWIFT=$(SWIFT) bash scripts/build-release.sh
 
+# The test process cannot restart itself as the CLI does when OpenBLAS does not recognise the
+# CPU (docs/performance.md, "OpenBLAS kernels"), so it gets the CLI's choice of kernels here.
 test: deps
 	$(SWIFT) build --build-tests
+	@core=$$(.build/debug/visionmix blas --coretype); \
+	if [ -n "$$core" ]; then echo "tests run on OpenBLAS's $$core kernels (visionmix blas)"; export OPENBLAS_CORETYPE=$$core; fi; \
 	$(SWIFT) test --skip-build
 
 demo: release

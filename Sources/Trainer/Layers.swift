@@ -16,7 +16,10 @@ public typealias ConstFloatPtr = UnsafePointer<Float>
 public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
 
 /// OpenBLAS's build description and core name.
-public var blasDescription: String { String(cString: openblas_get_config()) + " · " + String(cString: openblas_get_corename()) }
+public var blasDescription: String { String(cString: openblas_get_config()) + " · " + blasCoreName }
+
+/// The core type whose kernels OpenBLAS chose in this process (BLASKernels).
+var blasCoreName: String { String(cString: openblas_get_corename()) }
 
 /// Row-major C(M×N) = alpha · op(A)(M×K) · op(B)(K×N) + beta · C, over OpenBLAS.
 @inline(__always)

@@ -17,10 +17,12 @@ func scratchDirectory() -> URL {
     Scratch.directory("cli")
 }
 
-/// Starts the real `visionmix` executable (with `--db DB` unless `db` is nil).
-func launchCLI(_ args: [String], db: String?) throws -> (Process, Pipe, Pipe) {
+/// Starts the real `visionmix` executable (with `--db DB` unless `db` is nil), in the test's
+/// environment or in `environment`.
+func launchCLI(_ args: [String], db: String?, environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: visionmixBinary)
+    if let environment { p.environment = environment }
     p.arguments = args + (db.map { ["--db", $0] } ?? [])
     p.currentDirectoryURL = repoRoot
     let out = Pipe(), err = Pipe()
@@ -31,8 +33,8 @@ func launchCLI(_ args: [String], db: String?) throws -> (Process, Pipe, Pipe) {
 }
 
 /// Runs `visionmix ARGS --db DB` (or without `--db`) to completion.
-func runCLI(_ args: [String], db: String?) throws -> CLIResult {
-    let (p, out, err) = try launchCLI(args, db: db)
+func runCLI(_ args: [String], db: String?, environment: [String: String]? = nil) throws -> CLIResult {
+    let (p, out, err) = try launchCLI(args, db: db, environment: environment)
     // Read before waiting so a large output cannot fill the pipe and block the child.
     let o = out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()

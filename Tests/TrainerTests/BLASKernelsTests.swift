@@ -1,0 +1,35 @@
+// The correction of OpenBLAS's kernel choice (BLASKernels): when it applies and what it picks.
+import Testing
+@testable import Trainer
+
+@Suite struct BLASKernelsTests {
+    let avx512: Set<String> = ["sse3", "avx", "avx2", "fma", "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
+
+    @Test func anUnrecognisedCPUGetsTheKernelsItCanRun() {
+        #expect(BLASKernels.override(detectedCore: "Prescott", cpuFlags: avx512) == "SkylakeX")
+        #expect(BLASKernels.override(detectedCore: "Prescott", cpuFlags: ["sse3", "avx", "avx2", "fma"]) == "Haswell")
+        #expect(BLASKernels.override(detectedCore: "NEHALEM", cpuFlags: ["avx2", "fma"]) == "Haswell")
+        // AVX-512 without the BW/DQ/VL subsets SkylakeX uses (Knights Landing) gets Haswell.
+        #expect(BLASKernels.override(detectedCore: "Prescott", cpuFlags: ["avx2", "fma", "avx512f", "avx512cd"]) == "Haswell")
+    }
+
+    @Test func aRecognisedCoreOrAnOldCPUKeepsOpenBLASsChoice() {
+        #expect(BLASKernels.override(detectedCore: "Haswell", cpuFlags: avx512) == nil)
+        #expect(BLASKernels.override(detectedCore: "Zen", cpuFlags: avx512) == nil)
+        #expect(BLASKernels.override(detectedCore: "SkylakeX", cpuFlags: avx512) == nil)
+        // A CPU without AVX2 really is what OpenBLAS says.
+        #expect(BLASKernels.override(detectedCore: "Prescott", cpuFlags: ["sse3"]) == nil)
+        #expect(BLASKernels.override(detectedCore: "Sandybridge", cpuFlags: ["sse3", "avx"]) == nil)
+    }
+
+    @Test func theCallersOwnCoreTypeIsNeverOverridden() {
+        #expect(BLASKernels.correction(environment: ["OPENBLAS_CORETYPE": "Prescott"]) == nil)
+    }
+
+    @Test func cpuFlagsComeFromTheFirstFlagsLine() {
+        let info = "processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: fpu sse3 avx2 fma\nbugs\t\t: none\nflags\t\t: other\n"
+        #expect(BLASKernels.cpuFlags(cpuinfo: info) == ["fpu", "sse3", "avx2", "fma"])
+        #expect(BLASKernels.cpuFlags(cpuinfo: nil).isEmpty)
+        #expect(BLASKernels.cpuFlags(cpuinfo: "no flags here").isEmpty)
+    }
+}
