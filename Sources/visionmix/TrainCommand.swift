@@ -161,7 +161,7 @@ struct Train: ParsableCommand {
                               blas: blasDescription))
             return
         }
-        print(String(format: "OpenBLAS peak sgemm: %.1f GFLOP/s (n=%d, %d thread(s), ", peak.gflops, peak.size, threads) + blasKernelsPhrase + " kernels)")
+        print(String(format: "OpenBLAS peak sgemm: %.1f GFLOP/s (n=%d, %d thread(s); kernels ", peak.gflops, peak.size, threads) + blasKernelsPhrase + ")")
         var t = TextTable(["size", "params", "B×T", "tokens/s", "GFLOP/s", "MFU"])
         for r in rows {
             t.add([r.name, "\(r.parameters)", "\(r.batch)×\(r.context)", String(format: "%.0f", r.tokens_per_second),
