@@ -44,7 +44,8 @@ public enum BLASKernels {
     /// it: nil when OPENBLAS_CORETYPE is set (the user's choice, or an earlier correction) or
     /// when OpenBLAS's choice stands.
     public static func correction(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        guard environment["OPENBLAS_CORETYPE"] == nil else { return nil }
+        // Every command starts here: read /proc/cpuinfo only when OpenBLAS's choice is suspect.
+        guard environment["OPENBLAS_CORETYPE"] == nil, preAVX2Cores.contains(activeCore.lowercased()) else { return nil }
         return override(detectedCore: activeCore, cpuFlags: cpuFlags())
     }
 }
