@@ -45,7 +45,8 @@ struct BLASCommand: ParsableCommand {
         let reason = detected.map { "OpenBLAS chose \($0) for a CPU it did not recognise; corrected" }
             ?? (forced != nil ? "OPENBLAS_CORETYPE set by the caller" : "OpenBLAS's own choice")
         let flags = BLASKernels.cpuFlags()
-        let simd = ["sse4_2", "avx", "avx2", "fma", "avx512f"]  // (cpuinfo names SSE3 "pni").filter(flags.contains)
+        // cpuinfo names SSE3 "pni", so SSE4.2 stands for the pre-AVX level.
+        let simd = ["sse4_2", "avx", "avx2", "fma", "avx512f"].filter(flags.contains)
         if json {
             struct Out: Encodable { let core: String; let detected_core: String?; let openblas_coretype: String?; let reason: String; let cpu_simd: [String]; let config: String }
             try printJSON(Out(core: BLASKernels.activeCore, detected_core: detected, openblas_coretype: forced, reason: reason, cpu_simd: simd, config: blasDescription))
