@@ -5,6 +5,17 @@
 # rebuild everything; keeping them here keeps them equal.
 # -gnone: no DWARF debug info. The trainer runs as fast without it (measured side by side)
 # and a fresh build takes about a tenth less time (docs/performance.md).
+# -target-cpu haswell when this machine has AVX2 and FMA: Swift otherwise compiles for the
+# x86-64 baseline (SSE2), so the trainer's own loops (softmax, GELU, norms, AdamW) run 4 floats
+# wide. Swift does not fuse multiply-adds or reorder float sums, so every result is identical
+# to the baseline build's (checked: docs/performance.md). The binary then needs an AVX2 CPU;
+# VISIONMIX_TARGET_CPU=x86-64 builds for any.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec "${SWIFT:-swift}" build -c release --product visionmix -Xswiftc -gnone "$@"
+cpu=${VISIONMIX_TARGET_CPU:-}
+if [ -z "$cpu" ] && [ "$(uname -m)" = x86_64 ] && grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
+  cpu=haswell
+fi
+flags=(-Xswiftc -gnone)
+[ -n "$cpu" ] && [ "$cpu" != x86-64 ] && flags+=(-Xswiftc -target-cpu -Xswiftc "$cpu")
+exec "${SWIFT:-swift}" build -c release --product visionmix "${flags[@]}" "$@"

@@ -21,11 +21,38 @@ public var blasDescription: String { String(cString: openblas_get_config()) + " 
 /// The core type whose kernels OpenBLAS chose in this process (BLASKernels).
 var blasCoreName: String { String(cString: openblas_get_corename()) }
 
-/// Row-major C(M×N) = alpha · op(A)(M×K) · op(B)(K×N) + beta · C, over OpenBLAS.
+/// Row-major C(M×N) = alpha · op(A)(M×K) · op(B)(K×N) + beta · C, over OpenBLAS. On more than
+/// one worker thread a large product is split along the longer of M and N, one single-threaded
+/// OpenBLAS call per chunk (Parallel.swift says why); K is never split, so each element of C is
+/// summed the same way whatever the scheduling.
 @inline(__always)
 func sgemm(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, _ alpha: Float,
            _ A: ConstFloatPtr, _ lda: Int, _ Bm: ConstFloatPtr, _ ldb: Int,
            _ beta: Float, _ Cm: FloatPtr, _ ldc: Int) {
+    let k = workerThreads
+    guard k > 1, !inParallelSection, M * N * K >= splitSgemmMinimumWork, min(M, N) >= 2 * k else {
+        return sgemm1(transA, transB, M, N, K, alpha, A, lda, Bm, ldb, beta, Cm, ldc)
+    }
+    if M >= N {
+        parallelChunks(M) { r, _ in
+            sgemm1(transA, transB, r.count, N, K, alpha, transA ? A + r.lowerBound : A + r.lowerBound * lda, lda,
+                   Bm, ldb, beta, Cm + r.lowerBound * ldc, ldc)
+        }
+    } else {
+        parallelChunks(N) { r, _ in
+            sgemm1(transA, transB, M, r.count, K, alpha, A, lda, transB ? Bm + r.lowerBound * ldb : Bm + r.lowerBound, ldb,
+                   beta, Cm + r.lowerBound, ldc)
+        }
+    }
+}
+
+/// Below this many multiply-adds a product is not worth a second thread.
+let splitSgemmMinimumWork = 1 << 18
+
+@inline(__always)
+private func sgemm1(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, _ alpha: Float,
+                    _ A: ConstFloatPtr, _ lda: Int, _ Bm: ConstFloatPtr, _ ldb: Int,
+                    _ beta: Float, _ Cm: FloatPtr, _ ldc: Int) {
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 Int32(M), Int32(N), Int32(K), alpha, A, Int32(lda), Bm, Int32(ldb), beta, Cm, Int32(ldc))
 }
@@ -81,7 +108,7 @@ func fastExp(_ x0: Float) -> Float {
 
 @inline(__always) func vmax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     var acc = SIMD8<Float>(repeating: -Float.greatestFiniteMagnitude), i = 0
-    while i + 8 <= n { acc = pointwiseMax(acc, load8(p + i)); i += 8 }
+    while i + 8 <= n { let x = load8(p + i); acc.replace(with: x, where: x .> acc); i += 8 }   // pointwiseMax is not inlined
     var r = acc.max()
     while i < n { r = Swift.max(r, p[i]); i += 1 }
     return r
@@ -133,24 +160,35 @@ public let rmsnormEpsilon: Float = 1e-5
 
 public func rmsnormForward(_ out: FloatPtr, _ rstd: FloatPtr, _ inp: ConstFloatPtr, _ weight: ConstFloatPtr,
                            _ N: Int, _ C: Int) {
-    for n in 0..<N {
-        let x = inp + n * C, o = out + n * C
-        let ss = vdot(x, x, C)
-        let s = 1 / (ss / Float(C) + rmsnormEpsilon).squareRoot()
-        rstd[n] = s
-        for i in 0..<C { o[i] = x[i] * s * weight[i] }
+    parallelChunks(N, minimumPerChunk: 64) { rows, _ in
+        for n in rows {
+            let x = inp + n * C, o = out + n * C
+            let ss = vdot(x, x, C)
+            let s = 1 / (ss / Float(C) + rmsnormEpsilon).squareRoot()
+            rstd[n] = s
+            for i in 0..<C { o[i] = x[i] * s * weight[i] }
+        }
     }
 }
 
 /// dinp += ∂; dweight += ∂.
 public func rmsnormBackward(_ dinp: FloatPtr, _ dweight: FloatPtr, _ dout: ConstFloatPtr, _ inp: ConstFloatPtr,
                             _ weight: ConstFloatPtr, _ rstd: ConstFloatPtr, _ N: Int, _ C: Int) {
-    for n in 0..<N {
-        let x = inp + n * C, d = dout + n * C, dx = dinp + n * C
-        let s = rstd[n]
-        for i in 0..<C { dweight[i] += d[i] * x[i] * s }
-        let m = vdot3(d, weight, x, C) * s / Float(C)   // mean of (dout·w)·xhat
-        for i in 0..<C { dx[i] += s * (d[i] * weight[i] - x[i] * s * m) }
+    // Rows are independent for dinp; dweight sums over rows, so it is split by columns, each
+    // column summed in row order as on one thread.
+    parallelChunks(N, minimumPerChunk: 64) { rows, _ in
+        for n in rows {
+            let x = inp + n * C, d = dout + n * C, dx = dinp + n * C
+            let s = rstd[n]
+            let m = vdot3(d, weight, x, C) * s / Float(C)   // mean of (dout·w)·xhat
+            for i in 0..<C { dx[i] += s * (d[i] * weight[i] - x[i] * s * m) }
+        }
+    }
+    parallelChunks(C, minimumPerChunk: 16) { cols, _ in
+        for n in 0..<N {
+            let x = inp + n * C, d = dout + n * C, s = rstd[n]
+            for i in cols { dweight[i] += d[i] * x[i] * s }
+        }
     }
 }
 
@@ -189,9 +227,10 @@ public func ropeTables(maxT: Int, headSize hs: Int) -> (cos: [Float], sin: [Floa
 private func rotate(_ qkv: FloatPtr, _ cosT: ConstFloatPtr, _ sinT: ConstFloatPtr, _ sign: Float,
                     _ B: Int, _ T: Int, _ C: Int, _ NH: Int) {
     let hs = C / NH, half = hs / 2
-    for b in 0..<B {
-        for t in 0..<T {
-            let row = qkv + (b * T + t) * 3 * C
+    parallelChunks(B * T, minimumPerChunk: 64) { rows, _ in
+        for bt in rows {
+            let t = bt % T
+            let row = qkv + bt * 3 * C
             let ct = cosT + t * half, st = sinT + t * half
             for part in 0..<2 {            // q then k
                 for h in 0..<NH {
@@ -312,7 +351,7 @@ public func geluBackward(_ dinp: FloatPtr, _ inp: ConstFloatPtr, _ dout: ConstFl
 // out (N) = a + b.
 
 public func residualForward(_ out: FloatPtr, _ a: ConstFloatPtr, _ b: ConstFloatPtr, _ N: Int) {
-    for i in 0..<N { out[i] = a[i] + b[i] }
+    parallelChunks(N, minimumPerChunk: 1 << 14) { r, _ in for i in r { out[i] = a[i] + b[i] } }
 }
 // residualBackward is the identity: the model keeps one running residual gradient buffer.
 
@@ -351,9 +390,11 @@ public func crossEntropyBackward(_ dlogits: FloatPtr, _ targets: UnsafePointer<I
 // MARK: - measured peak
 
 /// OpenBLAS's best sgemm throughput in GFLOP/s on `threads` threads, over square sizes 256…1536
-/// (best of `repeats` runs each). This is the "peak" model FLOP utilisation is measured against.
+/// (best of `repeats` runs each). This is the "peak" model FLOP utilisation is measured against:
+/// OpenBLAS's own threading, which on square sizes this large is at its best.
 public func measureSgemmPeak(threads: Int, repeats: Int = 5) -> (gflops: Double, size: Int) {
     setBLASThreads(threads)
+    defer { setBLASThreads(1) }
     var best = (0.0, 0)
     for n in [256, 512, 1024, 1536] {
         let a = FloatPtr.allocate(capacity: n * n), b = FloatPtr.allocate(capacity: n * n), c = FloatPtr.allocate(capacity: n * n)
@@ -362,7 +403,7 @@ public func measureSgemmPeak(threads: Int, repeats: Int = 5) -> (gflops: Double,
         let reps = max(2, (1 << 31) / (2 * n * n * n))
         for _ in 0..<repeats {
             let clock = ContinuousClock(), t0 = clock.now
-            for _ in 0..<reps { sgemm(false, false, n, n, n, 1, a, n, b, n, 0, c, n) }
+            for _ in 0..<reps { sgemm1(false, false, n, n, n, 1, a, n, b, n, 0, c, n) }
             let d = clock.now - t0
             let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
             let g = 2 * Double(n * n * n) * Double(reps) / s / 1e9

@@ -31,7 +31,7 @@ public func clipGradients(_ grads: FloatPtr, _ n: Int, maxNorm: Float) -> Float 
     let norm = Float(ss.squareRoot())
     if maxNorm > 0, norm > maxNorm {
         let s = maxNorm / (norm + 1e-6)
-        for j in 0..<n { grads[j] *= s }
+        parallelChunks(n, minimumPerChunk: 1 << 14) { r, _ in for j in r { grads[j] *= s } }
     }
     return norm
 }
@@ -61,14 +61,14 @@ public final class AdamW {
         for t in layout.tensors {
             let p = params + t.offset, g = grads + t.offset, mm = m + t.offset, vv = v + t.offset
             let decay = t.decay ? weightDecay : 0
-            for i in 0..<t.count {
+            parallelChunks(t.count, minimumPerChunk: 1 << 14) { r, _ in for i in r {
                 let gi = g[i]
                 let mi = b1 * mm[i] + (1 - b1) * gi
                 let vi = b2 * vv[i] + (1 - b2) * gi * gi
                 mm[i] = mi; vv[i] = vi
                 let mhat = mi * c1, vhat = vi * c2
                 p[i] -= lr * (mhat / (vhat.squareRoot() + eps) + decay * p[i])
-            }
+            } }
         }
     }
 }
