@@ -30,7 +30,7 @@ func sgemm(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, _ alpha
            _ A: ConstFloatPtr, _ lda: Int, _ Bm: ConstFloatPtr, _ ldb: Int,
            _ beta: Float, _ Cm: FloatPtr, _ ldc: Int) {
     let k = workerThreads
-    guard k > 1, !inParallelSection, M * N * K >= splitSgemmMinimumWork, min(M, N) >= 2 * k else {
+    guard k > 1, !inParallelSection, M * N * K >= splitSgemmMinimumWork, max(M, N) >= 2 * k else {
         return sgemm1(transA, transB, M, N, K, alpha, A, lda, Bm, ldb, beta, Cm, ldc)
     }
     if M >= N {
