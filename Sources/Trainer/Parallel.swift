@@ -1,5 +1,6 @@
 // Threading: the trainer splits its own work over `workerThreads` threads, each on a fixed
-// contiguous chunk, so results do not depend on scheduling (deterministic per thread count).
+// contiguous chunk, and no chunk boundary falls inside a sum, so results depend neither on
+// scheduling nor on the thread count.
 // OpenBLAS itself always runs one thread: its idle workers spin in sched_yield, which on 2 cores
 // takes time from the threads doing the non-BLAS loops (about a sixth of the samples at xl on 2
 // threads, docs/performance.md). Large products are split by rows or columns instead (`sgemm`).
