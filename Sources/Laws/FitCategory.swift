@@ -304,8 +304,11 @@ func crossValidate(_ shape: LawShape, points: [LawPoint], options: FitOptions, b
     for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, rng.below(i + 1)) }
     var pred: [Double] = [], obs: [Double] = [], used = 0
     for fold in 0..<k {
-        let test = Set(order.enumerated().filter { $0.offset % k == fold }.map(\.element))
-        let train = points.indices.filter { !test.contains($0) }.map { points[$0] }
+        // An array to iterate (a Set's order changes between processes, and with it the
+        // error sums' last bits), a Set to look up.
+        let test = order.enumerated().filter { $0.offset % k == fold }.map(\.element)
+        let inTest = Set(test)
+        let train = points.indices.filter { !inTest.contains($0) }.map { points[$0] }
         // Fewer starts than the full fit (the full-data optimum, every third grid start, one
         // random start): the optimum is a strong start and CV runs k times per family.
         guard let f = try? fitParameters(shape, points: train, options: options, extraStarts: [best], randomStarts: 1,

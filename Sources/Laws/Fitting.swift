@@ -87,7 +87,7 @@ public struct FitDiagnostics: Codable, Sendable, Equatable {
 /// Parameters are optimised as unconstrained θ; `LawShape` maps them to natural values.
 final class LawProblem {
     let shape: LawShape
-    var feats: [Features]
+    var feats: [Features] { didSet { indexBudgets() } }
     var y: [Double]
     /// Square roots of the weights (base weight × Huber weight).
     var sw: [Double]
@@ -95,12 +95,21 @@ final class LawProblem {
     private var natural: [Double]
     private var dnat: [Double]
     private var grad: [Double]
+    // The token terms of the current τ and β, one per distinct budget: runs share a handful
+    // of budgets, and log1p and exp were a fifth of a fit's time when computed per run. GSL
+    // asks for the Jacobian at the point whose residuals it just took, so the Jacobian finds
+    // them already computed.
+    private var budgets: [Double] = []
+    private var budgetIndex: [Int] = []
+    private var terms: [TokenTerm] = []
+    private var termsAt: (tau: Double, beta: Double)?
 
     init(shape: LawShape, feats: [Features], y: [Double], weights: [Double], accelerated: Bool) {
         self.shape = shape; self.feats = feats; self.y = y
         sw = weights.map { $0.squareRoot() }
         let p = shape.parameters.count
         natural = [Double](repeating: 0, count: p); dnat = natural; grad = natural
+        indexBudgets()
         solver = NonlinearLeastSquares(n: feats.count, p: p, accelerated: accelerated,
                                        residuals: { _, _ in }, jacobian: nil)
         solver.residuals = { [unowned self] x, f in self.residuals(x, f) }
@@ -115,6 +124,27 @@ final class LawProblem {
         }
     }
 
+    private func indexBudgets() {
+        guard shape.usesTokenTerm else { return }
+        var slot: [Double: Int] = [:]
+        budgets = []
+        budgetIndex = feats.map { x in
+            if let k = slot[x.d] { return k }
+            slot[x.d] = budgets.count; budgets.append(x.d)
+            return budgets.count - 1
+        }
+        termsAt = nil
+    }
+
+    /// Makes `terms` those of the natural parameters' τ and β.
+    private func updateTerms() {
+        guard shape.usesTokenTerm else { return }
+        let tau = natural[4], beta = natural[5]
+        if let at = termsAt, at.tau == tau, at.beta == beta { return }
+        terms = budgets.map { TokenTerm(d: $0, tau: tau, beta: beta) }
+        termsAt = (tau, beta)
+    }
+
     func naturalValues(_ theta: [Double]) -> [Double] {
         zip(shape.parameters, theta).map { $0.bound.natural($1).0 }
     }
@@ -127,24 +157,30 @@ final class LawProblem {
     // class properties) through unsafe buffers.
     private func residuals(_ theta: UnsafeBufferPointer<Double>, _ f: UnsafeMutableBufferPointer<Double>) {
         toNatural(theta)
+        updateTerms()
         let shape = self.shape, feats = self.feats, sw = self.sw, y = self.y, natural = self.natural
+        let terms = self.terms, bi = budgetIndex, useTerms = shape.usesTokenTerm
         natural.withUnsafeBufferPointer { p in
             feats.withUnsafeBufferPointer { fx in
-                for i in 0..<fx.count { f[i] = sw[i] * (shape.evaluate(p, fx[i], gradient: nil) - y[i]) }
+                for i in 0..<fx.count {
+                    f[i] = sw[i] * (shape.evaluate(p, fx[i], term: useTerms ? terms[bi[i]] : nil, gradient: nil) - y[i])
+                }
             }
         }
     }
 
     private func jacobian(_ theta: UnsafeBufferPointer<Double>, _ J: UnsafeMutableBufferPointer<Double>) {
         toNatural(theta)
+        updateTerms()
         let shape = self.shape, feats = self.feats, sw = self.sw, natural = self.natural, dnat = self.dnat
+        let terms = self.terms, bi = budgetIndex, useTerms = shape.usesTokenTerm
         let p = natural.count
         var grad = self.grad
         natural.withUnsafeBufferPointer { pv in
             grad.withUnsafeMutableBufferPointer { g in
                 feats.withUnsafeBufferPointer { fx in
                     for i in 0..<fx.count {
-                        _ = shape.evaluate(pv, fx[i], gradient: g)
+                        _ = shape.evaluate(pv, fx[i], term: useTerms ? terms[bi[i]] : nil, gradient: g)
                         for j in 0..<p { J[i * p + j] = sw[i] * g[j] * dnat[j] }
                     }
                 }

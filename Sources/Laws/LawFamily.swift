@@ -219,16 +219,35 @@ struct Features {
     }
 }
 
+/// The token saturation q^−β of the families with τ and β (parameters 4 and 5), with the
+/// pieces its derivatives need. It depends on D, τ and β only, so a fit computes it once per
+/// distinct budget rather than once per run (`LawProblem`).
+struct TokenTerm {
+    var q: Double
+    var lq: Double
+    var qb: Double
+
+    init(d: Double, tau: Double, beta: Double) {
+        // exp(−β·ln q) rather than pow: ln q is needed for ∂/∂β anyway, and pow is slower.
+        q = 1 + d / tau
+        lq = log1p(d / tau)
+        qb = exp(-beta * lq)
+    }
+}
+
 extension LawShape {
+    /// Whether `evaluate` uses a `TokenTerm` (parameters 4 and 5 are τ and β).
+    var usesTokenTerm: Bool { family == .saturatingInteraction || family == .joint || family == .chinchillaAdditive }
+
     /// The model value at natural parameters `p`; when `g` is given it receives ∂value/∂p.
-    func evaluate(_ p: UnsafeBufferPointer<Double>, _ x: Features, gradient g: UnsafeMutableBufferPointer<Double>?) -> Double {
+    /// `term`, when given, must be `TokenTerm(d: x.d, tau: p[4], beta: p[5])`.
+    func evaluate(_ p: UnsafeBufferPointer<Double>, _ x: Features, term: TokenTerm? = nil,
+                  gradient g: UnsafeMutableBufferPointer<Double>?) -> Double {
         switch family {
         case .saturatingInteraction, .joint:
             let (a, b, c, e, tau, beta) = (p[0], p[1], p[2], p[3], p[4], p[5])
-            // exp(−β·ln q) rather than pow: ln q is needed for ∂/∂β anyway, and pow is slower.
-            let q = 1 + x.d / tau
-            let lq = log1p(x.d / tau)
-            let qb = exp(-beta * lq)
+            let t = term ?? TokenTerm(d: x.d, tau: tau, beta: beta)
+            let (q, lq, qb) = (t.q, t.lq, t.qb)
             let S = 1 - qb
             var m = 1.0
             let dr = x.r - centre[0], dv = x.v - centre[1]
@@ -244,9 +263,8 @@ extension LawShape {
         case .chinchillaAdditive:
             let (E, A, alpha, B, tau, beta) = (p[0], p[1], p[2], p[3], p[4], p[5])
             let na = exp(-alpha * x.lnN)
-            let q = 1 + x.d / tau
-            let lq = log1p(x.d / tau)
-            let qb = exp(-beta * lq)
+            let t = term ?? TokenTerm(d: x.d, tau: tau, beta: beta)
+            let (q, lq, qb) = (t.q, t.lq, t.qb)
             if let g {
                 g[0] = 1; g[1] = -na; g[2] = A * na * x.lnN; g[3] = -qb
                 g[4] = -B * beta * qb / q * x.d / (tau * tau)

@@ -113,7 +113,7 @@ enum CSVResults {
             guard gotTokens else { throw ImportError(line: line, reason: "the token count is empty") }
             if !weights.isEmpty {
                 run.mixture = try mixtureFromRow(weights, scale: scale, line: line, unknownColumns: unknownMetricColumns)
-                let sum = weights.values.reduce(0, +)
+                let sum = weights.totalWeight
                 if abs(sum - (scale == .percent ? 100 : 1)) > 1e-9 { normalised += 1 }
             } else if reasoning != nil || visual != nil {
                 guard let r = reasoning, let v = visual else {

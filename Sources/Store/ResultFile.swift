@@ -66,7 +66,7 @@ func mixtureFromRow(_ w: [TextSource: Double], scale: WeightScale, line: Int, un
         if !v.isFinite { throw ImportError(line: line, reason: "weight of \(s.name) is not a finite number") }
         if v < 0 { throw ImportError(line: line, reason: "weight of \(s.name) is negative (\(v))") }
     }
-    let total = w.values.reduce(0, +)
+    let total = w.totalWeight
     if total <= 0 { throw ImportError(line: line, reason: "mixture weights sum to zero") }
     if abs(total - unit) > 0.02 * unit {
         var reason = String(format: "mixture weights sum to %g, expected %g (%@)", total, unit, scale.rawValue)

@@ -24,7 +24,7 @@ public struct Mixture: Hashable, Codable, Sendable {
             if !w.isFinite { throw MixtureError.notFinite(source: s.name) }
             if w < 0 { throw MixtureError.negative(source: s.name, value: w) }
         }
-        let total = raw.values.reduce(0, +)
+        let total = raw.totalWeight
         guard total > 0 else { throw MixtureError.sumsToZero }
         let unit = scale == .percent ? 100.0 : 1.0
         if !normalise && abs(total - unit) > 1e-6 * unit {
@@ -142,7 +142,7 @@ public struct Mixture: Hashable, Codable, Sendable {
             }
             w[s] = try c.decode(Double.self, forKey: k)
         }
-        let total = w.values.reduce(0, +)
+        let total = w.totalWeight
         try self.init(weights: w, scale: total > 1.5 ? .percent : .fraction, normalise: true)
     }
 
@@ -194,4 +194,11 @@ public struct AnyKey: CodingKey, Hashable {
     public init(_ s: String) { stringValue = s }
     public init?(stringValue: String) { self.stringValue = stringValue }
     public init?(intValue: Int) { return nil }
+}
+
+extension Dictionary where Key == TextSource, Value == Double {
+    /// The sum of the weights in `TextSource.allCases` order. A dictionary's own order
+    /// changes from process to process (Swift seeds its hashing per process), and a sum in
+    /// that order would make the same mixture's weights differ in the last bit between runs.
+    public var totalWeight: Double { TextSource.allCases.reduce(0) { $0 + (self[$1] ?? 0) } }
 }

@@ -41,7 +41,7 @@ public enum MixtureSpec {
             guard let s = TextSource(name: k) else { throw MixtureError.unknownSource(k) }
             w[s] = x
         }
-        let total = w.values.reduce(0, +)
+        let total = w.totalWeight
         let scale: WeightScale = total > 1.5 ? .percent : .fraction
         let m = try Mixture(weights: w, scale: scale, normalise: true)
         var notices: [String] = []

@@ -75,3 +75,26 @@ func committedFitsHaveTheDocumentedShape(folder: String) throws {
     let table = try runCLI(["predict", "--source", "calibration", "--mix", "balanced"], db: db)
     #expect(table.stdout.contains("chance"))
 }
+
+/// The same input gives the same bits in every process. Swift seeds its hashing per process,
+/// so a sum or a loop in a dictionary's or a set's order (mixture weights on import, the
+/// cross-validation folds) made stored weights and fit errors differ in their last digits
+/// from one run of the CLI to the next.
+@Test func importsAndFitsAreTheSameInEveryProcess() throws {
+    let dir = scratchDirectory()
+    var lists: [String] = [], fits: [String] = []
+    for k in 0..<2 {
+        let db = dir.appendingPathComponent("same\(k).sqlite").path
+        for (file, source) in [("paper-mixtures.csv", "mixes"), ("paper-scaling.csv", "paper")] {
+            let r = try runCLI(["runs", "import", "data/reference/\(file)", "--source", source], db: db)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        lists.append(try runCLI(["runs", "list", "--source", "mixes", "--json"], db: db).stdout)
+        let fit = try runCLI(["fit", "--source", "paper", "--all", "--bootstrap", "10", "--json",
+                              "--fits-dir", dir.appendingPathComponent("same-fits\(k)").path], db: db)
+        #expect(fit.status == 0, "\(fit.stderr)")
+        fits.append(fit.stdout)
+    }
+    #expect(lists[0].contains("reasoning_share") && lists[0] == lists[1])
+    #expect(fits[0].contains("cv_mae") && fits[0] == fits[1])
+}
