@@ -36,7 +36,26 @@ public struct FitOptions: Sendable {
     public var ftol = 0.0
     /// Levenberg–Marquardt with geodesic acceleration.
     public var accelerated = false
-    /// Huber loss by iteratively reweighted least squares (threshold `huberK` robust SDs).
+    /// Solves from every start, on `options.threads` threads, each with its own GSL workspace.
+/// A solve depends on its start alone, so the outcomes (in the order of `starts`) are the
+/// same on any number of threads.
+func solveStarts(_ prob: LawProblem, starts: [[Double]], options: FitOptions) -> [NonlinearLeastSquares.Outcome] {
+    let solve = { (p: LawProblem, s: [Double]) in
+        p.solver.solve(start: p.thetaValues(s), maxIterations: options.maxIterations, ftol: options.ftol)
+    }
+    let threads = max(1, min(options.threads, starts.count / 2))
+    if threads == 1 { return starts.map { solve(prob, $0) } }
+    let out = UnsafeMutableBufferPointer<NonlinearLeastSquares.Outcome?>.allocate(capacity: starts.count)
+    out.initialize(repeating: nil)
+    defer { out.deallocate() }
+    DispatchQueue.concurrentPerform(iterations: threads) { t in
+        let p = t == 0 ? prob : prob.copy(accelerated: options.accelerated)
+        for k in stride(from: t, to: starts.count, by: threads) { out[k] = solve(p, starts[k]) }
+    }
+    return out.map { $0! }
+}
+
+/// Huber loss by iteratively reweighted least squares (threshold `huberK` robust SDs).
     public var huber = false
     public var huberK = 1.345
     /// Bootstrap replicates (resampling runs with replacement); 0 turns intervals off.
@@ -122,6 +141,13 @@ final class LawProblem {
                 for (i, spec) in shape.parameters.enumerated() { (nat[i], dn[i]) = spec.bound.natural(theta[i]) }
             }
         }
+    }
+
+    /// The same problem with a workspace of its own (for another thread).
+    func copy(accelerated: Bool) -> LawProblem {
+        let c = LawProblem(shape: shape, feats: feats, y: y, weights: [], accelerated: accelerated)
+        c.sw = sw
+        return c
     }
 
     private func indexBudgets() {
@@ -308,11 +334,9 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
     let prob = LawProblem(shape: shape, feats: feats, y: points.map(\.score), weights: points.map(\.weight),
                           accelerated: options.accelerated)
     let starts = extraStarts + makeStarts(prob, options: options, randomStarts: randomStarts, gridStride: gridStride)
-    var outcomes: [NonlinearLeastSquares.Outcome] = []
+    let outcomes = solveStarts(prob, starts: starts, options: options)
     var best: NonlinearLeastSquares.Outcome?
-    for s in starts {
-        let o = prob.solver.solve(start: prob.thetaValues(s), maxIterations: options.maxIterations, ftol: options.ftol)
-        outcomes.append(o)
+    for o in outcomes {
         guard o.ssr.isFinite, o.x.allSatisfy(\.isFinite) else { continue }
         // A step-limited run can still be the best point found; prefer converged ones on ties.
         if best == nil || o.ssr < best!.ssr * (1 - 1e-12) || (o.converged && !best!.converged && o.ssr <= best!.ssr * (1 + 1e-9)) {
@@ -358,6 +382,25 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
                               huberIterations: huberIterations, bootstrapReplicates: 0, bootstrapFailed: 0)
     diag.totalIterations = outcomes.reduce(0) { $0 + $1.iterations }
     return ParameterFit(shape: shape, params: params, theta: top.x, ssr: top.ssr, covariance: cov, diagnostics: diag)
+}
+
+/// Solves from every start, on `options.threads` threads, each with its own GSL workspace.
+/// A solve depends on its start alone, so the outcomes (in the order of `starts`) are the
+/// same on any number of threads.
+func solveStarts(_ prob: LawProblem, starts: [[Double]], options: FitOptions) -> [NonlinearLeastSquares.Outcome] {
+    let solve = { (p: LawProblem, s: [Double]) in
+        p.solver.solve(start: p.thetaValues(s), maxIterations: options.maxIterations, ftol: options.ftol)
+    }
+    let threads = max(1, min(options.threads, starts.count / 2))
+    if threads == 1 { return starts.map { solve(prob, $0) } }
+    let out = UnsafeMutableBufferPointer<NonlinearLeastSquares.Outcome?>.allocate(capacity: starts.count)
+    out.initialize(repeating: nil)
+    defer { out.deallocate() }
+    DispatchQueue.concurrentPerform(iterations: threads) { t in
+        let p = t == 0 ? prob : prob.copy(accelerated: options.accelerated)
+        for k in stride(from: t, to: starts.count, by: threads) { out[k] = solve(p, starts[k]) }
+    }
+    return out.map { $0! }
 }
 
 /// Huber loss by iteratively reweighted least squares from `top`: weights min(1, c/|r|) with

@@ -136,6 +136,7 @@ struct FitBenchCommand: ParsableCommand {
     @Option(help: "Where to write the problem JSON for the other solver.") var problemOut: String
     @Option var starts = 8
     @Option var ftol = 0.0
+    @Option(help: "Threads for the starts (1 compares like with like against scipy's one).") var threads = 2
 
     func run() throws {
         guard let f = LawFamily(rawValue: family) else { throw UserError("unknown family \(family)") }
@@ -149,6 +150,7 @@ struct FitBenchCommand: ParsableCommand {
         o.randomStarts = starts
         o.bootstrap = 0
         o.ftol = ftol
+        o.threads = threads
         let problem = try FitBench.problem(f, points: points, options: o)
         let url = URL(fileURLWithPath: problemOut)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

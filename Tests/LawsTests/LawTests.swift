@@ -228,3 +228,24 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
     #expect(OneWayANOVA(groups: [(5, 0, 3), (6, 0, 3)]) == nil)
     #expect(OneWayANOVA(groups: [(5, 1, 3)]) == nil)
 }
+
+/// The multi-start search splits its starts over threads, and the token term is computed once
+/// per budget; neither may change a fit. One thread and two give the same parameters, objective
+/// and iteration counts to the bit, and the optimum's cost recomputed run by run (without the
+/// per-budget terms) is the objective the solver reports.
+@Test func startsOnTwoThreadsFitAsOnOne() throws {
+    let (_, runs) = try importReference("paper-scaling.csv", source: "paper")
+    let points = runs.compactMap { r in r.scores["general"].map { LawPoint(params: r.params, tokens: r.tokens, score: $0) } }
+    let shape = try LawShape.make(.saturatingInteraction, points: points, axis: nil)
+    var one = quickOptions(bootstrap: 0), two = one
+    one.threads = 1; two.threads = 2
+    let a = try fitParameters(shape, points: points, options: one)
+    let b = try fitParameters(shape, points: points, options: two)
+    #expect(a.params == b.params && a.ssr == b.ssr)
+    #expect(a.diagnostics == b.diagnostics)
+    let cost = points.reduce(0.0) { s, p in
+        let r = shape.evaluate(a.params, Features(params: p.params, tokens: p.tokens, mixture: nil, shape: shape)) - p.score
+        return s + r * r
+    }
+    #expect(abs(cost - a.ssr) <= 1e-12 * a.ssr)
+}
