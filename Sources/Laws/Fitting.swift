@@ -36,26 +36,7 @@ public struct FitOptions: Sendable {
     public var ftol = 0.0
     /// Levenberg–Marquardt with geodesic acceleration.
     public var accelerated = false
-    /// Solves from every start, on `options.threads` threads, each with its own GSL workspace.
-/// A solve depends on its start alone, so the outcomes (in the order of `starts`) are the
-/// same on any number of threads.
-func solveStarts(_ prob: LawProblem, starts: [[Double]], options: FitOptions) -> [NonlinearLeastSquares.Outcome] {
-    let solve = { (p: LawProblem, s: [Double]) in
-        p.solver.solve(start: p.thetaValues(s), maxIterations: options.maxIterations, ftol: options.ftol)
-    }
-    let threads = max(1, min(options.threads, starts.count / 2))
-    if threads == 1 { return starts.map { solve(prob, $0) } }
-    let out = UnsafeMutableBufferPointer<NonlinearLeastSquares.Outcome?>.allocate(capacity: starts.count)
-    out.initialize(repeating: nil)
-    defer { out.deallocate() }
-    DispatchQueue.concurrentPerform(iterations: threads) { t in
-        let p = t == 0 ? prob : prob.copy(accelerated: options.accelerated)
-        for k in stride(from: t, to: starts.count, by: threads) { out[k] = solve(p, starts[k]) }
-    }
-    return out.map { $0! }
-}
-
-/// Huber loss by iteratively reweighted least squares (threshold `huberK` robust SDs).
+    /// Huber loss by iteratively reweighted least squares (threshold `huberK` robust SDs).
     public var huber = false
     public var huberK = 1.345
     /// Bootstrap replicates (resampling runs with replacement); 0 turns intervals off.
