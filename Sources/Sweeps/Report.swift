@@ -80,7 +80,9 @@ public struct ReportWriter {
             groups["\(r.params)|\(r.tokens)|\(r.mixture?.canonicalKey ?? "")|\(r.provenance["attributes"]?.compactString ?? "")|\(RunSpec.scoring(ofIdentifier: r.name))",
                    default: []].append(r)
         }
-        return groups.values.map { g in
+        // In key order: a dictionary's order changes between processes, and reports of the
+        // same database should differ only in their timestamp.
+        return groups.sorted { $0.key < $1.key }.map(\.value).map { g in
             let xs = g.map { $0.scores[category]! }
             let m = xs.reduce(0, +) / Double(xs.count)
             let sd = xs.count > 1 ? (xs.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(xs.count - 1)).squareRoot() : 0
@@ -99,7 +101,7 @@ public struct ReportWriter {
         var byMix: [String: [StoredRun]] = [:]
         for r in runs { byMix[r.mixture?.canonicalKey ?? "", default: []].append(r) }
         let scalingMixes = byMix.filter { Set($0.value.map(\.params)).count >= 2 && Set($0.value.map(\.tokens)).count >= 3 }
-            .sorted { $0.value.count > $1.value.count }.prefix(3)
+            .sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }.prefix(3)
         guard !scalingMixes.isEmpty else { return [] }
         var s = Section(title: "Scaling curves", text: ["Score after adaptation against pre-training tokens, one line per model size (mean over seeds), as in the paper's scaling figure."])
         for (key, mixRuns) in scalingMixes {

@@ -79,10 +79,11 @@ func committedFitsHaveTheDocumentedShape(folder: String) throws {
 /// The same input gives the same bits in every process. Swift seeds its hashing per process,
 /// so a sum or a loop in a dictionary's or a set's order (mixture weights on import, the
 /// cross-validation folds) made stored weights and fit errors differ in their last digits
-/// from one run of the CLI to the next.
+/// from one run of the CLI to the next, and the report's figures drew their points in another
+/// order each time.
 @Test func importsAndFitsAreTheSameInEveryProcess() throws {
     let dir = scratchDirectory()
-    var lists: [String] = [], fits: [String] = []
+    var lists: [String] = [], fits: [String] = [], reports: [[String]] = []
     for k in 0..<2 {
         let db = dir.appendingPathComponent("same\(k).sqlite").path
         for (file, source) in [("paper-mixtures.csv", "mixes"), ("paper-scaling.csv", "paper")] {
@@ -94,7 +95,15 @@ func committedFitsHaveTheDocumentedShape(folder: String) throws {
                               "--fits-dir", dir.appendingPathComponent("same-fits\(k)").path], db: db)
         #expect(fit.status == 0, "\(fit.stderr)")
         fits.append(fit.stdout)
+        let report = dir.appendingPathComponent("same-report\(k)")
+        #expect(try runCLI(["report", "--source", "paper", "--out", report.path], db: db).status == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: report.path).sorted()
+        reports.append(try files.map { f in
+            try String(contentsOf: report.appendingPathComponent(f), encoding: .utf8)
+                .split(separator: "\n").filter { !$0.hasPrefix("Generated ") && !$0.contains("<p>Generated ") }.joined(separator: "\n")
+        })
     }
     #expect(lists[0].contains("reasoning_share") && lists[0] == lists[1])
     #expect(fits[0].contains("cv_mae") && fits[0] == fits[1])
+    #expect(reports[0].count > 3 && reports[0] == reports[1])
 }
