@@ -56,7 +56,7 @@ public struct FitOptions: Sendable {
         return near(params, onlyParams) && near(tokens, onlyTokens)
     }
     public var seed: UInt = 20250926
-    /// Threads for the bootstrap (the machine has 2 cores).
+    /// Threads for the multi-start search and the bootstrap (the machine has 2 cores).
     public var threads = 2
     public init() {}
 }
