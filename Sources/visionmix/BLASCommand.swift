@@ -17,6 +17,16 @@ func startWithRecognisedBLASKernels() {
     note("warning: could not restart with OPENBLAS_CORETYPE=\(core) (\(String(cString: strerror(errno)))); running on OpenBLAS's \(BLASKernels.activeCore) kernels")
 }
 
+/// Stops with a plain message when this binary was compiled for CPU features this CPU lacks
+/// (BuildTarget), before the code that would need them runs.
+func refuseUnsupportedCPU() {
+    let missing = BuildTarget.missing()
+    guard !missing.isEmpty else { return }
+    note("error: this visionmix was built for \(BuildTarget.cpu) CPUs (\(BuildTarget.requiredFlags.joined(separator: ", "))), and this CPU lacks \(missing.joined(separator: ", ")). "
+         + "Build it on this machine (make release), or build a portable binary with VISIONMIX_TARGET_CPU=x86-64 make release.")
+    exit(70)
+}
+
 /// "SkylakeX", or "SkylakeX, corrected from Prescott": for benchmark headers.
 var blasKernelsPhrase: String {
     BLASKernels.activeCore + (ProcessInfo.processInfo.environment[detectedCoreVariable].map { ", corrected from \($0)" } ?? "")
@@ -48,8 +58,9 @@ struct BLASCommand: ParsableCommand {
         // cpuinfo names SSE3 "pni", so SSE4.2 stands for the pre-AVX level.
         let simd = ["sse4_2", "avx", "avx2", "fma", "avx512f"].filter(flags.contains)
         if json {
-            struct Out: Encodable { let core: String; let detected_core: String?; let openblas_coretype: String?; let reason: String; let cpu_simd: [String]; let config: String }
-            try printJSON(Out(core: BLASKernels.activeCore, detected_core: detected, openblas_coretype: forced, reason: reason, cpu_simd: simd, config: blasDescription))
+            struct Out: Encodable { let core: String; let detected_core: String?; let openblas_coretype: String?; let reason: String; let cpu_simd: [String]; let config: String; let built_for: String }
+            try printJSON(Out(core: BLASKernels.activeCore, detected_core: detected, openblas_coretype: forced, reason: reason, cpu_simd: simd, config: blasDescription,
+                              built_for: BuildTarget.cpu))
             return
         }
         var t = TextTable(["", ""])
@@ -57,6 +68,7 @@ struct BLASCommand: ParsableCommand {
         t.add(["why", reason])
         t.add(["CPU SIMD", simd.joined(separator: " ")])
         t.add(["OpenBLAS", blasDescription])
+        t.add(["built for", BuildTarget.cpu + (BuildTarget.requiredFlags.isEmpty ? "" : " (needs \(BuildTarget.requiredFlags.joined(separator: ", ")))")])
         print(t.render().split(separator: "\n").dropFirst().joined(separator: "\n"))
     }
 }

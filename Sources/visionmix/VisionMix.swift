@@ -16,6 +16,7 @@ struct VisionMix: AsyncParsableCommand {
     )
 
     static func main() async {
+        refuseUnsupportedCPU()
         startWithRecognisedBLASKernels()
         await main(nil)
     }

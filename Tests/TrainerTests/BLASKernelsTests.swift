@@ -32,4 +32,17 @@ import Testing
         #expect(BLASKernels.cpuFlags(cpuinfo: nil).isEmpty)
         #expect(BLASKernels.cpuFlags(cpuinfo: "no flags here").isEmpty)
     }
+
+    /// A binary compiled for AVX2 and FMA refuses a CPU without them, and names what is
+    /// missing; unknown flags (no /proc/cpuinfo) are not held against it.
+    @Test func aBuildForHaswellNamesWhatTheCPULacks() {
+        let haswell = ["avx2", "fma"]
+        #expect(BuildTarget.missing(haswell, cpuFlags: avx512).isEmpty)
+        #expect(BuildTarget.missing(haswell, cpuFlags: ["sse3", "avx"]) == ["avx2", "fma"])
+        #expect(BuildTarget.missing(haswell, cpuFlags: ["sse3", "avx", "avx2"]) == ["fma"])
+        #expect(BuildTarget.missing(haswell, cpuFlags: []).isEmpty)
+        #expect(BuildTarget.missing([], cpuFlags: ["sse3"]).isEmpty)
+        // The debug build the tests run in is compiled for the baseline.
+        #expect(BuildTarget.cpu == "baseline" && BuildTarget.missing().isEmpty)
+    }
 }
