@@ -127,13 +127,25 @@ struct Recommend: ParsableCommand {
         print("binding: " + (r.binding.isEmpty ? "none" : r.binding.joined(separator: ", ")))
         if let near = r.nearestMeasured { print(near.summary) }
         if let lang = r.languageCategory, !r.pareto.isEmpty {
-            print("\nvision–language Pareto front (\(r.objective) vs \(lang)):")
+            // A terminal table of a dense front is a wall of near-equal rows: show at most a
+            // dozen, evenly spaced and always with both ends (--json and --plot have them all).
+            let shown = evenlySpaced(r.pareto.count, atMost: 12)
+            let of = shown.count < r.pareto.count ? ", \(shown.count) of its \(r.pareto.count) points; --json or --plot for all" : ""
+            print("\nvision–language Pareto front (\(r.objective) vs \(lang)\(of)):")
             var p = TextTable(["reasoning", "visual", r.objective, lang])
-            for q in r.pareto { p.add([fmt(q.reasoningShare * 100, 1) + "%", fmt(q.visualShare * 100, 1) + "%", fmt(q.objective, 3), fmt(q.language, 3)]) }
+            for q in shown.map({ r.pareto[$0] }) {
+                p.add([fmt(q.reasoningShare * 100, 1) + "%", fmt(q.visualShare * 100, 1) + "%", fmt(q.objective, 3), fmt(q.language, 3)])
+            }
             print(p.render())
         }
         print("(\(r.candidatesSampled) mixtures sampled; \(r.candidatesEvaluated) inside the fitted range; \(r.candidatesFeasible) met every constraint)")
     }
+}
+
+/// At most `k` indices of 0..<n, evenly spaced, the first and the last always among them.
+func evenlySpaced(_ n: Int, atMost k: Int) -> [Int] {
+    guard n > k, k >= 2 else { return Array(0..<n) }
+    return (0..<k).map { ($0 * (n - 1) + (k - 1) / 2) / (k - 1) }
 }
 
 /// Predicted scores with their intervals, one row per category.

@@ -36,6 +36,15 @@ func fittedPaperStore() throws -> (db: String, dir: URL) {
 
     let table = try runCLI(["recommend", "--source", "paper", "--objective", "vqa_avg", "--constraint", "text_acc>=52.5"], db: db)
     #expect(table.stdout.contains("probability it beats language_favorable"))
+    // The terminal shows at most a dozen points of the front, ends included; JSON has all.
+    let front = try #require(rj["pareto"] as? [[String: Any]])
+    let lines = table.stdout.split(separator: "\n").map(String.init)
+    let head = try #require(lines.firstIndex { $0.hasPrefix("vision–language Pareto front") })
+    let rows = lines[(head + 3)...].prefix { !$0.hasPrefix("(") }
+    #expect(rows.count == min(front.count, 12), "\(rows.count) rows for \(front.count) points")
+    if front.count > 12 { #expect(lines[head].contains("12 of its \(front.count) points")) }
+    let firstShare = try #require(front.first?["reasoning_share"] as? Double)
+    #expect(rows.first?.trimmingCharacters(in: .whitespaces).hasPrefix(String(format: "%.1f%%", firstShare * 100)) == true, "\(rows.first ?? "")")
 }
 
 @Test func impossibleRequestsFailWithTheirReason() throws {
