@@ -20,6 +20,7 @@ func startWithRecognisedBLASKernels() {
 /// Stops with a plain message when this binary was compiled for CPU features this CPU lacks
 /// (BuildTarget), before the code that would need them runs.
 func refuseUnsupportedCPU() {
+    guard !BuildTarget.requiredFlags.isEmpty else { return }  // a baseline build reads no cpuinfo
     let missing = BuildTarget.missing()
     guard !missing.isEmpty else { return }
     note("error: this visionmix was built for \(BuildTarget.cpu) CPUs (\(BuildTarget.requiredFlags.joined(separator: ", "))), and this CPU lacks \(missing.joined(separator: ", ")). "
