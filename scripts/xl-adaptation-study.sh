@@ -17,7 +17,8 @@
 #                                                   90 s a scoring at 480 steps, 200 s at 1920
 #
 # OFFSETS (adaptation seed offsets, default "0 10"), STEPS (default "480 1920") and UNTRAINED=0
-# (no untrained control) choose less.
+# (no untrained control) choose less. EXTRA adds options to every scoring (e.g.
+# EXTRA="--lm-lr-scale 0.025"); give such a study an OUT of its own.
 set -euo pipefail
 if [ "${1:-}" = "--job" ]; then   # --job BIN OUT MIX SEED OFFSET STEPS
     bin=$2 out=$3 mix=$4 seed=$5 offset=$6 steps=$7 dir="$3/ck-$4-1M"
@@ -40,7 +41,7 @@ if [ "${1:-}" = "--job" ]; then   # --job BIN OUT MIX SEED OFFSET STEPS
     what="$mix seed $seed, adaptation seed $((seed + offset)), $steps instruction steps"
     # A failed scoring is said and left out; the other jobs and the summary go on.
     [ -s "$f" ] || { "$bin" evaluate --weights "$ck" --seed $((seed + offset)) --threads 1 --json \
-        --reasoning-multiplier 4 --instruct-steps "$steps" > "$f.part" 2> "$f.err" && mv "$f.part" "$f" && rm -f "$f.err"; } ||
+        --reasoning-multiplier 4 --instruct-steps "$steps" ${EXTRA:-} > "$f.part" 2> "$f.err" && mv "$f.part" "$f" && rm -f "$f.err"; } ||
         { echo "  FAILED: $what (see $f.err)"; exit 0; }
     echo "  done: $what"
     exit 0
