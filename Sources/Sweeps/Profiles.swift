@@ -12,6 +12,15 @@ extension RunSettings {
         case "standard": break
         case "precise":
             s.evaluation.reasoningMultiplier = 4
+        case "frozen-lm":
+            // The LM's priors as pre-training left them: instruction tuning trains the projector
+            // alone, as in alignment, for four times the steps (at 480 a frozen xl LM reads almost
+            // nothing), with `precise`'s questions. Under the standard adaptation the LM is taught
+            // to count whatever its text was, which covers the reasoning prior at xl
+            // (docs/findings.md, "A frozen LM shows the prior").
+            s.adaptation.lmLearningRateScale = 0
+            s.adaptation.instructSteps = 1920
+            s.evaluation.reasoningMultiplier = 4
         case "tiny":
             s.adaptation.alignSteps = 4
             s.adaptation.instructSteps = 8
@@ -27,10 +36,11 @@ extension RunSettings {
 
     /// A checkpoint's adaptation and evaluation cost under `profile`, relative to `standard`,
     /// for ETAs: `precise` measured at xl, 76 s against 63 s (two `visionmix evaluate` side by
-    /// side, `--reasoning-multiplier 4` and without).
+    /// side, `--reasoning-multiplier 4` and without); `frozen-lm` 84 s.
     static func checkpointCostScale(profile: String) -> Double {
         switch profile {
         case "precise": 1.2
+        case "frozen-lm": 1.35
         case "tiny": 0.05
         default: 1
         }

@@ -11,7 +11,7 @@ public struct RunSpec: Codable, Hashable, Sendable {
     public var checkpoints: [Double]
     public var seed: Int
     public var encoder: String
-    /// Adaptation and evaluation budgets: `standard`, `precise` or `tiny` (`RunSettings.profile`).
+    /// Adaptation and evaluation budgets: `standard`, `precise`, `frozen-lm` or `tiny` (`RunSettings.profile`).
     public var profile: String
 
     public init(size: String, mix: String, tokens: Double, checkpoints: [Double], seed: Int, encoder: String,
@@ -64,7 +64,7 @@ public struct SweepSpec: Codable, Sendable {
         self.profile = profile
     }
 
-    public static let profiles = ["standard", "precise", "tiny"]
+    public static let profiles = ["standard", "precise", "frozen-lm", "tiny"]
 
     /// Reads a JSON spec, checking every size, mixture and budget before anything runs.
     public static func load(path: String) throws -> SweepSpec {

@@ -173,9 +173,12 @@ public enum Adaptation {
     }
 
     /// Visual instruction tuning: projector and LM together. `onCurve(step)` is called at every
-    /// `config.curveSteps` point (score the model there).
+    /// `config.curveSteps` point (score the model there). At an LM rate of 0 the LM is frozen as
+    /// in alignment: its weight gradients are skipped, which changes no bit of the result (they
+    /// are clipped apart from the projector's, and AdamW at rate 0 moves nothing).
     public static func instruct(_ vm: VisualModel, data: AdaptationData, config: AdaptationConfig, lmLearningRate: Float,
                                 progress: ((AdaptationProgress) -> Void)? = nil, onCurve: (Int) throws -> Void) rethrows {
+        let frozenLM = lmLearningRate == 0
         let opt = AdamW(layout: vm.model.layout)
         let curve = Set(config.curveSteps)
         let t0 = Date()
@@ -184,11 +187,14 @@ public enum Adaptation {
             let batch = data.instructions[(step * config.instructBatch)..<((step + 1) * config.instructBatch)]
             let (loss, T) = vm.forward(batch)
             tokens += batch.count * T
-            vm.model.zeroGrad(); vm.projector.zeroGrad()
-            vm.backward()
-            clipGradients(vm.model.grads, vm.model.parameterCount, maxNorm: 1)
+            if !frozenLM { vm.model.zeroGrad() }
+            vm.projector.zeroGrad()
+            vm.backward(frozenLM: frozenLM)
             let f = Float(cosineFactor(step, config.instructSteps))
-            opt.update(params: vm.model.params, grads: vm.model.grads, lr: lmLearningRate * f)
+            if !frozenLM {
+                clipGradients(vm.model.grads, vm.model.parameterCount, maxNorm: 1)
+                opt.update(params: vm.model.params, grads: vm.model.grads, lr: lmLearningRate * f)
+            }
             vm.projector.update(lr: config.projectorLearningRate * f)
             progress?(AdaptationProgress(stage: "instruct", step: step + 1, steps: config.instructSteps, loss: loss,
                                          tokensPerSecond: Double(tokens) / max(1e-9, Date().timeIntervalSince(t0))))

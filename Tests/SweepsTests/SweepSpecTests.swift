@@ -84,6 +84,9 @@ import VisionMixCore
         #expect(try RunSettings.profile("standard").evaluation.reasoningMultiplier == 1)
         #expect(try RunSettings.profile("precise").evaluation.reasoningMultiplier == 4)
         #expect(try RunSettings.profile("precise").adaptation == RunSettings.profile("standard").adaptation)
+        let frozen = try RunSettings.profile("frozen-lm")
+        #expect(frozen.adaptation.lmLearningRateScale == 0 && frozen.adaptation.instructSteps == 1920)
+        #expect(try frozen.evaluation == RunSettings.profile("precise").evaluation)
         #expect(throws: SweepError.self) { try RunSettings.profile("huge") }
         let spec = SweepSpec(name: "p", encoder: "object", seeds: [1], designs: [
             SweepDesign(name: "a", sizes: ["xl"], mixtures: ["balanced"], tokens: "1M", checkpoints: [])], profile: "precise")

@@ -66,6 +66,34 @@ import World
         #expect(vm.projector.grads == full)
     }
 
+    @Test func instructionTuningAtLMRateZeroFreezesTheLMBitForBit() throws {
+        // At rate 0 `instruct` skips the LM's weight gradients, its clipping and AdamW. The
+        // projector must end exactly where the full path leaves it at rate 0, and the LM as loaded.
+        let (frozen, _) = try Self.tinyVisualModel(layers: 1, questionSeed: 1)
+        let (full, _) = try Self.tinyVisualModel(layers: 1, questionSeed: 1)
+        var config = AdaptationConfig()
+        config.instructSteps = 6; config.instructBatch = 2; config.alignSteps = 1; config.alignBatch = 1
+        let data = AdaptationData(encoder: ObjectEncoder(), config: config, seed: 3)
+        let n = frozen.model.parameterCount
+        let lmBefore = Array(UnsafeBufferPointer(start: frozen.model.params, count: n))
+        let projectorBefore = frozen.projector.params
+        try Adaptation.instruct(frozen, data: data, config: config, lmLearningRate: 0) { _ in }
+        let opt = AdamW(layout: full.model.layout)
+        for step in 0..<config.instructSteps {
+            _ = full.forward(data.instructions[(2 * step)..<(2 * step + 2)])
+            full.model.zeroGrad(); full.projector.zeroGrad()
+            full.backward()
+            clipGradients(full.model.grads, n, maxNorm: 1)
+            let f = Float(Adaptation.cosineFactor(step, config.instructSteps))
+            opt.update(params: full.model.params, grads: full.model.grads, lr: 0 * f)
+            full.projector.update(lr: config.projectorLearningRate * f)
+        }
+        #expect(frozen.projector.params != projectorBefore)
+        #expect(frozen.projector.params == full.projector.params)
+        #expect(Array(UnsafeBufferPointer(start: frozen.model.params, count: n)) == lmBefore)
+        #expect(Array(UnsafeBufferPointer(start: full.model.params, count: n)) == lmBefore)
+    }
+
     @Test func zeroShotFamiliesStayOutOfInstructionTuningButAreEvaluated() {
         var config = AdaptationConfig()
         config.instructSteps = 40; config.instructBatch = 8; config.alignSteps = 1; config.alignBatch = 1
