@@ -87,12 +87,14 @@ public func writeFitFile(_ r: FitResult, source: String, root: String = "fits") 
 
 /// Fits each of `categories` (every category the runs have when nil), stores each fit in the
 /// database and under `fitsRoot` when given, and keeps going past a category that cannot be
-/// fitted: its refusal is returned with the category.
+/// fitted: its refusal is returned with the category. Only the runs of one adaptation are
+/// fitted (`Adaptations.fitted`).
 public func fitCategories(store: ResultStore, label: String, categories: [String]? = nil, family: LawFamilySelection = .auto,
                           options: FitOptions = FitOptions(), fitsRoot: String? = "fits", save: Bool = true)
     throws -> (fits: [FitResult], failures: [(category: String, reason: String)]) {
-    let runs = try store.runs(RunFilter(source: label)).filter { $0.status == "complete" }
-    guard !runs.isEmpty else { throw LawError.noRuns("no runs under source '\(label)'") }
+    let stored = try store.runs(RunFilter(source: label)).filter { $0.status == "complete" }
+    guard !stored.isEmpty else { throw LawError.noRuns("no runs under source '\(label)'") }
+    let runs = Adaptations.fitted(stored).runs
     let wanted = categories ?? Array(Set(runs.flatMap { $0.scores.keys })).sorted()
     var fits: [FitResult] = [], failures: [(String, String)] = []
     for c in wanted {

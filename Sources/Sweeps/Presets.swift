@@ -38,6 +38,8 @@ public enum SweepPresets {
     ///   three seeds and the `precise` evaluation: there the mixtures' effect on visual
     ///   reasoning is a few points, and with two seeds and 40 questions a family the seed and
     ///   question-sample noise is as large (docs/findings.md, "Where the xl noise comes from").
+    ///   The line runs twice at xl: adapted as everywhere else, and with the LM frozen
+    ///   (`frozen-lm`), which measures the prior before instruction tuning teaches it to every LM.
     public static func standard(encoder: String) -> SweepSpec {
         let budget = "1M", at = ["xs"], curve = ["250K", "500K", "1M"]
         // Largest first: the costliest runs start while both workers are free, and the numbers
@@ -48,6 +50,11 @@ public enum SweepPresets {
             SweepDesign(name: "scaling", sizes: sizes, mixtures: ["web_crawl", "language_favorable"], tokens: budget, checkpoints: curve),
             SweepDesign(name: "reasoning", sizes: ["xl"], mixtures: reasoningLine([0, 25, 50, 75, 100]), tokens: budget,
                         checkpoints: [budget], seeds: [1, 2, 3], profile: "precise"),
+            // The same LMs adapted with the LM frozen: tuning the LM teaches every xl LM the
+            // counting that reasoning text gives, which covers the prior the line is there to see
+            // (docs/findings.md, "A frozen LM shows the prior").
+            SweepDesign(name: "reasoning", sizes: ["xl"], mixtures: reasoningLine([0, 25, 50, 75, 100]), tokens: budget,
+                        checkpoints: [budget], seeds: [1, 2, 3], profile: "frozen-lm"),
             SweepDesign(name: "sources", sizes: at, mixtures: TextSource.allCases.map { "\($0.name)=100" },
                         tokens: budget, checkpoints: [budget]),
             SweepDesign(name: "reasoning", sizes: at + ["s"], mixtures: reasoningLine([0, 25, 50, 75, 100]), tokens: budget, checkpoints: [budget]),

@@ -28,11 +28,19 @@ public struct ReportWriter {
         let runs = try store.runs(RunFilter(source: label)).filter { $0.status == "complete" }
         guard !runs.isEmpty else { throw SweepError.bad("no runs under source '\(label)' to report on") }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // Curves and seed noise show the runs the laws are fitted to; runs adapted another way
+        // (the LM frozen) would plot as other points of the same mixtures. The table of
+        // mixtures against seed noise keeps every way apart and shows them all.
+        let (main, others) = Adaptations.fitted(runs)
         var sections: [Section] = [overview(runs)]
-        sections += scaling(runs)
-        sections += shareCurves(runs)
-        if let h = heatmap(runs) { sections.append(h) }
-        if let n = seedNoise(runs) { sections.append(n) }
+        if !others.isEmpty {
+            sections[0].text.append(others.map { "\($0.count) of them were adapted under '\($0.adaptation)'" }.joined(separator: "; ")
+                                    + ": they appear only in \"Mixtures against seed noise\", and the curves and laws are of the others.")
+        }
+        sections += scaling(main)
+        sections += shareCurves(main)
+        if let h = heatmap(main) { sections.append(h) }
+        if let n = seedNoise(main) { sections.append(n) }
         if let m = mixturesAgainstNoise(runs) { sections.append(m) }
         sections += try fitsAndRecipe()
         var md = ["# VisionMix report: \(label)", "", "Generated \(ISO8601DateFormatter().string(from: Date())) from \(store.path).", ""]

@@ -58,6 +58,7 @@ struct Fit: ParsableCommand {
         } catch let e as LawError {
             throw UserError(e.description + " (import runs with `visionmix runs import`)")
         }
+        noteOtherAdaptations(store: store, label: source)
         // With --all one category's refusal must not stop the others; a single category's is the error.
         if !all, let f = outcome.failures.first { throw UserError(f.reason) }
         let results = outcome.fits
@@ -156,5 +157,13 @@ struct FitBenchCommand: ParsableCommand {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try JSONEncoder().encode(problem).write(to: url)
         try printJSON(try FitBench.time(f, points: points, options: o, repeats: repeats))
+    }
+}
+
+/// Says which runs of the source the laws left out, being adapted another way.
+func noteOtherAdaptations(store: ResultStore, label: String) {
+    guard let runs = try? store.runs(RunFilter(source: label)).filter({ $0.status == "complete" }) else { return }
+    for o in Adaptations.fitted(runs).leftOut {
+        note("left out of the laws: \(o.count) run(s) adapted under '\(o.adaptation)', which measure something else")
     }
 }

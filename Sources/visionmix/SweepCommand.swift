@@ -213,6 +213,7 @@ func afterSweep(store: ResultStore, label: String, reportDir: String) throws {
     }
     print(t.render())
     for f in failures { note("not fitted: \(f.category): \(f.reason)") }
+    noteOtherAdaptations(store: store, label: label)
     // The recommendation needs laws of the mixture: fitted at the largest size with enough mixtures.
     let objective = "vqa_avg"
     let mixtureFits = try fitCategories(store: store, label: label, categories: [objective, "text_acc"], family: .autoMixture, fitsRoot: nil)

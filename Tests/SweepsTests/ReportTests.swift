@@ -31,6 +31,17 @@ import VisionMixCore
         // (p from scipy.stats.f.sf).
         #expect(md.contains("| 1.37M | object | 1M | 2 | reasoning | 4.0 | 2.24 | 1.8 | F(1, 2) = 3.2, p = 0.22 |"), "\(md)")
         #expect(md.contains("| 1.37M | object · precise | 1M | 2 | reasoning | 6.0 | 1.41 | 4.2 | F(1, 2) = 18.0, p = 0.051 |"), "\(md)")
+
+        // Runs adapted with the LM frozen get their row here, and stay out of the curves: the
+        // seed-noise table's spread of means is still that of the standard adaptation (46 − 40).
+        _ = try store.insertRuns([
+            try run("web_crawl", 1, 20, profile: "frozen-lm"), try run("web_crawl", 2, 22, profile: "frozen-lm"),
+            try run("balanced", 1, 30, profile: "frozen-lm"), try run("balanced", 2, 32, profile: "frozen-lm"),
+        ], label: "t", origin: "trainer")
+        let withFrozen = try String(contentsOfFile: ReportWriter(store: store, label: "t").write(to: dir.appendingPathComponent("r2").path), encoding: .utf8)
+        #expect(withFrozen.contains("| 1.37M | object · frozen-lm | 1M | 2 | reasoning | 10.0 | 1.41 | 7.1 |"), "\(withFrozen)")
+        #expect(withFrozen.contains("4 of them were adapted under 'frozen-lm'"), "\(withFrozen)")
+        #expect(withFrozen.contains("| reasoning | 4 | 1.77 | 6.00 |"), "\(withFrozen)")
     }
 
     @Test func scoringIsReadFromARunsIdentifier() {

@@ -23,7 +23,8 @@ import VisionMixCore
             for size in d.sizes {
                 for mix in d.mixtures {
                     let key = try MixtureSpec.parse(mix).mixture.canonicalKey
-                    let covering = runs.filter { $0.size == size && (try? $0.mixture.canonicalKey) == key && $0.checkpoints.contains(1e6) }
+                    let profile = d.profile ?? spec.profile ?? "standard"
+                    let covering = runs.filter { $0.size == size && $0.profile == profile && (try? $0.mixture.canonicalKey) == key && $0.checkpoints.contains(1e6) }
                     #expect(covering.count == (d.seeds ?? spec.seeds).count, "\(d.name) \(size) \(mix)")
                 }
             }
@@ -35,7 +36,10 @@ import VisionMixCore
         let xlLine = runs.filter { $0.size == "xl" && $0.profile == "precise" }
         #expect(xlLine.count == 15 && Set(xlLine.map(\.seed)) == [1, 2, 3])
         #expect(Set(try xlLine.map { try $0.mixture.reasoningShare }).count == 5)
-        #expect(runs.filter { $0.profile != "precise" }.allSatisfy { $0.profile == "standard" })
+        // And the same line with the LM frozen, which shows the prior that tuning covers.
+        let frozenLine = runs.filter { $0.size == "xl" && $0.profile == "frozen-lm" }
+        #expect(Set(frozenLine.map { "\($0.mix)|\($0.seed)" }) == Set(xlLine.map { "\($0.mix)|\($0.seed)" }))
+        #expect(runs.filter { $0.profile != "precise" && $0.profile != "frozen-lm" }.allSatisfy { $0.profile == "standard" })
     }
 
     @Test func aDesignsOwnProfileReplacesTheSpecs() throws {

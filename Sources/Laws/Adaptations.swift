@@ -1,0 +1,34 @@
+import Store
+
+/// Laws are fitted to runs of one adaptation. A source may hold the same mixtures adapted two
+/// ways: the standard sweep also scores its xl reasoning line with the LM frozen (profile
+/// `frozen-lm`), which measures the LM's prior rather than the adapted model, some ten points
+/// lower. Pooled with the others, those runs would read as seed noise of the same mixtures.
+public enum Adaptations {
+    /// Profiles that score the standard adaptation (`precise` only asks more questions).
+    static let standardProfiles: Set<String> = ["standard", "precise"]
+
+    /// The adaptation a run was scored under, from the profile a sweep run's name ends with
+    /// (size|mixture|tokens|seed|encoder|checkpoints|profile). Imported runs without one are
+    /// taken as standard.
+    public static func of(runName name: String?) -> String {
+        let parts = (name ?? "").split(separator: "|", omittingEmptySubsequences: false)
+        guard parts.count >= 7 else { return "standard" }
+        let profile = String(parts[6])
+        return standardProfiles.contains(profile) ? "standard" : profile
+    }
+
+    /// The runs to fit: those of the adaptation most runs share (the standard one on a tie),
+    /// and how many of each other adaptation were left out.
+    public static func fitted(_ runs: [StoredRun]) -> (runs: [StoredRun], leftOut: [(adaptation: String, count: Int)]) {
+        let groups = Dictionary(grouping: runs) { of(runName: $0.name) }
+        guard groups.count > 1 else { return (runs, []) }
+        // Sorted by size, then name, so the choice does not depend on the dictionary's order.
+        let ranked = groups.sorted { a, b in
+            a.value.count != b.value.count ? a.value.count > b.value.count
+                : (a.key == "standard") != (b.key == "standard") ? a.key == "standard" : a.key < b.key
+        }
+        let kept = ranked[0].key
+        return (runs.filter { of(runName: $0.name) == kept }, ranked.dropFirst().map { ($0.key, $0.value.count) })
+    }
+}
