@@ -23,7 +23,7 @@ public enum Adaptations {
     public static func fitted(_ runs: [StoredRun]) -> (runs: [StoredRun], leftOut: [(adaptation: String, count: Int)]) {
         let groups = Dictionary(grouping: runs) { of(runName: $0.name) }
         guard groups.count > 1 else { return (runs, []) }
-        // Sorted by size, then name, so the choice does not depend on the dictionary's order.
+        // Ranked by run count, then the standard one, then name: not by the dictionary's order.
         let ranked = groups.sorted { a, b in
             a.value.count != b.value.count ? a.value.count > b.value.count
                 : (a.key == "standard") != (b.key == "standard") ? a.key == "standard" : a.key < b.key
