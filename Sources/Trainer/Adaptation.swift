@@ -178,8 +178,8 @@ public enum Adaptation {
     /// are clipped apart from the projector's, and AdamW at rate 0 moves nothing).
     public static func instruct(_ vm: VisualModel, data: AdaptationData, config: AdaptationConfig, lmLearningRate: Float,
                                 progress: ((AdaptationProgress) -> Void)? = nil, onCurve: (Int) throws -> Void) rethrows {
-        let frozenLM = lmLearningRate == 0
-        let opt = AdamW(layout: vm.model.layout)
+        // No optimizer, no LM gradients: frozen.
+        let opt = lmLearningRate == 0 ? nil : AdamW(layout: vm.model.layout)
         let curve = Set(config.curveSteps)
         let t0 = Date()
         var tokens = 0
@@ -187,11 +187,11 @@ public enum Adaptation {
             let batch = data.instructions[(step * config.instructBatch)..<((step + 1) * config.instructBatch)]
             let (loss, T) = vm.forward(batch)
             tokens += batch.count * T
-            if !frozenLM { vm.model.zeroGrad() }
+            if opt != nil { vm.model.zeroGrad() }
             vm.projector.zeroGrad()
-            vm.backward(frozenLM: frozenLM)
+            vm.backward(frozenLM: opt == nil)
             let f = Float(cosineFactor(step, config.instructSteps))
-            if !frozenLM {
+            if let opt {
                 clipGradients(vm.model.grads, vm.model.parameterCount, maxNorm: 1)
                 opt.update(params: vm.model.params, grads: vm.model.grads, lr: lmLearningRate * f)
             }
