@@ -47,9 +47,9 @@ extension RunSettings {
     }
 }
 
-/// The sweep runner's executor: the real pipeline, with the run's profile.
+/// The sweep runner's executor: the real pipeline, each run with its profile.
 public func pipelineExecutor() -> RunExecutor {
-    { spec, threads, report in
-        try executeRun(spec, threads: threads, settings: try RunSettings.profile(spec.profile)) { e in report(e.phase, e.fraction) }
+    { runs, threads, report in
+        try executeRuns(runs.map { ($0, try RunSettings.profile($0.profile)) }, threads: threads) { e in report(e.phase, e.fraction) }
     }
 }

@@ -53,22 +53,62 @@ public func executeRun(_ spec: RunSpec, threads: Int, progress: (RunEvent) -> Vo
 }
 
 public func executeRun(_ spec: RunSpec, threads: Int, settings: RunSettings, progress: (RunEvent) -> Void) throws -> [NewRun] {
-    // The trainer's and the adaptation's callbacks are optional closures (formally escaping);
-    // none outlives this call.
-    try withoutActuallyEscaping(progress) { try runPipeline(spec, threads: threads, settings: settings, progress: $0) }
+    try executeRuns([(spec, settings)], threads: threads, progress: progress)[0]
 }
 
-private func runPipeline(_ spec: RunSpec, threads: Int, settings: RunSettings, progress: @escaping (RunEvent) -> Void) throws -> [NewRun] {
+/// Runs that differ only in how they are adapted and scored share one pre-training: pre-training
+/// reads neither the profile nor the encoder, so the LM is trained once and each checkpoint is
+/// adapted once per run. Every run's rows are those `executeRun` gives it alone, to the bit
+/// (a test checks it). One array of rows per run, in the order given.
+public func executeRuns(_ runs: [(spec: RunSpec, settings: RunSettings)], threads: Int,
+                        progress: (RunEvent) -> Void) throws -> [[NewRun]] {
+    guard let first = runs.first?.spec else { return [] }
+    for r in runs where r.spec.pretrainingKey != first.pretrainingKey {
+        throw SweepError.bad("runs \(first.summary) and \(r.spec.summary) do not share a pre-training")
+    }
+    // The trainer's and the adaptation's callbacks are optional closures (formally escaping);
+    // none outlives this call.
+    return try withoutActuallyEscaping(progress) { try runPipeline(runs, threads: threads, progress: $0) }
+}
+
+/// One run's adaptation: what its checkpoints are adapted and scored with, and its rows so far.
+private final class AdaptedRun {
+    let spec: RunSpec
+    let encoder: VisionEncoder
+    let adapt: AdaptationConfig
+    let evaluation: EvaluationConfig
+    let data: AdaptationData
+    let lmRate: Float
+    /// Token-equivalents of one checkpoint's adaptation, for the progress fraction.
+    let work: Double
+    var rows: [NewRun] = []
+
+    init(spec: RunSpec, settings: RunSettings, size: ModelSize) throws {
+        guard let encoder = VisionEncoders.named(spec.encoder) else {
+            throw SweepError.bad("unknown encoder '\(spec.encoder)' (encoders: \(VisionEncoders.names.joined(separator: ", ")))")
+        }
+        self.spec = spec
+        self.encoder = encoder
+        adapt = settings.adaptation
+        evaluation = settings.evaluation
+        // Everything a checkpoint's adaptation reads is made once per run.
+        data = AdaptationData(encoder: encoder, config: adapt, seed: UInt64(spec.seed))
+        _ = VisionEvalSet.shared(encoder: encoder, config: evaluation)
+        lmRate = size.learningRate * adapt.lmLearningRateScale
+        work = Double(adapt.alignSteps * adapt.alignBatch + adapt.instructSteps * adapt.instructBatch) * 40 * 1.5
+    }
+}
+
+private func runPipeline(_ members: [(spec: RunSpec, settings: RunSettings)], threads: Int,
+                         progress: @escaping (RunEvent) -> Void) throws -> [[NewRun]] {
+    let spec = members[0].spec
     guard let size = ModelSize.named(spec.size) else {
         throw SweepError.bad("unknown size '\(spec.size)' (sizes: \(ModelSize.all.map(\.name).joined(separator: ", ")))")
     }
-    guard let encoder = VisionEncoders.named(spec.encoder) else {
-        throw SweepError.bad("unknown encoder '\(spec.encoder)' (encoders: \(VisionEncoders.names.joined(separator: ", ")))")
-    }
+    let adapted = try members.map { try AdaptedRun(spec: $0.spec, settings: $0.settings, size: size) }
     let mixture = try spec.mixture
     let started = Date()
     let seed = UInt64(spec.seed)
-    let adapt = settings.adaptation, evalConfig = settings.evaluation
     let modelConfig = size.config(vocabularySize: Tokenizer.shared.vocabularySize)
     var train = TrainConfig(batch: size.batch, tokens: Int(spec.tokens), learningRate: size.learningRate, seed: seed, threads: threads)
     let budgets = Array(Set(spec.checkpoints + [spec.tokens])).sorted()
@@ -77,38 +117,40 @@ private func runPipeline(_ spec: RunSpec, threads: Int, settings: RunSettings, p
     let trainer = try Trainer(model: modelConfig, training: train)
 
     // Work estimate, in token-equivalents, for the overall fraction.
-    let adaptWork = Double(adapt.alignSteps * adapt.alignBatch + adapt.instructSteps * adapt.instructBatch) * 40 * 1.5
-    let totalWork = spec.tokens + Double(budgets.count) * adaptWork
+    let totalWork = spec.tokens + Double(budgets.count) * adapted.reduce(0) { $0 + $1.work }
     var doneWork = 0.0
 
-    // Everything a checkpoint's adaptation reads is made once per run.
-    let data = AdaptationData(encoder: encoder, config: adapt, seed: seed)
-    _ = VisionEvalSet.shared(encoder: encoder, config: evalConfig)
-    _ = LanguageEvalSet.shared(config: evalConfig)
+    _ = LanguageEvalSet.shared(config: members[0].settings.evaluation)
     var validationStream = MixtureSampler(mixture: mixture, seed: seed ^ 0x7A11_DA7E)
     let validation = validationStream.nextTokens(trainer.validationTokenCount(batches: 1))
 
-    let lmRate = size.learningRate * adapt.lmLearningRateScale
-    var runs: [NewRun] = []
     var pending = budgets
     var pretrainSeconds = 0.0
     let commit = gitCommit()
+    // Recorded with every row: the profiles whose adaptations this one LM fed.
+    let sharedWith = members.count > 1 ? members.map { $0.spec.profile } : []
 
     func adaptCheckpoint(_ model: Model, tokensTrained: Int, validationLoss: Float?) throws {
         let due = pending.filter { $0 <= Double(tokensTrained) }
         guard !due.isEmpty else { return }
         pending.removeAll { $0 <= Double(tokensTrained) }
+        for run in adapted { try adaptCheckpoint(model, run: run, due: due, tokensTrained: tokensTrained, validationLoss: validationLoss) }
+    }
+
+    func adaptCheckpoint(_ model: Model, run: AdaptedRun, due: [Double], tokensTrained: Int, validationLoss: Float?) throws {
+        let adapt = run.adapt, evalConfig = run.evaluation
         let t0 = Date()
         let base = doneWork
         let result = try VisionPipeline.adaptAndEvaluate(
-            languageModel: model, encoder: encoder, data: data, adaptation: adapt, evaluation: evalConfig,
-            lmLearningRate: lmRate, seed: seed &+ 0xADA7) { p in
+            languageModel: model, encoder: run.encoder, data: run.data, adaptation: adapt, evaluation: evalConfig,
+            lmLearningRate: run.lmRate, seed: seed &+ 0xADA7) { p in
                 let stepWork = p.stage == "align" ? Double(p.step * adapt.alignBatch) : Double(adapt.alignSteps * adapt.alignBatch + p.step * adapt.instructBatch)
                 progress(RunEvent(phase: p.stage, checkpoint: due.last, fraction: min(1, (base + stepWork * 60) / totalWork),
                                   tokensPerSecond: p.tokensPerSecond, loss: p.loss))
             }
-        doneWork = base + adaptWork
+        doneWork = base + run.work
         let seconds = Date().timeIntervalSince(t0)
+        let lmRate = run.lmRate
         for budget in due {
             var hyper: [String: JSONValue] = [
                 "batch": .number(Double(train.batch)), "learning_rate": .number(Double(train.learningRate)),
@@ -141,9 +183,10 @@ private func runPipeline(_ spec: RunSpec, threads: Int, settings: RunSettings, p
                 "pipeline": .string("vision-1"),
             ]
             if let commit { prov["git_commit"] = .string(commit) }
-            runs.append(NewRun(params: Double(model.parameterCount), tokens: budget, seed: spec.seed, mixture: mixture,
+            if !sharedWith.isEmpty { prov["pretraining_shared_by"] = .array(sharedWith.map { .string($0) }) }
+            run.rows.append(NewRun(params: Double(model.parameterCount), tokens: budget, seed: spec.seed, mixture: mixture,
                                scores: result.scores.values, chance: result.scores.chance,
-                               attributes: ["size": size.name, "encoder": encoder.name], provenance: prov,
+                               attributes: ["size": size.name, "encoder": run.encoder.name], provenance: prov,
                                startedAt: started, finishedAt: Date(), durationSeconds: Date().timeIntervalSince(started)))
         }
     }
@@ -162,5 +205,5 @@ private func runPipeline(_ spec: RunSpec, threads: Int, settings: RunSettings, p
         lastPretrain = Date()   // adaptation time is not pre-training time
     }
     progress(RunEvent(phase: "done", checkpoint: nil, fraction: 1, tokensPerSecond: 0, loss: nil))
-    return runs
+    return adapted.map(\.rows)
 }

@@ -4,9 +4,10 @@ import Trainer
 import World
 import VisionMixCore
 
-/// Trains, adapts and scores one run: one NewRun per checkpoint budget. `progress` gets a
-/// phase name and the fraction of the run done.
-public typealias RunExecutor = (_ spec: RunSpec, _ threads: Int, _ progress: @escaping (String, Double) -> Void) throws -> [NewRun]
+/// Trains, adapts and scores runs that share one pre-training (`groupedByPretraining`): one
+/// array of NewRuns per run, one NewRun per checkpoint budget. `progress` gets a phase name and
+/// the fraction of the group done.
+public typealias RunExecutor = (_ runs: [RunSpec], _ threads: Int, _ progress: @escaping (String, Double) -> Void) throws -> [[NewRun]]
 
 extension RunSpec {
     /// The run's name in the store: every checkpoint row of the run carries it, so a run is
@@ -14,6 +15,25 @@ extension RunSpec {
     public var identifier: String {
         "\(size)|\(mix)|\(Quantity.format(tokens))|seed \(seed)|\(encoder)|" + checkpoints.map { Quantity.format($0) }.joined(separator: ",")
             + (profile == "standard" ? "" : "|\(profile)")
+    }
+
+    /// What pre-training reads: runs equal here and different in profile or encoder train the
+    /// same LM, so a sweep trains it once for all of them (`executeRuns`).
+    public var pretrainingKey: String {
+        "\(size)|\(mix)|\(Quantity.format(tokens))|seed \(seed)|" + checkpoints.map { Quantity.format($0) }.joined(separator: ",")
+    }
+}
+
+extension Array where Element == RunSpec {
+    /// The runs grouped by the pre-training they share, each group where its first run stands.
+    public var groupedByPretraining: [[RunSpec]] {
+        var groups: [[RunSpec]] = [], index: [String: Int] = [:]
+        for run in self {
+            if let i = index[run.pretrainingKey] { groups[i].append(run); continue }
+            index[run.pretrainingKey] = groups.count
+            groups.append([run])
+        }
+        return groups
     }
 }
 
@@ -32,15 +52,27 @@ extension RunSpec {
     /// wall times at one thread per run (docs/sweeps.md): pre-training 8 s + 0.19 ms per
     /// parameter per million tokens (xs 11 s, xl 249 s), and 2.5 s + 0.04 ms per parameter for
     /// each checkpoint's adaptation and evaluation (xs 3 s, xl 54 s).
-    public var estimatedCost: Double {
-        let params = ModelSize.named(size).map { Double($0.config(vocabularySize: Tokenizer.shared.vocabularySize).parameterCount) } ?? 1e5
-        let adaptScale = RunSettings.checkpointCostScale(profile: profile)
-        return tokens / 1e6 * (8 + 1.9e-4 * params) + Double(checkpoints.count) * adaptScale * (2.5 + 4e-5 * params)
+    public var estimatedCost: Double { pretrainingCost + adaptationCost }
+
+    var pretrainingCost: Double { tokens / 1e6 * (8 + 1.9e-4 * parameterCount) }
+
+    var adaptationCost: Double {
+        Double(checkpoints.count) * RunSettings.checkpointCostScale(profile: profile) * (2.5 + 4e-5 * parameterCount)
+    }
+
+    private var parameterCount: Double {
+        ModelSize.named(size).map { Double($0.config(vocabularySize: Tokenizer.shared.vocabularySize).parameterCount) } ?? 1e5
     }
 }
 
 extension Sequence where Element == RunSpec {
-    public var estimatedCost: Double { reduce(0) { $0 + $1.estimatedCost } }
+    /// The runs' cost with each shared pre-training counted once.
+    public var estimatedCost: Double {
+        var trained = Set<String>()
+        return reduce(0) { sum, run in
+            sum + run.adaptationCost + (trained.insert(run.pretrainingKey).inserted ? run.pretrainingCost : 0)
+        }
+    }
 }
 
 /// Where a sweep stands: which runs are stored, which remain.
@@ -110,31 +142,40 @@ public struct SweepRunner: Sendable {
         (try allRuns().estimatedCost, try (completed ?? completedRuns()).estimatedCost)
     }
 
-    /// Executes the pending runs with `index % workers == worker`, storing each as soon as it
-    /// finishes. `onRun` hears of each run as it completes.
+    /// Executes the pending runs, a group sharing a pre-training at a time, taking the groups
+    /// with `index % workers == worker`. A group's runs are stored in one transaction as soon as
+    /// it finishes; `onRun` hears of each run.
     public func work(worker: Int = 0, of workers: Int = 1, threads: Int, executor: RunExecutor,
-                     progress: @escaping (RunSpec, String, Double) -> Void = { _, _, _ in },
+                     progress: @escaping ([RunSpec], String, Double) -> Void = { _, _, _ in },
                      onRun: (RunSpec, Double) -> Void = { _, _ in }) throws {
-        let runs = try allRuns()
-        for (i, run) in runs.enumerated() where i % workers == worker {
+        let groups = try allRuns().groupedByPretraining
+        for (i, group) in groups.enumerated() where i % workers == worker {
             if try isCancelled() { throw SweepError.bad("the sweep was cancelled") }
             let stored = try store.storedRowsByName(label: spec.label)
-            if (stored[run.identifier] ?? 0) >= run.checkpoints.count { continue }
+            let todo = group.filter { (stored[$0.identifier] ?? 0) < $0.checkpoints.count }
+            if todo.isEmpty { continue }
             let start = Date()
-            var rows = try executor(run, threads) { phase, fraction in progress(run, phase, fraction) }
+            let results = try executor(todo, threads) { phase, fraction in progress(todo, phase, fraction) }
             let seconds = Date().timeIntervalSince(start)
-            for j in rows.indices {
-                rows[j].name = run.identifier
-                rows[j].durationSeconds = rows[j].durationSeconds ?? seconds
-                rows[j].startedAt = rows[j].startedAt ?? start
-                rows[j].finishedAt = rows[j].finishedAt ?? Date()
-                rows[j].provenance["sweep"] = .string(spec.name)
+            guard results.count == todo.count else {
+                throw SweepError.bad("\(todo.count) run(s) sharing a pre-training gave \(results.count) result(s)")
             }
-            guard rows.count == run.checkpoints.count else {
-                throw SweepError.bad("run \(run.summary) produced \(rows.count) checkpoint results, expected \(run.checkpoints.count)")
+            var all: [NewRun] = []
+            for (run, var rows) in zip(todo, results) {
+                guard rows.count == run.checkpoints.count else {
+                    throw SweepError.bad("run \(run.summary) produced \(rows.count) checkpoint results, expected \(run.checkpoints.count)")
+                }
+                for j in rows.indices {
+                    rows[j].name = run.identifier
+                    rows[j].durationSeconds = rows[j].durationSeconds ?? seconds
+                    rows[j].startedAt = rows[j].startedAt ?? start
+                    rows[j].finishedAt = rows[j].finishedAt ?? Date()
+                    rows[j].provenance["sweep"] = .string(spec.name)
+                }
+                all += rows
             }
-            try store.insertRuns(rows, label: spec.label, origin: "trainer", sweepId: sweep.id)
-            onRun(run, seconds)
+            try store.insertRuns(all, label: spec.label, origin: "trainer", sweepId: sweep.id)
+            for run in todo { onRun(run, seconds) }
         }
     }
 

@@ -23,7 +23,9 @@ public struct RunSpec: Codable, Hashable, Sendable {
     public var mixture: Mixture { get throws { try MixtureSpec.parse(mix).mixture } }
 
     /// A short line for progress output.
-    public var summary: String { "\(size) · \(mix) · \(Quantity.format(tokens)) · seed \(seed)" }
+    public var summary: String {
+        "\(size) · \(mix) · \(Quantity.format(tokens)) · seed \(seed)" + (profile == "standard" ? "" : " · \(profile)")
+    }
 }
 
 /// A design of a sweep: sizes × mixtures over one set of checkpoint budgets.

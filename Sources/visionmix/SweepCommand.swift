@@ -64,10 +64,11 @@ extension Sweep {
             do {
                 if jobs <= 1 {
                     var done = doneAtStart, doneCost = costAtStart
-                    try runner.work(threads: threads, executor: sweepExecutor(), progress: { run, phase, fraction in
-                        bar.update(doneCost + fraction * run.estimatedCost, detail: "\(done)/\(record.totalRuns) runs · \(phase)")
+                    try runner.work(threads: threads, executor: sweepExecutor(), progress: { runs, phase, fraction in
+                        bar.update(doneCost + fraction * runs.estimatedCost, detail: "\(done)/\(record.totalRuns) runs · \(phase)")
                     }, onRun: { run, seconds in
-                        done += 1; doneCost += run.estimatedCost
+                        done += 1
+                        doneCost = (try? runner.cost().done) ?? doneCost + run.estimatedCost
                         bar.clear()
                         print("✓ \(run.summary)  \(duration(seconds))  [\(done)/\(record.totalRuns)]")
                         bar.update(doneCost, force: true)

@@ -41,6 +41,30 @@ import World
         #expect(abs(a[0].chance["vqa_avg"]! - 26.0) < 3)
     }
 
+    /// Runs that differ only in their adaptation share one pre-trained LM, and each gets the rows
+    /// it gets alone: the same LM at every checkpoint, adapted from a clean copy each time.
+    @Test func runsSharingAPretrainingScoreAsTheyDoAlone() throws {
+        let a = RunSpec(size: "xs", mix: "balanced", tokens: 4096, checkpoints: [0, 4096], seed: 2, encoder: "object")
+        var b = a
+        b.profile = "frozen"
+        b.encoder = "patch"
+        var frozen = Self.tiny()
+        frozen.adaptation.lmLearningRateScale = 0
+        frozen.evaluation.reasoningMultiplier = 2
+        let shared = try executeRuns([(a, Self.tiny()), (b, frozen)], threads: 1) { _ in }
+        let aloneA = try executeRun(a, threads: 1, settings: Self.tiny()) { _ in }
+        let aloneB = try executeRun(b, threads: 1, settings: frozen) { _ in }
+        #expect(shared.count == 2 && shared[0].count == 2 && shared[1].count == 2)
+        for (x, y) in zip(shared[0], aloneA) { #expect(x.scores == y.scores && x.tokens == y.tokens) }
+        for (x, y) in zip(shared[1], aloneB) { #expect(x.scores == y.scores && x.tokens == y.tokens) }
+        #expect(shared[0].map { $0.scores["vqa_avg"] } != shared[1].map { $0.scores["vqa_avg"] }, "the two adaptations differ")
+        #expect(shared[1][0].attributes["encoder"] == "patch")
+        #expect(shared[0][1].provenance["pretraining_shared_by"] == .array([.string("standard"), .string("frozen")]))
+        var other = b
+        other.seed = 3
+        #expect(throws: SweepError.self) { try executeRuns([(a, Self.tiny()), (other, frozen)], threads: 1) { _ in } }
+    }
+
     @Test func patchEncoderRuns() throws {
         let spec = RunSpec(size: "xs", mix: "code=100", tokens: 2048, checkpoints: [2048], seed: 1, encoder: "patch")
         let r = try executeRun(spec, threads: 1, settings: Self.tiny()) { _ in }

@@ -84,6 +84,22 @@ import VisionMixCore
         #expect(run("xl", profile: "precise").estimatedCost > costs.last!)
     }
 
+    /// The standard preset's xl reasoning line runs under two profiles on one set of LMs: each
+    /// pair is one unit of work, and the ETA counts its pre-training once.
+    @Test func runsOfOneLMUnderTwoProfilesShareAPretraining() throws {
+        let runs = try SweepPresets.standard(encoder: "object").runs(knownSizes: nil)
+        let groups = runs.groupedByPretraining
+        #expect(groups.count == runs.count - 15)
+        let pairs = groups.filter { $0.count > 1 }
+        #expect(pairs.count == 15)
+        for p in pairs { #expect(p.count == 2 && p.map(\.profile) == ["precise", "frozen-lm"] && p[0].size == "xl") }
+        #expect(groups.flatMap { $0 }.count == runs.count)
+        let pair = pairs[0]
+        #expect(pair.estimatedCost < pair[0].estimatedCost + pair[1].estimatedCost)
+        #expect(pair.estimatedCost > pair[1].estimatedCost)
+        #expect([pair[0]].estimatedCost == pair[0].estimatedCost)
+    }
+
     @Test func profilesNameTheirBudgets() throws {
         #expect(try RunSettings.profile("standard").evaluation.reasoningMultiplier == 1)
         #expect(try RunSettings.profile("precise").evaluation.reasoningMultiplier == 4)
