@@ -8,13 +8,10 @@ public enum Adaptations {
     /// Profiles that score the standard adaptation (`precise` only asks more questions).
     static let standardProfiles: Set<String> = ["standard", "precise"]
 
-    /// The adaptation a run was scored under, from the profile a sweep run's name ends with
-    /// (size|mixture|tokens|seed|encoder|checkpoints|profile). Imported runs without one are
-    /// taken as standard.
+    /// The adaptation a run was scored under, from the profile in a sweep run's name (`RunName`).
+    /// Imported runs without one are taken as standard.
     public static func of(runName name: String?) -> String {
-        let parts = (name ?? "").split(separator: "|", omittingEmptySubsequences: false)
-        guard parts.count >= 7 else { return "standard" }
-        let profile = String(parts[6])
+        let profile = RunName(name)?.profile ?? "standard"
         return standardProfiles.contains(profile) ? "standard" : profile
     }
 

@@ -122,6 +122,19 @@ public final class ResultStore: @unchecked Sendable {
             }
             try db.create(index: "runs_by_name", on: "runs", columns: ["label", "name"])
         }
+        m.registerMigration("v3: sweep work claims") { db in
+            // Worker processes of one sweep invocation (`attempt`) take units of work as they come
+            // free; the claim is how one tells the others a unit is taken. A resumed sweep is a new
+            // attempt, so the claims of a killed one hold nothing back.
+            try db.create(table: "sweep_claims") { t in
+                t.column("sweep_id", .integer).notNull().references("sweeps", onDelete: .cascade)
+                t.column("attempt", .text).notNull()
+                t.column("unit", .text).notNull()
+                t.column("worker", .integer).notNull()
+                t.column("claimed_at", .datetime).notNull()
+                t.primaryKey(["sweep_id", "attempt", "unit"])
+            }
+        }
         return m
     }
 

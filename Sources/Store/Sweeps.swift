@@ -58,6 +58,16 @@ extension ResultStore {
         }
     }
 
+    /// Claims `unit` of sweep `id` for `worker` in this `attempt` (one invocation of the sweep):
+    /// true for the first worker to ask, false for every later one.
+    public func claimSweepUnit(id: Int64, attempt: String, unit: String, worker: Int) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO sweep_claims (sweep_id, attempt, unit, worker, claimed_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [id, attempt, unit, worker, Date()])
+            return db.changesCount > 0
+        }
+    }
+
     /// Stored rows per run name under `label`: a sweep run is complete when all its
     /// checkpoints are there (they are written in one transaction, so it is all or none).
     public func storedRowsByName(label: String) throws -> [String: Int] {

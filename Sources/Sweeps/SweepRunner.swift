@@ -12,15 +12,15 @@ public typealias RunExecutor = (_ runs: [RunSpec], _ threads: Int, _ progress: @
 extension RunSpec {
     /// The run's name in the store: every checkpoint row of the run carries it, so a run is
     /// complete exactly when all its rows exist (they are written in one transaction).
-    public var identifier: String {
-        "\(size)|\(mix)|\(Quantity.format(tokens))|seed \(seed)|\(encoder)|" + checkpoints.map { Quantity.format($0) }.joined(separator: ",")
-            + (profile == "standard" ? "" : "|\(profile)")
-    }
+    public var identifier: String { name.text }
 
-    /// What pre-training reads: runs equal here and different in profile or encoder train the
-    /// same LM, so a sweep trains it once for all of them (`executeRuns`).
-    public var pretrainingKey: String {
-        "\(size)|\(mix)|\(Quantity.format(tokens))|seed \(seed)|" + checkpoints.map { Quantity.format($0) }.joined(separator: ",")
+    /// Runs equal here and different in profile or encoder train the same LM, so a sweep trains
+    /// it once for all of them (`executeRuns`).
+    public var pretrainingKey: String { name.pretrainingKey }
+
+    var name: RunName {
+        RunName(size: size, mix: mix, tokens: Quantity.format(tokens), seed: seed, encoder: encoder,
+                checkpoints: checkpoints.map { Quantity.format($0) }.joined(separator: ","), profile: profile)
     }
 }
 
@@ -38,15 +38,6 @@ extension Array where Element == RunSpec {
 }
 
 extension RunSpec {
-    /// What a stored run was scored with beyond its size, mixture, budget and seed: the encoder
-    /// and the profile its `identifier` carries ("" for a run not named by a sweep). Runs of one
-    /// mixture that differ here are different conditions, not seeds of one.
-    public static func scoring(ofIdentifier name: String?) -> String {
-        let parts = (name ?? "").split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count >= 6 else { return "" }
-        return parts[4] + (parts.count > 6 ? " · " + parts[6] : "")
-    }
-
     /// Expected cost in core-seconds, for ETAs: an xl run costs twenty-five xs runs, so counting
     /// runs would promise the end of a sweep long before it comes. Fitted to the standard sweep's
     /// wall times at one thread per run (docs/sweeps.md): pre-training 8 s + 0.19 ms per
@@ -142,18 +133,22 @@ public struct SweepRunner: Sendable {
         (try allRuns().estimatedCost, try (completed ?? completedRuns()).estimatedCost)
     }
 
-    /// Executes the pending runs, a group sharing a pre-training at a time, taking the groups
-    /// with `index % workers == worker`. A group's runs are stored in one transaction as soon as
-    /// it finishes; `onRun` hears of each run.
-    public func work(worker: Int = 0, of workers: Int = 1, threads: Int, executor: RunExecutor,
+    /// Executes the pending runs in spec order, a unit of work at a time: a run, or the runs
+    /// that share a pre-training. A unit's runs are stored in one transaction as soon as it
+    /// finishes; `onRun` hears of each run. Workers of one `attempt` (an invocation of the sweep)
+    /// each take the next unit no other has claimed, so none idles while another has two units
+    /// queued; without an attempt this process takes every unit.
+    public func work(worker: Int = 0, attempt: String? = nil, threads: Int, executor: RunExecutor,
                      progress: @escaping ([RunSpec], String, Double) -> Void = { _, _, _ in },
                      onRun: (RunSpec, Double) -> Void = { _, _ in }) throws {
-        let groups = try allRuns().groupedByPretraining
-        for (i, group) in groups.enumerated() where i % workers == worker {
+        for group in try allRuns().groupedByPretraining {
             if try isCancelled() { throw SweepError.bad("the sweep was cancelled") }
             let stored = try store.storedRowsByName(label: spec.label)
             let todo = group.filter { (stored[$0.identifier] ?? 0) < $0.checkpoints.count }
             if todo.isEmpty { continue }
+            if let attempt, try !store.claimSweepUnit(id: sweep.id!, attempt: attempt, unit: group[0].pretrainingKey, worker: worker) {
+                continue
+            }
             let start = Date()
             let results = try executor(todo, threads) { phase, fraction in progress(todo, phase, fraction) }
             let seconds = Date().timeIntervalSince(start)

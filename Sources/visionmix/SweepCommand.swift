@@ -88,14 +88,16 @@ extension Sweep {
             if !noFit { try afterSweep(store: store, label: s.label, reportDir: reportDir) }
         }
 
-        /// Worker processes, each taking every jobs-th run; this process watches the store.
+        /// Worker processes, each taking the next unclaimed unit of work; this process watches the store.
         func runWorkers(store: ResultStore, runner: SweepRunner, id: Int64, bar: ProgressBar, doneAtStart: Int) throws {
             let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            // This invocation's claims: those of a killed earlier one must not hold units back.
+            let attempt = "\(getpid())@\(Date().timeIntervalSince1970)"
             var workers: [Process] = []
             for w in 0..<jobs {
                 let p = Process()
                 p.executableURL = exe
-                p.arguments = ["sweep", "worker", "--sweep-id", "\(id)", "--worker", "\(w)", "--of", "\(jobs)",
+                p.arguments = ["sweep", "worker", "--sweep-id", "\(id)", "--worker", "\(w)", "--attempt", attempt,
                                "--threads", "\(threads)", "--db", global.databasePath]
                 try p.run()
                 workers.append(p)
@@ -120,7 +122,7 @@ extension Sweep {
         @OptionGroup var global: GlobalOptions
         @Option var sweepId: Int64
         @Option var worker: Int
-        @Option var of: Int
+        @Option(help: "The invocation of the sweep whose units this worker claims.") var attempt: String
         @Option var threads = 1
 
         func run() throws {
@@ -129,7 +131,7 @@ extension Sweep {
             let store = try global.openStore()
             guard let record = try store.sweep(id: sweepId) else { throw UserError("no sweep \(sweepId)") }
             let runner = try SweepRunner(store: store, sweep: record)
-            try runner.work(worker: worker, of: of, threads: threads, executor: sweepExecutor(), onRun: { run, seconds in
+            try runner.work(worker: worker, attempt: attempt, threads: threads, executor: sweepExecutor(), onRun: { run, seconds in
                 print("✓ [worker \(worker)] \(run.summary)  \(duration(seconds))")
                 fflush(stdout)
             })
@@ -174,15 +176,20 @@ extension Sweep {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a preset spec as JSON (a template for --spec).")
         @Option(help: "quick or standard.") var preset = "quick"
-        @Flag(help: "Also list the runs it expands to.") var runs = false
+        @Flag(help: "List the runs it expands to instead, numbered by the unit of work (runs sharing a pre-training share a number).") var runs = false
+        @Flag(help: "With --runs, print them as JSON.") var json = false
 
         func run() throws {
             let s = try loadSpec(preset: preset, path: nil)
             if runs {
-                let list = try s.runs(knownSizes: knownSizeNames)
-                var t = TextTable(["#", "size", "mixture", "tokens", "checkpoints", "seed"])
-                for (i, r) in list.enumerated() {
-                    t.add(["\(i + 1)", r.size, r.mix, Quantity.format(r.tokens), r.checkpoints.map { Quantity.format($0) }.joined(separator: ","), "\(r.seed)"])
+                let units = try s.runs(knownSizes: knownSizeNames).groupedByPretraining
+                if json { try printJSON(units.flatMap { $0 }); return }
+                var t = TextTable(["unit", "size", "mixture", "tokens", "checkpoints", "seed", "profile"])
+                for (i, unit) in units.enumerated() {
+                    for r in unit {
+                        t.add(["\(i + 1)", r.size, r.mix, Quantity.format(r.tokens), r.checkpoints.map { Quantity.format($0) }.joined(separator: ","),
+                               "\(r.seed)", r.profile])
+                    }
                 }
                 print(t.render())
                 return

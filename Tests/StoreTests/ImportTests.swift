@@ -140,3 +140,17 @@ func badJSONIsRefused(kind: String, text: String, reason: String) throws {
     let sources = try store.pool.read { try SourceRecord.fetchAll($0) }
     #expect(sources.count == 6)
 }
+
+/// Workers of one invocation of a sweep share its units by claiming them: the first to ask gets
+/// a unit, later ones do not, and a resumed sweep (a new attempt) is not held back by the
+/// claims of a killed one.
+@Test func sweepUnitsAreClaimedOncePerAttempt() throws {
+    let store = try freshStore()
+    let sweep = try store.createSweep(SweepRecord(name: "s", spec: "{}", label: "calibration", totalRuns: 2))
+    let id = try #require(sweep.id)
+    #expect(try store.claimSweepUnit(id: id, attempt: "a", unit: "xl|balanced", worker: 0))
+    #expect(try !store.claimSweepUnit(id: id, attempt: "a", unit: "xl|balanced", worker: 1))
+    #expect(try store.claimSweepUnit(id: id, attempt: "a", unit: "xs|balanced", worker: 1))
+    #expect(try store.claimSweepUnit(id: id, attempt: "b", unit: "xl|balanced", worker: 1))
+    #expect(throws: (any Error).self) { try store.claimSweepUnit(id: id + 1, attempt: "a", unit: "u", worker: 0) }
+}

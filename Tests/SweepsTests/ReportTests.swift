@@ -48,8 +48,15 @@ import VisionMixCore
         let standard = RunSpec(size: "xs", mix: "balanced", tokens: 1e5, checkpoints: [1e5], seed: 1, encoder: "patch")
         var precise = standard
         precise.profile = "precise"
-        #expect(RunSpec.scoring(ofIdentifier: standard.identifier) == "patch")
-        #expect(RunSpec.scoring(ofIdentifier: precise.identifier) == "patch · precise")
-        #expect(RunSpec.scoring(ofIdentifier: "an imported row") == "" && RunSpec.scoring(ofIdentifier: nil) == "")
+        #expect(RunName(standard.identifier)?.scoring == "patch")
+        #expect(RunName(precise.identifier)?.scoring == "patch · precise")
+        #expect(RunName("an imported row") == nil && RunName(nil) == nil)
+        // The name a sweep has always written, read back field by field.
+        let name = RunName("xl|reasoning=25,visual=15|1M|seed 3|object|1M|frozen-lm")
+        #expect(name == RunName(size: "xl", mix: "reasoning=25,visual=15", tokens: "1M", seed: 3, encoder: "object",
+                                checkpoints: "1M", profile: "frozen-lm"))
+        #expect(name?.text == "xl|reasoning=25,visual=15|1M|seed 3|object|1M|frozen-lm")
+        #expect(RunName("xs|balanced|1M|seed 1|object|0,250K,500K,1M")?.profile == "standard")
+        #expect(standard.identifier == "xs|balanced|100K|seed 1|patch|100K")
     }
 }
