@@ -73,7 +73,6 @@ public func executeRuns(_ runs: [(spec: RunSpec, settings: RunSettings)], thread
 
 /// One run's adaptation: what its checkpoints are adapted and scored with, and its rows so far.
 private final class AdaptedRun {
-    let spec: RunSpec
     let encoder: VisionEncoder
     let adapt: AdaptationConfig
     let evaluation: EvaluationConfig
@@ -87,7 +86,6 @@ private final class AdaptedRun {
         guard let encoder = VisionEncoders.named(spec.encoder) else {
             throw SweepError.bad("unknown encoder '\(spec.encoder)' (encoders: \(VisionEncoders.names.joined(separator: ", ")))")
         }
-        self.spec = spec
         self.encoder = encoder
         adapt = settings.adaptation
         evaluation = settings.evaluation
