@@ -85,7 +85,7 @@ public struct ReportWriter {
     func means(_ runs: [StoredRun], _ category: String) -> [(run: StoredRun, mean: Double, sd: Double, n: Int)] {
         var groups: [String: [StoredRun]] = [:]
         for r in runs where r.scores[category] != nil {
-            groups["\(r.params)|\(r.tokens)|\(r.mixture?.canonicalKey ?? "")|\(r.provenance["attributes"]?.compactString ?? "")|\((RunName(r.name)?.scoring ?? ""))",
+            groups["\(r.params)|\(r.tokens)|\(r.mixture?.canonicalKey ?? "")|\(r.provenance["attributes"]?.compactString ?? "")|\(scoring(r))",
                    default: []].append(r)
         }
         // In key order: a dictionary's order changes between processes, and reports of the
@@ -97,6 +97,9 @@ public struct ReportWriter {
             return (g[0], m, sd, xs.count)
         }
     }
+
+    /// How a run was scored beyond its size, mixture, budget and seed ("" for a run no sweep named).
+    func scoring(_ run: StoredRun) -> String { RunName(run.name)?.scoring ?? "" }
 
     func mixtureName(_ m: Mixture?) -> String {
         guard let m else { return "unknown mixture" }
@@ -213,7 +216,7 @@ public struct ReportWriter {
     /// profile), since runs scored on other questions are not comparable.
     func mixturesAgainstNoise(_ runs: [StoredRun]) -> Section? {
         var rows: [[String]] = []
-        let conditions = Dictionary(grouping: runs) { "\($0.params)|\((RunName($0.name)?.scoring ?? ""))" }
+        let conditions = Dictionary(grouping: runs) { "\($0.params)|\(scoring($0))" }
         for (_, group) in conditions.sorted(by: { ($0.value[0].params, $0.key) < ($1.value[0].params, $1.key) }) {
             let top = group.map(\.tokens).max()!
             let atTop = group.filter { $0.tokens == top }
@@ -224,7 +227,7 @@ public struct ReportWriter {
                 let pooled = (seeded.map { $0.sd * $0.sd }.reduce(0, +) / Double(seeded.count)).squareRoot()
                 let spread = g.map(\.mean).max()! - g.map(\.mean).min()!
                 let anova = OneWayANOVA(groups: g.map { ($0.mean, $0.sd, $0.n) })
-                rows.append([Quantity.format(group[0].params), RunName(group[0].name)?.scoring ?? "", Quantity.format(top),
+                rows.append([Quantity.format(group[0].params), scoring(group[0]), Quantity.format(top),
                              "\(g.count)", c, String(format: "%.1f", spread), String(format: "%.2f", pooled),
                              pooled > 0 ? String(format: "%.1f", spread / pooled) : "∞",
                              anova.map { String(format: "F(%d, %d) = %.1f, p = %.2g", $0.dfBetween, $0.dfWithin, $0.f, $0.p) } ?? "—"])
