@@ -1,5 +1,4 @@
 import Foundation
-import Store
 import VisionMixCore
 
 /// Which family to fit: one by name, or `auto` (choose by held-out error).
@@ -73,8 +72,14 @@ public struct SelectionReport: Codable, Sendable, Equatable {
 }
 
 /// Everything a fit reports; `law` is the part to predict with. This is the JSON stored in
-/// the `fits` table and written to fits/<source>/<category>.json.
+/// the `fits` table and exported as `<dir>/<source>/<category>.json`.
 public struct FitResult: Codable, Sendable {
+    /// The fitter that made a fit. Raised whenever a change to fitting changes what a fit of
+    /// the same runs holds, so that a fit exported by an older fitter is refused, not used.
+    public static let currentFitter = 2
+
+    /// `currentFitter` when the fit was made; nil in fits written before fits carried it.
+    public var fitter: Int? = FitResult.currentFitter
     public var source: String?
     public var category: String
     public var family: String
@@ -89,31 +94,6 @@ public struct FitResult: Codable, Sendable {
     /// What the fit assumed or left out (e.g. runs at other sizes for a mixture law).
     public var notes: [String] = []
     public var law: FittedLaw
-}
-
-/// The points of `category` in `runs`, refusing NaN or infinite inputs and unknown categories.
-public func lawPoints(runs: [StoredRun], category: String) throws -> [LawPoint] {
-    guard !runs.isEmpty else { throw LawError.noRuns("nothing to fit") }
-    let withScore = runs.filter { $0.scores[category] != nil }
-    guard !withScore.isEmpty else {
-        throw LawError.unknownCategory(category, available: Array(Set(runs.flatMap { $0.scores.keys })).sorted())
-    }
-    for r in withScore {
-        if !r.scores[category]!.isFinite { throw LawError.notFinite(what: "score \(category)", run: r.id) }
-        if !r.params.isFinite || r.params <= 0 { throw LawError.notFinite(what: "model size (must be finite and > 0)", run: r.id) }
-        if !r.tokens.isFinite || r.tokens < 0 { throw LawError.notFinite(what: "token count (must be finite and ≥ 0)", run: r.id) }
-    }
-    return withScore.map { LawPoint(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, score: $0.scores[category]!, runId: $0.id,
-                                    chance: $0.chance[category]) }
-}
-
-/// Fits `category` over `runs`: the one entry point the CLI, sweeps and the server share.
-public func fitCategory(runs: [StoredRun], category: String, family: LawFamilySelection,
-                        options: FitOptions = FitOptions()) throws -> FitResult {
-    var result = try fitPoints(try lawPoints(runs: runs, category: category), category: category, family: family, options: options)
-    let labels = Set(runs.map(\.source))
-    result.source = labels.count == 1 ? labels.first : labels.sorted().joined(separator: "+")
-    return result
 }
 
 /// The families that could describe `points`, by which inputs vary.

@@ -65,6 +65,8 @@ public enum PlannerError: Error, CustomStringConvertible, Equatable {
     case badObjective(String)
     case badConstraint(String)
     case badBound(String)
+    /// Token availability or the repetition limit that goes with it.
+    case badAvailability(String)
     case infeasible(String)
     case missing(String)
 
@@ -72,7 +74,7 @@ public enum PlannerError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .unknownCategory(c, a):
             "no fitted law for category '\(c)'" + (a.isEmpty ? " (no fits for this source; run `visionmix fit --all` first)" : "; fitted: " + a.joined(separator: ", "))
-        case let .badObjective(m), let .badConstraint(m), let .badBound(m), let .infeasible(m), let .missing(m): m
+        case let .badObjective(m), let .badConstraint(m), let .badBound(m), let .badAvailability(m), let .infeasible(m), let .missing(m): m
         }
     }
 }

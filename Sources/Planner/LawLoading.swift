@@ -1,3 +1,4 @@
+import Fits
 import Foundation
 import Laws
 import Store
@@ -36,29 +37,43 @@ public struct FittedCategoryLaw: CategoryLaw {
     }
 }
 
+/// Where a law set came from, and what a user should know before trusting it.
+public struct LawOrigin: Sendable, Equatable {
+    /// "database", or the folder of fit files it was read from.
+    public var place: String
+    /// Warnings, such as runs stored after the newest fit.
+    public var notes: [String] = []
+}
+
 extension LawSet {
-    /// The latest fit of every category of `source` (with `mixtureAware`, preferring laws
-    /// that depend on the mixture): from the database, or, when it holds none, from the
-    /// committed `fits/<source>/*.json` files.
-    public static func load(store: ResultStore, source: String, mixtureAware: Bool = false,
-                            fitsRoot: String = "fits") throws -> (LawSet, origin: String) {
-        var fits = try store.latestFits(label: source, mixtureAware: mixtureAware)
-        var origin = "database"
-        if fits.isEmpty {
-            let dir = URL(fileURLWithPath: fitsRoot).appendingPathComponent(source)
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.filter { $0.hasSuffix(".json") }.sorted() ?? []
-            for f in files {
-                let data = try Data(contentsOf: dir.appendingPathComponent(f))
-                fits.append(try FitJSON.decode(data))
-            }
-            origin = dir.path
-        }
+    /// The laws to plan with for `source`: the store's fits chosen by `SourceFits.forPlanning`. Files are never read here; that takes `load(fitsDirectory:)`.
+    public static func load(store: ResultStore, source: String) throws -> (LawSet, origin: LawOrigin) {
+        let fits = try SourceFits.forPlanning(label: source, in: store)
         guard !fits.isEmpty else {
             let known = try store.labels().map(\.label)
             throw PlannerError.missing("no fitted laws for source '\(source)'; run `visionmix fit --source \(source) --all` first"
                                        + (known.isEmpty ? "" : " (sources in the store: \(known.joined(separator: ", ")))"))
         }
+        var origin = LawOrigin(place: "database")
+        // A fit made before runs were added does not describe them.
+        if let newest = try store.fits(label: source).first?.createdAt {
+            let unseen = try store.runsStored(label: source, after: newest)
+            if unseen > 0 {
+                origin.notes.append("\(unseen) run(s) of '\(source)' were stored after its newest fit; "
+                                    + "refit with `visionmix fit --source \(source) --all` to plan with them")
+            }
+        }
         return (LawSet(fits: fits.map(\.law), source: source), origin)
+    }
+
+    /// The laws exported for `source` under `dir` (`visionmix fit --fits-dir`), refusing a file
+    /// of another source or of another version of the fitter.
+    public static func load(fitsDirectory dir: String, source: String) throws -> (LawSet, origin: LawOrigin) {
+        let fits: [FitResult]
+        do { fits = try FitFiles.read(source: source, from: dir) } catch let e as FitFiles.Refusal {
+            throw PlannerError.missing(e.description)
+        }
+        return (LawSet(fits: fits.map(\.law), source: source), LawOrigin(place: URL(fileURLWithPath: dir).appendingPathComponent(source).path))
     }
 
     public init(fits: [FittedLaw], source: String) {

@@ -4,16 +4,19 @@ import VisionMixCore
 
 /// What a user asks of `recommend`.
 public struct RecommendationRequest: Sendable {
+    /// Candidates sampled when a request names no number.
+    public static let defaultCandidates = 10_000
+
     public var objective: Objective
     public var constraints: [ScoreConstraint] = []
-    public var bounds: String?
-    public var available: String?
+    public var bounds: [MixtureBound] = []
+    public var available: [SourceAvailability] = []
     public var maxEpochs: Double = 4
     public var params: Double?
     public var tokens: Double?
     public var baseline: Mixture
     public var baselineName: String
-    public var candidates: Int = 10_000
+    public var candidates: Int = RecommendationRequest.defaultCandidates
     public var seed: UInt64 = 1
     /// The language category on the other axis of the Pareto front.
     public var languageCategory: String?
@@ -23,6 +26,26 @@ public struct RecommendationRequest: Sendable {
     public init(objective: Objective, baseline: Mixture, baselineName: String) {
         self.objective = objective; self.baseline = baseline; self.baselineName = baselineName
     }
+
+    /// The request as it is kept beside a stored recommendation.
+    public var summary: [String: JSONValue] {
+        var s: [String: JSONValue] = ["objective": .string(objective.text), "baseline": .string(baselineName),
+                                      "constraints": .array(constraints.map { .string($0.description) }),
+                                      "max_epochs": .number(maxEpochs), "candidates": .number(Double(candidates))]
+        if !bounds.isEmpty { s["bounds"] = .string(bounds.map(\.description).joined(separator: ",")) }
+        if !available.isEmpty { s["available"] = .string(available.map(\.description).joined(separator: ",")) }
+        return s
+    }
+}
+
+/// A recommendation resolved against the laws: the laws it reads, the language axis of its
+/// Pareto front, the size and budget it plans for, and the bounded simplex it searches.
+public struct SearchPlan: Sendable {
+    public var laws: [any CategoryLaw]
+    public var language: String?
+    public var params: Double
+    public var tokens: Double
+    public var box: SearchSpace
 }
 
 /// A point of the vision–language Pareto front.
@@ -111,10 +134,11 @@ public struct Recipe: Codable, Sendable {
 }
 
 extension LawSet {
-    /// Searches the bounded simplex for the mixture that maximises the objective under the
-    /// constraints: Dirichlet samples first (as RegMix does), then Nelder–Mead from the best
-    /// sample on a softmax parametrisation, projected back onto the bounds so they hold exactly.
-    public func recommend(_ req: RecommendationRequest) throws -> Recipe {
+    /// The one rule for what a recommendation searches. The laws it reads are those of the
+    /// objective, the constraints and the language category (`text_acc` when fitted); the
+    /// space is per-source weights if any of them reads weights, else the shares; bounds and
+    /// availability then narrow it, and bounds no mixture meets are refused here.
+    public func searchPlan(for req: RecommendationRequest) throws -> SearchPlan {
         let language = req.languageCategory ?? (laws["text_acc"] != nil ? "text_acc" : nil)
         let used = Set(req.objective.categories + req.constraints.map(\.category) + [language].compactMap { $0 })
         let usedLaws = try used.sorted().map { try law($0) }
@@ -125,95 +149,57 @@ extension LawSet {
                 + " do not depend on the mixture (size and tokens only), so there is no recipe to choose")
         }
         var box = SearchSpace(space: space)
-        if let b = req.bounds { try box.applyBounds(b) }
-        if let a = req.available { try box.applyAvailability(a, tokens: d, maxEpochs: req.maxEpochs) }
+        try box.apply(req.bounds)
+        try box.apply(req.available, tokens: d, maxEpochs: req.maxEpochs)
         try box.checkFeasible()
+        return SearchPlan(laws: usedLaws, language: language, params: n, tokens: d, box: box)
+    }
 
-        func scores(_ m: Mixture) -> [String: Double] {
-            var s: [String: Double] = [:]
-            for l in usedLaws { s[l.category] = l.predict(params: n, tokens: d, mixture: m) }
-            return s
-        }
-        func inRange(_ m: Mixture) -> Bool {
-            req.allowExtrapolation || !usedLaws.contains { $0.isExtrapolation(params: defaultParams ?? n, tokens: defaultTokens ?? d, mixture: m) }
-        }
-        func violation(_ s: [String: Double]) -> Double { req.constraints.reduce(0) { $0 + $1.violation(s[$1.category] ?? .nan) } }
-
-        // 1. Dirichlet samples, each projected onto the bounds.
-        let rng = gsl_rng_alloc(gsl_rng_mt19937)!
-        defer { gsl_rng_free(rng) }
-        gsl_rng_set(rng, UInt(truncatingIfNeeded: req.seed))
-        var evaluated: [(w: [Double], s: [String: Double], ok: Bool)] = []
-        evaluated.reserveCapacity(req.candidates)
-        var alpha = [Double](repeating: 1, count: box.dimension)
-        var theta = [Double](repeating: 0, count: box.dimension)
-        // Inside the fitted range, every other candidate is a random convex combination of the
-        // fitted mixtures: a thin hull (mixtures along a line) is never hit by chance in 6-D.
-        let anchors = req.allowExtrapolation ? [] : usedLaws.map { $0.anchors(in: space) }.min { $0.count < $1.count } ?? []
-        var lambda = [Double](repeating: 0, count: anchors.count)
-        let ones = [Double](repeating: 1, count: anchors.count)
-        for i in 0..<req.candidates {
-            if anchors.count >= 2 && i % 2 == 1 {
-                gsl_ran_dirichlet(rng, anchors.count, ones, &lambda)
-                for j in theta.indices { theta[j] = 0 }
-                for (k, a) in anchors.enumerated() { for j in theta.indices { theta[j] += lambda[k] * a[j] } }
-            } else {
-                // Mix concentrations: α=1 covers the simplex evenly, α=0.3 reaches its corners and edges.
-                let a = i % 4 < 2 ? 1.0 : 0.3
-                for j in alpha.indices { alpha[j] = a }
-                gsl_ran_dirichlet(rng, box.dimension, alpha, &theta)
-            }
-            let w = box.project(theta)
-            let m = box.mixture(w)
-            guard inRange(m) else { continue }
-            let s = scores(m)
-            evaluated.append((w, s, violation(s) == 0 && req.objective.value(s).isFinite))
-        }
+    /// Searches the bounded simplex for the mixture that maximises the objective under the
+    /// constraints: Dirichlet samples first (as RegMix does), then Nelder–Mead from the best
+    /// sample on a softmax parametrisation, projected back onto the bounds so they hold exactly.
+    public func recommend(_ req: RecommendationRequest) throws -> Recipe {
+        let search = RecipeSearch(request: req, plan: try searchPlan(for: req), laws: self)
+        let evaluated = search.sample()
         let feasible = evaluated.filter(\.ok)
         guard let start = feasible.max(by: { req.objective.value($0.s) < req.objective.value($1.s) }) else {
             throw infeasibility(req, evaluated: evaluated.map(\.s))
         }
+        let (best, bestValue) = search.refined(from: start)
+        return try recipe(search, best: best, bestValue: bestValue, evaluated: evaluated, feasibleCount: feasible.count)
+    }
 
-        // 2. Local refinement from the best sample.
-        var best = start.w
-        var bestValue = req.objective.value(start.s)
-        let refined = refine(start.w, box: box) { w in
-            let m = box.mixture(w)
-            guard inRange(m) else { return 1e6 }
-            let s = scores(m)
-            let v = req.objective.value(s)
-            return v.isFinite ? -v + 1e3 * violation(s) * (1 + violation(s)) : 1e6
-        }
-        let rm = box.mixture(refined)
-        let rs = scores(rm)
-        if inRange(rm) && violation(rs) == 0 && req.objective.value(rs) > bestValue {
-            best = refined; bestValue = req.objective.value(rs)
-        }
-
+    /// The recipe at `best`: every category's prediction, the baseline comparison, what binds.
+    func recipe(_ search: RecipeSearch, best: [Double], bestValue: Double, evaluated: [RecipeSearch.Candidate],
+                feasibleCount: Int) throws -> Recipe {
+        let req = search.request, plan = search.plan, box = plan.box, n = plan.params, d = plan.tokens
         let mixture = box.mixture(best)
         var predicted: [String: Prediction] = [:]
         for c in categories { predicted[c] = try predict(c, params: n, tokens: d, mixture: mixture) }
-        let baseMixture = space == .shares ? try Mixture(reasoningShare: req.baseline.reasoningShare, visualShare: req.baseline.visualShare) : req.baseline
-        let baseValue = req.objective.value(scores(baseMixture))
+        let baseMixture = box.space == .shares ? try Mixture(reasoningShare: req.baseline.reasoningShare, visualShare: req.baseline.visualShare) : req.baseline
+        let baseValue = req.objective.value(search.scores(baseMixture))
         let comparison = BaselineComparison(name: req.baselineName, objective: baseValue, margin: bestValue - baseValue,
                                             probabilityBetter: probabilityBetter(req.objective, mixture, than: baseMixture, params: n, tokens: d))
-        var binding = box.binding(best)
-        // A score constraint binds when the best sample that ignores it would break it.
-        for (i, c) in req.constraints.enumerated() {
-            let others = evaluated.filter { e in
-                req.objective.value(e.s).isFinite && req.constraints.enumerated().allSatisfy { j, o in j == i || o.violation(e.s[o.category] ?? .nan) == 0 }
-            }
-            if let free = others.max(by: { req.objective.value($0.s) < req.objective.value($1.s) }), c.violation(free.s[c.category] ?? .nan) > 0 {
-                binding.append(c.description)
-            }
-        }
-        let pareto = language.map { lang in paretoFront(evaluated.map { ($0.w, $0.s) }, box: box, objective: req.objective, language: lang) } ?? []
-        return Recipe(source: source, objective: req.objective.text, space: space, params: n, tokens: d,
+        let binding = box.binding(best) + bindingConstraints(req, evaluated: evaluated)
+        let pareto = plan.language.map { lang in paretoFront(evaluated.map { ($0.w, $0.s) }, box: box, objective: req.objective, language: lang) } ?? []
+        return Recipe(source: source, objective: req.objective.text, space: box.space, params: n, tokens: d,
                       weights: mixture.weights.map { w in Dictionary(uniqueKeysWithValues: w.map { ($0.key.name, $0.value) }) },
                       reasoningShare: mixture.reasoningShare, visualShare: mixture.visualShare, objectiveValue: bestValue,
                       scores: predicted, baseline: comparison, binding: binding, pareto: pareto,
-                      languageCategory: language, candidatesSampled: req.candidates, candidatesEvaluated: evaluated.count, candidatesFeasible: feasible.count,
-                      nearestMeasured: nearestMeasured(to: mixture, categories: req.objective.categories))
+                      languageCategory: plan.language, candidatesSampled: req.candidates, candidatesEvaluated: evaluated.count,
+                      candidatesFeasible: feasibleCount, nearestMeasured: nearestMeasured(to: mixture, categories: req.objective.categories))
+    }
+
+    /// A score constraint binds when the best sample that ignores it would break it.
+    func bindingConstraints(_ req: RecommendationRequest, evaluated: [RecipeSearch.Candidate]) -> [String] {
+        req.constraints.enumerated().compactMap { i, c in
+            let others = evaluated.filter { e in
+                req.objective.value(e.s).isFinite && req.constraints.enumerated().allSatisfy { j, o in j == i || o.violation(e.s[o.category] ?? .nan) == 0 }
+            }
+            guard let free = others.max(by: { req.objective.value($0.s) < req.objective.value($1.s) }),
+                  c.violation(free.s[c.category] ?? .nan) > 0 else { return nil }
+            return c.description
+        }
     }
 
     /// The objective's fitted mixture nearest `m` in the share plane.

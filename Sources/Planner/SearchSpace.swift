@@ -23,46 +23,33 @@ public struct SearchSpace: Sendable {
 
     public var dimension: Int { names.count }
 
-    /// Applies `code<=40,literature>=2` (percentages of the mixture).
-    public mutating func applyBounds(_ text: String) throws {
-        for raw in text.split(separator: ",") {
-            let t = raw.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "%", with: "")
-            guard let rel = [">=", "<=", "="].first(where: { t.contains($0) }) else {
-                throw PlannerError.badBound("'\(raw)' is not NAME<=PERCENT or NAME>=PERCENT")
-            }
-            let parts = t.components(separatedBy: rel)
-            guard parts.count == 2, let v = Double(parts[1]), v.isFinite else {
-                throw PlannerError.badBound("'\(raw)': the bound is not a number")
-            }
-            guard v >= 0 && v <= 100 else { throw PlannerError.badBound("'\(raw)': bounds are percentages from 0 to 100") }
-            let key = parts[0].lowercased().replacingOccurrences(of: "_share", with: "")
+    /// Narrows the space by `bounds`; a component it does not have is named with the ones it has.
+    public mutating func apply(_ bounds: [MixtureBound]) throws {
+        for b in bounds {
+            let key = b.component.lowercased().replacingOccurrences(of: "_share", with: "")
             guard let i = names.firstIndex(of: key) ?? TextSource(name: key).flatMap({ names.firstIndex(of: $0.name) }) else {
-                throw PlannerError.badBound("'\(parts[0])' in '\(raw)' is not one of " + names.joined(separator: ", "))
+                throw PlannerError.badBound("'\(b.component)' in '\(b)' is not one of " + names.joined(separator: ", "))
             }
-            let f = v / 100
-            let label = "\(names[i])\(rel)\(v.formatted())"
-            if rel != "<=" { if f > lower[i] { lower[i] = f; lowerReasons[i] = label } }
-            if rel != ">=" { if f < upper[i] { upper[i] = f; upperReasons[i] = label } }
+            let f = b.percent / 100
+            let label = "\(names[i])\(b.relation.rawValue)\(b.percent.formatted())"
+            if b.relation != .atMost { if f > lower[i] { lower[i] = f; lowerReasons[i] = label } }
+            if b.relation != .atLeast { if f < upper[i] { upper[i] = f; upperReasons[i] = label } }
         }
     }
 
     /// Caps each source so its tokens in the mixture stay within `available × maxEpochs`.
-    public mutating func applyAvailability(_ text: String, tokens: Double, maxEpochs: Double) throws {
+    public mutating func apply(_ available: [SourceAvailability], tokens: Double, maxEpochs: Double) throws {
+        guard !available.isEmpty else { return }
         guard space == .weights else {
-            throw PlannerError.badBound("--available needs per-source laws; these laws read only reasoning/visual shares")
+            throw PlannerError.badAvailability("--available needs per-source laws; these laws read only reasoning/visual shares")
         }
-        guard maxEpochs > 0, maxEpochs.isFinite else { throw PlannerError.badBound("--max-epochs must be positive") }
-        for raw in text.split(separator: ",") {
-            let parts = raw.replacingOccurrences(of: " ", with: "").split(separator: "=").map(String.init)
-            guard parts.count == 2, let s = TextSource(name: parts[0]) else {
-                throw PlannerError.badBound("'\(raw)' is not SOURCE=TOKENS (e.g. code=2T)" + (parts.first.flatMap { TextSource(name: $0) == nil ? " — \(MixtureError.unknownSource($0))" : nil } ?? ""))
-            }
-            guard let avail = Quantity.parse(parts[1]) else { throw PlannerError.badBound("'\(parts[1])' is not a token count like 500B") }
-            let i = names.firstIndex(of: s.name)!
-            let cap = min(1, avail * maxEpochs / tokens)
+        guard maxEpochs > 0, maxEpochs.isFinite else { throw PlannerError.badAvailability("--max-epochs must be positive") }
+        for a in available {
+            let i = names.firstIndex(of: a.source.name)!
+            let cap = min(1, a.tokens * maxEpochs / tokens)
             if cap < upper[i] {
                 upper[i] = cap
-                upperReasons[i] = "\(s.name) available \(Quantity.format(avail)) × \(maxEpochs.formatted()) epochs"
+                upperReasons[i] = "\(a.source.name) available \(Quantity.format(a.tokens)) × \(maxEpochs.formatted()) epochs"
             }
         }
     }

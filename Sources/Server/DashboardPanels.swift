@@ -72,7 +72,7 @@ enum DashboardPanels {
     static let paretoCache = LockedValue<[String: (key: String, chart: LineChart?)]>([:])
 
     static func computePareto(store: ResultStore, source: String) -> LineChart? {
-        guard let laws = try? LawSet.load(store: store, source: source, mixtureAware: true).0,
+        guard let laws = try? LawSet.load(store: store, source: source).0,
               let vision = ["vqa_avg", "general", "vision_centric"].first(where: { laws.laws[$0] != nil }),
               laws.laws["text_acc"] != nil,
               let objective = try? Objective.parse(vision), let baseline = Mixture.preset("language_favorable") else { return nil }

@@ -1,3 +1,4 @@
+import Fits
 import Foundation
 import Hummingbird
 import Laws
@@ -5,7 +6,7 @@ import Store
 import VisionMixCore
 
 /// Fitted laws over HTTP: the newest fits of a source (as `visionmix fit --all --json` prints
-/// them) and refits through the same `fitCategories` the CLI uses, stored in the database.
+/// them) and refits through the same `SourceFits.fit` the CLI uses, stored in the database.
 enum FitRoutes {
     static let createFields: Set<String> = ["source", "category", "family", "params", "tokens"]
 
@@ -13,7 +14,7 @@ enum FitRoutes {
     @Sendable static func list(_ request: Request, _ ctx: RouteContext) async throws -> Response {
         let source = try sourceLabel(Query(request).present("source"))
         let store = ctx.state.store
-        let fits = try await offload { try store.latestFits(label: source) }
+        let fits = try await offload { try SourceFits.newest(label: source, in: store) }
         guard !fits.isEmpty else {
             throw APIError(.notFound, LawLookupError.noFits(source).description, field: "source")
         }
@@ -22,7 +23,7 @@ enum FitRoutes {
 
     /// `POST /v1/fits` `{"source", "category": "vqa_avg" | "all", "family": "auto", "params"?,
     /// "tokens"?}` (the last two: fit only the runs at that size or budget): fits and
-    /// stores (database only: the server never writes fits/ files) and answers
+    /// stores them in the database and answers
     /// `{"fits": [FitResult], "not_fitted": [{"category", "reason"}]}`.
     @Sendable static func create(_ request: Request, _ ctx: RouteContext) async throws -> Response {
         let body = try await RequestBody.read(request, limit: ctx.configuration.maxBodyBytes, allowed: createFields)
@@ -40,7 +41,7 @@ enum FitRoutes {
         slice.onlyParams = try body.count("params"); slice.onlyTokens = try body.count("tokens")
         let options = slice
         let store = ctx.state.store
-        let outcome = try await offload(on: ctx.state.fitQueue) { () throws -> (fits: [FitResult], failures: [(category: String, reason: String)]) in
+        let outcome = try await offload(on: ctx.state.fitQueue) { () throws -> SourceFitOutcome in
             // Checked before fitting so each miss is a 404 naming the field that caused it.
             let runs = try store.runs(RunFilter(source: source)).filter { $0.status == "complete" }
             guard !runs.isEmpty else {
@@ -60,9 +61,8 @@ enum FitRoutes {
             if category != "all" && !present.contains(category) {
                 throw APIError(.notFound, LawError.unknownCategory(category, available: present.sorted()).description, field: "category")
             }
-            // fitsRoot nil: the committed fits/ files belong to the CLI, not to a server process.
-            return try fitCategories(store: store, label: source, categories: category == "all" ? nil : [category],
-                                     family: family, options: options, fitsRoot: nil, save: true)
+            return try SourceFits.fit(store: store, label: source, categories: category == "all" ? nil : [category],
+                                      family: family, options: options)
         }
         // As the CLI: one category's refusal is the answer; with "all" only no fit at all is.
         if category != "all", let f = outcome.failures.first {

@@ -38,8 +38,8 @@ enum PlanningRoutes {
         let constraints = try body.strings("constraints").enumerated().map { i, text in
             try field("constraints[\(i)]") { try ScoreConstraint.parse(text) }
         }
-        let bounds = try boundsText(body)
-        let available = try availableText(body)
+        let bounds = try mixtureBounds(body)
+        let available = try sourceAvailability(body)
         let maxEpochs = try body.number("max_epochs", positive: true)
         let baselineName: String
         let baseline: Mixture
@@ -67,24 +67,37 @@ enum PlanningRoutes {
         if let language, laws.laws[language] == nil {
             throw APIError.from(PlannerError.unknownCategory(language, available: laws.categories), field: "language_category")
         }
-        guard let n = params ?? laws.defaultParams else { throw APIError.badRequest("params is required: these laws were fitted at several sizes", field: "params") }
-        guard let d = tokens ?? laws.defaultTokens else { throw APIError.badRequest("tokens is required: these laws were fitted at several budgets", field: "tokens") }
+        guard params ?? laws.defaultParams != nil else { throw APIError.badRequest("params is required: these laws were fitted at several sizes", field: "params") }
+        guard tokens ?? laws.defaultTokens != nil else { throw APIError.badRequest("tokens is required: these laws were fitted at several budgets", field: "tokens") }
 
         var req = RecommendationRequest(objective: objective, baseline: baseline, baselineName: baselineName)
         req.constraints = constraints
         req.bounds = bounds
         req.available = available
         if let maxEpochs { req.maxEpochs = maxEpochs }
-        req.params = n
-        req.tokens = d
-        req.candidates = candidates ?? 4000
+        req.params = params
+        req.tokens = tokens
+        if let candidates { req.candidates = candidates }
         if let seed { req.seed = UInt64(seed) }
         req.languageCategory = language
         req.allowExtrapolation = extrapolate ?? false
-        try checkSearchSpace(req, laws: laws, tokens: d)
+        // The planner's own rule for what is searched, run first so a bad bound is named by its field.
+        do { _ = try laws.searchPlan(for: req) } catch let e as PlannerError {
+            throw APIError.from(e, field: searchPlanField(e, req))
+        }
         let r = req
         let recipe = try await offload { try field("constraints") { try laws.recommend(r) } }
         return JSON.response(recipe)
+    }
+
+    /// The request field a refusal of `LawSet.searchPlan` is about.
+    static func searchPlanField(_ e: PlannerError, _ req: RecommendationRequest) -> String {
+        switch e {
+        case .badAvailability: "available"
+        case .infeasible where !req.available.isEmpty: "available"
+        case .infeasible where req.bounds.isEmpty: "objective"
+        default: "bounds"
+        }
     }
 
     /// The provider's laws for `source`, or a 404/503 that says why there are none.
@@ -98,57 +111,51 @@ enum PlanningRoutes {
         return laws
     }
 
-    /// Checks bounds and availability the way the planner will apply them, so a bad bound is
-    /// reported against `bounds` or `available` rather than as a failed search.
-    static func checkSearchSpace(_ req: RecommendationRequest, laws: LawSet, tokens: Double) throws {
-        let used = Set(req.objective.categories + req.constraints.map(\.category) + [req.languageCategory ?? (laws.laws["text_acc"] != nil ? "text_acc" : nil)].compactMap { $0 })
-        let space: MixtureSpace = used.compactMap { laws.laws[$0] }.allSatisfy { $0.space == .shares } ? .shares : .weights
-        var box = SearchSpace(space: space)
-        if let b = req.bounds { try field("bounds") { try box.applyBounds(b) } }
-        if let a = req.available { try field("available") { try box.applyAvailability(a, tokens: tokens, maxEpochs: req.maxEpochs) } }
-        try field(req.available == nil ? "bounds" : "available") { try box.checkFeasible() }
-    }
-
     /// `bounds`: `"code<=40,literature>=2"`, a list of such items, or
     /// `{"code": {"max": 40}, "literature": {"min": 2}}` (percentages).
-    static func boundsText(_ body: RequestBody) throws -> String? {
-        guard let v = body.value("bounds") else { return nil }
+    static func mixtureBounds(_ body: RequestBody) throws -> [MixtureBound] {
+        guard let v = body.value("bounds") else { return [] }
         if case let .object(o) = v {
-            var parts: [String] = []
+            var bounds: [MixtureBound] = []
             for (name, limits) in o.sorted(by: { $0.key < $1.key }) {
                 guard case let .object(l) = limits, !l.isEmpty else {
                     throw APIError.badRequest("bounds.\(name) must be an object like {\"min\": 2, \"max\": 40}", field: "bounds.\(name)")
                 }
-                for (k, raw) in l {
-                    guard let rel = ["min": ">=", "max": "<="][k] else {
+                for (k, raw) in l.sorted(by: { $0.key < $1.key }) {
+                    guard let relation = ["min": MixtureBound.Relation.atLeast, "max": .atMost][k] else {
                         throw APIError.badRequest("bounds.\(name).\(k): use min or max", field: "bounds.\(name).\(k)")
                     }
                     guard let x = raw.numberValue, x.isFinite else {
                         throw APIError.badRequest("bounds.\(name).\(k) must be a number", field: "bounds.\(name).\(k)")
                     }
-                    parts.append("\(name)\(rel)\(x)")
+                    bounds.append(try field("bounds.\(name).\(k)") { try MixtureBound(component: name, relation: relation, percent: x) })
                 }
             }
-            return parts.isEmpty ? nil : parts.joined(separator: ",")
+            return bounds
         }
-        let items = try body.strings("bounds")
-        return items.isEmpty ? nil : items.joined(separator: ",")
+        return try field("bounds") { try body.strings("bounds").flatMap { try MixtureBound.parseList($0) } }
     }
 
-    /// `available`: `"code=2T,math=500B"` or `{"code": "2T", "math": 5e11}`.
-    static func availableText(_ body: RequestBody) throws -> String? {
-        guard let v = body.value("available") else { return nil }
+    /// `available`: `"code=2T,math=500B"`, a list of such items, or `{"code": "2T", "math": 5e11}`.
+    static func sourceAvailability(_ body: RequestBody) throws -> [SourceAvailability] {
+        guard let v = body.value("available") else { return [] }
         if case let .object(o) = v {
-            let parts = try o.sorted(by: { $0.key < $1.key }).map { name, raw -> String in
-                if let s = raw.stringValue { return "\(name)=\(s)" }
-                guard let x = raw.numberValue, x.isFinite, x >= 0 else {
-                    throw APIError.badRequest("available.\(name) must be a token count like 2T or a non-negative number", field: "available.\(name)")
+            return try o.sorted(by: { $0.key < $1.key }).map { name, raw in
+                let tokens: Double
+                if let s = raw.stringValue {
+                    guard let t = Quantity.parse(s) else {
+                        throw APIError.badRequest("available.\(name) must be a token count like 2T or a non-negative number", field: "available.\(name)")
+                    }
+                    tokens = t
+                } else {
+                    guard let x = raw.numberValue, x.isFinite, x >= 0 else {
+                        throw APIError.badRequest("available.\(name) must be a token count like 2T or a non-negative number", field: "available.\(name)")
+                    }
+                    tokens = x
                 }
-                return "\(name)=\(x)"
+                return try field("available.\(name)") { try SourceAvailability(source: name, tokens: tokens) }
             }
-            return parts.isEmpty ? nil : parts.joined(separator: ",")
         }
-        let items = try body.strings("available")
-        return items.isEmpty ? nil : items.joined(separator: ",")
+        return try field("available") { try body.strings("available").flatMap { try SourceAvailability.parseList($0) } }
     }
 }

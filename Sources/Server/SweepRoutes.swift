@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import Store
 import Sweeps
-import Trainer
 import VisionMixCore
 #if canImport(Glibc)
 import Glibc
@@ -33,7 +32,7 @@ enum SweepRoutes {
                 throw APIError(.conflict, "sweep '\(spec.name)' is already running (id \(id)); cancel it with DELETE /v1/sweeps/\(id)", field: nameField)
             }
             let record: SweepRecord
-            do { record = try SweepRunner.register(spec, store: store, knownSizes: ModelSize.all.map(\.name)) } catch let e as SweepError {
+            do { record = try SweepRunner.register(spec, store: store, knownSizes: SweepSpec.knownSizes) } catch let e as SweepError {
                 throw APIError.badRequest(e.description, field: "spec")
             }
             let id = record.id!
@@ -148,7 +147,7 @@ enum SweepRoutes {
         try checkSeeds(s.seeds, at: "spec.seeds")
         if let p = s.profile { try checkProfile(p, at: "spec.profile") }
         guard !s.designs.isEmpty else { throw APIError.badRequest("spec.designs must list at least one design", field: "spec.designs") }
-        let known = ModelSize.all.map(\.name)
+        let known = SweepSpec.knownSizes
         for (i, d) in s.designs.enumerated() {
             let at = "spec.designs[\(i)]"
             guard let total = Quantity.parse(d.tokens), total > 0 else {

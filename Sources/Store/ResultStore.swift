@@ -5,7 +5,7 @@ import VisionMixCore
 /// The SQLite store: one file, WAL, a busy timeout for concurrent writers, foreign keys on.
 public final class ResultStore: @unchecked Sendable {
     public let path: String
-    public let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String) throws {
@@ -155,14 +155,5 @@ extension ResultStore {
         var rec = RecommendationRecord(id: nil, label: label, objective: objective, request: JSONValue.object(request).compactString,
                                        recipe: body, createdAt: Date())
         return try pool.write { db in try rec.insert(db); return rec.id! }
-    }
-}
-
-extension ResultStore {
-    /// The id of the newest stored fit of `label` (nil without fits): changes exactly when a
-    /// fit is added, so callers can cache what they derive from the fits.
-    public func newestFitId(label: String) throws -> Int64? {
-        // Asked by every prediction the server answers: a cached statement skips the parse.
-        try pool.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM fits WHERE label = ?"), arguments: [label]) }
     }
 }

@@ -43,7 +43,7 @@ public enum SweepPresets {
     public static func standard(encoder: String) -> SweepSpec {
         let budget = "1M", at = ["xs"], curve = ["250K", "500K", "1M"]
         // Largest first: the costliest runs start while both workers are free, and the numbers
-        // the done-when criteria read (xl) arrive early.
+        // that most findings read (xl) arrive early.
         let sizes = ["xl", "l", "m", "s", "xs"]
         return SweepSpec(name: "standard", label: "calibration", encoder: encoder, seeds: [1, 2], designs: [
             SweepDesign(name: "scaling", sizes: sizes, mixtures: ["balanced"], tokens: budget, checkpoints: ["0"] + curve),

@@ -1,4 +1,5 @@
 import Charts
+import Fits
 import Foundation
 import Laws
 import Planner
@@ -240,7 +241,7 @@ public struct ReportWriter {
     }
 
     func fitsAndRecipe() throws -> [Section] {
-        let fits = try store.latestFits(label: label)
+        let fits = try SourceFits.newest(label: label, in: store)
         guard !fits.isEmpty else { return [] }
         var s = Section(title: "Fitted laws", text: ["The newest fit of each category (`visionmix fit`); errors in score points."])
         s.table = (["category", "family", "train RMSE", "CV MAE", "held-out MAE", "status"], fits.map { f in
@@ -248,10 +249,8 @@ public struct ReportWriter {
              f.holdout.map { String(format: "%.3f", $0.mae) } ?? "—", f.diagnostics.status]
         })
         var out = [s]
-        guard let (laws, _) = try? LawSet.load(store: store, source: label, mixtureAware: true), laws.laws["vqa_avg"] != nil else { return out }
-        var req = RecommendationRequest(objective: try Objective.parse("vqa_avg"), baseline: Mixture.preset("language_favorable")!, baselineName: "language_favorable")
-        req.candidates = 4000
-        guard let r = try? laws.recommend(req) else { return out }
+        guard let (laws, _) = try? LawSet.load(store: store, source: label), laws.laws["vqa_avg"] != nil,
+              let r = try? laws.recommend(AfterSweep.recommendationRequest()) else { return out }
         var text = [String(format: "Maximising vqa_avg: reasoning share %.1f%%, visual share %.1f%%; predicted vqa_avg %.2f against %.2f for language_favorable",
                            r.reasoningShare * 100, r.visualShare * 100, r.objectiveValue, r.baseline.objective)
                     + (r.baseline.probabilityBetter.map { String(format: " (better in %.0f%% of bootstrap replicates)", $0 * 100) } ?? "")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Fits
 import Foundation
 import Laws
 import Store
@@ -10,8 +11,8 @@ struct Fit: ParsableCommand {
             Fits one category (--category) or every category of the source (--all) with a named \
             family or --family auto, which picks the family with the lowest held-out error (the \
             largest model size left out when there are 3+ sizes, else k-fold CV) and says why. \
-            Each fit is stored in the database and written to fits/<source>/<category>.json. \
-            Formulas: --list-families, or docs/laws.md.
+            Each fit is stored in the database, where predict and recommend read it; --fits-dir DIR \
+            also exports it as DIR/<source>/<category>.json. Formulas: --list-families, or docs/laws.md.
             """
     )
     @OptionGroup var global: GlobalOptions
@@ -29,7 +30,7 @@ struct Fit: ParsableCommand {
     @Option(help: "Fit only the runs at this token budget, e.g. 1M.") var tokens: String?
     @Option(help: "Input of a 1-D family: params, tokens, reasoning_share or visual_share (default: the one that varies).")
     var axis: String?
-    @Option(help: "Directory for the fit files.") var fitsDir = "fits"
+    @Option(help: "Also export the fits as DIR/<source>/<category>.json (`predict --fits DIR` reads them).") var fitsDir: String?
     @Flag(help: "Do not store the fits (database and files).") var noSave = false
     @Flag(help: "List the law families with their formulas.") var listFamilies = false
     @Flag(help: "Print JSON (an object, or an array with --all).") var json = false
@@ -50,15 +51,22 @@ struct Fit: ParsableCommand {
             }
             options.axis = a
         }
+        // Checked before anything is fitted or stored, so a bad folder leaves the store as it was.
+        if let fitsDir, !noSave {
+            do { try FitFiles.checkExport(source: source, to: fitsDir) } catch let e as FitFiles.Refusal { throw UserError(e.description) }
+        }
         let store = try global.openStore()
-        let outcome: (fits: [FitResult], failures: [(category: String, reason: String)])
+        let outcome: SourceFitOutcome
         do {
-            outcome = try fitCategories(store: store, label: source, categories: all ? nil : [category!], family: selection,
-                                        options: options, fitsRoot: fitsDir, save: !noSave)
+            outcome = try SourceFits.fit(store: store, label: source, categories: all ? nil : [category!], family: selection,
+                                         options: options, save: !noSave)
         } catch let e as LawError {
             throw UserError(e.description + " (import runs with `visionmix runs import`)")
         }
-        noteOtherAdaptations(store: store, label: source)
+        noteLeftOut(outcome.leftOut)
+        if let fitsDir, !noSave, !outcome.fits.isEmpty {
+            do { try FitFiles.export(outcome.fits, source: source, to: fitsDir) } catch let e as FitFiles.Refusal { throw UserError(e.description) }
+        }
         // With --all one category's refusal must not stop the others; a single category's is the error.
         if !all, let f = outcome.failures.first { throw UserError(f.reason) }
         let results = outcome.fits
@@ -161,9 +169,8 @@ struct FitBenchCommand: ParsableCommand {
 }
 
 /// Says which runs of the source the laws left out, being adapted another way.
-func noteOtherAdaptations(store: ResultStore, label: String) {
-    guard let runs = try? store.runs(RunFilter(source: label)).filter({ $0.status == "complete" }) else { return }
-    for o in Adaptations.fitted(runs).leftOut {
+func noteLeftOut(_ leftOut: [(adaptation: String, count: Int)]) {
+    for o in leftOut {
         note("left out of the laws: \(o.count) run(s) adapted under '\(o.adaptation)', which measure something else")
     }
 }

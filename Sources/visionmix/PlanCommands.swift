@@ -5,13 +5,23 @@ import Planner
 import Store
 import VisionMixCore
 
-/// Loads the laws of a source, telling the user where they came from.
-func loadLaws(_ global: GlobalOptions, source: String, mixtureAware: Bool = false) throws -> LawSet {
-    do {
-        let (laws, origin) = try LawSet.load(store: try global.openStore(), source: source, mixtureAware: mixtureAware)
-        if origin != "database" { note("note: no fits for '\(source)' in the database; using the committed fits in \(origin)") }
-        return laws
-    } catch let e as PlannerError { throw UserError(e.description) }
+/// Which laws a planning command reads: the store's fits of a source, or, named explicitly,
+/// fit files exported by `visionmix fit --fits-dir`.
+struct LawOptions: ParsableArguments {
+    @Option(help: "Source label whose fitted laws to use.") var source: String
+    @Option(help: "Read the fits from DIR/<source>/*.json (exported by `fit --fits-dir DIR`) instead of the database.")
+    var fits: String?
+
+    /// Loads the laws, saying where they came from when it is not the database, and what to know about them.
+    func load(_ global: GlobalOptions) throws -> LawSet {
+        do {
+            let (laws, origin) = try fits.map { try LawSet.load(fitsDirectory: $0, source: source) }
+                ?? LawSet.load(store: try global.openStore(), source: source)
+            if fits != nil { note("note: laws read from the fit files in \(origin.place)") }
+            for n in origin.notes { note("note: \(n)") }
+            return laws
+        } catch let e as PlannerError { throw UserError(e.description) }
+    }
 }
 
 func parseCount(_ text: String?, _ option: String) throws -> Double? {
@@ -34,7 +44,7 @@ struct Predict: ParsableCommand {
         discussion: "Intervals come from the bootstrap ensemble of each fit; `extrapolated` marks queries outside the fitted ranges."
     )
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Source label whose fitted laws to use.") var source: String
+    @OptionGroup var lawOptions: LawOptions
     @Option(help: "Mixture: a preset (language_favorable, balanced, web_crawl) or web_crawl=40,code=35,... (percent or fractions).")
     var mix: String
     @Option(help: "Model size, e.g. 7B (default: the size the laws were fitted at, if only one).") var params: String?
@@ -42,13 +52,13 @@ struct Predict: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let laws = try loadLaws(global, source: source)
         let mixture = try parseMixture(mix)
+        let laws = try lawOptions.load(global)
         let report: PredictionReport
         do { report = try laws.predictAll(params: try parseCount(params, "--params"), tokens: try parseCount(tokens, "--tokens"), mixture: mixture) }
         catch let e as PlannerError { throw UserError(e.description) }
         if json { try printJSON(report); return }
-        print("\(source) laws at \(Quantity.format(report.params)) parameters, \(Quantity.format(report.tokens)) tokens")
+        print("\(report.source) laws at \(Quantity.format(report.params)) parameters, \(Quantity.format(report.tokens)) tokens")
         print("mixture: \(mixture.description)")
         print(String(format: "reasoning share %.1f%% · visual share %.1f%%", report.reasoningShare * 100, report.visualShare * 100))
         print(scoresTable(report.scores))
@@ -65,7 +75,7 @@ struct Recommend: ParsableCommand {
             """
     )
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Source label whose fitted laws to use.") var source: String
+    @OptionGroup var lawOptions: LawOptions
     @Option(help: "A category (vqa_avg) or a weighted sum (0.5*general+0.5*vision_centric).") var objective: String
     @Option(help: "Model size (default: the fitted size, if only one).") var params: String?
     @Option(help: "Pre-training tokens (default: the fitted budget, if only one).") var tokens: String?
@@ -74,27 +84,37 @@ struct Recommend: ParsableCommand {
     @Option(help: "Tokens available per source, e.g. code=2T,math=500B.") var available: String?
     @Option(help: "Repetition limit: epochs over each source's available tokens.") var maxEpochs: Double = 4
     @Option(help: "Mixture to compare against (preset or list).") var baseline = "language_favorable"
-    @Option(help: "Candidates sampled from the simplex.") var candidates = 10_000
+    @Option(help: "Candidates sampled from the simplex.") var candidates = RecommendationRequest.defaultCandidates
     @Option(help: "Seed of the sampler.") var seed: UInt64 = 1
     @Flag(help: "Also search mixtures outside the fitted range.") var allowExtrapolation = false
     @Option(help: "table, json, yaml or megatron.") var format = "table"
     @Flag(help: "Same as --format json.") var json = false
     @Option(help: "Write the vision–language Pareto front as an SVG.") var plot: String?
 
-    func run() throws {
-        let laws = try loadLaws(global, source: source, mixtureAware: true)
-        var req: RecommendationRequest
+    /// The request the options describe, every part checked before any law is read.
+    func request() throws -> RecommendationRequest {
         do {
-            req = RecommendationRequest(objective: try Objective.parse(objective), baseline: try parseMixture(baseline), baselineName: baseline)
+            var req = RecommendationRequest(objective: try Objective.parse(objective), baseline: try parseMixture(baseline), baselineName: baseline)
             req.constraints = try constraints.map { try ScoreConstraint.parse($0) }
+            req.bounds = try bounds.map { try MixtureBound.parseList($0) } ?? []
+            req.available = try available.map { try SourceAvailability.parseList($0) } ?? []
+            req.maxEpochs = maxEpochs
+            req.params = try parseCount(params, "--params"); req.tokens = try parseCount(tokens, "--tokens")
+            req.candidates = max(1, candidates); req.seed = seed; req.allowExtrapolation = allowExtrapolation
+            return req
         } catch let e as PlannerError { throw UserError(e.description) }
-        req.bounds = bounds; req.available = available; req.maxEpochs = maxEpochs
-        req.params = try parseCount(params, "--params"); req.tokens = try parseCount(tokens, "--tokens")
-        req.candidates = max(1, candidates); req.seed = seed; req.allowExtrapolation = allowExtrapolation
+    }
+
+    func run() throws {
+        guard ["table", "json", "yaml", "megatron"].contains(json ? "json" : format) else {
+            throw UserError("--format must be table, json, yaml or megatron")
+        }
+        let req = try request()
+        let laws = try lawOptions.load(global)
         let recipe: Recipe
         do { recipe = try laws.recommend(req) } catch let e as PlannerError { throw UserError(e.description) }
         // The recipe is printed either way; a store that cannot take it is worth a line, not a failure.
-        do { try global.openStore().saveRecommendation(recipe, label: source, objective: objective, request: req.summary) } catch {
+        do { try global.openStore().saveRecommendation(recipe, label: recipe.source, objective: objective, request: req.summary) } catch {
             note("the recommendation was not stored: \(error)")
         }
         if let plot { try paretoSVG(recipe).write(toFile: plot, atomically: true, encoding: .utf8); note("wrote the Pareto front to \(plot)") }
@@ -164,15 +184,4 @@ func paretoSVG(_ r: Recipe) -> String {
         chart.highlights = [(l.value, r.objectiveValue, "recipe")]
     }
     return chart.svg()
-}
-
-extension RecommendationRequest {
-    var summary: [String: JSONValue] {
-        var s: [String: JSONValue] = ["objective": .string(objective.text), "baseline": .string(baselineName),
-                                      "constraints": .array(constraints.map { .string($0.description) }),
-                                      "max_epochs": .number(maxEpochs), "candidates": .number(Double(candidates))]
-        if let bounds { s["bounds"] = .string(bounds) }
-        if let available { s["available"] = .string(available) }
-        return s
-    }
 }

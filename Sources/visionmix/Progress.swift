@@ -9,7 +9,7 @@ final class ProgressBar {
     private var lastDraw = Date.distantPast
     let enabled = isatty(2) == 1
 
-    /// Work already done when the bar started (a resumed sweep): it counts toward the
+    /// Work finished before the bar started (a resumed sweep): it counts toward the
     /// percentage but not toward the pace the ETA is computed from.
     let alreadyDone: Double
 

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import Planner
 import Server
-import Store
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,22 +21,7 @@ struct Serve: AsyncParsableCommand {
         // Checked before the database is opened, so a refused bind touches nothing.
         do { try config.validate() } catch let e as ConfigurationError { throw UserError(e.description) }
         let store = try global.openStore()
-        // Recommendations want mixture-aware laws; predictions use each category's newest fit.
-        let cache = LawSetCache()
-        config.lawProvider = { source in
-            // Decoding every fit (with its bootstrap ensemble) per request dominated predict's
-            // latency; a law set is reused until a newer fit of its source is stored.
-            let version = try store.newestFitId(label: source)
-            if let hit = cache.get(source, version: version) { return hit }
-            do {
-                let laws = try LawSet.load(store: store, source: source, mixtureAware: true).0
-                cache.put(source, version: version, laws)
-                return laws
-            } catch PlannerError.missing {
-                // No fits for the source is a 404 naming `source`, not a malformed request.
-                throw LawLookupError.noFits(source)
-            }
-        }
+        config.lawProvider = StoreLaws.provider(store)
         // POST /v1/sweeps starts this very binary as `sweep run` against this database.
         config.executablePath = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).resolvingSymlinksInPath().path
         config.databasePath = URL(fileURLWithPath: global.databasePath).standardizedFileURL.path
@@ -49,22 +32,5 @@ struct Serve: AsyncParsableCommand {
                  + (!tokenSet ? "" : ", mutating requests need the bearer token"))
         }
         try await app.runService()
-    }
-}
-
-/// Law sets by source, valid while the source's newest fit id is unchanged.
-final class LawSetCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [String: (version: Int64?, laws: LawSet)] = [:]
-
-    func get(_ source: String, version: Int64?) -> LawSet? {
-        lock.lock(); defer { lock.unlock() }
-        guard let e = entries[source], e.version == version, version != nil else { return nil }
-        return e.laws
-    }
-
-    func put(_ source: String, version: Int64?, _ laws: LawSet) {
-        lock.lock(); defer { lock.unlock() }
-        entries[source] = (version, laws)
     }
 }

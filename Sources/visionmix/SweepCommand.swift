@@ -1,11 +1,8 @@
 import ArgumentParser
 import CNumerics
 import Foundation
-import Laws
-import Planner
 import Store
 import Sweeps
-import Trainer
 import VisionMixCore
 
 struct Sweep: ParsableCommand {
@@ -30,7 +27,7 @@ extension Sweep {
         @OptionGroup var global: GlobalOptions
         @Option(help: "A built-in spec: quick or standard.") var preset: String?
         @Option(help: "A JSON sweep spec (see `visionmix sweep show --preset quick`).") var spec: String?
-        // Measured on the quick preset (docs/performance.md): two single-threaded runs side by
+        // Measured on the quick preset (docs/studies/performance-history.md): two single-threaded runs side by
         // side beat one two-threaded run, whose idle BLAS threads spin.
         @Option(help: "Worker processes running runs side by side (default: one per core).") var jobs = ProcessInfo.processInfo.activeProcessorCount
         @Option(help: "Threads per run (BLAS and attention).") var threads = 1
@@ -45,74 +42,35 @@ extension Sweep {
             var s = try loadSpec(preset: preset, path: spec)
             if let encoder { s.encoder = encoder }
             let store = try global.openStore()
-            let record: SweepRecord
-            do { record = try SweepRunner.register(s, store: store, knownSizes: knownSizeNames) } catch let e as SweepError {
-                throw UserError(e.description)
-            }
-            let runner = try SweepRunner(store: store, sweep: record)
-            let id = record.id!
-            let pending = try runner.pendingRuns()
-            let doneAtStart = record.totalRuns - pending.count
-            print("sweep \(id) '\(s.name)': \(record.totalRuns) runs under source '\(s.label)'"
+            let sweep: LocalSweep
+            do {
+                sweep = try LocalSweep(spec: s, store: store, jobs: jobs, threads: threads,
+                                       executable: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath(),
+                                       databasePath: global.databasePath)
+            } catch let e as SweepError { throw UserError(e.description) }
+            let id = sweep.id, total = sweep.runner.sweep.totalRuns
+            let doneAtStart = total - (try sweep.runner.pendingRuns().count)
+            print("sweep \(id) '\(s.name)': \(total) runs under source '\(s.label)'"
                   + (doneAtStart > 0 ? ", \(doneAtStart) already stored (resuming)" : "")
                   + "; \(jobs) job(s) × \(threads) thread(s)")
-            try store.updateSweep(id: id, status: "running", pid: .some(Int(getpid())), message: .some(nil))
             // The bar counts estimated core-seconds, not runs: an xl run costs twenty-five xs runs.
-            let (totalCost, costAtStart) = try runner.cost()
+            let (totalCost, costAtStart) = try sweep.runner.cost()
             let bar = ProgressBar(total: totalCost, label: "sweep", alreadyDone: costAtStart)
+            var events = LocalSweep.Events()
+            events.progress = { cost, detail in bar.update(cost, detail: detail) }
+            events.runStored = { run, seconds, done, doneCost in
+                bar.clear()
+                print("✓ \(run.summary)  \(duration(seconds))  [\(done)/\(total)]")
+                bar.update(doneCost, force: true)
+            }
             let started = Date()
-            do {
-                if jobs <= 1 {
-                    var done = doneAtStart, doneCost = costAtStart
-                    try runner.work(threads: threads, executor: sweepExecutor(), progress: { runs, phase, fraction in
-                        bar.update(doneCost + fraction * runs.estimatedCost, detail: "\(done)/\(record.totalRuns) runs · \(phase)")
-                    }, onRun: { run, seconds in
-                        done += 1
-                        doneCost = (try? runner.cost().done) ?? doneCost + run.estimatedCost
-                        bar.clear()
-                        print("✓ \(run.summary)  \(duration(seconds))  [\(done)/\(record.totalRuns)]")
-                        bar.update(doneCost, force: true)
-                    })
-                } else {
-                    try runWorkers(store: store, runner: runner, id: id, bar: bar, doneAtStart: doneAtStart)
-                }
-            } catch {
+            do { try sweep.run(events) } catch {
                 bar.finish()
-                let cancelled = (try? store.sweep(id: id))??.status == "cancelled"
-                if !cancelled { try? store.updateSweep(id: id, status: "failed", message: .some("\(error)")) }
-                throw UserError(cancelled ? "sweep \(id) was cancelled; run it again to resume" : "sweep \(id) failed: \(error)")
+                throw UserError(sweep.isCancelled ? "sweep \(id) was cancelled; run it again to resume" : "sweep \(id) failed: \(error)")
             }
             bar.finish()
-            try store.updateSweep(id: id, status: "complete", pid: .some(nil))
-            print("sweep \(id) complete: \(record.totalRuns) runs in \(duration(Date().timeIntervalSince(started)))")
-            if !noFit { try afterSweep(store: store, label: s.label, reportDir: reportDir) }
-        }
-
-        /// Worker processes, each taking the next unclaimed unit of work; this process watches the store.
-        func runWorkers(store: ResultStore, runner: SweepRunner, id: Int64, bar: ProgressBar, doneAtStart: Int) throws {
-            let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            // This invocation's claims: those of a killed earlier one must not hold units back.
-            let attempt = "\(getpid())@\(Date().timeIntervalSince1970)"
-            var workers: [Process] = []
-            for w in 0..<jobs {
-                let p = Process()
-                p.executableURL = exe
-                p.arguments = ["sweep", "worker", "--sweep-id", "\(id)", "--worker", "\(w)", "--attempt", attempt,
-                               "--threads", "\(threads)", "--db", global.databasePath]
-                try p.run()
-                workers.append(p)
-            }
-            while workers.contains(where: \.isRunning) {
-                if let done = try? runner.completedRuns() {
-                    bar.update(done.estimatedCost, detail: "\(done.count)/\(runner.sweep.totalRuns) runs")
-                }
-                usleep(500_000)
-            }
-            if let bad = workers.first(where: { $0.terminationStatus != 0 }) {
-                throw SweepError.bad("a worker exited with status \(bad.terminationStatus)")
-            }
-            let left = try runner.pendingRuns().count
-            if left > 0 { throw SweepError.bad("\(left) run(s) are still missing after the workers finished") }
+            print("sweep \(id) complete: \(total) runs in \(duration(Date().timeIntervalSince(started)))")
+            if !noFit { try printAfterSweep(store: store, label: s.label, reportDir: reportDir) }
         }
     }
 
@@ -128,13 +86,12 @@ extension Sweep {
         func run() throws {
             // Die with the parent: a killed sweep must not leave workers writing behind it.
             guard visionmix_die_with_parent(getppid()) == 0 else { throw UserError("the sweep that started this worker is gone") }
-            let store = try global.openStore()
-            guard let record = try store.sweep(id: sweepId) else { throw UserError("no sweep \(sweepId)") }
-            let runner = try SweepRunner(store: store, sweep: record)
-            try runner.work(worker: worker, attempt: attempt, threads: threads, executor: sweepExecutor(), onRun: { run, seconds in
-                print("✓ [worker \(worker)] \(run.summary)  \(duration(seconds))")
-                fflush(stdout)
-            })
+            do {
+                try LocalSweep.work(store: try global.openStore(), sweepId: sweepId, worker: worker, attempt: attempt, threads: threads) { run, seconds in
+                    print("✓ [worker \(worker)] \(run.summary)  \(duration(seconds))")
+                    fflush(stdout)
+                }
+            } catch let e as SweepError { throw UserError(e.description) }
         }
     }
 
@@ -182,7 +139,7 @@ extension Sweep {
         func run() throws {
             let s = try loadSpec(preset: preset, path: nil)
             if runs {
-                let units = try s.runs(knownSizes: knownSizeNames).groupedByPretraining
+                let units = try s.runs(knownSizes: SweepSpec.knownSizes).groupedByPretraining
                 if json { try printJSON(units.flatMap { $0 }); return }
                 var t = TextTable(["unit", "size", "mixture", "tokens", "checkpoints", "seed", "profile"])
                 for (i, unit) in units.enumerated() {
@@ -211,41 +168,27 @@ func loadSpec(preset: String?, path: String?) throws -> SweepSpec {
 }
 
 
-/// After a sweep: every category fitted, a recipe recommended, the report written.
-func afterSweep(store: ResultStore, label: String, reportDir: String) throws {
-    print("\nfitting every category of '\(label)' …")
-    let (fits, failures) = try fitCategories(store: store, label: label, fitsRoot: nil)
+/// Prints what `AfterSweep` does as it does it: the fits, the recipe and where the report went.
+func printAfterSweep(store: ResultStore, label: String, reportDir: String) throws {
+    let outcome = try AfterSweep.run(store: store, label: label, reportDir: reportDir) { stage in print("\n\(stage) …") }
     var t = TextTable(["category", "family", "train RMSE", "CV MAE", "held-out MAE"])
-    for f in fits {
+    for f in outcome.fits.fits {
         t.add([f.category, f.family, fmt(f.train.rmse, 3), f.cv.map { fmt($0.mae, 3) } ?? "—", f.holdout.map { fmt($0.mae, 3) } ?? "—"])
     }
     print(t.render())
-    for f in failures { note("not fitted: \(f.category): \(f.reason)") }
-    noteOtherAdaptations(store: store, label: label)
-    // The recommendation needs laws of the mixture: fitted at the largest size with enough mixtures.
-    let objective = "vqa_avg"
-    let mixtureFits = try fitCategories(store: store, label: label, categories: [objective, "text_acc"], family: .autoMixture, fitsRoot: nil)
-    for f in mixtureFits.failures { note("no mixture law for \(f.category): \(f.reason)") }
-    if mixtureFits.fits.contains(where: { $0.category == objective }) {
-        do {
-            let (laws, _) = try LawSet.load(store: store, source: label, mixtureAware: true)
-            var req = RecommendationRequest(objective: try Objective.parse(objective), baseline: Mixture.preset("language_favorable")!,
-                                            baselineName: "language_favorable")
-            req.candidates = 4000
-            let r = try laws.recommend(req)
-            do { _ = try store.saveRecommendation(r, label: label, objective: objective, request: req.summary) } catch {
-                note("the recommendation was not stored: \(error)")
-            }
-            print(String(format: "\nrecommended (maximise %@ at %@ parameters, %@ tokens): reasoning %.1f%%, visual %.1f%%; predicted %.2f vs %.2f for language_favorable",
-                         objective, Quantity.format(r.params), Quantity.format(r.tokens), r.reasoningShare * 100, r.visualShare * 100,
-                         r.objectiveValue, r.baseline.objective)
-                  + (r.baseline.probabilityBetter.map { String(format: ", better in %.0f%% of bootstrap replicates", $0 * 100) } ?? "")
-                  + (laws.laws[objective]?.chance.map { String(format: " (chance: %.1f)", $0) } ?? "")
-                  + (r.nearestMeasured.map { "\n" + $0.summary } ?? ""))
-        } catch { note("no recommendation: \(error)") }
+    for f in outcome.fits.failures { note("not fitted: \(f.category): \(f.reason)") }
+    noteLeftOut(outcome.fits.leftOut)
+    for f in outcome.mixtureFits.failures { note("no mixture law for \(f.category): \(f.reason)") }
+    if let r = outcome.recipe {
+        print(String(format: "\nrecommended (maximise %@ at %@ parameters, %@ tokens): reasoning %.1f%%, visual %.1f%%; predicted %.2f vs %.2f for %@",
+                     r.objective, Quantity.format(r.params), Quantity.format(r.tokens), r.reasoningShare * 100, r.visualShare * 100,
+                     r.objectiveValue, r.baseline.objective, r.baseline.name)
+              + (r.baseline.probabilityBetter.map { String(format: ", better in %.0f%% of bootstrap replicates", $0 * 100) } ?? "")
+              + (outcome.chance.map { String(format: " (chance: %.1f)", $0) } ?? "")
+              + (r.nearestMeasured.map { "\n" + $0.summary } ?? ""))
     }
-    let path = try ReportWriter(store: store, label: label).write(to: reportDir)
-    print("\nreport: \(path) (and report.html beside it)")
+    if let why = outcome.noRecipe { note("no recommendation: \(why)") }
+    print("\nreport: \(outcome.reportPath) (and report.html beside it)")
 }
 
 /// SCHED_IDLE for this process and, by inheritance, its workers and their BLAS threads: unlike

@@ -2,21 +2,83 @@ import Foundation
 import Sweeps
 import Testing
 
-/// The committed fits of the shipped reference data and calibration sweep must stay readable
-/// JSON with the keys the CLI promises (category, family, parameters, train.rmse, cv.mae).
-@Test(arguments: ["fits/paper_scaling", "fits/calibration"])
-func committedFitsHaveTheDocumentedShape(folder: String) throws {
-    let dir = repoRoot.appendingPathComponent(folder)
-    let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.filter { $0.hasSuffix(".json") } ?? []
-    #expect(files.count >= 3)
-    for f in files {
-        let obj = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent(f))) as? [String: Any]
-        #expect(obj?["category"] is String)
-        #expect(obj?["family"] is String)
-        #expect(obj?["parameters"] is [String: Any])
-        #expect((obj?["train"] as? [String: Any])?["rmse"] != nil)
-        #expect((obj?["cv"] as? [String: Any])?["mae"] != nil)
+/// fits/ is an export of the shipped data's fits (`scripts/export-fits.sh`): exported again
+/// by this build into a scratch folder, every file is the same to the byte, so a fit in the
+/// repository can never be older than the fitter that reads it.
+@Test(.timeLimit(.minutes(10))) func committedFitsEqualAFreshExport() throws {
+    let out = scratchDirectory().appendingPathComponent("export").path
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/bash")
+    p.arguments = [repoRoot.appendingPathComponent("scripts/export-fits.sh").path, visionmixBinary, out]
+    try p.run()
+    p.waitUntilExit()
+    try #require(p.terminationStatus == 0)
+    let fm = FileManager.default
+    let committed = repoRoot.appendingPathComponent("fits")
+    let sources = try fm.contentsOfDirectory(atPath: committed.path).sorted()
+    #expect(sources == ["calibration", "paper", "paper_scaling"])
+    #expect(try fm.contentsOfDirectory(atPath: out).sorted() == sources)
+    for source in sources {
+        let files = try fm.contentsOfDirectory(atPath: committed.appendingPathComponent(source).path).sorted()
+        #expect(try fm.contentsOfDirectory(atPath: out + "/" + source).sorted() == files, "\(source): other categories")
+        #expect(files.count >= 3)
+        for f in files {
+            let old = fm.contents(atPath: committed.appendingPathComponent("\(source)/\(f)").path)
+            #expect(old != nil && old == fm.contents(atPath: "\(out)/\(source)/\(f)"),
+                    "fits/\(source)/\(f) is not what this fitter exports: run scripts/export-fits.sh")
+        }
     }
+}
+
+/// Planning reads the database's fits only. Run where fits/ holds the paper's fits, a fresh
+/// database has none to plan with; `fit` stores them without writing files into the working
+/// folder; files are read only when named with --fits, and only those of the asked source.
+@Test func plansReadTheStoreAndFilesOnlyWhenNamed() throws {
+    let dir = scratchDirectory()
+    let db = dir.appendingPathComponent("v.sqlite").path
+    let csv = repoRoot.appendingPathComponent("data/reference/paper-mixtures.csv").path
+    #expect(try runCLI(["runs", "import", csv, "--source", "paper"], db: db).status == 0)
+    let before = try runCLI(["recommend", "--source", "paper", "--objective", "vqa_avg", "--json"], db: db)
+    #expect(before.status != 0 && before.stderr.contains("no fitted laws for source 'paper'"), "\(before.stderr)")
+    #expect(before.stdout.isEmpty)
+
+    let committed = repoRoot.appendingPathComponent("fits/paper/vqa_avg.json").path
+    let bytes = FileManager.default.contents(atPath: committed)
+    #expect(try runCLI(["fit", "--source", "paper", "--all", "--bootstrap", "20"], db: db).status == 0)
+    #expect(FileManager.default.contents(atPath: committed) == bytes, "fit wrote into the working folder's fits/")
+    let after = try runCLI(["recommend", "--source", "paper", "--objective", "vqa_avg", "--json"], db: db)
+    #expect(after.status == 0, "\(after.stderr)")
+    #expect(after.stderr.isEmpty, "laws from the store need no note: \(after.stderr)")
+
+    // Named explicitly, the committed export plans as the store's fits of the same data do.
+    let files = try runCLI(["recommend", "--source", "paper", "--objective", "vqa_avg", "--json", "--fits", "fits"], db: db)
+    #expect(files.status == 0 && files.stderr.contains("laws read from the fit files in"), "\(files.stderr)")
+    // Another source's files are refused by name.
+    let foreign = dir.appendingPathComponent("foreign")
+    try FileManager.default.createDirectory(at: foreign.appendingPathComponent("mine"), withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: committed, toPath: foreign.appendingPathComponent("mine/vqa_avg.json").path)
+    let other = try runCLI(["predict", "--source", "mine", "--mix", "balanced", "--fits", foreign.path], db: db)
+    #expect(other.status != 0 && other.stderr.contains("fitted for source 'paper', not 'mine'"), "\(other.stderr)")
+    // Runs stored after the newest fit are named, with the command that refits.
+    #expect(try runCLI(["runs", "import", repoRoot.appendingPathComponent("data/reference/paper-scaling.csv").path,
+                        "--source", "paper", "--mix", "web_crawl"], db: db).status == 0)
+    let stale = try runCLI(["predict", "--source", "paper", "--mix", "balanced"], db: db)
+    #expect(stale.status == 0 && stale.stderr.contains("were stored after its newest fit"), "\(stale.stderr)")
+}
+
+/// A folder for the export that is a file is refused before anything is fitted or stored.
+@Test func fitRefusesABadExportFolderBeforeStoring() throws {
+    let dir = scratchDirectory()
+    let db = dir.appendingPathComponent("v.sqlite").path
+    #expect(try runCLI(["runs", "import", repoRoot.appendingPathComponent("data/reference/paper-mixtures.csv").path, "--source", "paper"], db: db).status == 0)
+    let file = dir.appendingPathComponent("a-file").path
+    try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+    let r = try runCLI(["fit", "--source", "paper", "--all", "--bootstrap", "0", "--fits-dir", file], db: db)
+    #expect(r.status != 0 && r.stderr.contains("is a file, not a folder"), "\(r.stderr)")
+    let fits = try runCLI(["fit", "--source", "paper", "--category", "vqa_avg", "--no-save", "--bootstrap", "0"], db: db)
+    #expect(fits.status == 0)
+    let listed = try runCLI(["recommend", "--source", "paper", "--objective", "vqa_avg"], db: db)
+    #expect(listed.status != 0 && listed.stderr.contains("no fitted laws"), "a refused fit stored laws: \(listed.stdout)")
 }
 
 /// Every shipped calibration CSV imports back whole: one stored run per row, each named with
@@ -63,7 +125,7 @@ func committedFitsHaveTheDocumentedShape(folder: String) throws {
 /// The committed vqa_avg law is the xl one, where the models read their images: well above it.
 @Test func calibrationPredictionsCarryTheirChanceLevel() throws {
     let db = scratchDirectory().appendingPathComponent("v.sqlite").path
-    let r = try runCLI(["predict", "--source", "calibration", "--mix", "balanced", "--json"], db: db)
+    let r = try runCLI(["predict", "--source", "calibration", "--mix", "balanced", "--json", "--fits", "fits"], db: db)
     #expect(r.status == 0, "\(r.stderr)")
     let j = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
     let vqa = try #require((j["scores"] as? [String: [String: Any]])?["vqa_avg"])
@@ -72,7 +134,7 @@ func committedFitsHaveTheDocumentedShape(folder: String) throws {
     let value = try #require(vqa["value"] as? Double)
     #expect(value > chance + 10, "the committed law is fitted at xl: \(value) against chance \(chance)")
     #expect((j["scores"] as? [String: [String: Any]])?["ppl"]?["chance"] == nil, "perplexity has no chance level")
-    let table = try runCLI(["predict", "--source", "calibration", "--mix", "balanced"], db: db)
+    let table = try runCLI(["predict", "--source", "calibration", "--mix", "balanced", "--fits", "fits"], db: db)
     #expect(table.stdout.contains("chance"))
 }
 

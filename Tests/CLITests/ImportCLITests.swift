@@ -77,7 +77,7 @@ import Testing
     let store = try ResultStore(path: db)
     #expect(try store.integrityCheck() == "ok")
     let n = try store.runs(RunFilter(source: "big")).count
-    #expect(n == 0 || n == rows, "a killed import left \(n) of \(rows) rows")
+    // None if the kill landed inside the transaction, all if it landed after COMMIT.
+    #expect(n == 0 || n == rows, "a killed import left \(n) of \(rows) rows (killed with a WAL of \(walSize) bytes)")
     #expect(killedMidWrite, "the import finished before it could be killed; the test proved nothing")
-    #expect(n == 0, "killed while writing (WAL \(walSize) bytes), yet rows were committed")
 }

@@ -117,3 +117,54 @@ func fittedPaperStore() throws -> (db: String, dir: URL) {
     let table = try runCLI(["recommend", "--source", "calibration", "--objective", "vqa_avg"], db: db)
     #expect(table.stdout.contains("share points away; the prediction there rests on the law's shape"), "\(table.stdout)")
 }
+
+/// The YAML and Megatron exports read back, through a YAML parser and Megatron's rule for a
+/// `--data-path` blend (alternating weight and prefix), as the JSON recipe of the same request.
+@Test func yamlAndMegatronExportsParseToTheRecipe() throws {
+    let (db, _) = try fittedPaperStore()
+    for c in ["vqa_avg", "text_acc"] {
+        let f = try runCLI(["fit", "--source", "paper", "--category", c, "--family", "mixing_exponential", "--bootstrap", "20"], db: db)
+        #expect(f.status == 0, "\(f.stderr)")
+    }
+    let request = ["recommend", "--source", "paper", "--objective", "vqa_avg", "--allow-extrapolation", "--candidates", "2000"]
+    let json = try runCLI(request + ["--json"], db: db)
+    let recipe = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    let weights = try #require(recipe["weights"] as? [String: Double])
+
+    let yaml = try runCLI(request + ["--format", "yaml"], db: db)
+    #expect(yaml.status == 0, "\(yaml.stderr)")
+    let parser = Process()
+    parser.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    parser.arguments = ["python3", "-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))"]
+    let input = Pipe(), output = Pipe()
+    parser.standardInput = input; parser.standardOutput = output
+    try parser.run()
+    input.fileHandleForWriting.write(Data(yaml.stdout.utf8))
+    try input.fileHandleForWriting.close()
+    let parsedData = output.fileHandleForReading.readDataToEndOfFile()
+    parser.waitUntilExit()
+    try #require(parser.terminationStatus == 0, "PyYAML could not read the export:\n\(yaml.stdout)")
+    let parsed = try #require(try JSONSerialization.jsonObject(with: parsedData) as? [String: Any])
+    let yamlWeights = try #require(parsed["weights"] as? [String: Double])
+    #expect(Set(yamlWeights.keys) == Set(weights.keys))
+    for (k, v) in weights { #expect(abs((yamlWeights[k] ?? .nan) - v) < 1e-6, "\(k)") }
+    #expect(abs((parsed["objective_value"] as? Double ?? .nan) - (recipe["objective_value"] as? Double ?? 0)) < 1e-4)
+    let scores = try #require(parsed["scores"] as? [String: [String: Any]])
+    #expect(Set(scores.keys) == Set((recipe["scores"] as? [String: Any])?.keys.map { $0 } ?? []))
+    #expect(scores["vqa_avg"]?["family"] as? String == "mixing_exponential")
+    #expect((parsed["baseline"] as? [String: Any])?["name"] as? String == "language_favorable")
+
+    let megatron = try runCLI(request + ["--format", "megatron"], db: db)
+    #expect(megatron.status == 0, "\(megatron.stderr)")
+    let words = megatron.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
+    try #require(words.first == "--data-path" && words.count % 2 == 1, "\(megatron.stdout)")
+    var blend: [String: Double] = [:]
+    for i in stride(from: 1, to: words.count, by: 2) {
+        let w = try #require(Double(words[i]), "not a weight: \(words[i])")
+        let source = try #require(words[i + 1].split(separator: "/").last.map { String($0.dropLast("_text_document".count)) })
+        #expect(words[i + 1].hasSuffix("_text_document") && blend[source] == nil)
+        blend[source] = w
+    }
+    #expect(abs(blend.values.reduce(0, +) - 1) < 1e-5)
+    for (k, v) in weights where v > 0 { #expect(abs((blend[k] ?? .nan) - v) < 1e-6, "\(k)") }
+}

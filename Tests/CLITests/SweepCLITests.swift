@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Store
+@testable import Store
 import Testing
 
 /// A sweep small enough for a debug build: the tiny profile, the smallest size, two seeds.
@@ -24,7 +24,7 @@ func processes(mentioning text: String) -> [Int32] {
     }
 }
 
-/// Issue 8, done-when 1: a sweep killed with SIGKILL halfway and run again completes with
+/// A sweep killed with SIGKILL halfway and run again completes with
 /// exactly the spec's runs, no duplicates, and a sound database.
 @Test(.timeLimit(.minutes(10)))
 func killedSweepResumesWithoutLosingOrRepeatingRuns() throws {

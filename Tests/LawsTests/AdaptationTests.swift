@@ -1,3 +1,4 @@
+import Fits
 import Foundation
 import Testing
 import Store
@@ -14,8 +15,8 @@ import VisionMixCore
 
     let (store, runs) = try importReference("paper-scaling.csv", source: "p", mix: "web_crawl")
     func fit(_ label: String) throws -> FitResult {
-        try #require(try fitCategories(store: store, label: label, categories: ["knowledge"], family: .family(.chinchillaAdditive),
-                                       options: quickOptions(bootstrap: 0), fitsRoot: nil, save: false).fits.first)
+        try #require(try SourceFits.fit(store: store, label: label, categories: ["knowledge"], family: .family(.chinchillaAdditive),
+                                        options: quickOptions(bootstrap: 0), save: false).fits.first)
     }
     let alone = try fit("p")
     // As many runs again, named as frozen-LM runs and ten points lower: pooled, they would pull

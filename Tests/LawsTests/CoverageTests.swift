@@ -7,7 +7,7 @@ func synthetic(_ law: (Double) -> Double, xs: [Double], noise: Double, rng: Rand
     xs.map { x in LawPoint(params: x, tokens: 0, score: law(x) + noise * rng.gaussian()) }
 }
 
-/// Done-when 2: over 200 synthetic replicates from a known law, the 90% bootstrap intervals
+/// Over 200 synthetic replicates from a known law, the 90% bootstrap intervals
 /// (resampling runs) cover each true parameter in 80–97% of replicates. The cheap 1-D power
 /// law keeps 200 × 99 refits fast; replicates run on two threads.
 @Test func bootstrapIntervalsCoverTrueParameters() throws {

@@ -1,3 +1,4 @@
+import Fits
 import Foundation
 import TestScratch
 import Store
@@ -98,22 +99,47 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
     #expect(law.predict(params: 3e9, tokens: 0) < law.predict(params: 3e9, tokens: 5e10))
 }
 
-/// Fits are stored in the fits table and as files, and read back identically.
+/// Fits are stored in the fits table and exported as files, and read back identically.
 @Test func fitsRoundTripThroughStoreAndFile() throws {
     let (store, runs) = try importReference("paper-scaling.csv", source: "paper_scaling", mix: "web_crawl")
     let r = try fitCategory(runs: runs, category: "knowledge", family: .family(.chinchillaAdditive), options: quickOptions(bootstrap: 5))
-    #expect(r.source == "paper_scaling")
-    try store.saveFit(r, label: "paper_scaling")
-    let back = try #require(try store.latestFit(label: "paper_scaling", category: "knowledge"))
+    #expect(r.source == "paper_scaling" && r.fitter == FitResult.currentFitter)
+    try SourceFits.save(r, label: "paper_scaling", in: store)
+    let back = try #require(try SourceFits.newest(label: "paper_scaling", in: store).first { $0.category == "knowledge" })
     #expect(back.family == "chinchilla_additive")
     #expect(back.law.predict(params: 1e9, tokens: 2e10) == r.law.predict(params: 1e9, tokens: 2e10))
     let dir = Scratch.directory("fits").path
-    let path = try writeFitFile(r, source: "paper_scaling", root: dir)
+    let path = try #require(try FitFiles.export([r], source: "paper_scaling", to: dir).first)
+    #expect(path.hasSuffix("/paper_scaling/knowledge.json"))
     let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
     #expect(json["category"] as? String == "knowledge")
     #expect((json["parameters"] as? [String: Any])?["alpha"] != nil)
     #expect((json["train"] as? [String: Any])?["rmse"] != nil)
     #expect((json["cv"] as? [String: Any])?["mae"] != nil)
+    let read = try FitFiles.read(source: "paper_scaling", from: dir)
+    #expect(read.count == 1 && read[0].law.predict(params: 1e9, tokens: 2e10) == r.law.predict(params: 1e9, tokens: 2e10))
+}
+
+/// A fit file of another source, or of another version of the fitter, is refused by name; a
+/// label that would leave the export folder is never written.
+@Test func foreignAndStaleFitFilesAreRefused() throws {
+    let (_, runs) = try importReference("paper-scaling.csv", source: "paper_scaling", mix: "web_crawl")
+    var r = try fitCategory(runs: runs, category: "knowledge", family: .family(.chinchillaAdditive), options: quickOptions(bootstrap: 0))
+    let dir = Scratch.directory("stale-fits").path
+    // Exported under one source's folder, read as another's.
+    let path = try #require(try FitFiles.export([r], source: "other", to: dir).first)
+    #expect(performing: { try FitFiles.read(source: "other", from: dir) },
+            throws: { "\($0)".contains("fitted for source 'paper_scaling', not 'other'") })
+    // Written by an older fitter (no version, or another one).
+    for version in [nil, FitResult.currentFitter - 1] {
+        r.fitter = version
+        try FitFiles.export([r], source: "paper_scaling", to: dir)
+        #expect(performing: { try FitFiles.read(source: "paper_scaling", from: dir) },
+                throws: { "\($0)".contains("older fitter") || "\($0)".contains("version \(FitResult.currentFitter - 1) of the fitter") })
+    }
+    #expect(throws: FitFiles.Refusal.self) { try FitFiles.export([r], source: "../../etc", to: dir) }
+    #expect(!FileManager.default.fileExists(atPath: URL(fileURLWithPath: dir).appendingPathComponent("../../etc").path + "/knowledge.json"))
+    #expect(FileManager.default.fileExists(atPath: path))
 }
 
 /// Huber IRLS resists one gross outlier that pulls plain least squares.

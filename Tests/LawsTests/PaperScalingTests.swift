@@ -1,9 +1,10 @@
+import Fits
 import Foundation
 import Store
 import Testing
 @testable import Laws
 
-/// Done-when 1: on the paper's scaling figure, fitted on the four smaller sizes, the chosen
+/// On the paper's scaling figure, fitted on the four smaller sizes, the chosen
 /// family predicts the largest size better than the additive Chinchilla form and the
 /// per-budget log-linear baseline, in each category.
 @Test(arguments: ["general", "knowledge", "ocr_chart"])

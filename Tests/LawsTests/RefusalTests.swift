@@ -1,9 +1,10 @@
+import Fits
 import Foundation
 import Store
 import Testing
 @testable import Laws
 
-/// Done-when 3: bad input is refused with a message that says what is wrong.
+/// Bad input is refused with a message that says what is wrong.
 @Test func refusesTooFewPointsNamingTheMinimum() throws {
     let pts = (1...5).map { LawPoint(params: Double($0) * 1e8, tokens: Double($0 % 3) * 1e9, score: Double($0)) }
     #expect(throws: LawError.tooFewPoints(family: "saturating_interaction", have: 5, need: 8)) {
@@ -50,16 +51,18 @@ import Testing
     } catch let e as LawError { #expect(e.description.contains("positive")) }
 }
 
-/// Non-convergence is reported, never a crash: a law on pathological data (huge values,
-/// constant x) still returns or throws a LawError.
-@Test func pathologicalDataDoesNotCrash() throws {
+/// Non-convergence is reported, never a crash: scores of ±1e200 overflow every start, and
+/// the fit is refused as not converged.
+@Test func pathologicalDataIsRefusedAsNotConverged() throws {
     var pts: [LawPoint] = []
     for i in 0..<12 {
         let score: Double = i % 2 == 0 ? 1e200 : -1e200
         pts.append(LawPoint(params: 1e9 * Double(1 + i % 3), tokens: 1e9 * Double(i / 3), score: score))
     }
-    do {
-        let r = try fitPoints(pts, category: "x", family: .family(.chinchillaAdditive), options: quickOptions(bootstrap: 5))
-        #expect(!r.diagnostics.status.isEmpty)
-    } catch is LawError {}
+    // Every start overflows: the refusal names the family and says no start gave a finite fit.
+    #expect(performing: { try fitPoints(pts, category: "x", family: .family(.chinchillaAdditive), options: quickOptions(bootstrap: 5)) },
+            throws: { e in
+                guard case let .notConverged(family, reason)? = e as? LawError else { return false }
+                return family == "chinchilla_additive" && reason.contains("no start gave a finite fit")
+            })
 }

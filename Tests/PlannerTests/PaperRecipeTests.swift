@@ -1,3 +1,4 @@
+import Fits
 import Foundation
 import TestScratch
 import Laws
@@ -24,7 +25,7 @@ func paperLaws(family: LawFamilySelection = .auto) throws -> LawSet {
     return LawSet(fits: fits, source: "paper")
 }
 
-/// Issue 4, done-when 1: the paper's own data recommends about 60% reasoning and 15% visual.
+/// The paper's own data recommends about 60% reasoning and 15% visual.
 @Test func paperDataRecommendsAReasoningHeavyRecipe() throws {
     let laws = try paperLaws()
     var req = RecommendationRequest(objective: try Objective.parse("vqa_avg"), baseline: Mixture.preset("language_favorable")!,
@@ -58,7 +59,7 @@ func paperLaws(family: LawFamilySelection = .auto) throws -> LawSet {
     var req = RecommendationRequest(objective: try Objective.parse("vqa_avg"), baseline: Mixture.preset("balanced")!, baselineName: "balanced")
     req.candidates = 4000
     req.allowExtrapolation = true
-    req.bounds = "code<=40,literature>=2"
+    req.bounds = try MixtureBound.parseList("code<=40,literature>=2")
     let r = try laws.recommend(req)
     let w = try #require(r.weights)
     #expect(abs(w.values.reduce(0, +) - 1) < 1e-9)

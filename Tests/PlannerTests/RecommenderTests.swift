@@ -44,7 +44,7 @@ func sharesLaws() -> LawSet {
     req.constraints = [try ScoreConstraint.parse("text_acc>=58"), try ScoreConstraint.parse("vqa_avg>=39.9")]
     #expect(performing: { _ = try sharesLaws().recommend(req) }, throws: { "\($0)".contains("text_acc>=58 and vqa_avg>=39.9") })
     req.constraints = []
-    req.bounds = "reasoning>=70,visual>=40"
+    req.bounds = try MixtureBound.parseList("reasoning>=70,visual>=40")
     #expect(performing: { _ = try sharesLaws().recommend(req) }, throws: { "\($0)".contains("lower bounds add up to 110.0%") })
 }
 
@@ -58,17 +58,18 @@ func weightsLaws() -> LawSet {
     return LawSet(source: "known", laws: ["vqa_avg": vision, "text_acc": language], defaultParams: 1e9, defaultTokens: 1e12)
 }
 
-/// Property: for random feasible bounds and availability, every recipe is a valid mixture
-/// that meets every limit.
+/// Property: for random bounds and availability, every recipe is a valid mixture that meets
+/// every limit, and a recommendation is refused exactly when the limits leave no mixture.
 @Test func recipesMeetRandomBoundsExactly() throws {
     var state: UInt64 = 12345
     func uniform() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
     let sources = TextSource.allCases
+    let code = sources.firstIndex(of: .code)!
+    var recipes = 0, refusals = 0
     for trial in 0..<40 {
         var lows = sources.map { _ in uniform() < 0.5 ? uniform() * 12 : 0 }
         var highs = sources.map { _ in uniform() < 0.5 ? 15 + uniform() * 60 : 100 }
         for i in lows.indices where lows[i] > highs[i] { swap(&lows[i], &highs[i]) }
-        guard lows.reduce(0, +) <= 100, highs.reduce(0, +) >= 100 else { continue }
         var parts: [String] = []
         for (i, s) in sources.enumerated() {
             if lows[i] > 0 { parts.append("\(s.name)>=\(lows[i])") }
@@ -76,14 +77,23 @@ func weightsLaws() -> LawSet {
         }
         var req = RecommendationRequest(objective: try Objective.parse(trial % 2 == 0 ? "vqa_avg" : "0.5*vqa_avg+0.5*text_acc"),
                                         baseline: Mixture.preset("balanced")!, baselineName: "balanced")
-        req.bounds = parts.isEmpty ? nil : parts.joined(separator: ",")
+        req.bounds = try MixtureBound.parseList(parts.joined(separator: ","))
         let codeTokens = 0.1e12 + uniform() * 0.3e12
-        req.available = "code=\(codeTokens)"
+        req.available = [try SourceAvailability(source: "code", tokens: codeTokens)]
         req.maxEpochs = 1
         req.candidates = 300
         req.seed = UInt64(trial)
-        let r: Recipe
-        do { r = try weightsLaws().recommend(req) } catch { continue } // availability may contradict a lower bound
+        // With one epoch of a 1T-token run, code's availability caps its weight at codeTokens / 1T.
+        var caps = highs.map { $0 / 100 }
+        caps[code] = min(caps[code], codeTokens / 1e12)
+        let feasible = lows.reduce(0, +) / 100 <= 1 && caps.reduce(0, +) >= 1 && zip(lows, caps).allSatisfy { $0 / 100 <= $1 }
+        guard feasible else {
+            #expect(throws: PlannerError.self, "trial \(trial): limits no mixture meets were accepted") { try weightsLaws().recommend(req) }
+            refusals += 1
+            continue
+        }
+        let r = try weightsLaws().recommend(req)
+        recipes += 1
         let w = try #require(r.weights)
         #expect(abs(w.values.reduce(0, +) - 1) < 1e-9, "trial \(trial): sum \(w.values.reduce(0, +))")
         for (i, s) in sources.enumerated() {
@@ -93,11 +103,19 @@ func weightsLaws() -> LawSet {
         }
         #expect((w["code"] ?? 0) * 1e12 <= codeTokens + 1e-3, "trial \(trial): code exceeds its availability")
     }
+    #expect(recipes >= 30, "only \(recipes) of 40 trials gave a recipe to check (\(refusals) refused)")
+    // Availability below a lower bound is refused, naming both.
+    var req = RecommendationRequest(objective: try Objective.parse("vqa_avg"), baseline: Mixture.preset("balanced")!, baselineName: "balanced")
+    req.bounds = try MixtureBound.parseList("code>=30")
+    req.available = [try SourceAvailability(source: "code", tokens: 0.1e12)]
+    req.maxEpochs = 1
+    #expect(performing: { try weightsLaws().recommend(req) },
+            throws: { "\($0)".contains("code>=30") && "\($0)".contains("code available 100B × 1 epochs") })
 }
 
 @Test func projectionLandsOnTheBoundedSimplex() throws {
     var box = SearchSpace(space: .weights)
-    try box.applyBounds("code<=40,literature>=2,math>=10")
+    try box.apply(try MixtureBound.parseList("code<=40,literature>=2,math>=10"))
     for v in [[1.0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 5.0], [-3, 2, 0.1, 0, 0, 0.7]] {
         let w = box.project(v)
         #expect(abs(w.reduce(0, +) - 1) < 1e-12)

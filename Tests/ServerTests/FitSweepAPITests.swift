@@ -1,3 +1,4 @@
+import Fits
 import Foundation
 import Store
 import Testing
@@ -40,7 +41,7 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
         #expect((r.json["not_fitted"] as? [Any])?.isEmpty == true)
         // The FitResult keys of `fit --json` (FitJSON), law included.
         #expect(Set(["category", "family", "formula", "parameters", "intervals", "train", "diagnostics", "law"]).isSubset(of: Set(fits[0].keys)))
-        #expect(try s.store.latestFits(label: "paper").map(\.category) == ["vqa_avg"])
+        #expect(try SourceFits.newest(label: "paper", in: s.store).map(\.category) == ["vqa_avg"])
 
         r = try await s.get("/v1/fits?source=paper")
         #expect(r.status == 200, "\(r.text)")
@@ -66,7 +67,7 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
         let notFitted = r.json["not_fitted"] as? [[String: Any]] ?? []
         #expect(fitted.contains("vqa_avg") && fitted.contains("text_acc"), "\(fitted)")
         for n in notFitted { #expect(n["category"] is String && !((n["reason"] as? String) ?? "").isEmpty) }
-        #expect(try Set(s.store.latestFits(label: "paper").map(\.category)) == fitted)
+        #expect(try Set(SourceFits.newest(label: "paper", in: s.store).map(\.category)) == fitted)
     }
 
     @Test func badFitRequestsAreNamed() async throws {
@@ -99,7 +100,7 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
             let r = try await s.get("/v1/fits\(query)")
             #expect(r.status == status && r.errorField == "source", "\(query): \(r.status) \(r.text)")
         }
-        #expect(try s.store.latestFits(label: "tiny").isEmpty && s.store.latestFits(label: "paper").isEmpty)
+        #expect(try SourceFits.newest(label: "tiny", in: s.store).isEmpty && SourceFits.newest(label: "paper", in: s.store).isEmpty)
     }
 }
 
@@ -109,7 +110,11 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
          "designs": [{"name": "d", "sizes": ["xs"], "mixtures": ["balanced"], "tokens": "10K", "checkpoints": ["5K"]}]}
         """#
 
-    @Test func startWatchAndCancelASweep() async throws {
+    /// The tiny spec at a budget that keeps its one run busy for a while, to cancel it mid-run.
+    static let longSpec = spec.replacingOccurrences(of: "tiny_api", with: "long_api")
+        .replacingOccurrences(of: #""tokens": "10K", "checkpoints": ["5K"]"#, with: #""tokens": "20M", "checkpoints": ["20M"]"#)
+
+    @Test func aSweepStartedOverHTTPRunsToCompletion() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: debugBinary), "build with `swift build --build-tests` first")
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
@@ -118,31 +123,36 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
         let id = try #require(r.json["sweep_id"] as? Int)
         #expect(r.headers["location"] == "/v1/sweeps/\(id)")
         #expect(r.json["name"] as? String == "tiny_api" && r.json["total_runs"] as? Int == 1 && r.json["completed_runs"] as? Int == 0)
-        #expect(["pending", "running", "failed"].contains(r.json["status"] as? String ?? ""), "\(r.text)")
+        #expect(["pending", "running"].contains(r.json["status"] as? String ?? ""), "\(r.text)")
         // Same keys as `sweep status --json`.
         #expect(Set(r.json.keys).isSubset(of: ["sweep_id", "name", "label", "status", "total_runs", "completed_runs", "elapsed_seconds", "eta_seconds", "message"]))
 
-        // The child process records itself; until the run pipeline is merged it fails with why.
-        let seen = try await waitForSweep(s, id, seconds: 30) { ($0["status"] as? String) != "pending" }
-        let status = seen["status"] as? String ?? ""
-        #expect(["running", "failed", "complete"].contains(status), "\(seen)")
-        if status == "failed" { #expect(!((seen["message"] as? String) ?? "").isEmpty, "\(seen)") }
-        if status == "running" {
-            let c = try await s.delete("/v1/sweeps/\(id)")
-            if c.status == 200 {
-                #expect(c.json["status"] as? String == "cancelled", "\(c.text)")
-                let after = try await waitForSweep(s, id, seconds: 10) { _ in
-                    !processAlive(try? s.store.sweep(id: Int64(id))?.pid)
-                }
-                // The child may record its own failure in the instant before the cancel lands.
-                #expect(["cancelled", "failed"].contains(after["status"] as? String ?? ""), "\(after)")
-            } else {
-                // It finished between the GET and the DELETE: a conflict, not a cancel.
-                #expect(c.status == 409 && c.errorField == "id", "\(c.text)")
-            }
-        }
-        _ = try await waitForSweep(s, id, seconds: 10) { !["pending", "running"].contains($0["status"] as? String ?? "") }
-        // Finished (failed, complete or cancelled): nothing to cancel.
+        let done = try await waitForSweep(s, id, seconds: 120) { !["pending", "running"].contains($0["status"] as? String ?? "") }
+        #expect(done["status"] as? String == "complete" && done["completed_runs"] as? Int == 1, "\(done)")
+        let stored = try s.store.runs(RunFilter(source: "tiny_api"))
+        // One run, a row per checkpoint (5K, and the final 10K).
+        #expect(stored.map(\.tokens).sorted() == [5_000, 10_000] && Set(stored.compactMap(\.name)).count == 1
+                && stored.allSatisfy { $0.status == "complete" && !$0.scores.isEmpty }, "\(stored.map { ($0.name ?? "", $0.status, $0.scores.count) })")
+        // Finished: nothing to cancel.
+        let again = try await s.delete("/v1/sweeps/\(id)")
+        #expect(again.status == 409 && again.errorField == "id", "\(again.text)")
+    }
+
+    @Test func aRunningSweepIsCancelled() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: debugBinary), "build with `swift build --build-tests` first")
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let r = try await s.post("/v1/sweeps", json: #"{"spec": \#(Self.longSpec)}"#)
+        #expect(r.status == 202, "\(r.text)")
+        let id = try #require(r.json["sweep_id"] as? Int)
+        let running = try await waitForSweep(s, id, seconds: 30) { ($0["status"] as? String) != "pending" }
+        try #require(running["status"] as? String == "running", "\(running)")
+        let c = try await s.delete("/v1/sweeps/\(id)")
+        #expect(c.status == 200 && c.json["status"] as? String == "cancelled", "\(c.text)")
+        _ = try await waitForSweep(s, id, seconds: 10) { _ in !processAlive(try? s.store.sweep(id: Int64(id))?.pid) }
+        let after = try await s.get("/v1/sweeps/\(id)").json
+        #expect(after["status"] as? String == "cancelled" && after["completed_runs"] as? Int == 0, "\(after)")
+        #expect(try s.store.runs(RunFilter(source: "long_api")).isEmpty)
         let again = try await s.delete("/v1/sweeps/\(id)")
         #expect(again.status == 409 && again.errorField == "id", "\(again.text)")
     }
@@ -217,7 +227,7 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
         #expect(r.status == 401)
         r = try await s.delete("/v1/sweeps/1")
         #expect(r.status == 401)
-        #expect(try s.store.sweeps().isEmpty && s.store.latestFits(label: "paper").isEmpty)
+        #expect(try s.store.sweeps().isEmpty && SourceFits.newest(label: "paper", in: s.store).isEmpty)
         // Reading needs no token.
         r = try await s.get("/v1/fits?source=paper")
         #expect(r.status == 404)

@@ -55,9 +55,12 @@ final class TestServer: @unchecked Sendable {
     let port: Int
     private let task: Task<Void, Error>
 
-    static func start(token: String? = nil, maxBodyBytes: Int = 1 << 20, provider: LawProvider? = knownProvider) async throws -> TestServer {
+    /// With `storeLaws`, predict and recommend plan on the database's fits as `visionmix serve` does.
+    static func start(token: String? = nil, maxBodyBytes: Int = 1 << 20, provider: LawProvider? = knownProvider,
+                      storeLaws: Bool = false) async throws -> TestServer {
         let dbPath = scratchDirectory().appendingPathComponent("server.sqlite").path
         let store = try ResultStore(path: dbPath)
+        let provider = storeLaws ? StoreLaws.provider(store) : provider
         // Sweeps started in tests run the built debug binary against this test's database.
         let config = ServerConfiguration(host: "127.0.0.1", port: 0, token: token, maxBodyBytes: maxBodyBytes, lawProvider: provider,
                                          executablePath: debugBinary, databasePath: dbPath)

@@ -32,7 +32,7 @@ import VisionMixCore
         #expect(!runs.contains { $0.mix == "mix6" || $0.mix == "web_crawl=100" }, "written-twice mixtures run once")
         #expect(runs.contains { $0.mix == "code=100" } && runs.contains { $0.mix == "mix3" })
         // The reasoning-share line at the largest size: three seeds on the precise evaluation,
-        // so its mixtures can be told apart from seed noise (issue 8, done-when 2).
+        // so its mixtures can be told apart from seed noise.
         let xlLine = runs.filter { $0.size == "xl" && $0.profile == "precise" }
         #expect(xlLine.count == 15 && Set(xlLine.map(\.seed)) == [1, 2, 3])
         #expect(Set(try xlLine.map { try $0.mixture.reasoningShare }).count == 5)

@@ -1,0 +1,61 @@
+import Fits
+import Foundation
+import Laws
+import Planner
+import Store
+import VisionMixCore
+
+/// What follows a finished sweep: every category fitted, mixture laws for the recommendation,
+/// a recipe, and the report. The CLI prints it; the server's sweeps run it through the CLI.
+public enum AfterSweep {
+    /// The recommendation a sweep makes and its report shows: vision (`vqa_avg`) against the
+    /// language-favourable baseline, on a search small enough to stay quick.
+    public static func recommendationRequest() -> RecommendationRequest {
+        var req = RecommendationRequest(objective: try! Objective.parse("vqa_avg"), baseline: Mixture.preset("language_favorable")!,
+                                        baselineName: "language_favorable")
+        req.candidates = 4000
+        return req
+    }
+
+    public struct Outcome: Sendable {
+        /// Every category's fit, by held-out selection over all families.
+        public var fits: SourceFitOutcome
+        /// The mixture laws of the objective and the language score, at the largest size with
+        /// enough mixtures (`LawFamilySelection.autoMixture`).
+        public var mixtureFits: SourceFitOutcome
+        public var recipe: Recipe?
+        /// Why there is no recipe, when there is none and the laws allowed one.
+        public var noRecipe: String?
+        /// The chance level of the objective's law.
+        public var chance: Double?
+        /// The report's Markdown file (report.html beside it).
+        public var reportPath: String
+    }
+
+    /// Fits, recommends (storing the recipe) and writes the report into `reportDir`.
+    /// `stage` hears of each step before it starts.
+    public static func run(store: ResultStore, label: String, reportDir: String,
+                           stage: (String) -> Void = { _ in }) throws -> Outcome {
+        stage("fitting every category of '\(label)'")
+        let fits = try SourceFits.fit(store: store, label: label)
+        let req = recommendationRequest()
+        let objective = req.objective.text
+        let mixtureFits = try SourceFits.fit(store: store, label: label, categories: [objective, "text_acc"], family: .autoMixture)
+        var outcome = Outcome(fits: fits, mixtureFits: mixtureFits, reportPath: "")
+        if mixtureFits.fits.contains(where: { $0.category == objective }) {
+            stage("recommending a recipe for \(objective)")
+            do {
+                let (laws, _) = try LawSet.load(store: store, source: label)
+                let recipe = try laws.recommend(req)
+                try store.saveRecommendation(recipe, label: label, objective: objective, request: req.summary)
+                outcome.recipe = recipe
+                outcome.chance = laws.laws[objective]?.chance
+            } catch {
+                outcome.noRecipe = "\(error)"
+            }
+        }
+        stage("writing the report")
+        outcome.reportPath = try ReportWriter(store: store, label: label).write(to: reportDir)
+        return outcome
+    }
+}
