@@ -146,78 +146,34 @@ func mixtureSite(_ groups: [[LawPoint]]) -> (points: [LawPoint], why: String) {
     return (site, "the most mixtures of any size and budget (none has \(mixtureSiteMinimum))")
 }
 
-/// `fitCategory` on points already extracted (used directly by tests and benches).
+/// One family fitted and scored: the full-data fit, its training errors, k-fold CV, and the
+/// largest-size hold-out when asked for.
+struct FamilyScore {
+    var fit: ParameterFit
+    var train: ErrorMetrics
+    var cv: ErrorMetrics?
+    var holdout: HoldoutMetrics?
+}
+
+/// Fits `category` over `allPoints`: the one fitting entry point the CLI, sweeps and the
+/// server share (through `Fits`), and the one tests and benches call directly.
 public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFamilySelection,
                       options: FitOptions = FitOptions()) throws -> FitResult {
-    var points = allPoints
-    var notes: [String] = []
-    // Mixture laws hold N and D fixed: when the data is a mixture study with a few runs at
-    // other sizes or budgets (the paper's 11 mixes at 3B/50B plus two 7B/1T runs), fit the
-    // mixture law at one (N, D) and say what was left out.
-    let wantsMixture: Bool = {
-        if case let .family(f) = family { return f.kind == .mixture }
-        if family == .autoMixture { return true }
-        return distinct(points.map(\.tokens)).count < 3 && Set(points.compactMap { $0.mixture?.canonicalKey }).count >= 3
-    }()
-    if options.onlyParams != nil || options.onlyTokens != nil {
-        let kept = try pointsAt(points, options)
-        if kept.count < points.count { notes.append("fitted on the \(kept.count) runs at the asked size or budget; \(points.count - kept.count) left out") }
-        points = kept
-    }
-    if wantsMixture {
-        var groups: [String: [LawPoint]] = [:]
-        for p in points { groups[String(format: "%.6g|%.6g", p.params, p.tokens), default: []].append(p) }
-        if groups.count > 1 {
-            let (site, why) = mixtureSite(Array(groups.values))
-            let mixtures = Set(site.compactMap { $0.mixture?.canonicalKey }).count
-            notes.append("mixture law fitted on the \(site.count) runs (\(mixtures) mixtures) at N = \(Quantity.format(site[0].params)), D = \(Quantity.format(site[0].tokens)), "
-                         + "\(why); \(points.count - site.count) run(s) at other sizes or budgets left out (choose with --params/--tokens)")
-            points = site
-        }
-    }
+    var (points, notes) = try pointsToFit(allPoints, family: family, options: options)
     for p in points where !p.score.isFinite || !p.params.isFinite || !p.tokens.isFinite || !p.weight.isFinite {
         throw LawError.notFinite(what: "an input or score", run: p.runId)
     }
     let chosen: LawFamily
     var selection: SelectionReport?
-    var scored: [LawFamily: (ParameterFit, ErrorMetrics, ErrorMetrics?, HoldoutMetrics?)] = [:]
+    var scored: [LawFamily: FamilyScore] = [:]
     switch family {
     case let .family(f): chosen = f
     case .auto, .autoMixture:
-        let candidates = applicableFamilies(points)
-        guard !candidates.isEmpty else {
-            throw LawError.noApplicableFamily("\(points.count) run(s) have this score and no input varies enough (need 2+ sizes and 3+ budgets, one varying input, or 3+ mixtures at one size and budget)")
-        }
-        let useHoldout = distinct(points.map(\.params)).count >= 3
-        var rows: [CandidateScore] = []
-        for f in candidates {
-            do {
-                let s = try scoreFamily(f, points: points, options: options, holdout: useHoldout)
-                scored[f] = s
-                rows.append(CandidateScore(family: f.rawValue, trainRMSE: s.1.rmse, aic: s.1.aic ?? .nan,
-                                           cvMAE: s.2?.mae, holdoutMAE: s.3?.mae, error: nil))
-            } catch {
-                rows.append(CandidateScore(family: f.rawValue, trainRMSE: .nan, aic: .nan, cvMAE: nil, holdoutMAE: nil,
-                                           error: "\(error)"))
-            }
-        }
-        func key(_ c: CandidateScore) -> Double { (useHoldout ? c.holdoutMAE : c.cvMAE) ?? .infinity }
-        let ok = rows.filter { key($0).isFinite }
-        guard let best = ok.min(by: { key($0) < key($1) }) else {
-            throw LawError.noApplicableFamily("every candidate failed: " + rows.compactMap { $0.error.map { e in "\(e)" } }.joined(separator: "; "))
-        }
-        chosen = LawFamily(rawValue: best.family)!
-        let crit = useHoldout ? "held-out MAE at the largest model size" : "\(options.folds)-fold cross-validated MAE"
-        let others = ok.filter { $0.family != best.family }.sorted { key($0) < key($1) }
-            .map { "\($0.family) \(String(format: "%.3f", key($0)))" }
-        selection = SelectionReport(criterion: useHoldout ? "holdout_mae" : "cv_mae",
-                                    reason: "\(best.family) has the lowest \(crit): \(String(format: "%.3f", key(best)))"
-                                        + (others.isEmpty ? "" : " against " + others.joined(separator: ", ")),
-                                    candidates: rows)
+        (chosen, selection, scored) = try selectFamily(points, options: options)
     }
     let wantHoldout = options.holdOutLargest || selection?.criterion == "holdout_mae"
     let s = try scored[chosen] ?? scoreFamily(chosen, points: points, options: options, holdout: wantHoldout)
-    var fit = s.0
+    var fit = s.fit
     let boot = bootstrapParameters(fit, points: points, options: options)
     fit.diagnostics.bootstrapReplicates = boot.ensemble.count
     fit.diagnostics.bootstrapFailed = boot.failed
@@ -243,13 +199,80 @@ public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFami
         notes.append(String(format: "the fitted scores average %.1f against a chance level of %.1f (%+.1f points)", mean, c, mean - c))
     }
     return FitResult(source: nil, category: category, family: chosen.rawValue, formula: chosen.formula,
-                     parameters: law.parameterValues, intervals: intervals, train: s.1, cv: s.2,
-                     holdout: wantHoldout ? s.3 : nil, selection: selection, diagnostics: fit.diagnostics, notes: notes, law: law)
+                     parameters: law.parameterValues, intervals: intervals, train: s.train, cv: s.cv,
+                     holdout: wantHoldout ? s.holdout : nil, selection: selection, diagnostics: fit.diagnostics, notes: notes, law: law)
+}
+
+/// The points a fit uses, and notes on what it left out: those at the asked size or budget,
+/// and for a mixture law, those at one (N, D) (`mixtureSite`). Mixture laws hold N and D
+/// fixed: when the data is a mixture study with a few runs at other sizes or budgets (the
+/// paper's 11 mixes at 3B/50B plus two 7B/1T runs), the law goes to one (N, D).
+func pointsToFit(_ allPoints: [LawPoint], family: LawFamilySelection, options: FitOptions) throws -> ([LawPoint], notes: [String]) {
+    var points = allPoints
+    var notes: [String] = []
+    let wantsMixture: Bool = {
+        if case let .family(f) = family { return f.kind == .mixture }
+        if family == .autoMixture { return true }
+        return distinct(points.map(\.tokens)).count < 3 && Set(points.compactMap { $0.mixture?.canonicalKey }).count >= 3
+    }()
+    if options.onlyParams != nil || options.onlyTokens != nil {
+        let kept = try pointsAt(points, options)
+        if kept.count < points.count { notes.append("fitted on the \(kept.count) runs at the asked size or budget; \(points.count - kept.count) left out") }
+        points = kept
+    }
+    if wantsMixture {
+        var groups: [String: [LawPoint]] = [:]
+        for p in points { groups[String(format: "%.6g|%.6g", p.params, p.tokens), default: []].append(p) }
+        if groups.count > 1 {
+            let (site, why) = mixtureSite(Array(groups.values))
+            let mixtures = Set(site.compactMap { $0.mixture?.canonicalKey }).count
+            notes.append("mixture law fitted on the \(site.count) runs (\(mixtures) mixtures) at N = \(Quantity.format(site[0].params)), D = \(Quantity.format(site[0].tokens)), "
+                         + "\(why); \(points.count - site.count) run(s) at other sizes or budgets left out (choose with --params/--tokens)")
+            points = site
+        }
+    }
+    return (points, notes)
+}
+
+/// `auto`: every applicable family scored, the one with the lowest held-out error chosen (the
+/// largest size left out when there are 3+ sizes, else k-fold CV), with the reason.
+func selectFamily(_ points: [LawPoint], options: FitOptions) throws
+    -> (chosen: LawFamily, selection: SelectionReport, scored: [LawFamily: FamilyScore]) {
+    let candidates = applicableFamilies(points)
+    guard !candidates.isEmpty else {
+        throw LawError.noApplicableFamily("\(points.count) run(s) have this score and no input varies enough (need 2+ sizes and 3+ budgets, one varying input, or 3+ mixtures at one size and budget)")
+    }
+    let useHoldout = distinct(points.map(\.params)).count >= 3
+    var scored: [LawFamily: FamilyScore] = [:]
+    var rows: [CandidateScore] = []
+    for f in candidates {
+        do {
+            let s = try scoreFamily(f, points: points, options: options, holdout: useHoldout)
+            scored[f] = s
+            rows.append(CandidateScore(family: f.rawValue, trainRMSE: s.train.rmse, aic: s.train.aic ?? .nan,
+                                       cvMAE: s.cv?.mae, holdoutMAE: s.holdout?.mae, error: nil))
+        } catch {
+            rows.append(CandidateScore(family: f.rawValue, trainRMSE: .nan, aic: .nan, cvMAE: nil, holdoutMAE: nil,
+                                       error: "\(error)"))
+        }
+    }
+    func key(_ c: CandidateScore) -> Double { (useHoldout ? c.holdoutMAE : c.cvMAE) ?? .infinity }
+    let ok = rows.filter { key($0).isFinite }
+    guard let best = ok.min(by: { key($0) < key($1) }) else {
+        throw LawError.noApplicableFamily("every candidate failed: " + rows.compactMap { $0.error.map { e in "\(e)" } }.joined(separator: "; "))
+    }
+    let crit = useHoldout ? "held-out MAE at the largest model size" : "\(options.folds)-fold cross-validated MAE"
+    let others = ok.filter { $0.family != best.family }.sorted { key($0) < key($1) }
+        .map { "\($0.family) \(String(format: "%.3f", key($0)))" }
+    let selection = SelectionReport(criterion: useHoldout ? "holdout_mae" : "cv_mae",
+                                    reason: "\(best.family) has the lowest \(crit): \(String(format: "%.3f", key(best)))"
+                                        + (others.isEmpty ? "" : " against " + others.joined(separator: ", ")),
+                                    candidates: rows)
+    return (LawFamily(rawValue: best.family)!, selection, scored)
 }
 
 /// Full-data fit, training metrics, k-fold CV and (optionally) the largest-size hold-out.
-func scoreFamily(_ f: LawFamily, points: [LawPoint], options: FitOptions, holdout: Bool)
-    throws -> (ParameterFit, ErrorMetrics, ErrorMetrics?, HoldoutMetrics?) {
+func scoreFamily(_ f: LawFamily, points: [LawPoint], options: FitOptions, holdout: Bool) throws -> FamilyScore {
     let shape = try LawShape.make(f, points: points, axis: options.axis)
     let fit = try fitParameters(shape, points: points, options: options)
     let preds = points.map { shape.evaluate(fit.params, Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape)) }
@@ -263,7 +286,7 @@ func scoreFamily(_ f: LawFamily, points: [LawPoint], options: FitOptions, holdou
     let cv = crossValidate(shape, points: points, options: options, best: fit.params)
     var ho: HoldoutMetrics?
     if holdout { ho = try holdOutLargest(f, points: points, options: options) }
-    return (fit, train, cv, ho)
+    return FamilyScore(fit: fit, train: train, cv: cv, holdout: ho)
 }
 
 func errorMetrics(_ pred: [Double], _ y: [Double]) -> ErrorMetrics {

@@ -144,3 +144,46 @@ public struct ParameterLayout: Sendable {
         self.tensors = tensors; self.total = total
     }
 }
+
+/// Where the model's activations, the caches backward reads and the backward scratch live in
+/// one arena, in floats, for batches of up to B sequences of T tokens. Each buffer is named and
+/// sized once here, and the total is what they add up to.
+struct ActivationLayout {
+    /// One block's caches: inputs and outputs of each layer that backward needs.
+    struct BlockCaches {
+        var ln1: Int, ln1rstd: Int     // (B,T,C), (B,T)
+        var qkv: Int                   // (B,T,3C), after rope
+        var atty: Int                  // (B,T,C)
+        var att: Int                   // (B,NH,T,T) attention probabilities
+        var res2: Int                  // (B,T,C)
+        var ln2: Int, ln2rstd: Int     // (B,T,C), (B,T)
+        var fch: Int, fchg: Int        // (B,T,4C) before and after GELU
+        var res3: Int                  // (B,T,C), the block's output
+    }
+
+    private(set) var total = 0
+    /// Token (and visual-prefix) embeddings (B,T,C).
+    private(set) var encoded = 0
+    private(set) var layers: [BlockCaches] = []
+    /// Final norm (B,T,C) with its reciprocal RMS (B,T); logits turned into probabilities (B,T,V);
+    /// per-position losses (B,T).
+    private(set) var lnf = 0, lnfrstd = 0, probs = 0, losses = 0
+    /// Backward scratch shared by all blocks: (B,T,C) ×3, (B,T,3C), (B,T,4C) ×2, and one T×T
+    /// attention row block per worker thread.
+    private(set) var dres = 0, dbtc = 0, datty = 0, dqkv = 0, dfchg = 0, dfch = 0, dscratch = 0
+
+    init(_ c: ModelConfig, batch B: Int, scratchThreads: Int) {
+        let T = c.context, C = c.width, NH = c.heads, V = c.vocabularySize, BT = B * T
+        func take(_ n: Int) -> Int { defer { total += n }; return total }
+        encoded = take(BT * C)
+        for _ in 0..<c.layers {
+            layers.append(BlockCaches(ln1: take(BT * C), ln1rstd: take(BT), qkv: take(BT * 3 * C), atty: take(BT * C),
+                                      att: take(B * NH * T * T), res2: take(BT * C), ln2: take(BT * C), ln2rstd: take(BT),
+                                      fch: take(BT * 4 * C), fchg: take(BT * 4 * C), res3: take(BT * C)))
+        }
+        lnf = take(BT * C); lnfrstd = take(BT)
+        probs = take(BT * V); losses = take(BT)
+        dres = take(BT * C); dbtc = take(BT * C); datty = take(BT * C)
+        dqkv = take(BT * 3 * C); dfchg = take(BT * 4 * C); dfch = take(BT * 4 * C); dscratch = take(scratchThreads * T * T)
+    }
+}

@@ -79,28 +79,19 @@ public final class Model {
         layout = ParameterLayout(config)
         paramArena = Arena(layout.total)
         gradArena = Arena(layout.total)
-        let B = maxBatch, T = config.context, C = config.width, L = config.layers, NH = config.heads, V = config.vocabularySize
-        let BT = B * T
-        let perLayer = BT * 16 * C + BT * 2 + B * NH * T * T
-        let total = BT * C + L * perLayer + BT * C + BT + BT * V + BT + BT * C * 3 + BT * 3 * C + BT * 8 * C + maxWorkerThreads * T * T
-        actArena = Arena(total)
-        var cursor = actArena.base
-        func take(_ n: Int) -> FloatPtr { defer { cursor += n }; return cursor }
-        encoded = take(BT * C)
-        var a = [[FloatPtr]](repeating: [], count: 11)
-        for _ in 0..<L {
-            a[0].append(take(BT * C)); a[1].append(take(BT)); a[2].append(take(BT * 3 * C))
-            a[3].append(take(BT * C)); a[4].append(take(B * NH * T * T)); a[5].append(take(BT * C))
-            a[6].append(take(BT * C)); a[7].append(take(BT)); a[8].append(take(BT * 4 * C))
-            a[9].append(take(BT * 4 * C)); a[10].append(take(BT * C))
-        }
-        ln1 = a[0]; ln1rstd = a[1]; qkv = a[2]; atty = a[3]; att = a[4]; res2 = a[5]
-        ln2 = a[6]; ln2rstd = a[7]; fch = a[8]; fchg = a[9]; res3 = a[10]
-        lnf = take(BT * C); lnfrstd = take(BT)
-        probs = take(BT * V); losses = take(BT)
-        dres = take(BT * C); dbtc = take(BT * C); datty = take(BT * C)
-        dqkv = take(BT * 3 * C); dfchg = take(BT * 4 * C); dfch = take(BT * 4 * C); dscratch = take(maxWorkerThreads * T * T)
-        precondition(cursor == actArena.base + total)
+        let acts = ActivationLayout(config, batch: maxBatch, scratchThreads: maxWorkerThreads)
+        actArena = Arena(acts.total)
+        let base = actArena.base
+        encoded = base + acts.encoded
+        ln1 = acts.layers.map { base + $0.ln1 }; ln1rstd = acts.layers.map { base + $0.ln1rstd }
+        qkv = acts.layers.map { base + $0.qkv }; atty = acts.layers.map { base + $0.atty }; att = acts.layers.map { base + $0.att }
+        res2 = acts.layers.map { base + $0.res2 }; ln2 = acts.layers.map { base + $0.ln2 }; ln2rstd = acts.layers.map { base + $0.ln2rstd }
+        fch = acts.layers.map { base + $0.fch }; fchg = acts.layers.map { base + $0.fchg }; res3 = acts.layers.map { base + $0.res3 }
+        lnf = base + acts.lnf; lnfrstd = base + acts.lnfrstd
+        probs = base + acts.probs; losses = base + acts.losses
+        dres = base + acts.dres; dbtc = base + acts.dbtc; datty = base + acts.datty
+        dqkv = base + acts.dqkv; dfchg = base + acts.dfchg; dfch = base + acts.dfch; dscratch = base + acts.dscratch
+        let T = config.context, BT = maxBatch * T
         (cosT, sinT) = ropeTables(maxT: T, headSize: config.headSize)
         inputs = [Int32](repeating: 0, count: BT)
         targets = [Int32](repeating: -1, count: BT)

@@ -36,6 +36,41 @@ public func clipGradients(_ grads: FloatPtr, _ n: Int, maxNorm: Float) -> Float 
     return norm
 }
 
+/// Adam's bias corrections after `step` updates: 1/(1−β₁ᵗ) and 1/(1−β₂ᵗ).
+func adamBiasCorrections(step: Int, beta1: Float, beta2: Float) -> (Float, Float) {
+    (1 / (1 - Float(pow(Double(beta1), Double(step)))), 1 / (1 - Float(pow(Double(beta2), Double(step)))))
+}
+
+/// Plain Adam over one small array, clipping inside the step: the projector's optimizer. Its
+/// arithmetic differs from `AdamW`'s in rounding (the gradient norm summed in Float, the step
+/// as lr·m̂ / (√v̂ + ε) rather than lr·(m̂ / (√v̂ + ε))); every stored vision score depends on
+/// those bits, so the two stay separate rather than one reproducing the other's rounding.
+struct Adam {
+    let beta1: Float = 0.9, beta2: Float = 0.95, epsilon: Float = 1e-8
+    private(set) var step = 0
+    private var m: [Float], v: [Float]
+
+    init(count: Int) {
+        m = [Float](repeating: 0, count: count); v = m
+    }
+
+    /// One step: gradients scaled so their global L2 norm is at most `clip`, then the update.
+    mutating func update(params: inout [Float], grads: [Float], lr: Float, clip: Float) {
+        step += 1
+        var ss: Float = 0
+        for g in grads { ss += g * g }
+        let norm = ss.squareRoot(), s: Float = norm > clip ? clip / (norm + 1e-6) : 1
+        let b1 = beta1, b2 = beta2
+        let (c1, c2) = adamBiasCorrections(step: step, beta1: b1, beta2: b2)
+        for i in params.indices {
+            let g = grads[i] * s
+            m[i] = b1 * m[i] + (1 - b1) * g
+            v[i] = b2 * v[i] + (1 - b2) * g * g
+            params[i] -= lr * (m[i] * c1) / ((v[i] * c2).squareRoot() + epsilon)
+        }
+    }
+}
+
 /// AdamW with decoupled weight decay on matrices only (not on norm weights); moments in one arena.
 public final class AdamW {
     public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
@@ -56,8 +91,7 @@ public final class AdamW {
     public func update(params: FloatPtr, grads: ConstFloatPtr, lr: Float) {
         step += 1
         let b1 = beta1, b2 = beta2, eps = epsilon
-        let c1 = 1 / (1 - Float(pow(Double(b1), Double(step))))
-        let c2 = 1 / (1 - Float(pow(Double(b2), Double(step))))
+        let (c1, c2) = adamBiasCorrections(step: step, beta1: b1, beta2: b2)
         for t in layout.tensors {
             let p = params + t.offset, g = grads + t.offset, mm = m + t.offset, vv = v + t.offset
             let decay = t.decay ? weightDecay : 0

@@ -16,8 +16,7 @@ public final class Projector {
     public var params: [Float]
     public var grads: [Float]
     let oW1: Int, ob1: Int, oW2: Int, ob2: Int, opos: Int
-    private var m: [Float], v: [Float]
-    private var step = 0
+    private var optimizer: Adam
     // caches of the last forward
     private var pre: [Float] = [], h: [Float] = [], dh: [Float] = [], dpre: [Float] = []
     private var lastN = 0
@@ -27,7 +26,8 @@ public final class Projector {
         oW1 = 0; ob1 = H * F; oW2 = ob1 + H; ob2 = oW2 + C * H; opos = ob2 + C
         let n = opos + P * C
         params = [Float](repeating: 0, count: n)
-        grads = params; m = params; v = params
+        grads = params
+        optimizer = Adam(count: n)
         var rng = SplitMix64(seed: seed ^ 0x9_0_1EC7)
         for i in 0..<(H * F) { params[oW1 + i] = Float(rng.normal() / Double(F).squareRoot()) }
         // Outputs start at about the scale of the token embeddings (std 0.02 per coordinate ×√C after RMSNorm).
@@ -99,19 +99,8 @@ public final class Projector {
         }
     }
 
-    /// Adam step (no weight decay: the projector is small and trained briefly).
+    /// One Adam step over every parameter (no weight decay: the projector is small and trained briefly).
     public func update(lr: Float, clip: Float = 1) {
-        step += 1
-        var ss: Float = 0
-        for g in grads { ss += g * g }
-        let norm = ss.squareRoot(), s: Float = norm > clip ? clip / (norm + 1e-6) : 1
-        let b1: Float = 0.9, b2: Float = 0.95
-        let c1 = 1 / (1 - Float(pow(Double(b1), Double(step)))), c2 = 1 / (1 - Float(pow(Double(b2), Double(step))))
-        for i in params.indices {
-            let g = grads[i] * s
-            m[i] = b1 * m[i] + (1 - b1) * g
-            v[i] = b2 * v[i] + (1 - b2) * g * g
-            params[i] -= lr * (m[i] * c1) / ((v[i] * c2).squareRoot() + 1e-8)
-        }
+        optimizer.update(params: &params, grads: grads, lr: lr, clip: clip)
     }
 }
