@@ -96,12 +96,16 @@ public struct FitResult: Codable, Sendable {
     public var law: FittedLaw
 }
 
-/// The families that could describe `points`, by which inputs vary.
-public func applicableFamilies(_ points: [LawPoint]) -> [LawFamily] {
+/// The families that could describe `points` of `category`, by which inputs vary; for a metric
+/// that falls (a loss), Chinchilla's loss law too, when every budget and loss is positive.
+public func applicableFamilies(_ points: [LawPoint], category: String) -> [LawFamily] {
     let nN = distinct(points.map(\.params)).count, nD = distinct(points.map(\.tokens)).count
     let nMix = Set(points.compactMap { $0.mixture?.canonicalKey }).count
     var out: [LawFamily] = []
     if nN >= 2 && nD >= 3 {
+        if !MetricCatalogue.higherIsBetter(category) && points.allSatisfy({ $0.tokens > 0 && $0.score > 0 }) {
+            out.append(.chinchillaLoss)
+        }
         out += [.saturatingInteraction, .chinchillaAdditive, .logLinearN]
         if nMix >= 3 { out.append(.joint) }
     } else if nN >= 2 || nD >= 2 {
@@ -169,7 +173,7 @@ public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFami
     switch family {
     case let .family(f): chosen = f
     case .auto, .autoMixture:
-        (chosen, selection, scored) = try selectFamily(points, options: options)
+        (chosen, selection, scored) = try selectFamily(points, category: category, options: options)
     }
     let wantHoldout = options.holdOutLargest || selection?.criterion == "holdout_mae"
     let s = try scored[chosen] ?? scoreFamily(chosen, points: points, options: options, holdout: wantHoldout)
@@ -236,9 +240,9 @@ func pointsToFit(_ allPoints: [LawPoint], family: LawFamilySelection, options: F
 
 /// `auto`: every applicable family scored, the one with the lowest held-out error chosen (the
 /// largest size left out when there are 3+ sizes, else k-fold CV), with the reason.
-func selectFamily(_ points: [LawPoint], options: FitOptions) throws
+func selectFamily(_ points: [LawPoint], category: String, options: FitOptions) throws
     -> (chosen: LawFamily, selection: SelectionReport, scored: [LawFamily: FamilyScore]) {
-    let candidates = applicableFamilies(points)
+    let candidates = applicableFamilies(points, category: category)
     guard !candidates.isEmpty else {
         throw LawError.noApplicableFamily("\(points.count) run(s) have this score and no input varies enough (need 2+ sizes and 3+ budgets, one varying input, or 3+ mixtures at one size and budget)")
     }

@@ -312,7 +312,8 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
         throw LawError.tooFewPoints(family: name, have: points.count, need: shape.minimumPoints)
     }
     let feats = points.map { Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape) }
-    let prob = LawProblem(shape: shape, feats: feats, y: points.map(\.score), weights: points.map(\.weight),
+    let weights = shape.family.fitsRelativeErrors ? points.map { $0.weight / ($0.score * $0.score) } : points.map(\.weight)
+    let prob = LawProblem(shape: shape, feats: feats, y: points.map(\.score), weights: weights,
                           accelerated: options.accelerated)
     let starts = extraStarts + makeStarts(prob, options: options, randomStarts: randomStarts, gridStride: gridStride)
     let outcomes = solveStarts(prob, starts: starts, options: options)
@@ -329,7 +330,7 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
     }
     var huberIterations: Int?
     if options.huber {
-        (top, huberIterations) = huberRefine(prob, from: top, baseWeights: points.map(\.weight), options: options)
+        (top, huberIterations) = huberRefine(prob, from: top, baseWeights: weights, options: options)
     }
     // Re-solve from the optimum so the workspace's Jacobian is the optimum's (for the covariance).
     let startCost = prob.cost(prob.naturalValues(top.x))

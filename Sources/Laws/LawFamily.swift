@@ -7,6 +7,7 @@ import VisionMixCore
 public enum LawFamily: String, CaseIterable, Codable, Sendable {
     case saturatingInteraction = "saturating_interaction"
     case chinchillaAdditive = "chinchilla_additive"
+    case chinchillaLoss = "chinchilla_loss"
     case logLinearN = "loglinear_n"
     case quadraticShares = "quadratic_shares"
     case mixingExponential = "mixing_exponential"
@@ -19,7 +20,7 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
 
     public var kind: Kind {
         switch self {
-        case .saturatingInteraction, .chinchillaAdditive, .logLinearN: .sizeData
+        case .saturatingInteraction, .chinchillaAdditive, .chinchillaLoss, .logLinearN: .sizeData
         case .quadraticShares, .mixingExponential, .saturatingPerSource: .mixture
         case .joint: .joint
         case .power1D, .sigmoidLog1D: .oneDimensional
@@ -32,6 +33,7 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
         switch self {
         case .saturatingInteraction: "a + b·ln n + (c + e·ln n)·[1 − (1 + d/τ)^(−β)]"
         case .chinchillaAdditive: "E − A·n^(−α) − B·(1 + d/τ)^(−β)"
+        case .chinchillaLoss: "E + A·n^(−α) + B·d^(−β)"
         case .logLinearN: "a_D + b_D·ln n, one (a, b) per token budget D"
         case .quadraticShares: "c0 + c_r·Δr + c_v·Δv + c_rr·Δr² + c_vv·Δv² + c_rv·Δr·Δv   (Δ = share − mean share; c0 + c_t·t + c_tt·t² along t = u·Δ when the shares lie on a line)"
         case .mixingExponential: "c + k·exp(Σ_j t_j·w_j)   (w_j source weights; the reference source is absorbed in k)"
@@ -48,6 +50,8 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
             "Size–data law. The score at D = 0 (the un-pre-trained model after adaptation) is log-linear in N; the gain from data saturates as a power law in D, and its ceiling c + e·ln n grows with N (the N×D interaction: bigger models gain more from data). Handles D = 0 exactly."
         case .chinchillaAdditive:
             "Size–data law in the additive Chinchilla style: separate saturating power-law terms in N and D, no interaction. D enters as (1 + d/τ) so D = 0 is finite."
+        case .chinchillaLoss:
+            "Size–data law for a loss that falls: Chinchilla's L = E + A/N^α + B/D^β (Hoffmann et al.), fitted as Epoch refits it: on relative errors (to first order, residuals of log loss), from a grid of starts in α and β, with Huber when asked. Every D must be positive. The family auto selection offers for metrics that fall (losses, perplexities)."
         case .logLinearN:
             "Baseline: for each token budget seen in the data, a straight line in ln N. Budgets between two seen ones interpolate linearly; other budgets extrapolate."
         case .quadraticShares:
@@ -71,6 +75,7 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
         switch self {
         case .saturatingInteraction: "a, b, c, e, tau, beta (6); minimum 8 points, 2+ sizes, 3+ budgets"
         case .chinchillaAdditive: "E, A, alpha, B, tau, beta (6); minimum 8 points, 2+ sizes, 3+ budgets"
+        case .chinchillaLoss: "E, A, alpha, B, beta (5); minimum 7 points, 2+ sizes, 3+ budgets, D > 0"
         case .logLinearN: "a@D, b@D per budget (2 per budget); minimum 2·budgets + 2 points, 2+ sizes per budget"
         case .quadraticShares: "c0, c_r, c_v, c_rr, c_vv, c_rv (6); minimum 8 points, 6+ mixtures (c0, c_t, c_tt and 5 points on collinear shares)"
         case .mixingExponential: "c, k, t_source for S − 1 sources (S + 1); minimum S + 3 points (9 with all 6 sources varying)"
@@ -80,6 +85,11 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
         case .sigmoidLog1D: "a, h, k, m (4); minimum 6 points"
         }
     }
+
+    /// Fitted on relative errors (each point weighted by 1/score²): to first order the
+    /// residuals of log loss, as losses are fitted, so the small losses of large runs count as
+    /// much as the large ones of small runs.
+    public var fitsRelativeErrors: Bool { self == .chinchillaLoss }
 
     /// How the minimum point count is set: at least two more points than parameters, so a fit
     /// leaves residual degrees of freedom for its error estimate.
@@ -271,6 +281,12 @@ extension LawShape {
                 g[5] = B * qb * lq
             }
             return E - A * na - B * qb
+        case .chinchillaLoss:
+            let (E, A, alpha, B, beta) = (p[0], p[1], p[2], p[3], p[4])
+            let lnD = log(x.d)
+            let na = exp(-alpha * x.lnN), db = exp(-beta * lnD)
+            if let g { g[0] = 1; g[1] = na; g[2] = -A * na * x.lnN; g[3] = db; g[4] = -B * db * lnD }
+            return E + A * na + B * db
         case .logLinearN:
             // The bracketing knots and their interpolation weights (clamped outside the knots).
             let (i, j, wj) = knotBracket(x.d)

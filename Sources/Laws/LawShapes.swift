@@ -61,6 +61,13 @@ extension LawShape {
                 shape.centre = [rs.reduce(0, +) / Double(rs.count), vs.reduce(0, +) / Double(vs.count)]
                 shape.parameters += [spec("m_r"), spec("m_v"), spec("m_vv")]
             }
+        case .chinchillaLoss:
+            try need(Ns.count >= 2, "it needs at least 2 model sizes (the data has \(Ns.count))")
+            try need(Ds.count >= 3, "it needs at least 3 token budgets (the data has \(Ds.count))")
+            try need(Ds.first! > 0, "every token budget must be positive (B/D^β is infinite at D = 0)")
+            try need(points.allSatisfy { $0.score > 0 }, "every loss must be positive (it is fitted on relative errors)")
+            shape.parameters = [spec("E", linear: true), spec("A", .logRange(1e-8, 1e8), linear: true), spec("alpha", .logRange(1e-3, 3)),
+                                spec("B", .logRange(1e-8, 1e8), linear: true), spec("beta", .logRange(1e-3, 3))]
         case .logLinearN:
             try need(Ns.count >= 2, "it needs at least 2 model sizes (the data has \(Ns.count))")
             shape.knots = Ds.map { $0 / shape.dScale }
@@ -151,6 +158,9 @@ extension LawShape {
             for t in taus { for b in betas { grid.append(point([4: t, 5: b])) } }
         case .chinchillaAdditive:
             for a in [0.1, 0.5] { for t in taus { for b in betas { grid.append(point([2: a, 4: t, 5: b])) } } }
+        case .chinchillaLoss:
+            // Epoch's grid over the exponents, where published fits lie (0.1–0.6).
+            for a in [0.1, 0.25, 0.45, 0.7] { for b in [0.1, 0.25, 0.45, 0.7] { grid.append(point([2: a, 4: b])) } }
         case .logLinearN, .quadraticShares:
             grid.append(point([:]))
         case .mixingExponential:

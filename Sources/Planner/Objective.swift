@@ -1,14 +1,35 @@
 import Foundation
 import VisionMixCore
 
-/// A weighted sum of categories to maximise: `vqa_avg` or `0.5*general+0.5*vision_centric`.
-/// A category whose lower values are better (ppl) enters with its sign flipped.
+/// A weighted sum of categories to optimise: `vqa_avg`, `0.5*general+0.5*vision_centric`,
+/// `minimize pile_cc_loss` or `maximize 0.5*vqa_avg-0.5*ppl`. Without a word, each category
+/// enters in its own direction (a loss or a perplexity with its sign flipped,
+/// `MetricCatalogue.higherIsBetter`) and the sum is maximised; `maximize` and `minimize` take
+/// the weighted sum as written.
 public struct Objective: Sendable, CustomStringConvertible {
+    public enum Sense: String, Sendable { case eachInItsDirection, maximize, minimize }
+
     public var terms: [(weight: Double, category: String)]
     public var text: String
+    public var sense: Sense = .eachInItsDirection
 
     public static func parse(_ text: String) throws -> Objective {
-        let compact = text.replacingOccurrences(of: " ", with: "")
+        var body = text.trimmingCharacters(in: .whitespaces)
+        var sense = Sense.eachInItsDirection
+        for (word, s) in [("minimize", Sense.minimize), ("minimise", .minimize), ("maximize", .maximize), ("maximise", .maximize)] {
+            let lower = body.lowercased()
+            if lower.hasPrefix(word + " ") || lower.hasPrefix(word + ":") {
+                body = String(body.dropFirst(word.count + 1)); sense = s
+                break
+            }
+        }
+        var objective = try parseSum(body, text: text)
+        objective.sense = sense
+        return objective
+    }
+
+    static func parseSum(_ body: String, text: String) throws -> Objective {
+        let compact = body.replacingOccurrences(of: " ", with: "")
         guard !compact.isEmpty else { throw PlannerError.badObjective("the objective is empty") }
         var terms: [(Double, String)] = []
         // Split on + and - that start a new term (not the sign of an exponent).
@@ -54,12 +75,24 @@ public struct Objective: Sendable, CustomStringConvertible {
 
     public var description: String { text }
 
-    /// The objective's value from per-category predictions.
+    /// The objective's value from per-category predictions, oriented so that higher is better.
     public func value(_ scores: [String: Double]) -> Double {
-        terms.reduce(0) { acc, t in
-            let higher = MetricCatalogue.metric(named: t.category)?.higherIsBetter ?? true
-            return acc + t.weight * (higher ? 1 : -1) * (scores[t.category] ?? .nan)
+        switch sense {
+        case .eachInItsDirection:
+            terms.reduce(0) { acc, t in
+                acc + t.weight * (MetricCatalogue.higherIsBetter(t.category) ? 1 : -1) * (scores[t.category] ?? .nan)
+            }
+        case .maximize: weightedSum(scores)
+        case .minimize: -weightedSum(scores)
         }
+    }
+
+    /// The value to show: the weighted sum as written under `maximize` or `minimize`, else `value`.
+    public func reported(_ scores: [String: Double]) -> Double { sense == .eachInItsDirection ? value(scores) : weightedSum(scores) }
+
+    /// The weighted sum as written.
+    public func weightedSum(_ scores: [String: Double]) -> Double {
+        terms.reduce(0) { $0 + $1.weight * (scores[$1.category] ?? .nan) }
     }
 }
 

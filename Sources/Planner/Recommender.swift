@@ -177,14 +177,17 @@ extension LawSet {
         var predicted: [String: Prediction] = [:]
         for c in categories { predicted[c] = try predict(c, params: n, tokens: d, mixture: mixture) }
         let baseMixture = box.space == .shares ? try Mixture(reasoningShare: req.baseline.reasoningShare, visualShare: req.baseline.visualShare) : req.baseline
-        let baseValue = req.objective.value(search.scores(baseMixture))
-        let comparison = BaselineComparison(name: req.baselineName, objective: baseValue, margin: bestValue - baseValue,
+        let baseScores = search.scores(baseMixture)
+        let baseValue = req.objective.value(baseScores)
+        // The margin is in the objective's better direction: positive when the recipe is better.
+        let comparison = BaselineComparison(name: req.baselineName, objective: req.objective.reported(baseScores), margin: bestValue - baseValue,
                                             probabilityBetter: probabilityBetter(req.objective, mixture, than: baseMixture, params: n, tokens: d))
         let binding = box.binding(best) + bindingConstraints(req, evaluated: evaluated)
         let pareto = plan.language.map { lang in paretoFront(evaluated.map { ($0.w, $0.s) }, box: box, objective: req.objective, language: lang) } ?? []
         return Recipe(source: source, objective: req.objective.text, space: box.space, params: n, tokens: d,
                       weights: mixture.weights.map { w in Dictionary(uniqueKeysWithValues: w.map { ($0.key.name, $0.value) }) },
-                      reasoningShare: mixture.reasoningShare, visualShare: mixture.visualShare, objectiveValue: bestValue,
+                      reasoningShare: mixture.reasoningShare, visualShare: mixture.visualShare,
+                      objectiveValue: req.objective.sense == .eachInItsDirection ? bestValue : req.objective.reported(search.scores(mixture)),
                       scores: predicted, baseline: comparison, binding: binding, pareto: pareto,
                       languageCategory: plan.language, candidatesSampled: req.candidates, candidatesEvaluated: evaluated.count,
                       candidatesFeasible: feasibleCount, nearestMeasured: nearestMeasured(to: mixture, categories: req.objective.categories))
@@ -253,22 +256,23 @@ extension LawSet {
     }
 
     func paretoFront(_ points: [([Double], [String: Double])], box: SearchSpace, objective: Objective, language: String) -> [ParetoPoint] {
-        let higher = MetricCatalogue.metric(named: language)?.higherIsBetter ?? true
-        let scored = points.compactMap { w, s -> ([Double], Double, Double)? in
+        let higher = MetricCatalogue.higherIsBetter(language)
+        let scored = points.compactMap { w, s -> ([Double], Double, Double, [String: Double])? in
             let o = objective.value(s)
             guard let l = s[language], o.isFinite, l.isFinite else { return nil }
-            return (w, o, higher ? l : -l)
+            return (w, o, higher ? l : -l, s)
         }.sorted { $0.1 > $1.1 }
-        var front: [([Double], Double, Double)] = []
+        var front: [([Double], Double, Double, [String: Double])] = []
         var bestLanguage = -Double.infinity
         for p in scored where p.2 > bestLanguage { front.append(p); bestLanguage = p.2 }
         // Thin a dense front to at most 25 points, evenly along it.
         let step = max(1, (front.count + 24) / 25)
         return stride(from: 0, to: front.count, by: step).map { i in
-            let (w, o, l) = front[i]
+            let (w, o, l, s) = front[i]
             let m = box.mixture(w)
             return ParetoPoint(weights: m.weights.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.key.name, $0.value) }) },
-                               reasoningShare: m.reasoningShare, visualShare: m.visualShare, objective: o, language: higher ? l : -l)
+                               reasoningShare: m.reasoningShare, visualShare: m.visualShare,
+                               objective: objective.sense == .eachInItsDirection ? o : objective.reported(s), language: higher ? l : -l)
         }
     }
 }

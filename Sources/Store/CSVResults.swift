@@ -11,7 +11,7 @@ enum CSVResults {
         let headers = header.fields.map { $0.trimmedSpaces }
         var roles: [ColumnRole] = []
         var seen = Set<String>()
-        for h in headers {
+        for (index, h) in headers.enumerated() {
             let key = h.lowercased()
             if key.isEmpty { throw ImportError(line: header.line, reason: "a column has an empty header") }
             if !seen.insert(key).inserted { throw ImportError(line: header.line, reason: "column \(h) appears twice") }
@@ -20,6 +20,10 @@ enum CSVResults {
             }
             guard let role = ColumnRole.classify(h) else {
                 throw ImportError(line: header.line, reason: "column '\(h)' is not a valid metric name (letters, digits, _)")
+            }
+            if case let .unknownSourceWeight(name) = role {
+                throw ImportError(line: header.line, reason: "column \(index + 1) '\(h)' is the weight of source '\(name)', which is not a source "
+                                  + "(sources are " + TextSource.allCases.map(\.name).joined(separator: ", ") + "); nothing was imported")
             }
             roles.append(role)
         }
@@ -42,6 +46,12 @@ enum CSVResults {
         let unknownMetricColumns = zip(headers, roles).compactMap { h, r -> String? in
             if case let .metric(m) = r, !MetricCatalogue.isKnown(m) { return h }
             return nil
+        }
+        if !sourceColumns, let looksLikeWeights = unnamedWeightColumns(records: records, headers: headers, roles: roles) {
+            throw ImportError(line: header.line, reason: "columns " + looksLikeWeights.joined(separator: ", ")
+                              + " add up to 1 (or 100) on every row: they look like mixture weights, which would be stored as scores. "
+                              + "Name each weight column weight_<source> (sources are " + TextSource.allCases.map(\.name).joined(separator: ", ")
+                              + "); nothing was imported")
         }
 
         // Percent or fraction: decided once per file from the largest row sum.
@@ -104,6 +114,7 @@ enum CSVResults {
                     if let v = try numberCell(cell, column: col, line: line) { run.scores[m] = v }
                 case let .chance(m):
                     if let v = try numberCell(cell, column: col, line: line) { run.chance[m] = try chanceLevel(v, of: m, line: line) }
+                case .unknownSourceWeight: break   // refused with the header
                 }
             }
             if let m = run.chance.keys.sorted().first(where: { run.scores[$0] == nil }) {
@@ -151,6 +162,28 @@ enum CSVResults {
         }
         return ResultFile(format: tidy ? .tidyCSV : .wideCSV, runs: runs, notices: notices)
     }
+}
+
+/// Unknown metric columns (two or more, not named as losses) whose values are non-negative and
+/// add up to 1 or to 100 on every row: mixture weights under names that do not say so. Nil when
+/// there are none.
+func unnamedWeightColumns(records: [CSVRecord], headers: [String], roles: [ColumnRole]) -> [String]? {
+    let columns = roles.indices.filter { i in
+        if case let .metric(m) = roles[i] { return !MetricCatalogue.isKnown(m) && MetricCatalogue.higherIsBetter(m) }
+        return false
+    }
+    let rows = records.dropFirst()
+    guard columns.count >= 2, !rows.isEmpty else { return nil }
+    for rec in rows {
+        guard rec.fields.count == headers.count else { return nil }
+        var sum = 0.0
+        for i in columns {
+            guard let v = Double(rec.fields[i].trimmedSpaces), v.isFinite, v >= 0 else { return nil }
+            sum += v
+        }
+        guard abs(sum - 1) < 1e-3 || abs(sum - 100) < 1e-1 else { return nil }
+    }
+    return columns.map { headers[$0] }
 }
 
 /// A chance level is an accuracy in percent: 0–100.

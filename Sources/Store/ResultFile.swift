@@ -113,6 +113,8 @@ enum ColumnRole {
     case metric(String)
     /// `chance:<metric>`: the chance level of a metric's score, as `runs export` writes it.
     case chance(String)
+    /// `weight_<name>` or `w_<name>` for a source the catalogue does not hold: refused.
+    case unknownSourceWeight(String)
 }
 
 extension ColumnRole {
@@ -130,6 +132,7 @@ extension ColumnRole {
         if h == "seed" { return .seed }
         if let c = countColumns[h] { return c.isParams ? .params(c.multiplier) : .tokens(c.multiplier) }
         if let s = TextSource(name: h) { return .source(s) }
+        if let named = weightColumnSource(h) { return TextSource(name: named).map { .source($0) } ?? .unknownSourceWeight(named) }
         switch h {
         case "reasoning_pct": return .reasoning(.percent)
         case "visual_pct": return .visual(.percent)
@@ -141,6 +144,12 @@ extension ColumnRole {
             if h.hasPrefix("chance:") { let m = String(h.dropFirst(7)); return MetricCatalogue.isValidName(m) ? .chance(m) : nil }
             return MetricCatalogue.isValidName(h) ? .metric(h) : nil
         }
+    }
+
+    /// The source a `weight_<name>` or `w_<name>` column gives the weight of.
+    static func weightColumnSource(_ h: String) -> String? {
+        for prefix in ["weight_", "w_"] where h.hasPrefix(prefix) && h.count > prefix.count { return String(h.dropFirst(prefix.count)) }
+        return nil
     }
 
     /// An unknown column that looks like a misspelt source (`maths`, `webcrawl`).

@@ -181,7 +181,7 @@ extension ResultStore {
             let runId = db.lastInsertedRowID
             for (metric, value) in run.scores {
                 if !knownMetrics.contains(metric) {
-                    try MetricRecord(name: metric, groupName: "custom", higherIsBetter: true,
+                    try MetricRecord(name: metric, groupName: "custom", higherIsBetter: MetricCatalogue.higherIsBetter(metric),
                                      about: "custom metric added by an import", custom: true).insert(db)
                     knownMetrics.insert(metric)
                     out.newMetrics.append(metric)

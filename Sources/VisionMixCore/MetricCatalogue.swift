@@ -40,6 +40,18 @@ public enum MetricCatalogue {
 
     public static func metric(named name: String) -> Metric? { standard.first { $0.name == name } }
 
+    /// Whether higher values of a metric are better: the catalogue's word for its own metrics;
+    /// otherwise losses, perplexities and bits per byte fall (`loss`, `*_loss`, `ppl`, `*_ppl`,
+    /// `perplexity`, `*_perplexity`, `bpb`, `*_bpb`, and the same with the word first, as in
+    /// `loss_pile_cc`), and every other score rises.
+    public static func higherIsBetter(_ name: String) -> Bool {
+        if let m = metric(named: name) { return m.higherIsBetter }
+        let key = name.lowercased()
+        return !fallingWords.contains { w in key == w || key.hasSuffix("_" + w) || key.hasPrefix(w + "_") }
+    }
+
+    static let fallingWords = ["loss", "ppl", "perplexity", "bpb"]
+
     public static func isKnown(_ name: String) -> Bool { metric(named: name) != nil }
 
     /// A metric name must be a plain identifier so it is safe as a JSON key and a file name.

@@ -76,7 +76,8 @@ struct Recommend: ParsableCommand {
     )
     @OptionGroup var global: GlobalOptions
     @OptionGroup var lawOptions: LawOptions
-    @Option(help: "A category (vqa_avg) or a weighted sum (0.5*general+0.5*vision_centric).") var objective: String
+    @Option(help: "A category (vqa_avg), a weighted sum (0.5*general+0.5*vision_centric), or either after minimize or maximize (\"minimize pile_cc_loss\"); without a word, losses and perplexities count lower as better.")
+    var objective: String
     @Option(help: "Model size (default: the fitted size, if only one).") var params: String?
     @Option(help: "Pre-training tokens (default: the fitted budget, if only one).") var tokens: String?
     @Option(name: .customLong("constraint"), help: "A score floor or ceiling, e.g. text_acc>=52.5 (repeatable).") var constraints: [String] = []
@@ -129,7 +130,8 @@ struct Recommend: ParsableCommand {
     }
 
     func printRecipe(_ r: Recipe) {
-        print("recipe maximising \(r.objective) for \(r.source) at \(Quantity.format(r.params)) parameters, \(Quantity.format(r.tokens)) tokens")
+        let goal = ["minimi", "maximi"].contains(r.objective.lowercased().prefix(6)) ? "recipe to \(r.objective)" : "recipe maximising \(r.objective)"
+        print("\(goal) for \(r.source) at \(Quantity.format(r.params)) parameters, \(Quantity.format(r.tokens)) tokens")
         if let w = r.weights {
             var t = TextTable(["source", "weight"])
             for s in TextSource.allCases { t.add([s.name, fmt((w[s.name] ?? 0) * 100, 1) + "%"]) }

@@ -132,3 +132,32 @@ func weightsLaws() -> LawSet {
     #expect(c.relation == .atLeast && c.threshold == 52.5 && c.violation(52) == 0.5)
     #expect(throws: PlannerError.self) { try ScoreConstraint.parse("text_acc=52") }
 }
+
+/// `minimize` and `maximize` take the weighted sum as written; without a word a loss counts
+/// lower as better. A recipe that minimises a loss lands where the loss is lowest, and its
+/// reported objective is the loss itself.
+@Test func lossesAreMinimised() throws {
+    #expect(try Objective.parse("minimize pile_cc_loss").sense == .minimize)
+    #expect(try Objective.parse("maximise: 0.5*vqa_avg+0.5*text_acc").terms.count == 2)
+    #expect(try Objective.parse("pile_cc_loss").value(["pile_cc_loss": 2]) == -2)
+    #expect(try Objective.parse("maximize pile_cc_loss").value(["pile_cc_loss": 2]) == 2)
+    #expect(MetricCatalogue.higherIsBetter("pile_cc_loss") == false && MetricCatalogue.higherIsBetter("loss") == false
+            && MetricCatalogue.higherIsBetter("bpb") == false && MetricCatalogue.higherIsBetter("lossless_score") == true
+            && MetricCatalogue.higherIsBetter("vqa_avg") == true && MetricCatalogue.higherIsBetter("ppl") == false)
+    // A loss lowest at code 30%, math 20% (weights space).
+    let loss = KnownLaw(category: "pile_cc_loss", space: .weights, spread: { _ in 0.01 }) { m, _ in
+        2 + 4 * pow(m.weight(.code) - 0.3, 2) + 4 * pow(m.weight(.math) - 0.2, 2)
+    }
+    let laws = LawSet(source: "known", laws: ["pile_cc_loss": loss], defaultParams: 1e9, defaultTokens: 1e12)
+    for text in ["minimize pile_cc_loss", "pile_cc_loss"] {
+        var req = RecommendationRequest(objective: try Objective.parse(text), baseline: Mixture.preset("balanced")!, baselineName: "balanced")
+        req.candidates = 3000
+        let r = try laws.recommend(req)
+        let w = try #require(r.weights)
+        #expect(abs(w["code"]! - 0.3) < 0.03 && abs(w["math"]! - 0.2) < 0.03, "\(text): \(w)")
+        #expect(r.baseline.margin > 0, "the recipe's loss is lower than balanced's: margin \(r.baseline.margin)")
+        if text.hasPrefix("minimize") {
+            #expect(abs(r.objectiveValue - r.scores["pile_cc_loss"]!.value) < 1e-9 && r.objectiveValue < r.baseline.objective)
+        }
+    }
+}

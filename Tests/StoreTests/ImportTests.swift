@@ -25,6 +25,25 @@ import VisionMixCore
     #expect(abs(balanced.reasoningShare! - 0.520) < 0.001)
 }
 
+/// `weight_<source>` and `w_<source>` columns are mixture weights; a loss is a custom metric
+/// that falls, and a score one that rises.
+@Test func weightColumnsAreMixturesAndLossesFall() throws {
+    let store = try freshStore()
+    let path = scratchFile("weights.csv", """
+        run,params,tokens,weight_web_crawl,w_code,pile_cc_loss,my_score
+        a,1e8,1e9,0.25,0.75,2.5,40
+        b,1e8,1e9,0.6,0.4,2.4,41
+        """)
+    let file = try ResultFile.read(path: path)
+    try store.insertRuns(file.runs, label: "w", origin: "import")
+    let runs = try store.runs(RunFilter(source: "w")).sorted { ($0.name ?? "") < ($1.name ?? "") }
+    #expect(runs.count == 2 && runs.allSatisfy { $0.scores.keys.sorted() == ["my_score", "pile_cc_loss"] })
+    #expect(runs[0].mixture?.weight(.code) == 0.75 && runs[0].mixture?.weight(.webCrawl) == 0.25)
+    #expect(runs[1].mixture?.weight(.code) == 0.4)
+    let metrics = try store.pool.read { try MetricRecord.filter(Column("custom") == true).fetchAll($0) }
+    #expect(Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0.higherIsBetter) }) == ["pile_cc_loss": false, "my_score": true])
+}
+
 @Test func tidyScalingFileGroupsRowsIntoRuns() throws {
     let store = try freshStore()
     let file = try ResultFile.read(path: referencePath("paper-scaling.csv"), defaultMixture: Mixture.preset("web_crawl"))
@@ -103,6 +122,13 @@ import VisionMixCore
     ("chance above 100", "run,params,tokens,vqa_avg,chance:vqa_avg\na,1e6,1e6,30,25\nb,1e6,2e6,31,250\n", 3, "0 to 100"),
     ("chance without a score", "run,params,tokens,vqa_avg,chance:vqa_avg\na,1e6,1e6,,25\n", 2, "score is empty"),
     ("chance of no column", "run,params,tokens,vqa_avg,chance:general\na,1e6,1e6,30,25\n", 1, "no general column"),
+    // A weight column of a source the catalogue lacks (SlimPajama's domains), named by its column.
+    ("unknown weight column", "weight_arxiv,weight_book,model_size,params,tokens,arxiv_loss\n0.5,0.5,x,1e8,1e9,2.1\n", 1,
+     "column 1 'weight_arxiv' is the weight of source 'arxiv'"),
+    ("unknown w_ column", "run,params,tokens,w_code,w_c4,loss\na,1e8,1e9,0.5,0.5,2.1\n", 1, "column 5 'w_c4' is the weight of source 'c4'"),
+    // Weights under plain names would be stored as scores: refused, saying what they look like.
+    ("weights named as metrics", "arxiv,book,c4,params,tokens,arxiv_loss\n0.2,0.3,0.5,1e8,1e9,2.1\n0.1,0.1,0.8,1e8,1e9,2.3\n", 1,
+     "columns arxiv, book, c4 add up to 1 (or 100) on every row: they look like mixture weights"),
 ])
 func badFilesAreRefusedWithTheirLine(kind: String, text: String, line: Int, reason: String) throws {
     let path = scratchFile("bad.csv", text)
