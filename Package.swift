@@ -33,7 +33,7 @@ let package = Package(
         // HTTP service over the same Store, Fits, Planner and Sweeps the CLI uses.
         .target(name: "Server", dependencies: [
             "VisionMixCore", "Store", "Laws", "Fits", "Planner", "Sweeps", "Charts",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
         ]),
         .executableTarget(name: "visionmix", dependencies: [
             "VisionMixCore", "World", "Trainer", "Store", "Laws", "Fits", "Planner", "Sweeps", "Charts", "Server",

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Store
@@ -53,8 +54,11 @@ public struct VisionMixServer: Sendable {
         var logger = Logger(label: "visionmix.server")
         logger.logLevel = logLevel
         let c = state.configuration
+        let idle = TimeAmount.nanoseconds(Int64(c.idleTimeout * 1e9))
         return Application(router: makeRouter(),
-                           configuration: .init(address: .hostname(c.host, port: c.port), serverName: "visionmix/\(Self.version)"),
+                           server: .http1(configuration: .init(idleTimeout: idle)),
+                           configuration: .init(address: .hostname(c.host, port: c.port), serverName: "visionmix/\(Self.version)",
+                                                availableConnectionsDelegate: MaximumAvailableConnections(c.maxConnections, logger: logger)),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? c.port) },
                            logger: logger)
     }
@@ -79,7 +83,8 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             var e = APIError.from(error)
             if e.status == .notFound && context.endpointPath == "NotFound" { e = notFound(request) }
-            if e.status.code >= 500 {
+            // Only a fault is hidden; a 503 (busy store, no sweep binary) says what to do.
+            if e.status == .internalServerError {
                 context.logger.error("\(request.method) \(request.uri.path): \(error)")
                 e.message = "internal error"
             }
@@ -94,8 +99,10 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
     func authorise(_ request: Request) throws {
         guard let token = state.configuration.token, Self.mutating.contains(request.method) else { return }
         let given = request.headers[.authorization] ?? ""
-        let prefix = "Bearer "
-        guard given.hasPrefix(prefix), constantTimeEqual(Array(given.utf8.dropFirst(prefix.utf8.count)), Array(token.utf8)) else {
+        // The scheme is case-insensitive (RFC 9110 §11.1); the token is compared exactly.
+        let scheme = "bearer "
+        let isBearer = given.utf8.count > scheme.utf8.count && given.prefix(scheme.count).lowercased() == scheme
+        guard isBearer, constantTimeEqual(Array(given.utf8.dropFirst(scheme.utf8.count)), Array(token.utf8)) else {
             var e = APIError(.unauthorized, given.isEmpty ? "this request needs Authorization: Bearer <token>" : "the bearer token is wrong",
                              field: "Authorization")
             e.headers[.wwwAuthenticate] = "Bearer realm=\"visionmix\""
@@ -106,7 +113,10 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Refuses an oversized body from its Content-Length before reading any of it; chunked
     /// bodies are caught by `collect(upTo:)` in the handler.
     func checkDeclaredLength(_ request: Request) throws {
-        guard let s = request.headers[.contentLength], let n = Int(s) else { return }
+        guard let s = request.headers[.contentLength] else { return }
+        guard let n = Int(s), n >= 0 else {
+            throw APIError.badRequest("Content-Length '\(s.prefix(40))' is not a byte count", field: "Content-Length")
+        }
         if n > state.configuration.maxBodyBytes {
             throw APIError(.contentTooLarge, "the request body is \(n) bytes; the limit is \(state.configuration.maxBodyBytes)", field: "body")
         }

@@ -6,17 +6,24 @@ import VisionMixCore
 public final class ResultStore: @unchecked Sendable {
     public let path: String
     let pool: DatabasePool
+    /// Seconds a write keeps retrying while another process holds the database (0: the busy
+    /// timeout alone); sweeps open the store with `sweepWriteRetry`.
+    let writeRetry: TimeInterval
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    public init(path: String, writeRetry: TimeInterval = 0) throws {
         self.path = path
+        self.writeRetry = writeRetry
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         var config = Configuration()
         config.foreignKeysEnabled = true
-        config.busyMode = .timeout(30)
+        config.busyMode = .timeout(Self.busyTimeout)
         pool = try DatabasePool(path: path, configuration: config)
-        try Self.migrator.migrate(pool)
+        // Read first: migrating takes the write lock, which a long import in another process
+        // holds, and an up-to-date store needs none.
+        let migrator = Self.migrator
+        if try !pool.read({ try migrator.hasCompletedMigrations($0) }) { try migrator.migrate(pool) }
     }
 
     /// The default database: `$VISIONMIX_DB`, else `data/visionmix.sqlite`.
@@ -154,6 +161,6 @@ extension ResultStore {
         let body = String(decoding: try e.encode(recipe), as: UTF8.self)
         var rec = RecommendationRecord(id: nil, label: label, objective: objective, request: JSONValue.object(request).compactString,
                                        recipe: body, createdAt: Date())
-        return try pool.write { db in try rec.insert(db); return rec.id! }
+        return try writeRetrying { db in try rec.insert(db); return rec.id! }
     }
 }

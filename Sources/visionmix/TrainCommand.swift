@@ -36,8 +36,9 @@ struct Train: ParsableCommand {
         guard let s = ModelSize.named(name) else {
             throw UserError("unknown size '\(name)'; sizes are " + ModelSize.all.map(\.name).joined(separator: ", "))
         }
-        guard let total = Quantity.parse(tokens), total >= 1 else { throw UserError("--tokens must be a count like 2M or 500K") }
-        guard threads >= 1 else { throw UserError("--threads must be at least 1") }
+        let total = try Checks.runTokens(tokens)
+        try Checks.threads(threads)
+        if let batch { try Checks.within(batch, 1...Limits.maxBatch, option: "--batch") }
         let mixture = try mix.map { spec -> Mixture in
             do { return try MixtureSpec.parse(spec).mixture } catch { throw UserError("--mix: \(error)") }
         }
