@@ -76,6 +76,7 @@ public struct SweepSpec: Codable, Sendable {
         }
         guard let data = FileManager.default.contents(atPath: path) else { throw SweepError.bad("cannot read \(path)") }
         let spec: SweepSpec
+        do { try JSONText.check(data) } catch { throw SweepError.bad("\(path) is not valid JSON: \(error)") }
         do { spec = try JSONDecoder().decode(SweepSpec.self, from: data) } catch {
             throw SweepError.bad("\(path) is not a sweep spec: \(error)")
         }
