@@ -40,7 +40,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // One per-process scratch root for every test target's files, removed at exit.
-        .target(name: "TestScratch", path: "Tests/TestScratch"),
+        .target(name: "TestScratch", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], path: "Tests/TestScratch"),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "CoreTests", dependencies: ["VisionMixCore", "CNumerics"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestScratch", .product(name: "GRDB", package: "GRDB.swift")]),
