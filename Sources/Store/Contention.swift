@@ -43,9 +43,14 @@ extension ResultStore {
     /// `writeRetry` seconds, then reported as `StoreBusyError`. Retrying is safe because a
     /// busy write rolled back whole.
     func writeRetrying<T>(_ updates: (Database) throws -> T) throws -> T {
-        let deadline = Date().addingTimeInterval(writeRetry)
+        try Self.retryingWhileBusy(for: writeRetry) { try pool.write(updates) }
+    }
+
+    /// `body`, run again every quarter second while it fails on contention, for up to `seconds`.
+    static func retryingWhileBusy<T>(for seconds: TimeInterval, _ body: () throws -> T) throws -> T {
+        let deadline = Date().addingTimeInterval(seconds)
         while true {
-            do { return try pool.write(updates) } catch where Self.isContention(error) {
+            do { return try body() } catch where isContention(error) {
                 guard Date() < deadline else { throw StoreBusyError(error) }
                 Thread.sleep(forTimeInterval: 0.25)
             }

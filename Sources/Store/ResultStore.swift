@@ -11,19 +11,25 @@ public final class ResultStore: @unchecked Sendable {
     let writeRetry: TimeInterval
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    public init(path: String, writeRetry: TimeInterval = 0) throws {
+    /// `busyTimeout` is how long SQLite waits for another writer (default `busyTimeout`, from
+    /// the environment or `defaultBusyTimeout`).
+    public init(path: String, writeRetry: TimeInterval = 0, busyTimeout: TimeInterval? = nil) throws {
         self.path = path
         self.writeRetry = writeRetry
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         var config = Configuration()
         config.foreignKeysEnabled = true
-        config.busyMode = .timeout(Self.busyTimeout)
-        pool = try DatabasePool(path: path, configuration: config)
-        // Read first: migrating takes the write lock, which a long import in another process
-        // holds, and an up-to-date store needs none.
-        let migrator = Self.migrator
-        if try !pool.read({ try migrator.hasCompletedMigrations($0) }) { try migrator.migrate(pool) }
+        config.busyMode = .timeout(busyTimeout ?? Self.busyTimeout)
+        // Opening a pool writes (it makes sure the WAL exists), so it waits out another
+        // process's write like any other write does.
+        pool = try Self.retryingWhileBusy(for: writeRetry) {
+            let pool = try DatabasePool(path: path, configuration: config)
+            // Read first: migrating takes the write lock, and an up-to-date store needs none.
+            let migrator = Self.migrator
+            if try !pool.read({ try migrator.hasCompletedMigrations($0) }) { try migrator.migrate(pool) }
+            return pool
+        }
     }
 
     /// The default database: `$VISIONMIX_DB`, else `data/visionmix.sqlite`.

@@ -104,3 +104,22 @@ func planningRequests() -> [BadRequest] {
         #expect(cases.count >= 20)
     }
 }
+
+@Suite struct StoreContentionAPI {
+    /// Another process's long write: the import is answered 503 with Retry-After and stores
+    /// nothing; once the write is done, the same request is answered 200.
+    @Test func postRunsBesideALongWriteIsA503WithRetryAfter() async throws {
+        let s = try await TestServer.start(busyTimeout: 0.3)
+        defer { Task { await s.stop() } }
+        let before = try DatabaseDump.text(s.store.path)
+        let lock = try WriteLockHolder(path: s.store.path)
+        let r = try await s.post("/v1/runs?source=s", json: "[\(oneRun)]")
+        lock.release()
+        #expect(r.status == 503, "\(r.text)")
+        #expect(r.headers["retry-after"] == "\(APIError.retryAfterSeconds)")
+        #expect(r.errorMessage.contains("the database is busy with another write"), "\(r.text)")
+        #expect(try DatabaseDump.text(s.store.path) == before)
+        let again = try await s.post("/v1/runs?source=s", json: "[\(oneRun)]")
+        #expect(again.status == 200 && again.json["imported"] as? Int == 1, "\(again.text)")
+    }
+}

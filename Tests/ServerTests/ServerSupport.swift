@@ -56,14 +56,19 @@ final class TestServer: @unchecked Sendable {
     private let task: Task<Void, Error>
 
     /// With `storeLaws`, predict and recommend plan on the database's fits as `visionmix serve` does.
+    /// `busyTimeout` shortens SQLite's wait for another writer; `idleTimeout` and
+    /// `maxConnections` are the server's own.
     static func start(token: String? = nil, maxBodyBytes: Int = 1 << 20, provider: LawProvider? = knownProvider,
-                      storeLaws: Bool = false) async throws -> TestServer {
+                      storeLaws: Bool = false, busyTimeout: Double? = nil,
+                      idleTimeout: Double = ServerConfiguration.defaultIdleTimeout,
+                      maxConnections: Int = ServerConfiguration.defaultMaxConnections) async throws -> TestServer {
         let dbPath = scratchDirectory().appendingPathComponent("server.sqlite").path
-        let store = try ResultStore(path: dbPath)
+        let store = try ResultStore(path: dbPath, busyTimeout: busyTimeout)
         let provider = storeLaws ? StoreLaws.provider(store) : provider
         // Sweeps started in tests run the built debug binary against this test's database.
         let config = ServerConfiguration(host: "127.0.0.1", port: 0, token: token, maxBodyBytes: maxBodyBytes, lawProvider: provider,
-                                         executablePath: debugBinary, databasePath: dbPath)
+                                         executablePath: debugBinary, databasePath: dbPath,
+                                         idleTimeout: idleTimeout, maxConnections: maxConnections)
         let server = try VisionMixServer(configuration: config, store: store)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = server.application(logLevel: .critical) { port in continuation.yield(port) }
