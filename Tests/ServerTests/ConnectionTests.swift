@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import Server
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A kept-alive client connection on loopback, driven by hand so the test decides when it
+/// goes quiet and can see when the server closes it.
+final class KeptConnection {
+    let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard rc == 0 else { throw SocketError(description: "connect failed (errno \(errno))") }
+    }
+
+    deinit { close(fd) }
+
+    func sendHealthRequest() {
+        let bytes = Array("GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        _ = send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL))
+    }
+
+    /// What arrives within `seconds`: bytes, `[]` for the server closing, nil for nothing.
+    func receive(within seconds: Int) -> [UInt8]? {
+        var tv = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var buf = [UInt8](repeating: 0, count: 65536)
+        let n = recv(fd, &buf, buf.count, 0)
+        if n < 0 { return nil }
+        return Array(buf[0..<n])
+    }
+
+    /// Sends a health request and reads its (small, single-read) answer's status line.
+    func health(within seconds: Int = 20) -> String? {
+        sendHealthRequest()
+        return receive(within: seconds).map { String(decoding: $0, as: UTF8.self).components(separatedBy: "\r\n")[0] }
+    }
+}
+
+@Suite struct Connections {
+    /// A connection left idle past the idle timeout is closed by the server (20 s only proves
+    /// it does not stay open for good).
+    @Test func anIdleConnectionIsClosed() async throws {
+        let s = try await TestServer.start(idleTimeout: 0.5)
+        defer { Task { await s.stop() } }
+        let port = s.port
+        let (first, after) = try await onThread { () throws -> (String?, [UInt8]?) in
+            let c = try KeptConnection(port: port)
+            return (c.health(), c.receive(within: 20))
+        }
+        #expect(first == "HTTP/1.1 200 OK")
+        #expect(after == [], "the idle connection was not closed: \(String(describing: after))")
+    }
+
+    /// Past the cap, a new connection is not served until one of the open ones closes; the
+    /// open ones are served all along.
+    @Test func connectionsPastTheCapWaitForAFreeSlot() async throws {
+        let s = try await TestServer.start(maxConnections: 2)
+        defer { Task { await s.stop() } }
+        let port = s.port
+        let outcome = try await onThread { () throws -> [String?] in
+            let a = try KeptConnection(port: port), b = try KeptConnection(port: port)
+            let servedA = a.health(), servedB = b.health()
+            let c = try KeptConnection(port: port)
+            c.sendHealthRequest()
+            let early = c.receive(within: 1).map { String(decoding: $0, as: UTF8.self) }
+            let stillA = a.health()
+            close(b.fd)
+            let late = c.receive(within: 20).map { String(decoding: $0, as: UTF8.self).components(separatedBy: "\r\n")[0] }
+            return [servedA, servedB, early, stillA, late]
+        }
+        #expect(outcome[0] == "HTTP/1.1 200 OK" && outcome[1] == "HTTP/1.1 200 OK")
+        #expect(outcome[2] == nil, "a third connection was served past a cap of two")
+        #expect(outcome[3] == "HTTP/1.1 200 OK", "an open connection stopped being served")
+        #expect(outcome[4] == "HTTP/1.1 200 OK", "the waiting connection was not served once a slot was free")
+    }
+
+    @Test func settingsThatCannotWorkAreRefused() throws {
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(idleTimeout: 0).validate() }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(maxConnections: 0).validate() }
+        // A token of spaces is no token: it does not open a public address.
+        #expect(ServerConfiguration(token: "  \t").token == nil)
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(host: "0.0.0.0", token: " ").validate() }
+    }
+}
