@@ -34,8 +34,8 @@ public struct VisionMixServer: Sendable {
         state = ServerState(store: store, configuration: configuration)
     }
 
-    func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router()
+    func makeRouter() -> Router<ServerRequestContext> {
+        let router = Router(context: ServerRequestContext.self)
         // Middleware applies only to routes added after it, so it goes first.
         router.add(middleware: APIMiddleware(state: state))
         for route in Self.routes {
@@ -89,11 +89,30 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
                 e.message = "internal error"
             }
             response = e.response()
+            // A body refused part way (a chunked one past the limit) leaves the rest unread;
+            // the connection is closed after the answer instead of being drained and kept.
+            if e.status == .contentTooLarge, let channel = (context as? ServerRequestContext)?.channel {
+                response = Self.closingAfterward(response, channel: channel)
+            }
         }
         let matched = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         state.metrics.record(method: request.method.rawValue, route: matched ?? "unmatched", status: response.status.code, seconds: seconds)
         return response
+    }
+
+    /// `response` with `Connection: close`, whose body, once written, shuts the connection's
+    /// output: the client reads the answer, then the end of the stream. (A full close with the
+    /// request's bytes still unread would reset the connection and could lose the answer.)
+    static func closingAfterward(_ response: Response, channel: any Channel) -> Response {
+        var r = response
+        r.headers[.connection] = "close"
+        let body = response.body
+        r.body = ResponseBody(contentLength: body.contentLength) { writer in
+            try await body.write(writer)
+            channel.close(mode: .output, promise: nil)
+        }
+        return r
     }
 
     func authorise(_ request: Request) throws {
@@ -129,6 +148,18 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         var e = APIError(.methodNotAllowed, "\(request.uri.path) answers " + methods.joined(separator: ", ") + ", not \(request.method)")
         e.headers[.allow] = methods.joined(separator: ", ")
         return e
+    }
+}
+
+/// The request context of every route: Hummingbird's, plus the connection, which a refused
+/// oversized body closes.
+struct ServerRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
     }
 }
 

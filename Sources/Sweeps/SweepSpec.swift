@@ -80,14 +80,16 @@ public struct SweepSpec: Codable, Sendable {
         do { spec = try JSONDecoder().decode(SweepSpec.self, from: data) } catch {
             throw SweepError.bad("\(path) is not a sweep spec: \(error)")
         }
+        try spec.validate(knownSizes: nil)
         _ = try spec.runs(knownSizes: nil)
         return spec
     }
 
     /// The distinct runs of the spec in a stable order: a run shared by two designs runs once.
-    /// The spec is validated first (`validate`), so nothing past a limit is ever enumerated.
+    /// A spec from a user is validated (`validate`) before this, so nothing past a limit is
+    /// enumerated; a stored spec (registered under the rules of its day) is read as it is.
     public func runs(knownSizes: [String]?) throws -> [RunSpec] {
-        try validate(knownSizes: knownSizes)
+        guard !seeds.isEmpty else { throw SweepError.bad("the spec has no seeds") }
         var out: [RunSpec] = []
         // Equal mixtures written differently (`web_crawl` and `web_crawl=100`, `mix6` and
         // `balanced`) are one run: the first one written keeps its name, and a later one whose
@@ -96,8 +98,13 @@ public struct SweepSpec: Codable, Sendable {
         for d in designs {
             let (total, budgets) = try d.budgets(at: "")
             let designSeeds = d.seeds ?? seeds
+            guard !designSeeds.isEmpty else { throw SweepError.bad("design \(d.name): seeds is empty") }
             let designProfile = d.profile ?? profile ?? "standard"
+            try Self.checkProfile(designProfile, at: "design \(d.name) profile")
             for size in d.sizes {
+                if let known = knownSizes, !known.contains(size) {
+                    throw SweepError.bad("design \(d.name): unknown size '\(size)' (sizes: \(known.joined(separator: ", ")))")
+                }
                 for mix in d.mixtures {
                     let mixture = try MixtureSpec.parse(mix).mixture
                     for seed in designSeeds {

@@ -6,8 +6,11 @@ import VisionMixCore
 /// field it is in, before the sweep is registered or any run starts.
 extension SweepSpec {
     public func validate(knownSizes: [String]?) throws {
-        // The name and label become a report folder and a fit file path: plain labels only.
-        try Self.requirePlain(name, at: "name", what: "a plain name")
+        // The label becomes a fit file's folder: a plain label. A name may also hold '-'
+        // (`encoder-patch-xl`), never '/' or '.'.
+        guard Self.isValidName(name) else {
+            throw SweepError.invalid(field: "name", message: "name '\(name.prefix(80))' must be a plain name (letters, digits, _ and -; starting with a letter; at most 64)")
+        }
         try Self.requirePlain(label, at: "label", what: "a plain label")
         try Self.requirePlain(encoder, at: "encoder", what: "an encoder name")
         try Self.checkSeeds(seeds, at: "seeds")
@@ -38,6 +41,11 @@ extension SweepSpec {
                 }
             }
         }
+    }
+
+    /// A sweep's name: a plain label that may also hold '-'.
+    public static func isValidName(_ name: String) -> Bool {
+        MetricCatalogue.isValidName(name.replacingOccurrences(of: "-", with: "_"))
     }
 
     static func requirePlain(_ value: String, at field: String, what: String) throws {

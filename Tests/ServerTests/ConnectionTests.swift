@@ -74,6 +74,31 @@ final class KeptConnection {
         #expect(outcome[4] == "HTTP/1.1 200 OK", "the waiting connection was not served once a slot was free")
     }
 
+    /// A chunked body past the limit is answered 413 and the server ends the connection: the
+    /// client reads the answer and then the end of the stream, even with its body unfinished.
+    @Test func anOversizedChunkedBodyIsAnsweredAndTheConnectionEnded() async throws {
+        let s = try await TestServer.start(maxBodyBytes: 1024)
+        defer { Task { await s.stop() } }
+        let port = s.port
+        let (text, ended) = try await onThread { () throws -> (String, Bool) in
+            let c = try KeptConnection(port: port)
+            var bytes = Array("POST /v1/runs?source=s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+            let chunk = Array("1000\r\n".utf8) + [UInt8](repeating: UInt8(ascii: "["), count: 4096) + Array("\r\n".utf8)
+            for _ in 0..<16 { bytes += chunk }
+            _ = send(c.fd, bytes, bytes.count, Int32(MSG_NOSIGNAL))
+            var received: [UInt8] = []
+            while let got = c.receive(within: 20) {
+                if got.isEmpty { return (String(decoding: received, as: UTF8.self), true) }
+                received += got
+            }
+            return (String(decoding: received, as: UTF8.self), false)
+        }
+        #expect(text.hasPrefix("HTTP/1.1 413"), "\(text.prefix(200))")
+        #expect(text.lowercased().contains("connection: close"))
+        #expect(text.contains("the request body is too large"))
+        #expect(ended, "the connection stayed open after the 413")
+    }
+
     @Test func settingsThatCannotWorkAreRefused() throws {
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(idleTimeout: 0).validate() }
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(maxConnections: 0).validate() }
