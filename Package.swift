@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        // Hummingbird's own dependency, named for its HTTP part types (ParserErrorAnswer).
+        .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
     ],
     targets: [
         .systemLibrary(name: "CNumerics", path: "Sources/CNumerics"),
@@ -34,6 +36,7 @@ let package = Package(
         .target(name: "Server", dependencies: [
             "VisionMixCore", "Store", "Laws", "Fits", "Planner", "Sweeps", "Charts",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ]),
         .executableTarget(name: "visionmix", dependencies: [
             "VisionMixCore", "World", "Trainer", "Store", "Laws", "Fits", "Planner", "Sweeps", "Charts", "Server",

@@ -61,6 +61,14 @@ public struct APIError: Error, CustomStringConvertible {
     }
 
     func response() -> Response {
+        var r = Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body()))
+        for h in headers { r.headers.append(h) }
+        return r
+    }
+
+    /// `{"error": {"message", "field"}}`, also for an answer written below the router
+    /// (`ParserErrorAnswer`).
+    func body() -> ByteBuffer {
         struct Body: Encodable {
             struct Detail: Encodable {
                 let message: String
@@ -74,9 +82,9 @@ public struct APIError: Error, CustomStringConvertible {
             }
             let error: Detail
         }
-        var r = JSON.response(Body(error: .init(message: message, field: field)), status: status)
-        for h in headers { r.headers.append(h) }
-        return r
+        let data = (try? JSON.encoder().encode(Body(error: .init(message: message, field: field))))
+            ?? Data(#"{"error":{"message":"could not encode the response","field":null}}"#.utf8)
+        return ByteBuffer(bytes: data)
     }
 }
 

@@ -56,7 +56,7 @@ public struct VisionMixServer: Sendable {
         let c = state.configuration
         let idle = TimeAmount.nanoseconds(Int64(c.idleTimeout * 1e9))
         return Application(router: makeRouter(),
-                           server: .http1(configuration: .init(idleTimeout: idle)),
+                           server: .http1(configuration: .init(additionalChannelHandlers: [ParserErrorAnswer()], idleTimeout: idle)),
                            configuration: .init(address: .hostname(c.host, port: c.port), serverName: "visionmix/\(Self.version)",
                                                 availableConnectionsDelegate: MaximumAvailableConnections(c.maxConnections, logger: logger)),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? c.port) },

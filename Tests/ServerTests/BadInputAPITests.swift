@@ -79,7 +79,9 @@ func planningRequests() -> [BadRequest] {
         BadRequest(path: "/v1/recommend", body: #"{"source": "../x", "objective": "vqa_avg"}"#, status: 400, field: "source", message: "plain label"),
         BadRequest(path: "/v1/fits", body: #"{"source": "../../etc"}"#, status: 400, field: "source", message: "plain label"),
         BadRequest(path: "/v1/predict", body: #"{"source": "known"}"#, headers: ["Content-Type": "application/json", "Content-Length": "-5"],
-                   status: 400, field: nil, message: ""),
+                   status: 400, field: "request", message: "the request is not valid HTTP/1.1"),
+        BadRequest(method: "GET", path: "/v1/health", body: nil, headers: ["Bad Header": "x"], status: 400, field: "request",
+                   message: "the request is not valid HTTP/1.1"),
     ]
 }
 
