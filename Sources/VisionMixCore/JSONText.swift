@@ -55,7 +55,7 @@ public enum JSONText {
 
         mutating func object(depth: Int) throws {
             i += 1
-            var keys: Set<[UInt8]> = []
+            var keys: Set<ArraySlice<UInt8>> = []
             skipSpace()
             if current == UInt8(ascii: "}") { i += 1; return }
             while true {
@@ -92,13 +92,13 @@ public enum JSONText {
             }
         }
 
-        /// The string's raw bytes between the quotes (escapes kept as written: two spellings of
+        /// The string's raw bytes between the quotes, a slice of the text (no copy per key) (escapes kept as written: two spellings of
         /// one key are rare enough that `JSONDecoder` may settle them).
-        mutating func string() throws -> [UInt8] {
+        mutating func string() throws -> ArraySlice<UInt8> {
             let start = i
             i += 1
             while let c = current {
-                if c == UInt8(ascii: "\"") { i += 1; return Array(bytes[(start + 1)..<(i - 1)]) }
+                if c == UInt8(ascii: "\"") { i += 1; return bytes[(start + 1)..<(i - 1)] }
                 if c < 0x20 { throw problem("a control character inside a string") }
                 i += c == UInt8(ascii: "\\") ? 2 : 1
             }
