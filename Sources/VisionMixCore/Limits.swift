@@ -28,6 +28,15 @@ public enum Limits {
     /// each is a full refit, so these bound a fit's CPU time.
     public static let maxBootstrap = 5_000
     public static let maxRandomStarts = 1_000
+    /// Documents, questions or captions `world` prints at once.
+    public static let maxWorldSamples = 10_000
+    /// Pixels per image pixel of a picture file (`world scene --scale`): the file grows with
+    /// its square.
+    public static let maxPictureScale = 64
+    /// Vocabulary of `train --list-sizes` and `--benchmark`, and timed steps of `--benchmark`:
+    /// the benchmark allocates an embedding of this many rows.
+    public static let maxVocabulary = 1 << 20
+    public static let maxBenchmarkSteps = 1_000
     /// Characters of a free-text field stored with a run (its name).
     public static let maxTextLength = 1_024
 }

@@ -30,6 +30,8 @@ struct Train: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
+        try Checks.within(vocab, 1...Limits.maxVocabulary, option: "--vocab")
+        try Checks.within(benchSteps, 1...Limits.maxBenchmarkSteps, option: "--bench-steps")
         if listSizes { try printSizes(); return }
         if benchmark { try runBenchmark(); return }
         guard let name = size else { throw UserError("give --size NAME (see --list-sizes) or --list-sizes") }
