@@ -41,6 +41,8 @@ struct Run: ParsableCommand {
         guard VisionEncoders.named(encoder) != nil else { throw UserError("unknown encoder '\(encoder)'; encoders are " + VisionEncoders.names.joined(separator: ", ")) }
         guard MetricCatalogue.isValidName(source) else { throw UserError("--source must be a plain label (letters, digits, _)") }
         try Checks.threads(threads)
+        // The range a sweep spec's seeds are held to, so a run stored here could be a sweep's.
+        try Checks.within(seed, 0...Int(Int32.max), option: "--seed")
         do { _ = try MixtureSpec.parse(mix) } catch { throw UserError("--mix: \(error)") }
         let total: Double
         if let tokens {

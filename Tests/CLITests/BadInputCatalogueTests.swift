@@ -96,6 +96,7 @@ func trainingCases(_ f: CatalogueFiles, db: String) -> [BadInput] {
         BadInput(args: ["run", "--size", "xs", "--tokens", "10T"], status: 1, message: "past the limit of 1B tokens a run"),
         BadInput(args: ["run", "--size", "xs", "--source", "../x"], status: 1, message: "--source must be a plain label"),
         BadInput(args: ["run", "--size", "xs", "--threads", "1000"], status: 1, message: "--threads must be from 1 to 64"),
+        BadInput(args: ["run", "--size", "xs", "--seed", "-1"], status: 1, message: "--seed must be from 0 to 2147483647 (got -1)"),
     ]
 }
 
