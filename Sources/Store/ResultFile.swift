@@ -99,7 +99,9 @@ func numberCell(_ raw: String, column: String, line: Int) throws -> Double? {
     let s = raw.trimmedSpaces
     if s.isEmpty { return nil }
     guard let v = Double(strict: s), v.isFinite else {
-        throw ImportError(line: line, reason: "column \(column): '\(s)' is not a finite number")
+        // Escaped so a NUL or other control byte in the cell shows in the message.
+        let shown = s.unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined()
+        throw ImportError(line: line, reason: "column \(column): '\(shown)' is not a finite number")
     }
     return v
 }

@@ -134,7 +134,7 @@ func importCases(_ f: CatalogueFiles) throws -> [BadInput] {
         BadInput(args: ["runs", "import", try f.text("syntax.json", "[\n\(run),\n{\"name\": }]"), "--source", "s"], status: 1,
                  message: "syntax.json:3: malformed JSON"),
         BadInput(args: ["runs", "import", try f.text("nul.csv", "name,params,tokens,web_crawl,vqa_avg\na,3B,50B,100,40\u{0}\n"), "--source", "s"], status: 1,
-                 message: "nul.csv:2: column vqa_avg"),
+                 message: "nul.csv:2: column vqa_avg: '40\\0' is not a finite number"),
         BadInput(args: ["runs", "import", try f.text("nulname.json", "[" + run.replacingOccurrences(of: #""a""#, with: #""a\u0000b""#) + "]"), "--source", "s"],
                  status: 1, message: "name holds a NUL byte"),
         BadInput(args: ["runs", "import", try f.text("long.json", "[" + run.replacingOccurrences(of: #""a""#, with: "\"\(longName)\"") + "]"), "--source", "s"],
