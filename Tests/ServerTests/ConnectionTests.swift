@@ -62,6 +62,8 @@ final class KeptConnection {
             let servedA = a.health(), servedB = b.health()
             let c = try KeptConnection(port: port)
             c.sendHealthRequest()
+            // One second of silence: a server that ignored the cap answers in milliseconds,
+            // and a slow one only makes this pass more easily, never fail.
             let early = c.receive(within: 1).map { String(decoding: $0, as: UTF8.self) }
             let stillA = a.health()
             close(b.fd)
