@@ -112,6 +112,8 @@ struct Recommend: ParsableCommand {
             throw UserError("--format must be table, json, yaml or megatron")
         }
         try Checks.within(candidates, 1...Limits.maxCandidates, option: "--candidates")
+        // As the server's max_epochs: a repetition limit of zero, below or NaN limits nothing sensible.
+        guard maxEpochs.isFinite, maxEpochs > 0 else { throw UserError("--max-epochs must be a positive number (got \(maxEpochs))") }
         if let plot { try Checks.writableFile(plot, option: "--plot") }
         let req = try request()
         let laws = try lawOptions.load(global)

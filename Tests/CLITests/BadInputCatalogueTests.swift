@@ -110,6 +110,8 @@ func planningCases(_ f: CatalogueFiles) -> [BadInput] {
         BadInput(args: ["fit", "--source", "paper", "--all", "--fits-dir", f.path("plain-file.txt")], status: 1, message: "plain-file.txt"),
         BadInput(args: rec + ["--candidates", "10000000"], status: 1, message: "--candidates must be from 1 to 1000000"),
         BadInput(args: rec + ["--candidates", "0"], status: 1, message: "--candidates must be from 1"),
+        BadInput(args: rec + ["--max-epochs", "-1"], status: 1, message: "--max-epochs must be a positive number (got -1.0)"),
+        BadInput(args: rec + ["--max-epochs", "nan"], status: 1, message: "--max-epochs must be a positive number"),
         BadInput(args: rec + ["--plot", "/nonexistent-folder/p.svg"], status: 1, message: "the folder /nonexistent-folder does not exist; nothing was computed or stored"),
         BadInput(args: rec + ["--plot", f.dir.path], status: 1, message: "is a folder"),
         BadInput(args: rec + ["--format", "xml"], status: 1, message: "--format must be table, json, yaml or megatron"),
