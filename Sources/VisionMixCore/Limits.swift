@@ -37,6 +37,10 @@ public enum Limits {
     /// the benchmark allocates an embedding of this many rows.
     public static let maxVocabulary = 1 << 20
     public static let maxBenchmarkSteps = 1_000
+    /// Repeats of the benchmark commands (`bench-plan`, `bench-fit`) and predictions timed by
+    /// `bench-plan`: a benchmark is minutes, not days.
+    public static let maxBenchmarkRepeats = 1_000
+    public static let maxBenchmarkPredictions = 1_000_000
     /// Characters of a free-text field stored with a run (its name).
     public static let maxTextLength = 1_024
 }

@@ -152,6 +152,9 @@ struct FitBenchCommand: ParsableCommand {
     @Option(help: "Threads for the starts (1 compares like with like against scipy's one).") var threads = 2
 
     func run() throws {
+        try Checks.within(repeats, 1...Limits.maxBenchmarkRepeats, option: "--repeats")
+        try Checks.within(starts, 0...Limits.maxRandomStarts, option: "--starts")
+        try Checks.threads(threads)
         guard let f = LawFamily(rawValue: family) else { throw UserError("unknown family \(family)") }
         let file = try ResultFile.read(path: csv, defaultMixture: nil)
         let points = try file.runs.compactMap { r -> LawPoint? in

@@ -92,6 +92,8 @@ func trainingCases(_ f: CatalogueFiles, db: String) -> [BadInput] {
         BadInput(args: ["world", "text-questions", "--kind", "fact", "--n", "-1"], status: 1, message: "--n must be from 1 to 10000 (got -1)", db: false, env: env),
         BadInput(args: ["world", "scene", "--scale", "100000"], status: 1, message: "--scale must be from 1 to 64", db: false, env: env),
         BadInput(args: ["runs", "list", "--offset", "-5"], status: 1, message: "--offset must be from 0"),
+        BadInput(args: ["bench-plan", "--candidates", "2000000000"], status: 1, message: "--candidates must be from 1 to 1000000", db: false, env: env),
+        BadInput(args: ["bench-fit", "--csv", "data/reference/paper-scaling.csv", "--problem-out", f.path("problem.json"), "--repeats", "0"], status: 1, message: "--repeats must be from 1 to 1000", db: false, env: env),
         BadInput(args: ["runs", "list", "--limit", "0"], status: 1, message: "--limit must be from 1"),
         BadInput(args: ["run", "--size", "xs", "--tokens", "10T"], status: 1, message: "past the limit of 1B tokens a run"),
         BadInput(args: ["run", "--size", "xs", "--source", "../x"], status: 1, message: "--source must be a plain label"),
