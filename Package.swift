@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        // Hummingbird's own dependency, named for its HTTP part types (ParserErrorAnswer).
+        .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
     ],
     targets: [
         .systemLibrary(name: "CNumerics", path: "Sources/CNumerics"),
@@ -33,14 +35,15 @@ let package = Package(
         // HTTP service over the same Store, Fits, Planner and Sweeps the CLI uses.
         .target(name: "Server", dependencies: [
             "VisionMixCore", "Store", "Laws", "Fits", "Planner", "Sweeps", "Charts",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ]),
         .executableTarget(name: "visionmix", dependencies: [
             "VisionMixCore", "World", "Trainer", "Store", "Laws", "Fits", "Planner", "Sweeps", "Charts", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // One per-process scratch root for every test target's files, removed at exit.
-        .target(name: "TestScratch", path: "Tests/TestScratch"),
+        .target(name: "TestScratch", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], path: "Tests/TestScratch"),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "CoreTests", dependencies: ["VisionMixCore", "CNumerics"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestScratch", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -27,7 +27,7 @@ public struct MixtureBound: Sendable, Equatable, CustomStringConvertible {
                 throw PlannerError.badBound("'\(raw)' is not NAME<=PERCENT or NAME>=PERCENT")
             }
             let parts = t.components(separatedBy: rel.rawValue)
-            guard parts.count == 2, let v = Double(parts[1]), v.isFinite else {
+            guard parts.count == 2, let v = Double(strict: parts[1]), v.isFinite else {
                 throw PlannerError.badBound("'\(raw)': the bound is not a number")
             }
             guard v >= 0 && v <= 100 else { throw PlannerError.badBound("'\(raw)': bounds are percentages from 0 to 100") }

@@ -50,7 +50,7 @@ public struct Objective: Sendable, CustomStringConvertible {
                 name = parts[0]
                 if name.hasPrefix("-") { weight = -1; name.removeFirst() }
             case 2:
-                guard let w = Double(parts[0]), w.isFinite else {
+                guard let w = Double(strict: parts[0]), w.isFinite else {
                     throw PlannerError.badObjective("'\(parts[0])' in '\(text)' is not a number")
                 }
                 weight = w; name = parts[1]
@@ -68,7 +68,7 @@ public struct Objective: Sendable, CustomStringConvertible {
         guard s.last == "e" || s.last == "E" else { return false }
         var mantissa = s.dropLast()
         if mantissa.hasPrefix("-") { mantissa = mantissa.dropFirst() }
-        return !mantissa.isEmpty && Double(mantissa) != nil
+        return !mantissa.isEmpty && Double(strict: mantissa) != nil
     }
 
     public var categories: [String] { terms.map(\.category) }
@@ -109,7 +109,7 @@ public struct ScoreConstraint: Sendable, CustomStringConvertible {
             let parts = t.components(separatedBy: rel.rawValue)
             if parts.count == 2 {
                 guard MetricCatalogue.isValidName(parts[0]) else { throw PlannerError.badConstraint("'\(parts[0])' is not a category name in '\(text)'") }
-                guard let v = Double(parts[1]), v.isFinite else { throw PlannerError.badConstraint("'\(parts[1])' is not a number in '\(text)'") }
+                guard let v = Double(strict: parts[1]), v.isFinite else { throw PlannerError.badConstraint("'\(parts[1])' is not a number in '\(text)'") }
                 return ScoreConstraint(category: parts[0], relation: rel, threshold: v)
             }
         }

@@ -21,6 +21,10 @@ public struct APIError: Error, CustomStringConvertible {
 
     public var description: String { "\(status.code) \(message)" + (field.map { " (\($0))" } ?? "") }
 
+    /// What `Retry-After` says when the store is busy: a few seconds, short against an
+    /// import's minute, so clients poll rather than give up.
+    static let retryAfterSeconds = 5
+
     static func badRequest(_ m: String, field: String? = nil) -> APIError { APIError(.badRequest, m, field: field) }
 
     /// Maps a thrown error to what the client sees. `field` is the request field being read
@@ -29,6 +33,12 @@ public struct APIError: Error, CustomStringConvertible {
         switch error {
         case let e as APIError:
             return e
+        case let e where ResultStore.isContention(e):
+            // Another process's write (an import, a sweep) holds the database: nothing was
+            // stored, and the same request succeeds once it is done.
+            var busy = APIError(.serviceUnavailable, StoreBusyError.message, field: nil)
+            busy.headers[.retryAfter] = "\(retryAfterSeconds)"
+            return busy
         case let e as MixtureError:
             return APIError(.badRequest, e.description, field: field ?? "mix")
         case let e as ImportError:
@@ -51,6 +61,14 @@ public struct APIError: Error, CustomStringConvertible {
     }
 
     func response() -> Response {
+        var r = Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body()))
+        for h in headers { r.headers.append(h) }
+        return r
+    }
+
+    /// `{"error": {"message", "field"}}`, also for an answer written below the router
+    /// (`ParserErrorAnswer`).
+    func body() -> ByteBuffer {
         struct Body: Encodable {
             struct Detail: Encodable {
                 let message: String
@@ -64,9 +82,9 @@ public struct APIError: Error, CustomStringConvertible {
             }
             let error: Detail
         }
-        var r = JSON.response(Body(error: .init(message: message, field: field)), status: status)
-        for h in headers { r.headers.append(h) }
-        return r
+        let data = (try? JSON.encoder().encode(Body(error: .init(message: message, field: field))))
+            ?? Data(#"{"error":{"message":"could not encode the response","field":null}}"#.utf8)
+        return ByteBuffer(bytes: data)
     }
 }
 

@@ -23,6 +23,9 @@ struct RequestBody {
     static func parse(_ data: Data, allowed: Set<String>) throws -> RequestBody {
         guard !data.isEmpty else { throw APIError.badRequest("the request body is empty; send a JSON object", field: "body") }
         let value: JSONValue
+        do { try JSONText.check(data) } catch let p as JSONText.Problem {
+            throw APIError.badRequest("the request body is not valid JSON: \(p)", field: "body")
+        }
         do { value = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
             throw APIError.badRequest("the request body is not valid JSON", field: "body")
         }

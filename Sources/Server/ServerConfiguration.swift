@@ -40,11 +40,23 @@ public struct ServerConfiguration: Sendable {
     public var executablePath: String?
     /// The database the sweep process writes to: the one this server reads, so progress shows up.
     public var databasePath: String?
+    /// Seconds a keep-alive connection may sit idle before the server closes it.
+    public var idleTimeout: Double
+    /// Open connections at most; past it the server stops accepting until one closes (idle
+    /// ones close after `idleTimeout`), so a flood of connections cannot exhaust descriptors.
+    public var maxConnections: Int
+
+    public static let defaultIdleTimeout: Double = 30
+    public static let defaultMaxConnections = 256
 
     public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, maxBodyBytes: Int = 1 << 20,
                 lawProvider: LawProvider? = nil, maxCandidates: Int = 20_000,
-                executablePath: String? = nil, databasePath: String? = nil) {
-        self.host = host; self.port = port; self.token = token.flatMap { $0.isEmpty ? nil : $0 }
+                executablePath: String? = nil, databasePath: String? = nil,
+                idleTimeout: Double = defaultIdleTimeout, maxConnections: Int = defaultMaxConnections) {
+        // A token of spaces is no token: it must not unlock a non-loopback address.
+        self.host = host; self.port = port
+        self.token = token.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        self.idleTimeout = idleTimeout; self.maxConnections = maxConnections
         self.maxBodyBytes = maxBodyBytes; self.lawProvider = lawProvider; self.maxCandidates = maxCandidates
         self.executablePath = executablePath; self.databasePath = databasePath
     }
@@ -52,6 +64,8 @@ public struct ServerConfiguration: Sendable {
     /// Refuses settings that would expose the store: a non-loopback address without a token.
     public func validate() throws {
         guard (0...65535).contains(port) else { throw ConfigurationError("port \(port) is not in 0–65535") }
+        guard idleTimeout > 0, idleTimeout.isFinite else { throw ConfigurationError("the idle timeout must be a positive number of seconds") }
+        guard maxConnections >= 1 else { throw ConfigurationError("the connection cap must be at least 1") }
         if !Self.isLoopback(host) && token == nil {
             throw ConfigurationError("refusing to listen on \(host) without a token: set VISIONMIX_TOKEN, or bind 127.0.0.1")
         }

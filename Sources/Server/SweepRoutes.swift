@@ -125,54 +125,12 @@ enum SweepRoutes {
         }
     }
 
-    /// A spec's or a design's seeds: at least one, each a 32-bit non-negative integer.
-    static func checkSeeds(_ seeds: [Int], at field: String) throws {
-        guard !seeds.isEmpty else { throw APIError.badRequest("\(field) must list at least one seed", field: field) }
-        for (i, seed) in seeds.enumerated() where !(0...Int(Int32.max)).contains(seed) {
-            throw APIError.badRequest("seed \(seed) is not in 0–\(Int32.max)", field: "\(field)[\(i)]")
-        }
-    }
-
-    static func checkProfile(_ profile: String, at field: String) throws {
-        guard SweepSpec.profiles.contains(profile) else {
-            throw APIError.badRequest("\(field) must be one of " + SweepSpec.profiles.joined(separator: ", "), field: field)
-        }
-    }
-
-    /// What `SweepSpec.runs(knownSizes:)` refuses, found first with the field it is in.
+    /// `SweepSpec.validate` (the rule `sweep run --spec` and the runner use), with its field
+    /// path under the body's `spec`.
     static func check(_ s: SweepSpec) throws {
-        guard MetricCatalogue.isValidName(s.name) else { throw APIError.badRequest("spec.name must be a plain name (letters, digits, _)", field: "spec.name") }
-        guard MetricCatalogue.isValidName(s.label) else { throw APIError.badRequest("spec.label must be a plain label", field: "spec.label") }
-        guard MetricCatalogue.isValidName(s.encoder) else { throw APIError.badRequest("spec.encoder must be an encoder name", field: "spec.encoder") }
-        try checkSeeds(s.seeds, at: "spec.seeds")
-        if let p = s.profile { try checkProfile(p, at: "spec.profile") }
-        guard !s.designs.isEmpty else { throw APIError.badRequest("spec.designs must list at least one design", field: "spec.designs") }
-        let known = SweepSpec.knownSizes
-        for (i, d) in s.designs.enumerated() {
-            let at = "spec.designs[\(i)]"
-            guard let total = Quantity.parse(d.tokens), total > 0 else {
-                throw APIError.badRequest("\(at).tokens '\(d.tokens)' is not a count like 400K", field: "\(at).tokens")
-            }
-            for (j, c) in d.checkpoints.enumerated() {
-                guard let b = Quantity.parse(c), b >= 0, b <= total else {
-                    throw APIError.badRequest("checkpoint '\(c)' is not a count up to \(d.tokens)", field: "\(at).checkpoints[\(j)]")
-                }
-            }
-            guard !d.sizes.isEmpty else { throw APIError.badRequest("\(at).sizes is empty", field: "\(at).sizes") }
-            if let seeds = d.seeds { try checkSeeds(seeds, at: "\(at).seeds") }
-            if let p = d.profile { try checkProfile(p, at: "\(at).profile") }
-            for (j, size) in d.sizes.enumerated() where !known.contains(size) {
-                throw APIError.badRequest("unknown size '\(size)'; sizes: " + known.joined(separator: ", "), field: "\(at).sizes[\(j)]")
-            }
-            guard !d.mixtures.isEmpty else { throw APIError.badRequest("\(at).mixtures is empty", field: "\(at).mixtures") }
-            for (j, m) in d.mixtures.enumerated() {
-                do { _ = try MixtureSpec.parse(m) } catch {
-                    throw APIError.badRequest("mixture '\(m)': \(error)", field: "\(at).mixtures[\(j)]")
-                }
-            }
+        do { try s.validate(knownSizes: SweepSpec.knownSizes) } catch let SweepError.invalid(f, message) {
+            throw APIError.badRequest(message, field: f.isEmpty ? "spec" : "spec.\(f)")
         }
-        // Anything the runner still refuses (it is the authority) is reported against the spec.
-        do { _ = try s.runs(knownSizes: known) } catch let e as SweepError { throw APIError.badRequest(e.description, field: "spec") }
     }
 
     /// A decoding failure named by its path in the spec: `spec.designs[0].tokens`.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Store
@@ -33,8 +34,8 @@ public struct VisionMixServer: Sendable {
         state = ServerState(store: store, configuration: configuration)
     }
 
-    func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router()
+    func makeRouter() -> Router<ServerRequestContext> {
+        let router = Router(context: ServerRequestContext.self)
         // Middleware applies only to routes added after it, so it goes first.
         router.add(middleware: APIMiddleware(state: state))
         for route in Self.routes {
@@ -53,8 +54,11 @@ public struct VisionMixServer: Sendable {
         var logger = Logger(label: "visionmix.server")
         logger.logLevel = logLevel
         let c = state.configuration
+        let idle = TimeAmount.nanoseconds(Int64(c.idleTimeout * 1e9))
         return Application(router: makeRouter(),
-                           configuration: .init(address: .hostname(c.host, port: c.port), serverName: "visionmix/\(Self.version)"),
+                           server: .http1(configuration: .init(additionalChannelHandlers: [ParserErrorAnswer()], idleTimeout: idle)),
+                           configuration: .init(address: .hostname(c.host, port: c.port), serverName: "visionmix/\(Self.version)",
+                                                availableConnectionsDelegate: MaximumAvailableConnections(c.maxConnections, logger: logger)),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? c.port) },
                            logger: logger)
     }
@@ -79,11 +83,17 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             var e = APIError.from(error)
             if e.status == .notFound && context.endpointPath == "NotFound" { e = notFound(request) }
-            if e.status.code >= 500 {
+            // Only a fault is hidden; a 503 (busy store, no sweep binary) says what to do.
+            if e.status == .internalServerError {
                 context.logger.error("\(request.method) \(request.uri.path): \(error)")
                 e.message = "internal error"
             }
             response = e.response()
+            // A body refused part way (a chunked one past the limit) leaves the rest unread;
+            // the connection is closed after the answer instead of being drained and kept.
+            if e.status == .contentTooLarge, let channel = (context as? ServerRequestContext)?.channel {
+                response = Self.closingAfterward(response, channel: channel)
+            }
         }
         let matched = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -91,11 +101,27 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 
+    /// `response` with `Connection: close`, whose body, once written, shuts the connection's
+    /// output: the client reads the answer, then the end of the stream. (A full close with the
+    /// request's bytes still unread would reset the connection and could lose the answer.)
+    static func closingAfterward(_ response: Response, channel: any Channel) -> Response {
+        var r = response
+        r.headers[.connection] = "close"
+        let body = response.body
+        r.body = ResponseBody(contentLength: body.contentLength) { writer in
+            try await body.write(writer)
+            channel.close(mode: .output, promise: nil)
+        }
+        return r
+    }
+
     func authorise(_ request: Request) throws {
         guard let token = state.configuration.token, Self.mutating.contains(request.method) else { return }
         let given = request.headers[.authorization] ?? ""
-        let prefix = "Bearer "
-        guard given.hasPrefix(prefix), constantTimeEqual(Array(given.utf8.dropFirst(prefix.utf8.count)), Array(token.utf8)) else {
+        // The scheme is case-insensitive (RFC 9110 §11.1); the token is compared exactly.
+        let scheme = "bearer "
+        let isBearer = given.utf8.count > scheme.utf8.count && given.prefix(scheme.count).lowercased() == scheme
+        guard isBearer, constantTimeEqual(Array(given.utf8.dropFirst(scheme.utf8.count)), Array(token.utf8)) else {
             var e = APIError(.unauthorized, given.isEmpty ? "this request needs Authorization: Bearer <token>" : "the bearer token is wrong",
                              field: "Authorization")
             e.headers[.wwwAuthenticate] = "Bearer realm=\"visionmix\""
@@ -106,7 +132,10 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Refuses an oversized body from its Content-Length before reading any of it; chunked
     /// bodies are caught by `collect(upTo:)` in the handler.
     func checkDeclaredLength(_ request: Request) throws {
-        guard let s = request.headers[.contentLength], let n = Int(s) else { return }
+        guard let s = request.headers[.contentLength] else { return }
+        guard let n = Int(s), n >= 0 else {
+            throw APIError.badRequest("Content-Length '\(s.prefix(40))' is not a byte count", field: "Content-Length")
+        }
         if n > state.configuration.maxBodyBytes {
             throw APIError(.contentTooLarge, "the request body is \(n) bytes; the limit is \(state.configuration.maxBodyBytes)", field: "body")
         }
@@ -119,6 +148,18 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         var e = APIError(.methodNotAllowed, "\(request.uri.path) answers " + methods.joined(separator: ", ") + ", not \(request.method)")
         e.headers[.allow] = methods.joined(separator: ", ")
         return e
+    }
+}
+
+/// The request context of every route: Hummingbird's, plus the connection, which a refused
+/// oversized body closes.
+struct ServerRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
     }
 }
 

@@ -62,7 +62,7 @@ enum CSVResults {
             for rec in records.dropFirst() {
                 var sum = 0.0
                 for (i, r) in roles.enumerated() where i < rec.fields.count {
-                    if case .source = r, let v = Double(rec.fields[i].trimmedSpaces), v.isFinite { sum += v }
+                    if case .source = r, let v = Double(strict: rec.fields[i].trimmedSpaces), v.isFinite { sum += v }
                 }
                 maxSum = max(maxSum, sum)
             }

@@ -9,7 +9,7 @@ extension ResultStore {
     @discardableResult
     public func saveFit(label: String, category: String, family: String, body: String) throws -> Int64 {
         var record = FitRecord(id: nil, label: label, category: category, family: family, body: body, createdAt: Date())
-        return try pool.write { db in try record.insert(db); return record.id! }
+        return try writeRetrying { db in try record.insert(db); return record.id! }
     }
 
     /// Every stored fit of `label`, newest first.

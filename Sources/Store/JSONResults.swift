@@ -7,6 +7,9 @@ import VisionMixCore
 enum JSONResults {
     static func parse(_ text: String) throws -> ResultFile {
         let root: JSONValue
+        do { try JSONText.check(Data(text.utf8)) } catch let p as JSONText.Problem {
+            throw ImportError(line: p.line, reason: "malformed JSON: \(p.message) (column \(p.column))")
+        }
         do { root = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) } catch {
             throw ImportError(line: nil, reason: "malformed JSON: \(jsonErrorDetail(error))")
         }

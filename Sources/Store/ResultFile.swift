@@ -54,7 +54,22 @@ public struct ResultFile: Sendable {
             file.runs[i].provenance["import_format"] = .string(file.format.rawValue)
         }
         if file.runs.isEmpty { throw ImportError(line: nil, reason: "the file holds no runs") }
+        for run in file.runs { try checkText(run) }
         return file
+    }
+
+    /// A run's free text (its name, its attributes) is stored as given, so it is held to
+    /// `Limits.maxTextLength` and may not hide a NUL byte.
+    static func checkText(_ run: NewRun) throws {
+        let line = run.provenance["import_line"]?.numberValue.map { Int($0) }
+        let texts = [("name", run.name)] + run.attributes.sorted { $0.key < $1.key }.map { ($0.key, Optional($0.value)) }
+        for case let (field, text?) in texts {
+            if text.utf8.contains(0) { throw ImportError(line: line, reason: "\(field) holds a NUL byte") }
+            let n = text.count
+            if n > Limits.maxTextLength {
+                throw ImportError(line: line, reason: "\(field) is \(n) characters; the limit is \(Limits.maxTextLength)")
+            }
+        }
     }
 }
 
@@ -83,8 +98,10 @@ func mixtureFromRow(_ w: [TextSource: Double], scale: WeightScale, line: Int, un
 func numberCell(_ raw: String, column: String, line: Int) throws -> Double? {
     let s = raw.trimmedSpaces
     if s.isEmpty { return nil }
-    guard let v = Double(s), v.isFinite else {
-        throw ImportError(line: line, reason: "column \(column): '\(s)' is not a finite number")
+    guard let v = Double(strict: s), v.isFinite else {
+        // Escaped so a NUL or other control byte in the cell shows in the message.
+        let shown = s.unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined()
+        throw ImportError(line: line, reason: "column \(column): '\(shown)' is not a finite number")
     }
     return v
 }
@@ -98,7 +115,7 @@ func countCell(_ raw: String, column: String, multiplier: Double, line: Int) thr
         guard let v = Quantity.parse(s) else { throw ImportError(line: line, reason: "column \(column): '\(s)' is not a count") }
         return v
     }
-    guard let v = Double(s), v.isFinite, v >= 0 else {
+    guard let v = Double(strict: s), v.isFinite, v >= 0 else {
         throw ImportError(line: line, reason: "column \(column): '\(s)' is not a non-negative finite number")
     }
     return v * multiplier

@@ -6,17 +6,30 @@ import VisionMixCore
 public final class ResultStore: @unchecked Sendable {
     public let path: String
     let pool: DatabasePool
+    /// Seconds a write keeps retrying while another process holds the database (0: the busy
+    /// timeout alone); sweeps open the store with `sweepWriteRetry`.
+    let writeRetry: TimeInterval
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    /// `busyTimeout` is how long SQLite waits for another writer (default `busyTimeout`, from
+    /// the environment or `defaultBusyTimeout`).
+    public init(path: String, writeRetry: TimeInterval = 0, busyTimeout: TimeInterval? = nil) throws {
         self.path = path
+        self.writeRetry = writeRetry
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         var config = Configuration()
         config.foreignKeysEnabled = true
-        config.busyMode = .timeout(30)
-        pool = try DatabasePool(path: path, configuration: config)
-        try Self.migrator.migrate(pool)
+        config.busyMode = .timeout(busyTimeout ?? Self.busyTimeout)
+        // Opening a pool writes (it makes sure the WAL exists), so it waits out another
+        // process's write like any other write does.
+        pool = try Self.retryingWhileBusy(for: writeRetry) {
+            let pool = try DatabasePool(path: path, configuration: config)
+            // Read first: migrating takes the write lock, and an up-to-date store needs none.
+            let migrator = Self.migrator
+            if try !pool.read({ try migrator.hasCompletedMigrations($0) }) { try migrator.migrate(pool) }
+            return pool
+        }
     }
 
     /// The default database: `$VISIONMIX_DB`, else `data/visionmix.sqlite`.
@@ -154,6 +167,6 @@ extension ResultStore {
         let body = String(decoding: try e.encode(recipe), as: UTF8.self)
         var rec = RecommendationRecord(id: nil, label: label, objective: objective, request: JSONValue.object(request).compactString,
                                        recipe: body, createdAt: Date())
-        return try pool.write { db in try rec.insert(db); return rec.id! }
+        return try writeRetrying { db in try rec.insert(db); return rec.id! }
     }
 }

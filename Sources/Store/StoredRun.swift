@@ -137,7 +137,7 @@ extension ResultStore {
     /// already stored under `label` are skipped. Returns the ids of the new runs.
     @discardableResult
     public func insertRuns(_ runs: [NewRun], label: String, origin: String, sweepId: Int64? = nil) throws -> InsertOutcome {
-        try pool.write { db in try Self.insertRuns(runs, label: label, origin: origin, sweepId: sweepId, db: db) }
+        try writeRetrying { db in try Self.insertRuns(runs, label: label, origin: origin, sweepId: sweepId, db: db) }
     }
 
     public struct InsertOutcome: Sendable {

@@ -5,7 +5,7 @@ extension ResultStore {
     @discardableResult
     public func createSweep(_ sweep: SweepRecord) throws -> SweepRecord {
         var s = sweep
-        try pool.write { db in try s.insert(db) }
+        try writeRetrying { db in try s.insert(db) }
         return s
     }
 
@@ -27,7 +27,7 @@ extension ResultStore {
     }
 
     public func updateSweep(id: Int64, status: String? = nil, pid: Int?? = nil, message: String?? = nil) throws {
-        try pool.write { db in
+        try writeRetrying { db in
             guard var s = try SweepRecord.fetchOne(db, key: id) else { return }
             if let status { s.status = status }
             if let pid { s.pid = pid }
@@ -42,7 +42,7 @@ extension ResultStore {
     /// not overwritten by the one that launched it. Returns whether the row changed.
     @discardableResult
     public func markSweepLaunched(id: Int64, pid: Int) throws -> Bool {
-        try pool.write { db in
+        try writeRetrying { db in
             try db.execute(sql: "UPDATE sweeps SET status = 'running', pid = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
                            arguments: [pid, Date(), id])
             return db.changesCount > 0
@@ -52,7 +52,7 @@ extension ResultStore {
     /// Marks sweep `id` failed with `message` if it is still `pending` or `running`: for a
     /// sweep process that died without recording why (killed, crashed).
     public func failSweepIfUnfinished(id: Int64, message: String) throws {
-        try pool.write { db in
+        try writeRetrying { db in
             try db.execute(sql: "UPDATE sweeps SET status = 'failed', message = ?, pid = NULL, updated_at = ? WHERE id = ? AND status IN ('pending', 'running')",
                            arguments: [message, Date(), id])
         }
@@ -61,7 +61,7 @@ extension ResultStore {
     /// Claims `unit` of sweep `id` for `worker` in this `attempt` (one invocation of the sweep):
     /// true for the first worker to ask, false for every later one.
     public func claimSweepUnit(id: Int64, attempt: String, unit: String, worker: Int) throws -> Bool {
-        try pool.write { db in
+        try writeRetrying { db in
             try db.execute(sql: "INSERT OR IGNORE INTO sweep_claims (sweep_id, attempt, unit, worker, claimed_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [id, attempt, unit, worker, Date()])
             return db.changesCount > 0

@@ -68,53 +68,47 @@ public struct SweepSpec: Codable, Sendable {
 
     public static let profiles = ["standard", "precise", "frozen-lm", "tiny"]
 
-    /// Reads a JSON spec, checking every size, mixture and budget before anything runs.
+    /// Reads a JSON spec, checking every size, mixture, budget and limit before anything runs.
     public static func load(path: String) throws -> SweepSpec {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        if let size, size > Limits.maxSpecBytes {
+            throw SweepError.bad("\(path) is \(size) bytes; a sweep spec is at most \(Limits.maxSpecBytes)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else { throw SweepError.bad("cannot read \(path)") }
         let spec: SweepSpec
+        do { try JSONText.check(data) } catch { throw SweepError.bad("\(path) is not valid JSON: \(error)") }
         do { spec = try JSONDecoder().decode(SweepSpec.self, from: data) } catch {
             throw SweepError.bad("\(path) is not a sweep spec: \(error)")
         }
+        try spec.validate(knownSizes: nil)
         _ = try spec.runs(knownSizes: nil)
         return spec
     }
 
     /// The distinct runs of the spec in a stable order: a run shared by two designs runs once.
+    /// A spec from a user is validated (`validate`) before this, so nothing past a limit is
+    /// enumerated; a stored spec (registered under the rules of its day) is read as it is.
     public func runs(knownSizes: [String]?) throws -> [RunSpec] {
         guard !seeds.isEmpty else { throw SweepError.bad("the spec has no seeds") }
-        guard Self.profiles.contains(profile ?? "standard") else {
-            throw SweepError.bad("unknown profile '\(profile!)'; profiles: " + Self.profiles.joined(separator: ", "))
-        }
         var out: [RunSpec] = []
         // Equal mixtures written differently (`web_crawl` and `web_crawl=100`, `mix6` and
         // `balanced`) are one run: the first one written keeps its name, and a later one whose
         // budgets it already scores adds nothing. The report reads mixtures by their weights.
         var byMixture: [String: Int] = [:]
         for d in designs {
-            guard let total = Quantity.parse(d.tokens), total > 0 else { throw SweepError.bad("design \(d.name): tokens '\(d.tokens)' is not a count") }
-            var budgets: [Double] = []
-            for c in d.checkpoints {
-                guard let b = Quantity.parse(c), b <= total else {
-                    throw SweepError.bad("design \(d.name): checkpoint '\(c)' is not a count up to \(d.tokens)")
-                }
-                budgets.append(b)
-            }
-            if !budgets.contains(total) { budgets.append(total) }
+            let (total, budgets) = try d.budgets(at: "")
             let designSeeds = d.seeds ?? seeds
             guard !designSeeds.isEmpty else { throw SweepError.bad("design \(d.name): seeds is empty") }
             let designProfile = d.profile ?? profile ?? "standard"
-            guard Self.profiles.contains(designProfile) else {
-                throw SweepError.bad("design \(d.name): unknown profile '\(designProfile)'; profiles: " + Self.profiles.joined(separator: ", "))
-            }
+            try Self.checkProfile(designProfile, at: "design \(d.name) profile")
             for size in d.sizes {
                 if let known = knownSizes, !known.contains(size) {
                     throw SweepError.bad("design \(d.name): unknown size '\(size)' (sizes: \(known.joined(separator: ", ")))")
                 }
                 for mix in d.mixtures {
-                    let mixture: Mixture
-                    do { mixture = try MixtureSpec.parse(mix).mixture } catch { throw SweepError.bad("design \(d.name): mixture '\(mix)': \(error)") }
+                    let mixture = try MixtureSpec.parse(mix).mixture
                     for seed in designSeeds {
-                        let r = RunSpec(size: size, mix: mix, tokens: total, checkpoints: Array(Set(budgets)), seed: seed,
+                        let r = RunSpec(size: size, mix: mix, tokens: total, checkpoints: budgets, seed: seed,
                                         encoder: encoder, profile: designProfile)
                         // A run under another profile is scored differently, so it is a run of its own.
                         let key = "\(size)|\(mixture.canonicalKey)|\(total)|\(seed)|\(designProfile)"
@@ -135,5 +129,13 @@ public struct SweepSpec: Codable, Sendable {
 
 public enum SweepError: Error, CustomStringConvertible {
     case bad(String)
-    public var description: String { switch self { case let .bad(m): m } }
+    /// A spec refused by `SweepSpec.validate`: `field` is the path from the spec's root
+    /// (`designs[1].tokens`, empty for the spec as a whole) and the message names it.
+    case invalid(field: String, message: String)
+    public var description: String {
+        switch self {
+        case let .bad(m): m
+        case let .invalid(_, m): m
+        }
+    }
 }

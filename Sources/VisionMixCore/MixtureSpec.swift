@@ -22,7 +22,7 @@ public enum MixtureSpec {
         for part in spec.split(separator: ",") {
             let kv = part.split(separator: "=", maxSplits: 1).map { String($0).trimmedSpaces }
             guard kv.count == 2, !kv[0].isEmpty else { throw MixtureError.malformed("'\(part)' is not NAME=WEIGHT") }
-            guard let v = Double(kv[1].hasSuffix("%") ? String(kv[1].dropLast()) : kv[1]) else {
+            guard let v = Double(strict: kv[1].hasSuffix("%") ? String(kv[1].dropLast()) : kv[1]) else {
                 throw MixtureError.malformed("weight of \(kv[0]) is not a number: '\(kv[1])'")
             }
             if pairs.contains(where: { $0.0 == kv[0] }) { throw MixtureError.malformed("\(kv[0]) is given twice") }
@@ -67,7 +67,7 @@ public enum Quantity {
         default: break
         }
         if scale != 1 { s.removeLast() }
-        guard let v = Double(s), v.isFinite, v >= 0 else { return nil }
+        guard let v = Double(strict: s), v.isFinite, v >= 0 else { return nil }
         return v * scale
     }
 
@@ -79,5 +79,15 @@ public enum Quantity {
             return (v == v.rounded() ? String(format: "%.0f", v) : String(format: "%.3g", v)) + suffix
         }
         return x == x.rounded() ? String(format: "%.0f", x) : String(format: "%g", x)
+    }
+}
+
+extension Double {
+    /// A number written as text, refusing what Swift's `Double(_:)` reads past: it hands the
+    /// text to `strtod` as a C string, so `"40\0junk"` reads as 40. A NUL byte is never part
+    /// of a number a person wrote.
+    public init?(strict text: some StringProtocol) {
+        guard !text.utf8.contains(0), let v = Double(text) else { return nil }
+        self = v
     }
 }

@@ -16,6 +16,9 @@ struct BenchPlanCommand: ParsableCommand {
     @Option var repeats = 3
 
     func run() throws {
+        try Checks.within(predictions, 1...Limits.maxBenchmarkPredictions, option: "--predictions")
+        try Checks.within(candidates, 1...Limits.maxCandidates, option: "--candidates")
+        try Checks.within(repeats, 1...Limits.maxBenchmarkRepeats, option: "--repeats")
         let runs = try ResultFile.read(path: csv).runs
         var options = FitOptions()
         options.bootstrap = 200

@@ -3,6 +3,7 @@ import Fits
 import Foundation
 import Laws
 import Store
+import VisionMixCore
 
 struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,7 +43,10 @@ struct Fit: ParsableCommand {
         let selection: LawFamilySelection
         do { selection = try LawFamilySelection.parse(family) } catch { throw UserError("\(error)") }
         var options = FitOptions()
-        options.bootstrap = max(0, bootstrap); options.randomStarts = max(0, starts); options.folds = max(2, folds)
+        try Checks.within(bootstrap, 0...Limits.maxBootstrap, option: "--bootstrap")
+        try Checks.within(starts, 0...Limits.maxRandomStarts, option: "--starts")
+        try Checks.within(folds, Limits.folds, option: "--folds")
+        options.bootstrap = bootstrap; options.randomStarts = starts; options.folds = folds
         options.huber = huber; options.accelerated = accelerated; options.holdOutLargest = holdOutLargest
         options.onlyParams = try parseCount(params, "--params"); options.onlyTokens = try parseCount(tokens, "--tokens")
         if let axis {
@@ -148,6 +152,9 @@ struct FitBenchCommand: ParsableCommand {
     @Option(help: "Threads for the starts (1 compares like with like against scipy's one).") var threads = 2
 
     func run() throws {
+        try Checks.within(repeats, 1...Limits.maxBenchmarkRepeats, option: "--repeats")
+        try Checks.within(starts, 0...Limits.maxRandomStarts, option: "--starts")
+        try Checks.threads(threads)
         guard let f = LawFamily(rawValue: family) else { throw UserError("unknown family \(family)") }
         let file = try ResultFile.read(path: csv, defaultMixture: nil)
         let points = try file.runs.compactMap { r -> LawPoint? in

@@ -53,9 +53,11 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         let mixture = try parseMixture(mix)
+        // Every option is read before the laws are.
+        let (n, d) = (try parseCount(params, "--params"), try parseCount(tokens, "--tokens"))
         let laws = try lawOptions.load(global)
         let report: PredictionReport
-        do { report = try laws.predictAll(params: try parseCount(params, "--params"), tokens: try parseCount(tokens, "--tokens"), mixture: mixture) }
+        do { report = try laws.predictAll(params: n, tokens: d, mixture: mixture) }
         catch let e as PlannerError { throw UserError(e.description) }
         if json { try printJSON(report); return }
         print("\(report.source) laws at \(Quantity.format(report.params)) parameters, \(Quantity.format(report.tokens)) tokens")
@@ -101,7 +103,7 @@ struct Recommend: ParsableCommand {
             req.available = try available.map { try SourceAvailability.parseList($0) } ?? []
             req.maxEpochs = maxEpochs
             req.params = try parseCount(params, "--params"); req.tokens = try parseCount(tokens, "--tokens")
-            req.candidates = max(1, candidates); req.seed = seed; req.allowExtrapolation = allowExtrapolation
+            req.candidates = candidates; req.seed = seed; req.allowExtrapolation = allowExtrapolation
             return req
         } catch let e as PlannerError { throw UserError(e.description) }
     }
@@ -110,6 +112,10 @@ struct Recommend: ParsableCommand {
         guard ["table", "json", "yaml", "megatron"].contains(json ? "json" : format) else {
             throw UserError("--format must be table, json, yaml or megatron")
         }
+        try Checks.within(candidates, 1...Limits.maxCandidates, option: "--candidates")
+        // As the server's max_epochs: a repetition limit of zero, below or NaN limits nothing sensible.
+        guard maxEpochs.isFinite, maxEpochs > 0 else { throw UserError("--max-epochs must be a positive number (got \(maxEpochs))") }
+        if let plot { try Checks.writableFile(plot, option: "--plot") }
         let req = try request()
         let laws = try lawOptions.load(global)
         let recipe: Recipe

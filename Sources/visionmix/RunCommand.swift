@@ -40,11 +40,13 @@ struct Run: ParsableCommand {
         guard ModelSize.named(size) != nil else { throw UserError("unknown size '\(size)'; sizes are " + ModelSize.all.map(\.name).joined(separator: ", ")) }
         guard VisionEncoders.named(encoder) != nil else { throw UserError("unknown encoder '\(encoder)'; encoders are " + VisionEncoders.names.joined(separator: ", ")) }
         guard MetricCatalogue.isValidName(source) else { throw UserError("--source must be a plain label (letters, digits, _)") }
+        try Checks.threads(threads)
+        // The range a sweep spec's seeds are held to, so a run stored here could be a sweep's.
+        try Checks.within(seed, 0...Int(Int32.max), option: "--seed")
         do { _ = try MixtureSpec.parse(mix) } catch { throw UserError("--mix: \(error)") }
         let total: Double
         if let tokens {
-            guard let t = Quantity.parse(tokens), t >= 1 else { throw UserError("--tokens must be a count like 2M or 500K") }
-            total = t
+            total = try Checks.runTokens(tokens)
         } else { total = RunSettings.standardTokens(size: size.lowercased()) }
         var budgets = [0, total / 4, total / 2, total]
         if let checkpoints {

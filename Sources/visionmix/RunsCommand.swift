@@ -61,6 +61,8 @@ extension Runs {
         @Flag(help: "Print a JSON array.") var json = false
 
         func run() throws {
+            if let limit { try Checks.within(limit, 1...Int(Int32.max), option: "--limit") }
+            try Checks.within(offset, 0...Int(Int32.max), option: "--offset")
             let runs = try global.openStore().runs(RunFilter(source: source, limit: limit, offset: offset))
             if json { try printJSON(runs); return }
             if runs.isEmpty { print("no runs" + (source.map { " under '\($0)'" } ?? "")); return }

@@ -14,10 +14,12 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one and prints it).") var port = 8080
+    @Option(help: "Seconds an idle keep-alive connection stays open.") var idleTimeout = ServerConfiguration.defaultIdleTimeout
+    @Option(help: "Open connections at most; more wait until one closes.") var maxConnections = ServerConfiguration.defaultMaxConnections
 
     func run() async throws {
         let token = ProcessInfo.processInfo.environment["VISIONMIX_TOKEN"]
-        var config = ServerConfiguration(host: host, port: port, token: token)
+        var config = ServerConfiguration(host: host, port: port, token: token, idleTimeout: idleTimeout, maxConnections: maxConnections)
         // Checked before the database is opened, so a refused bind touches nothing.
         do { try config.validate() } catch let e as ConfigurationError { throw UserError(e.description) }
         let store = try global.openStore()

@@ -38,10 +38,12 @@ extension Sweep {
         var background = false
 
         func run() throws {
+            try Checks.within(jobs, 1...Limits.maxJobs, option: "--jobs")
+            try Checks.threads(threads)
             if background { runInBackground() }
             var s = try loadSpec(preset: preset, path: spec)
             if let encoder { s.encoder = encoder }
-            let store = try global.openStore()
+            let store = try global.openStore(writeRetry: ResultStore.sweepWriteRetry)
             let sweep: LocalSweep
             do {
                 sweep = try LocalSweep(spec: s, store: store, jobs: jobs, threads: threads,
@@ -87,7 +89,7 @@ extension Sweep {
             // Die with the parent: a killed sweep must not leave workers writing behind it.
             guard visionmix_die_with_parent(getppid()) == 0 else { throw UserError("the sweep that started this worker is gone") }
             do {
-                try LocalSweep.work(store: try global.openStore(), sweepId: sweepId, worker: worker, attempt: attempt, threads: threads) { run, seconds in
+                try LocalSweep.work(store: try global.openStore(writeRetry: ResultStore.sweepWriteRetry), sweepId: sweepId, worker: worker, attempt: attempt, threads: threads) { run, seconds in
                     print("✓ [worker \(worker)] \(run.summary)  \(duration(seconds))")
                     fflush(stdout)
                 }

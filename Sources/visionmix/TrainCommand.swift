@@ -30,14 +30,17 @@ struct Train: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
+        try Checks.within(vocab, 1...Limits.maxVocabulary, option: "--vocab")
+        try Checks.within(benchSteps, 1...Limits.maxBenchmarkSteps, option: "--bench-steps")
         if listSizes { try printSizes(); return }
         if benchmark { try runBenchmark(); return }
         guard let name = size else { throw UserError("give --size NAME (see --list-sizes) or --list-sizes") }
         guard let s = ModelSize.named(name) else {
             throw UserError("unknown size '\(name)'; sizes are " + ModelSize.all.map(\.name).joined(separator: ", "))
         }
-        guard let total = Quantity.parse(tokens), total >= 1 else { throw UserError("--tokens must be a count like 2M or 500K") }
-        guard threads >= 1 else { throw UserError("--threads must be at least 1") }
+        let total = try Checks.runTokens(tokens)
+        try Checks.threads(threads)
+        if let batch { try Checks.within(batch, 1...Limits.maxBatch, option: "--batch") }
         let mixture = try mix.map { spec -> Mixture in
             do { return try MixtureSpec.parse(spec).mixture } catch { throw UserError("--mix: \(error)") }
         }

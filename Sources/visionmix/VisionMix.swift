@@ -18,7 +18,15 @@ struct VisionMix: AsyncParsableCommand {
     static func main() async {
         refuseUnsupportedCPU()
         startWithRecognisedBLASKernels()
-        await main(nil)
+        let arguments = Checks.joiningNegativeValues(Array(CommandLine.arguments.dropFirst()))
+        // ArgumentParser's own `main`, with one step added: a store that another process
+        // holds is reported as that (`StoreBusyError`), not as an SQLite error code.
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand { try await asyncCommand.run() } else { try command.run() }
+        } catch {
+            exit(withError: ResultStore.userFacing(error))
+        }
     }
 }
 
@@ -30,7 +38,13 @@ struct GlobalOptions: ParsableArguments {
     var databasePath: String { db ?? ResultStore.defaultPath }
 
     func openStore() throws -> ResultStore {
-        do { return try ResultStore(path: databasePath) } catch {
+        try openStore(writeRetry: 0)
+    }
+
+    /// The store, with writes that retry for `writeRetry` seconds while another process holds it.
+    func openStore(writeRetry: TimeInterval) throws -> ResultStore {
+        do { return try ResultStore(path: databasePath, writeRetry: writeRetry) } catch {
+            if ResultStore.isContention(error) { throw ResultStore.userFacing(error) }
             throw ValidationError("cannot open the database \(databasePath): \(error)")
         }
     }

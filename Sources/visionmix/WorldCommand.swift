@@ -25,6 +25,7 @@ extension WorldCommand {
         @Flag(help: "Print the documents as plain text, without tags.") var plain = false
 
         func run() throws {
+            try Checks.within(n, 1...Limits.maxWorldSamples, option: "--n")
             var stream = SourceStream(source: try parseSource(source), seed: seed)
             for i in 0..<max(0, n) {
                 let doc = stream.nextDocument()
@@ -45,6 +46,7 @@ extension WorldCommand {
         @Option(help: "Pixels per image pixel in the file.") var scale = 16
 
         func run() throws {
+            try Checks.within(scale, 1...Limits.maxPictureScale, option: "--scale")
             guard let k = SceneKind(rawValue: kind) else {
                 throw UserError("--kind must be one of " + SceneKind.allCases.map(\.rawValue).joined(separator: ", "))
             }
@@ -65,6 +67,7 @@ extension WorldCommand {
         @Option(help: "Also write each picture as DIR/FAMILY-I.png.") var outDir: String?
 
         func run() throws {
+            try Checks.within(n, 1...Limits.maxWorldSamples, option: "--n")
             guard let f = QuestionFamily(name: family) else {
                 throw UserError("unknown family '\(family)'; families are " + QuestionFamily.allCases.map(\.rawValue).joined(separator: ", "))
             }
@@ -92,6 +95,7 @@ extension WorldCommand {
         @Option(help: "Seed.") var seed: UInt64 = 1
 
         func run() throws {
+            try Checks.within(n, 1...Limits.maxWorldSamples, option: "--n")
             guard let k = TextQuestionKind(rawValue: kind) else {
                 throw UserError("unknown kind '\(kind)'; kinds are " + TextQuestionKind.allCases.map(\.rawValue).joined(separator: ", "))
             }
@@ -108,6 +112,7 @@ extension WorldCommand {
         @Option(help: "Seed.") var seed: UInt64 = 1
 
         func run() throws {
+            try Checks.within(n, 1...Limits.maxWorldSamples, option: "--n")
             for c in Captions.make(seed: seed, count: n) {
                 print(PictureFile.ascii(Renderer.render(c.scene)))
                 print(c.text + "\n")

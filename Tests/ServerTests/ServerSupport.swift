@@ -56,14 +56,19 @@ final class TestServer: @unchecked Sendable {
     private let task: Task<Void, Error>
 
     /// With `storeLaws`, predict and recommend plan on the database's fits as `visionmix serve` does.
+    /// `busyTimeout` shortens SQLite's wait for another writer; `idleTimeout` and
+    /// `maxConnections` are the server's own.
     static func start(token: String? = nil, maxBodyBytes: Int = 1 << 20, provider: LawProvider? = knownProvider,
-                      storeLaws: Bool = false) async throws -> TestServer {
+                      storeLaws: Bool = false, busyTimeout: Double? = nil,
+                      idleTimeout: Double = ServerConfiguration.defaultIdleTimeout,
+                      maxConnections: Int = ServerConfiguration.defaultMaxConnections) async throws -> TestServer {
         let dbPath = scratchDirectory().appendingPathComponent("server.sqlite").path
-        let store = try ResultStore(path: dbPath)
+        let store = try ResultStore(path: dbPath, busyTimeout: busyTimeout)
         let provider = storeLaws ? StoreLaws.provider(store) : provider
         // Sweeps started in tests run the built debug binary against this test's database.
         let config = ServerConfiguration(host: "127.0.0.1", port: 0, token: token, maxBodyBytes: maxBodyBytes, lawProvider: provider,
-                                         executablePath: debugBinary, databasePath: dbPath)
+                                         executablePath: debugBinary, databasePath: dbPath,
+                                         idleTimeout: idleTimeout, maxConnections: maxConnections)
         let server = try VisionMixServer(configuration: config, store: store)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = server.application(logLevel: .critical) { port in continuation.yield(port) }
@@ -104,20 +109,26 @@ func onThread<T>(_ body: @escaping () throws -> T) async throws -> T {
 
 struct SocketError: Error, CustomStringConvertible { let description: String }
 
-/// Minimal HTTP/1.1 over a socket: the exact bytes are under the test's control (chunked
-/// bodies, a Content-Length past the limit), which a higher-level client would normalise.
-func rawHTTP(port: Int, method: String, path: String, headers: [String: String], body: Data?, chunked: Bool = false) throws -> HTTPResult {
+/// A TCP connection to 127.0.0.1:`port`; the caller closes it.
+func connectLoopback(port: Int) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw SocketError(description: "socket() failed") }
-    defer { close(fd) }
-    var tv = timeval(tv_sec: 20, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_port = in_port_t(UInt16(port).bigEndian)
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
     let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-    guard rc == 0 else { throw SocketError(description: "connect to port \(port) failed (errno \(errno))") }
+    guard rc == 0 else { close(fd); throw SocketError(description: "connect to port \(port) failed (errno \(errno))") }
+    return fd
+}
+
+/// Minimal HTTP/1.1 over a socket: the exact bytes are under the test's control (chunked
+/// bodies, a Content-Length past the limit), which a higher-level client would normalise.
+func rawHTTP(port: Int, method: String, path: String, headers: [String: String], body: Data?, chunked: Bool = false) throws -> HTTPResult {
+    let fd = try connectLoopback(port: port)
+    defer { close(fd) }
+    var tv = timeval(tv_sec: 20, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
     for (k, v) in headers { head += "\(k): \(v)\r\n" }
     var payload = Data()

@@ -149,8 +149,13 @@ let twoRuns = """
         r = try await s.request("DELETE", "/v1/runs/1")
         #expect(r.status == 401)
         #expect(try s.store.countRuns() == 0)
-        r = try await s.post("/v1/runs?source=paper", json: twoRuns, headers: ["Authorization": "Bearer s3cret"])
-        #expect(r.status == 200 && r.json["imported"] as? Int == 2)
+        // The scheme is case-insensitive; the token is not.
+        r = try await s.post("/v1/runs?source=paper", json: twoRuns, headers: ["Authorization": "bearer S3CRET"])
+        #expect(r.status == 401)
+        r = try await s.post("/v1/runs?source=paper", json: twoRuns, headers: ["Authorization": "bearer s3cret"])
+        #expect(r.status == 200 && r.json["imported"] as? Int == 2, "\(r.text)")
+        r = try await s.post("/v1/runs?source=other", json: twoRuns, headers: ["Authorization": "BEARER s3cret"])
+        #expect(r.status == 200 && r.json["imported"] as? Int == 2, "\(r.text)")
         r = try await s.get("/v1/runs")
         #expect(r.status == 200)
     }

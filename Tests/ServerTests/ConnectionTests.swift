@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import Server
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A kept-alive client connection on loopback, driven by hand so the test decides when it
+/// goes quiet and can see when the server closes it.
+final class KeptConnection {
+    let fd: Int32
+
+    init(port: Int) throws { fd = try connectLoopback(port: port) }
+
+    deinit { close(fd) }
+
+    func sendHealthRequest() {
+        let bytes = Array("GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        _ = send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL))
+    }
+
+    /// What arrives within `seconds`: bytes, `[]` for the server closing, nil for nothing.
+    func receive(within seconds: Int) -> [UInt8]? {
+        var tv = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var buf = [UInt8](repeating: 0, count: 65536)
+        let n = recv(fd, &buf, buf.count, 0)
+        if n < 0 { return nil }
+        return Array(buf[0..<n])
+    }
+
+    /// Sends a health request and reads its (small, single-read) answer's status line.
+    func health(within seconds: Int = 20) -> String? {
+        sendHealthRequest()
+        return receive(within: seconds).map { String(decoding: $0, as: UTF8.self).components(separatedBy: "\r\n")[0] }
+    }
+}
+
+@Suite struct Connections {
+    /// A connection left idle past the idle timeout is closed by the server (20 s only proves
+    /// it does not stay open for good).
+    @Test func anIdleConnectionIsClosed() async throws {
+        let s = try await TestServer.start(idleTimeout: 0.5)
+        defer { Task { await s.stop() } }
+        let port = s.port
+        let (first, after) = try await onThread { () throws -> (String?, [UInt8]?) in
+            let c = try KeptConnection(port: port)
+            return (c.health(), c.receive(within: 20))
+        }
+        #expect(first == "HTTP/1.1 200 OK")
+        #expect(after == [], "the idle connection was not closed: \(String(describing: after))")
+    }
+
+    /// Past the cap, a new connection is not served until one of the open ones closes; the
+    /// open ones are served all along.
+    @Test func connectionsPastTheCapWaitForAFreeSlot() async throws {
+        let s = try await TestServer.start(maxConnections: 2)
+        defer { Task { await s.stop() } }
+        let port = s.port
+        let outcome = try await onThread { () throws -> [String?] in
+            let a = try KeptConnection(port: port), b = try KeptConnection(port: port)
+            let servedA = a.health(), servedB = b.health()
+            let c = try KeptConnection(port: port)
+            c.sendHealthRequest()
+            // One second of silence: a server that ignored the cap answers in milliseconds,
+            // and a slow one only makes this pass more easily, never fail.
+            let early = c.receive(within: 1).map { String(decoding: $0, as: UTF8.self) }
+            let stillA = a.health()
+            close(b.fd)
+            let late = c.receive(within: 20).map { String(decoding: $0, as: UTF8.self).components(separatedBy: "\r\n")[0] }
+            return [servedA, servedB, early, stillA, late]
+        }
+        #expect(outcome[0] == "HTTP/1.1 200 OK" && outcome[1] == "HTTP/1.1 200 OK")
+        #expect(outcome[2] == nil, "a third connection was served past a cap of two")
+        #expect(outcome[3] == "HTTP/1.1 200 OK", "an open connection stopped being served")
+        #expect(outcome[4] == "HTTP/1.1 200 OK", "the waiting connection was not served once a slot was free")
+    }
+
+    /// A chunked body past the limit is answered 413 and the server ends the connection: the
+    /// client reads the answer and then the end of the stream, even with its body unfinished.
+    @Test func anOversizedChunkedBodyIsAnsweredAndTheConnectionEnded() async throws {
+        let s = try await TestServer.start(maxBodyBytes: 1024)
+        defer { Task { await s.stop() } }
+        let port = s.port
+        let (text, ended) = try await onThread { () throws -> (String, Bool) in
+            let c = try KeptConnection(port: port)
+            var bytes = Array("POST /v1/runs?source=s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+            let chunk = Array("1000\r\n".utf8) + [UInt8](repeating: UInt8(ascii: "["), count: 4096) + Array("\r\n".utf8)
+            for _ in 0..<16 { bytes += chunk }
+            _ = send(c.fd, bytes, bytes.count, Int32(MSG_NOSIGNAL))
+            var received: [UInt8] = []
+            while let got = c.receive(within: 20) {
+                if got.isEmpty { return (String(decoding: received, as: UTF8.self), true) }
+                received += got
+            }
+            return (String(decoding: received, as: UTF8.self), false)
+        }
+        #expect(text.hasPrefix("HTTP/1.1 413"), "\(text.prefix(200))")
+        #expect(text.lowercased().contains("connection: close"))
+        #expect(text.contains("the request body is too large"))
+        #expect(ended, "the connection stayed open after the 413")
+    }
+
+    @Test func settingsThatCannotWorkAreRefused() throws {
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(idleTimeout: 0).validate() }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(maxConnections: 0).validate() }
+        // A token of spaces is no token: it does not open a public address.
+        #expect(ServerConfiguration(token: "  \t").token == nil)
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(host: "0.0.0.0", token: " ").validate() }
+    }
+}
