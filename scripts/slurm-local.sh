@@ -78,7 +78,10 @@ node_ready() {
 start() {
     install_missing
     if node_ready; then echo "slurm-local: running"; return 0; fi
-    [ -f "$CONF" ] && grep -q "slurm-local.sh" "$CONF" || write_config
+    if [ -f "$CONF" ] && ! grep -q "slurm-local.sh" "$CONF"; then
+        echo "slurm-local: $CONF was not written by this script; not starting a cluster over it" >&2; exit 1
+    fi
+    write_config
     $SUDO mkdir -p /run/munge && $SUDO chown munge:munge /run/munge
     if [ -n "$SUDO" ]; then as_munge="sudo -u munge"; else as_munge="runuser -u munge --"; fi
     running munged || $as_munge /usr/sbin/munged

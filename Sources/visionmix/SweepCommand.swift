@@ -34,7 +34,7 @@ extension Sweep {
         @Option(help: "The frozen vision encoder (overrides the spec's).") var encoder: String?
         @Flag(help: "Skip the fits, recommendation and report after the sweep.") var noFit = false
         @Option(help: "Where the report goes.") var reportDir = "report"
-        @Option(help: "local (this machine, storing as it goes) or slurm (a job array writing result files into --workdir; store them with `sweep collect`).")
+        @Option(help: "local (this machine, storing as it goes), files (write the manifest into --workdir for `sweep work` to run anywhere) or slurm (a job array of `sweep work` tasks). Store file results with `sweep collect`.")
         var backend = "local"
         @OptionGroup(title: "Slurm") var slurm: SlurmArguments
         @Flag(help: "Run as background work: any other process gets the CPU first (Linux SCHED_IDLE). `serve` starts its sweeps so, which keeps requests fast while training saturates the cores.")
@@ -46,10 +46,13 @@ extension Sweep {
             if let encoder { s.encoder = encoder }
             switch backend {
             case "local": break
+            case "files":
+                guard let dir = slurm.workdir else { throw UserError("--backend files needs --workdir DIR") }
+                return try writeWorkDir(s, workdir: dir)
             case "slurm":
                 guard let dir = slurm.workdir else { throw UserError("--backend slurm needs --workdir DIR (a directory every node can read and write)") }
                 return try submitToSlurm(s, workdir: dir, arguments: slurm, threads: threads)
-            default: throw UserError("unknown backend '\(backend)'; backends: local, slurm")
+            default: throw UserError("unknown backend '\(backend)'; backends: local, files, slurm")
             }
             let store = try global.openStore()
             let sweep: LocalSweep

@@ -27,6 +27,16 @@ struct SlurmArguments: ParsableArguments {
 /// The running `visionmix` binary, which the array tasks run too.
 var currentExecutable: String { URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path }
 
+/// Writes `spec`'s manifest and says how to run its units by hand (or by any scheduler).
+func writeWorkDir(_ spec: SweepSpec, workdir: String) throws {
+    let dir = WorkDir(path: workdir)
+    let units: [ManifestUnit]
+    do { units = try dir.prepare(spec) } catch let e as SweepError { throw UserError(e.description) }
+    let left = units.filter { !dir.hasResult($0.unit) }.count
+    print("sweep '\(spec.name)': \(units.count) unit(s) in \(dir.manifestURL.path), \(left) without a result")
+    print("run each with `visionmix sweep work --workdir \(workdir) --unit I` (I from 0 to \(units.count - 1)), then `visionmix sweep collect --workdir \(workdir)`")
+}
+
 /// Submits `spec` as a Slurm job array and prints what went where; returns at once.
 func submitToSlurm(_ spec: SweepSpec, workdir: String, arguments: SlurmArguments, threads: Int) throws {
     let slurm = SlurmSweep(workdir: WorkDir(path: workdir), executable: currentExecutable)
