@@ -54,14 +54,20 @@ func expectSameRuns(_ a: String, _ b: String, label: String) throws {
     #expect(Set(exportA.split(separator: "\n")) == Set(exportB.split(separator: "\n")))
 }
 
-/// Units run one by one with `sweep work` and stored by `sweep collect` give the local
-/// backend's rows to the bit; a second collect adds nothing; `runs import` reads a result file.
-@Test(.timeLimit(.minutes(10)))
-func unitFilesStoreWhatTheLocalBackendStores() throws {
+/// A scratch directory with the two-unit spec and its working directory, manifest written.
+func filesWorkDir() throws -> (dir: URL, spec: String, work: String) {
     let dir = scratchDirectory()
     let spec = try twoUnitSpec(dir)
     let work = dir.appendingPathComponent("work").path
     try expectCLI(["sweep", "run", "--spec", spec, "--backend", "files", "--workdir", work], db: nil)
+    return (dir, spec, work)
+}
+
+/// Units run one by one with `sweep work` and stored by `sweep collect` give the local
+/// backend's rows to the bit; a second collect adds nothing; `runs import` reads a result file.
+@Test(.timeLimit(.minutes(10)))
+func unitFilesStoreWhatTheLocalBackendStores() throws {
+    let (dir, spec, work) = try filesWorkDir()
     let manifest = try String(contentsOfFile: work + "/manifest.jsonl", encoding: .utf8).split(separator: "\n")
     #expect(manifest.count == 2)
     #expect(manifest[0].contains("\"weights\"") && manifest[0].contains("\"params\"") && manifest[0].contains("\"profile\":\"tiny\""))
@@ -94,10 +100,7 @@ func unitFilesStoreWhatTheLocalBackendStores() throws {
 /// A truncated result or a file that is no unit's refuses the collection, which stores nothing.
 @Test(.timeLimit(.minutes(10)))
 func collectRefusesTruncatedAndForeignFilesAndChangesNothing() throws {
-    let dir = scratchDirectory()
-    let spec = try twoUnitSpec(dir)
-    let work = dir.appendingPathComponent("work").path
-    try expectCLI(["sweep", "run", "--spec", spec, "--backend", "files", "--workdir", work], db: nil)
+    let (dir, _, work) = try filesWorkDir()
     try expectCLI(["sweep", "work", "--workdir", work, "--unit", "0"], db: nil)
     let db = dir.appendingPathComponent("c.sqlite").path
     try expectCLI(["sweep", "collect", "--workdir", work], db: db)
