@@ -32,7 +32,7 @@ enum SweepRoutes {
                 throw APIError(.conflict, "sweep '\(spec.name)' is already running (id \(id)); cancel it with DELETE /v1/sweeps/\(id)", field: nameField)
             }
             let record: SweepRecord
-            do { record = try SweepRunner.register(spec, store: store, knownSizes: SweepSpec.knownSizes) } catch let e as SweepError {
+            do { record = try SweepRunner.register(spec, store: store, knownSizes: spec.sizeNames) } catch let e as SweepError {
                 throw APIError.badRequest(e.description, field: "spec")
             }
             let id = record.id!

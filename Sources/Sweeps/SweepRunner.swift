@@ -99,7 +99,7 @@ public struct SweepRunner: Sendable {
 
     /// Registers a sweep for `spec` (or returns the unfinished one with the same name and
     /// spec, so that running it again resumes it).
-    public static func register(_ spec: SweepSpec, store: ResultStore, knownSizes: [String]) throws -> SweepRecord {
+    public static func register(_ spec: SweepSpec, store: ResultStore, knownSizes: [String]?) throws -> SweepRecord {
         let runs = try spec.runs(knownSizes: knownSizes)
         guard VisionEncoders.named(spec.encoder) != nil else {
             throw SweepError.bad("unknown encoder '\(spec.encoder)' (encoders: \(VisionEncoders.names.joined(separator: ", ")))")

@@ -1,4 +1,5 @@
 import Foundation
+import Trainer
 import VisionMixCore
 
 /// One pre-training run of a sweep: a model size trained on a mixture to a token budget,
@@ -59,6 +60,8 @@ public struct SweepSpec: Codable, Sendable {
     public var designs: [SweepDesign]
     /// Adaptation and evaluation budgets (`standard` when absent; a design may name its own).
     public var profile: String?
+    /// A command that trains and scores runs instead of the embedded trainer (`ExternalTrainer`).
+    public var trainer: ExternalTrainer?
 
     public init(name: String, label: String = "calibration", encoder: String, seeds: [Int], designs: [SweepDesign],
                 profile: String? = nil) {
@@ -75,8 +78,18 @@ public struct SweepSpec: Codable, Sendable {
         do { spec = try JSONDecoder().decode(SweepSpec.self, from: data) } catch {
             throw SweepError.bad("\(path) is not a sweep spec: \(error)")
         }
-        _ = try spec.runs(knownSizes: nil)
+        try spec.trainer?.check()
+        _ = try spec.runs(knownSizes: spec.sizeNames)
         return spec
+    }
+
+    /// The sizes runs may name: the embedded trainer's, or for an external trainer those and
+    /// parameter counts (`20M`), which it is given as {params}.
+    public var sizeNames: [String]? { trainer == nil ? Self.knownSizes : nil }
+
+    /// What trains this spec's runs; an external trainer works in `scratch`.
+    public func executor(scratch: URL) -> RunExecutor {
+        trainer.map { $0.executor(scratch: scratch) } ?? pipelineExecutor()
     }
 
     /// The distinct runs of the spec in a stable order: a run shared by two designs runs once.
@@ -107,6 +120,9 @@ public struct SweepSpec: Codable, Sendable {
                 throw SweepError.bad("design \(d.name): unknown profile '\(designProfile)'; profiles: " + Self.profiles.joined(separator: ", "))
             }
             for size in d.sizes {
+                if trainer != nil, ModelSize.named(size) == nil, Quantity.parse(size) == nil {
+                    throw SweepError.bad("design \(d.name): size '\(size)' is neither a model size nor a parameter count like 20M")
+                }
                 if let known = knownSizes, !known.contains(size) {
                     throw SweepError.bad("design \(d.name): unknown size '\(size)' (sizes: \(known.joined(separator: ", ")))")
                 }

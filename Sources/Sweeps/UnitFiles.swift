@@ -18,7 +18,7 @@ public enum UnitWorker {
         if workdir.hasResult(unit) { return .skipped }
         let spec = try workdir.spec()
         let (rows, seconds) = try SweepRunner.execute(u.runSpecs, sweepName: spec.name, threads: threads,
-                                                      executor: executor ?? pipelineExecutor(), progress: progress)
+                                                      executor: executor ?? spec.executor(scratch: workdir.stateURL(unit)), progress: progress)
         try WorkDir.writeAtomically(try JSONResults.encode(rows), to: workdir.resultURL(unit))
         return .finished(seconds: seconds)
     }
@@ -68,7 +68,7 @@ public enum UnitCollector {
     /// Stores checked units, each in a transaction of its own; stored ones add nothing.
     public static func store(_ checked: Checked, in store: ResultStore) throws -> Outcome {
         let spec = checked.spec, units = checked.units
-        let record = try SweepRunner.register(spec, store: store, knownSizes: SweepSpec.knownSizes)
+        let record = try SweepRunner.register(spec, store: store, knownSizes: spec.sizeNames)
         var out = Outcome(finishedUnits: checked.rows.count, totalUnits: units.count, sweepId: record.id!)
         for rows in checked.rows {
             let inserted = try store.insertRuns(rows, label: spec.label, origin: "trainer", sweepId: record.id).inserted.count

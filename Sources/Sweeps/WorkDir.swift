@@ -83,6 +83,8 @@ public struct WorkDir: Sendable {
     public var logsURL: URL { url.appendingPathComponent("logs") }
     public func resultURL(_ unit: Int) -> URL { resultsURL.appendingPathComponent("\(unit).json") }
     public func logURL(_ unit: Int) -> URL { logsURL.appendingPathComponent("\(unit).log") }
+    /// What a unit keeps while it runs (an external trainer's files, finished checkpoints).
+    public func stateURL(_ unit: Int) -> URL { url.appendingPathComponent("state/\(unit)") }
 
     /// Writes the spec and the manifest of all its units (unit numbers follow the spec's order,
     /// so they stay the same when the same spec is written again). A directory that holds
@@ -95,7 +97,7 @@ public struct WorkDir: Sendable {
         if let existing = fm.contents(atPath: specURL.path), existing != specData {
             throw SweepError.bad("\(url.path) holds another sweep spec (spec.json differs); use a new --workdir")
         }
-        let units = try spec.runs(knownSizes: SweepSpec.knownSizes).groupedByPretraining.enumerated().map {
+        let units = try spec.runs(knownSizes: spec.sizeNames).groupedByPretraining.enumerated().map {
             try ManifestUnit(unit: $0.offset, runs: $0.element)
         }
         let e = JSONEncoder()
@@ -173,6 +175,6 @@ public struct WorkDir: Sendable {
 
 extension RunSpec {
     var parameterCount: Double {
-        ModelSize.named(size).map { Double($0.config(vocabularySize: Tokenizer.shared.vocabularySize).parameterCount) } ?? 1e5
+        ModelSize.named(size).map { Double($0.config(vocabularySize: Tokenizer.shared.vocabularySize).parameterCount) } ?? Quantity.parse(size) ?? 1e5
     }
 }

@@ -163,7 +163,7 @@ extension Sweep {
         func run() throws {
             let s = try loadSpec(preset: preset, path: nil)
             if runs {
-                let units = try s.runs(knownSizes: SweepSpec.knownSizes).groupedByPretraining
+                let units = try s.runs(knownSizes: s.sizeNames).groupedByPretraining
                 if json { try printJSON(units.flatMap { $0 }); return }
                 var t = TextTable(["unit", "size", "mixture", "tokens", "checkpoints", "seed", "profile"])
                 for (i, unit) in units.enumerated() {

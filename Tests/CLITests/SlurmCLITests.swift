@@ -100,3 +100,20 @@ func cancelledArrayTaskIsResubmittedAlone() throws {
     #expect(Set(rows.map { "\($0.name ?? "")@\($0.tokens)" }).count == 8, "duplicate rows")
     #expect(try store.latestSweep()?.status == "complete")
 }
+
+/// An external trainer that fails one unit under Slurm: the other finishes, and `sweep status`
+/// shows the failed unit with the end of its log.
+@Test(.enabled(if: slurmTestsEnabled, "no Slurm node here (scripts/slurm-local.sh start)"), .timeLimit(.minutes(10)))
+func failedArrayTaskShowsItsLogTail() throws {
+    #expect(slurmReady, "VISIONMIX_SLURM_TESTS=1 but no Slurm node accepts jobs")
+    let dir = scratchDirectory()
+    let script = "if [ {mix} = code=100 ]; then echo 'step 3: out of memory'; exit 1; fi; exec " + exampleCommand.joined(separator: " ")
+    let spec = try externalSpec(dir, command: ["sh", "-c", script])
+    let work = dir.appendingPathComponent("work").path
+    try slurmSubmit(spec: spec, work: work)
+    let status = try waitForUnits(work) { $0.counts["done"] == 1 && $0.counts["failed"] == 1 }
+    let failed = try #require(status.units.first { $0.state == "failed" })
+    #expect(failed.unit == 1 && failed.logTail?.contains("step 3: out of memory") == true, "\(String(describing: failed.logTail))")
+    let shown = try expectCLI(["sweep", "status", "--workdir", work], db: nil).stdout
+    #expect(shown.contains("unit 1 failed") && shown.contains("step 3: out of memory"), "\(shown)")
+}
