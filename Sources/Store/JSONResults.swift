@@ -100,6 +100,11 @@ public enum JSONResults {
 
     static func number(_ raw: JSONValue?) -> Double? { raw?.numberValue }
 
+    /// Runs that `encode` wrote, read back as they were (without the provenance an import adds).
+    public static func decode(_ data: Data) throws -> [NewRun] {
+        try parse(try ResultFile.utf8(data)).runs.map { var run = $0; run.provenance["import_line"] = nil; return run }
+    }
+
     /// How and when the run was made, kept as given: a result file written by a sweep worker
     /// carries the provenance and timings the local backend would have stored.
     static func readRecord(_ o: [String: JSONValue], into run: inout NewRun, fail: (String) -> ImportError) throws {

@@ -87,9 +87,10 @@ public struct SweepSpec: Codable, Sendable {
     /// parameter counts (`20M`), which it is given as {params}.
     public var sizeNames: [String]? { trainer == nil ? Self.knownSizes : nil }
 
-    /// What trains this spec's runs; an external trainer works in `scratch`.
-    public func executor(scratch: URL) -> RunExecutor {
-        trainer.map { $0.executor(scratch: scratch) } ?? pipelineExecutor()
+    /// What trains this spec's runs; an external trainer works in `scratch`, and with
+    /// `keepState` the embedded one keeps what it finishes there to continue from.
+    public func executor(scratch: URL, keepState: Bool = false) -> RunExecutor {
+        trainer.map { $0.executor(scratch: scratch) } ?? pipelineExecutor(state: keepState ? PipelineState(directory: scratch) : nil)
     }
 
     /// The distinct runs of the spec in a stable order: a run shared by two designs runs once.

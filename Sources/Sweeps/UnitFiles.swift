@@ -18,8 +18,11 @@ public enum UnitWorker {
         if workdir.hasResult(unit) { return .skipped }
         let spec = try workdir.spec()
         let (rows, seconds) = try SweepRunner.execute(u.runSpecs, sweepName: spec.name, threads: threads,
-                                                      executor: executor ?? spec.executor(scratch: workdir.stateURL(unit)), progress: progress)
+                                                      executor: executor ?? spec.executor(scratch: workdir.stateURL(unit), keepState: true),
+                                                      progress: progress)
         try WorkDir.writeAtomically(try JSONResults.encode(rows), to: workdir.resultURL(unit))
+        // The result holds everything the saved state was kept for.
+        PipelineState(directory: workdir.stateURL(unit)).remove()
         return .finished(seconds: seconds)
     }
 }
@@ -92,14 +95,15 @@ public enum UnitCollector {
     /// collected from files equal, to the bit, the rows the local backend stores.
     static func rows(of u: ManifestUnit, file: URL, name: String) throws -> [NewRun] {
         guard let data = FileManager.default.contents(atPath: file.path) else { throw SweepError.bad("cannot read \(name)") }
-        var parsed: ResultFile
-        do { parsed = try ResultFile.parseJSON(data, name: name) } catch let e as ImportError {
+        var runs: [NewRun]
+        do { runs = try JSONResults.decode(data) } catch let e as ImportError {
             throw SweepError.bad("\(name) is not a whole result of unit \(u.unit): \(e.description)")
         }
         let mixture = try u.runSpecs[0].mixture
         var expected = Set(u.runs.flatMap { r in r.checkpoints.map { "\(r.name)@\($0)" } })
-        for i in parsed.runs.indices {
-            let row = parsed.runs[i]
+        guard !runs.isEmpty else { throw SweepError.bad("\(name) holds no rows") }
+        for i in runs.indices {
+            let row = runs[i]
             let id = "\(row.name ?? "(no name)")@\(row.tokens)"
             guard expected.remove(id) != nil else {
                 throw SweepError.bad("\(name): row \(i + 1) (\(id)) is not a checkpoint of unit \(u.unit), or is there twice")
@@ -108,12 +112,11 @@ public enum UnitCollector {
             guard row.mixture?.canonicalKey == mixture.canonicalKey else {
                 throw SweepError.bad("\(name): row \(i + 1) has another mixture than unit \(u.unit) (\(u.mix))")
             }
-            parsed.runs[i].mixture = mixture
-            for key in ["import_file", "import_format", "import_line"] { parsed.runs[i].provenance[key] = nil }
+            runs[i].mixture = mixture
         }
         if let missing = expected.sorted().first {
             throw SweepError.bad("\(name) lacks \(expected.count) row(s) of unit \(u.unit), such as \(missing)")
         }
-        return parsed.runs
+        return runs
     }
 }

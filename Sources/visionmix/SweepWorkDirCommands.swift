@@ -66,6 +66,8 @@ extension Sweep {
                 throw UserError("give --unit I (or run as a Slurm array task)")
             }
             let dir = WorkDir(path: workdir)
+            // Slurm's requeue and preemption send SIGTERM first: stop at a checkpoint, state kept.
+            StopRequest.catchTerminate()
             do {
                 switch try UnitWorker.run(workdir: dir, unit: unit, threads: threads) {
                 case .skipped: print("unit \(unit): \(dir.resultURL(unit).path) exists; nothing to do")
