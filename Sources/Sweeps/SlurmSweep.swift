@@ -88,7 +88,7 @@ public struct SlurmSweep {
         if let m = o.mem { lines.append("#SBATCH --mem=\(m)") }
         lines += o.extraArguments.map { "#SBATCH \($0)" }
         lines += ["",
-                  "echo \"unit $SLURM_ARRAY_TASK_ID: job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} on $(hostname) at $(date -u +%FT%TZ), restart ${SLURM_RESTART_COUNT:-0}\"",
+                  "echo \"unit $SLURM_ARRAY_TASK_ID: job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} on $(hostname) at $(date -u +%FT%T.%3NZ), restart ${SLURM_RESTART_COUNT:-0}\"",
                   "exec \(shellQuote(executable)) sweep work --workdir \(shellQuote(workdir.url.path)) --unit \"$SLURM_ARRAY_TASK_ID\" --threads \(o.threads)",
                   ""]
         return lines.joined(separator: "\n")
