@@ -112,6 +112,8 @@ public enum SlurmQueue {
     public struct TaskState: Sendable {
         public var jobId: String
         public var state: String
+        /// Why a pending task waits (`Resources`, `BeginTime` after a requeue, ...).
+        public var reason: String?
         public var isActive: Bool { ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RESIZING", "SUSPENDED", "REQUEUE_HOLD", "REQUEUE_FED"].contains(state) }
     }
 
@@ -120,11 +122,11 @@ public enum SlurmQueue {
         var out: [Int: TaskState] = [:]
         for job in jobs {
             // --states=all lists ended tasks too, for as long as the controller remembers them.
-            guard let text = try? run("squeue", ["-h", "-r", "--states=all", "-j", job, "-o", "%i|%K|%T"]) else { continue }
+            guard let text = try? run("squeue", ["-h", "-r", "--states=all", "-j", job, "-o", "%i|%K|%T|%r"]) else { continue }
             for line in text.split(separator: "\n") {
-                let f = line.split(separator: "|").map(String.init)
-                guard f.count == 3, let task = Int(f[1]) else { continue }
-                out[task] = TaskState(jobId: f[0], state: f[2])
+                let f = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                guard f.count == 4, let task = Int(f[1]) else { continue }
+                out[task] = TaskState(jobId: f[0], state: f[2], reason: f[3] == "None" || f[3].isEmpty ? nil : f[3])
             }
         }
         return out

@@ -39,6 +39,7 @@ public struct WorkDirStatus: Codable, Sendable {
                 unit.seconds = resultSeconds(workdir.resultURL(u.unit))
             } else if let q, q.isActive {
                 unit.state = q.state == "PENDING" || q.state.hasPrefix("REQUEUE") ? "pending" : "running"
+                if unit.state == "pending", let why = q.reason { unit.queueState = "\(q.state) (\(why))" }
             } else if q != nil || hasLog {
                 unit.state = "failed"
                 unit.logTail = tail(workdir.logURL(u.unit), lines: tailLines)

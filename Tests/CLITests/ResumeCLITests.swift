@@ -60,7 +60,7 @@ func requeuedArrayTaskContinuesFromItsState() throws {
     try expectCLI(["sweep", "work", "--workdir", whole, "--unit", "0"], db: nil)
     // Slurm holds a requeued job back for two minutes (BeginTime); the test need not wait for that.
     _ = try waitForUnits(queued) { status in
-        if status.units[0].queueState == "PENDING" {
+        if status.units[0].state == "pending" {
             _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: ["scontrol", "update", "JobId=\(job)_0", "StartTime=now"])
         }
         return status.counts["done"] == 1
