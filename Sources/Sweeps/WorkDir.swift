@@ -151,7 +151,10 @@ public struct WorkDir: Sendable {
     /// fsyncs the directory, so `target` is either absent or whole, even after a crash.
     public static func writeAtomically(_ data: Data, to target: URL) throws {
         let dir = target.deletingLastPathComponent()
-        let temp = dir.appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
+        // Host and pid: two tasks of one unit on two nodes of a shared filesystem never share it.
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, host.count - 1)
+        let temp = dir.appendingPathComponent(".\(target.lastPathComponent).\(String(cString: host)).\(getpid()).tmp")
         let fd = open(temp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw SweepError.bad("cannot write \(temp.path): \(String(cString: strerror(errno)))") }
         let ok = data.withUnsafeBytes { buf -> Bool in
