@@ -62,6 +62,7 @@ public struct LocalSweep {
     func runHere(_ events: Events) throws {
         let total = runner.sweep.totalRuns
         var done = total - (try runner.pendingRuns().count), doneCost = try runner.cost().done
+        defer { try? FileManager.default.removeItem(at: Self.scratchDirectory()) }
         try runner.work(threads: threads, executor: runner.spec.executor(scratch: Self.scratchDirectory()), progress: { runs, phase, fraction in
             events.progress(doneCost + fraction * runs.estimatedCost, "\(done)/\(total) runs · \(phase)")
         }, onRun: { run, seconds in
@@ -102,6 +103,7 @@ public struct LocalSweep {
                             onRun: (RunSpec, Double) -> Void) throws {
         guard let record = try store.sweep(id: sweepId) else { throw SweepError.bad("no sweep \(sweepId)") }
         let runner = try SweepRunner(store: store, sweep: record)
+        defer { try? FileManager.default.removeItem(at: scratchDirectory()) }
         try runner.work(worker: worker, attempt: attempt, threads: threads, executor: runner.spec.executor(scratch: scratchDirectory()), onRun: onRun)
     }
 }

@@ -129,7 +129,17 @@ public enum SlurmQueue {
                 out[task] = TaskState(jobId: f[0], state: f[2], reason: f[3] == "None" || f[3].isEmpty ? nil : f[3])
             }
         }
+        // squeue does not say how an ended task ended; scontrol keeps its exit code.
+        for (task, s) in out where !s.isActive && s.state != "COMPLETED" {
+            if let code = exitCode(s.jobId) { out[task]?.reason = "exit code \(code)" }
+        }
         return out
+    }
+
+    /// `ExitCode=status:signal` of an array task from `scontrol show job`, while Slurm keeps it.
+    static func exitCode(_ task: String) -> String? {
+        guard let text = try? run("scontrol", ["-o", "show", "job", task]) else { return nil }
+        return text.split(separator: " ").first { $0.hasPrefix("ExitCode=") }.map { String($0.dropFirst(9)) }
     }
 
     /// `0-3,5,7-8`: a list of array task ids as sbatch reads it.

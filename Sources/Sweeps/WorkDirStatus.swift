@@ -42,6 +42,7 @@ public struct WorkDirStatus: Codable, Sendable {
                 if unit.state == "pending", let why = q.reason { unit.queueState = "\(q.state) (\(why))" }
             } else if q != nil || hasLog {
                 unit.state = "failed"
+                if let q, let why = q.reason { unit.queueState = "\(q.state) (\(why))" }
                 unit.logTail = tail(workdir.logURL(u.unit), lines: tailLines)
             }
             units.append(unit)

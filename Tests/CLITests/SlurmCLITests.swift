@@ -114,6 +114,7 @@ func failedArrayTaskShowsItsLogTail() throws {
     let status = try waitForUnits(work) { $0.counts["done"] == 1 && $0.counts["failed"] == 1 }
     let failed = try #require(status.units.first { $0.state == "failed" })
     #expect(failed.unit == 1 && failed.logTail?.contains("step 3: out of memory") == true, "\(String(describing: failed.logTail))")
+    #expect(failed.queueState == "FAILED (exit code 1:0)", "\(String(describing: failed.queueState))")
     let shown = try expectCLI(["sweep", "status", "--workdir", work], db: nil).stdout
     #expect(shown.contains("unit 1 failed") && shown.contains("step 3: out of memory"), "\(shown)")
 }
