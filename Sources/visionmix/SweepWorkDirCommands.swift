@@ -24,8 +24,12 @@ struct SlurmArguments: ParsableArguments {
     }
 }
 
-/// The running `visionmix` binary, which the array tasks run too.
-var currentExecutable: String { URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path }
+/// The running `visionmix` binary, which the array tasks run too: /proc/self/exe, since
+/// argv[0] is a bare name when the binary was found on PATH.
+var currentExecutable: String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+}
 
 /// Writes `spec`'s manifest and says how to run its units by hand (or by any scheduler).
 func writeWorkDir(_ spec: SweepSpec, workdir: String) throws {
