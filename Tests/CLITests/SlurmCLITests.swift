@@ -42,6 +42,7 @@ func waitForUnits(_ work: String, limit: TimeInterval = 300, until done: (WorkDi
     return try #require(last)
 }
 
+@discardableResult
 func slurmSubmit(spec: String, work: String, extra: [String] = []) throws -> CLIResult {
     try expectCLI(["sweep", "run", "--spec", spec, "--backend", "slurm", "--workdir", work] + extra, db: nil)
 }
