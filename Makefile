@@ -31,10 +31,15 @@ release: deps
 
 # The test process cannot restart itself as the CLI does when OpenBLAS does not recognise the
 # CPU (docs/performance.md, "OpenBLAS kernels"), so it gets the CLI's choice of kernels here.
+# The Slurm backend's tests run against a one-node cluster on this machine, which
+# scripts/slurm-local.sh installs (when missing) and starts; SLURM_TESTS=0 skips them.
+SLURM_TESTS ?= 1
 test: deps
 	$(SWIFT) build --build-tests
 	@core=$$(.build/debug/visionmix blas --coretype); \
 	if [ -n "$$core" ]; then echo "tests run on OpenBLAS's $$core kernels (visionmix blas)"; export OPENBLAS_CORETYPE=$$core; fi; \
+	if [ "$(SLURM_TESTS)" = 1 ]; then bash scripts/slurm-local.sh start || exit 1; export VISIONMIX_SLURM_TESTS=1; \
+	else echo "Slurm tests skipped (SLURM_TESTS=0)"; export VISIONMIX_SLURM_TESTS=0; fi; \
 	$(SWIFT) test --skip-build
 
 demo: release

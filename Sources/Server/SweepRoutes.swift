@@ -32,7 +32,7 @@ enum SweepRoutes {
                 throw APIError(.conflict, "sweep '\(spec.name)' is already running (id \(id)); cancel it with DELETE /v1/sweeps/\(id)", field: nameField)
             }
             let record: SweepRecord
-            do { record = try SweepRunner.register(spec, store: store, knownSizes: SweepSpec.knownSizes) } catch let e as SweepError {
+            do { record = try SweepRunner.register(spec, store: store, knownSizes: spec.sizeNames) } catch let e as SweepError {
                 throw APIError.badRequest(e.description, field: "spec")
             }
             let id = record.id!
@@ -112,6 +112,11 @@ enum SweepRoutes {
     /// A misspelt key (`checkpoint`, `seed`) would silently fall back to nothing; like every
     /// other body field, it is refused by name.
     static func rejectUnknownKeys(_ spec: [String: JSONValue]) throws {
+        // A trainer is a command line: the API would run whatever a request names.
+        if spec["trainer"] != nil {
+            throw APIError.badRequest("the HTTP API does not run external trainers (a spec's trainer command); run such a spec with `visionmix sweep run`",
+                                      field: "spec.trainer")
+        }
         if let bad = spec.keys.sorted().first(where: { !specKeys.contains($0) }) {
             throw APIError.badRequest("unknown spec field '\(bad)'; fields are " + specKeys.sorted().joined(separator: ", "), field: "spec.\(bad)")
         }

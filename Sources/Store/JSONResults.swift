@@ -4,7 +4,7 @@ import VisionMixCore
 /// JSON results: an array of runs (or `{"runs": [...]}`), each
 /// `{"name", "params", "tokens", "seed", "mixture", "scores", "chance"}` — the shape `runs list --json`
 /// prints, so an export imports back unchanged.
-enum JSONResults {
+public enum JSONResults {
     static func parse(_ text: String) throws -> ResultFile {
         let root: JSONValue
         do { try JSONText.check(Data(text.utf8)) } catch let p as JSONText.Problem {
@@ -33,7 +33,7 @@ enum JSONResults {
             guard case let .object(o) = item else { throw fail("not an object") }
             let allowed: Set<String> = ["name", "run", "params", "tokens", "seed", "mixture", "scores", "chance", "attributes",
                                         "reasoning_share", "visual_share", "id", "source", "origin", "status",
-                                        "provenance", "duration_seconds"]
+                                        "provenance", "duration_seconds", "started_at", "finished_at"]
             if let bad = o.keys.first(where: { !allowed.contains($0) }) { throw fail("unknown field '\(bad)'") }
             for k in ["name", "run"] where o[k] != nil && o[k] != .null && o[k]?.stringValue == nil { throw fail("\(k) must be a string") }
             var run = NewRun(params: 0, tokens: 0, mixture: nil, scores: [:])
@@ -93,6 +93,7 @@ enum JSONResults {
             } else if let a = o["attributes"], a != .null {
                 throw fail("attributes must be an object of strings")
             }
+            try readRecord(o, into: &run, fail: fail)
             if let line { run.provenance["import_line"] = .number(Double(line)) }
             runs.append(run)
         }
@@ -101,6 +102,65 @@ enum JSONResults {
     }
 
     static func number(_ raw: JSONValue?) -> Double? { raw?.numberValue }
+
+    /// Runs that `encode` wrote, read back as they were (without the provenance an import adds).
+    public static func decode(_ data: Data) throws -> [NewRun] {
+        try parse(try ResultFile.utf8(data)).runs.map { var run = $0; run.provenance["import_line"] = nil; return run }
+    }
+
+    /// How and when the run was made, kept as given: a result file written by a sweep worker
+    /// carries the provenance and timings the local backend would have stored.
+    static func readRecord(_ o: [String: JSONValue], into run: inout NewRun, fail: (String) -> ImportError) throws {
+        if case let .object(p)? = o["provenance"] { run.provenance = p }
+        else if let p = o["provenance"], p != .null { throw fail("provenance must be an object") }
+        if let d = o["duration_seconds"], d != .null {
+            guard let x = d.numberValue, x.isFinite, x >= 0 else { throw fail("duration_seconds is not a non-negative number") }
+            run.durationSeconds = x
+        }
+        for (field, path) in [("started_at", \NewRun.startedAt), ("finished_at", \NewRun.finishedAt)] {
+            guard let raw = o[field], raw != .null else { continue }
+            guard let text = raw.stringValue, let date = timestamp.date(from: text) else {
+                throw fail("\(field) is not an ISO 8601 time like 2026-01-31T12:00:00.000Z")
+            }
+            run[keyPath: path] = date
+        }
+    }
+
+    nonisolated(unsafe) static let timestamp: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }()
+
+    /// Runs as JSON results that `parse` reads back to equal runs (numbers print in their
+    /// shortest exact form). Non-finite scores are left out, as `parse` skips nulls.
+    public static func encode(_ runs: [NewRun]) throws -> Data {
+        let items: [JSONValue] = runs.map { r in
+            var o: [String: JSONValue] = [
+                "params": .number(r.params), "tokens": .number(r.tokens),
+                "scores": .object(r.scores.filter { $0.value.isFinite }.mapValues { .number($0) }),
+                "chance": .object(r.chance.filter { $0.value.isFinite && r.scores[$0.key]?.isFinite == true }.mapValues { .number($0) }),
+                "attributes": .object(r.attributes.mapValues { .string($0) }), "provenance": .object(r.provenance),
+            ]
+            if let n = r.name { o["name"] = .string(n) }
+            if let s = r.seed { o["seed"] = .number(Double(s)) }
+            if let m = r.mixture { o["mixture"] = mixtureValue(m) }
+            if let d = r.durationSeconds { o["duration_seconds"] = .number(d) }
+            if let t = r.startedAt { o["started_at"] = .string(timestamp.string(from: t)) }
+            if let t = r.finishedAt { o["finished_at"] = .string(timestamp.string(from: t)) }
+            return .object(o)
+        }
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return try e.encode(JSONValue.array(items))
+    }
+
+    static func mixtureValue(_ m: Mixture) -> JSONValue {
+        guard let w = m.weights else {
+            return .object(["reasoning_share": .number(m.reasoningShare), "visual_share": .number(m.visualShare)])
+        }
+        return .object(Dictionary(uniqueKeysWithValues: TextSource.allCases.map { ($0.name, JSONValue.number(w[$0]!)) }))
+    }
 
     static func count(_ raw: JSONValue?, field: String, fail: (String) -> ImportError) throws -> Double? {
         guard let raw, raw != .null else { return nil }

@@ -30,7 +30,7 @@ public struct LocalSweep {
 
     /// Registers `spec` (or finds the unfinished sweep of the same name and spec) and prepares to run it.
     public init(spec: SweepSpec, store: ResultStore, jobs: Int, threads: Int, executable: URL, databasePath: String) throws {
-        let record = try SweepRunner.register(spec, store: store, knownSizes: SweepSpec.knownSizes)
+        let record = try SweepRunner.register(spec, store: store, knownSizes: spec.sizeNames)
         self.store = store
         runner = try SweepRunner(store: store, sweep: record)
         self.jobs = jobs; self.threads = threads; self.executable = executable; self.databasePath = databasePath
@@ -51,12 +51,19 @@ public struct LocalSweep {
         try store.updateSweep(id: id, status: "complete", pid: .some(nil))
     }
 
+    /// Where an external trainer of this process keeps its files: nothing outlives the run's
+    /// rows, which go to the store.
+    static func scratchDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("visionmix-trainer-\(getpid())")
+    }
+
     public var isCancelled: Bool { (try? store.sweep(id: id))??.status == "cancelled" }
 
     func runHere(_ events: Events) throws {
         let total = runner.sweep.totalRuns
         var done = total - (try runner.pendingRuns().count), doneCost = try runner.cost().done
-        try runner.work(threads: threads, executor: pipelineExecutor(), progress: { runs, phase, fraction in
+        defer { try? FileManager.default.removeItem(at: Self.scratchDirectory()) }
+        try runner.work(threads: threads, executor: runner.spec.executor(scratch: Self.scratchDirectory()), progress: { runs, phase, fraction in
             events.progress(doneCost + fraction * runs.estimatedCost, "\(done)/\(total) runs · \(phase)")
         }, onRun: { run, seconds in
             done += 1
@@ -96,6 +103,7 @@ public struct LocalSweep {
                             onRun: (RunSpec, Double) -> Void) throws {
         guard let record = try store.sweep(id: sweepId) else { throw SweepError.bad("no sweep \(sweepId)") }
         let runner = try SweepRunner(store: store, sweep: record)
-        try runner.work(worker: worker, attempt: attempt, threads: threads, executor: pipelineExecutor(), onRun: onRun)
+        defer { try? FileManager.default.removeItem(at: scratchDirectory()) }
+        try runner.work(worker: worker, attempt: attempt, threads: threads, executor: runner.spec.executor(scratch: scratchDirectory()), onRun: onRun)
     }
 }

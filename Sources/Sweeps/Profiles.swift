@@ -48,8 +48,9 @@ extension RunSettings {
 }
 
 /// The sweep runner's executor: the real pipeline, each run with its profile.
-public func pipelineExecutor() -> RunExecutor {
+/// The embedded trainer; with `state`, a unit's progress is kept there and continued from.
+public func pipelineExecutor(state: PipelineState? = nil) -> RunExecutor {
     { runs, threads, report in
-        try executeRuns(runs.map { ($0, try RunSettings.profile($0.profile)) }, threads: threads) { e in report(e.phase, e.fraction) }
+        try executeRuns(runs.map { ($0, try RunSettings.profile($0.profile)) }, threads: threads, state: state) { e in report(e.phase, e.fraction) }
     }
 }

@@ -60,7 +60,9 @@ public func executeRun(_ spec: RunSpec, threads: Int, settings: RunSettings, pro
 /// reads neither the profile nor the encoder, so the LM is trained once and each checkpoint is
 /// adapted once per run. Every run's rows are those `executeRun` gives it alone, to the bit
 /// (a test checks it). One array of rows per run, in the order given.
-public func executeRuns(_ runs: [(spec: RunSpec, settings: RunSettings)], threads: Int,
+/// With `state`, what the runs finish is saved at each pre-training checkpoint and a saved
+/// state is continued from (`PipelineState`).
+public func executeRuns(_ runs: [(spec: RunSpec, settings: RunSettings)], threads: Int, state: PipelineState? = nil,
                         progress: (RunEvent) -> Void) throws -> [[NewRun]] {
     guard let first = runs.first?.spec else { return [] }
     for r in runs where r.spec.pretrainingKey != first.pretrainingKey {
@@ -68,7 +70,7 @@ public func executeRuns(_ runs: [(spec: RunSpec, settings: RunSettings)], thread
     }
     // The trainer's and the adaptation's callbacks are optional closures (formally escaping);
     // none outlives this call.
-    return try withoutActuallyEscaping(progress) { try runPipeline(runs, threads: threads, progress: $0) }
+    return try withoutActuallyEscaping(progress) { try runPipeline(runs, threads: threads, state: state, progress: $0) }
 }
 
 /// One run's adaptation: what its checkpoints are adapted and scored with, and its rows so far.
@@ -97,7 +99,7 @@ private final class AdaptedRun {
     }
 }
 
-private func runPipeline(_ members: [(spec: RunSpec, settings: RunSettings)], threads: Int,
+private func runPipeline(_ members: [(spec: RunSpec, settings: RunSettings)], threads: Int, state: PipelineState?,
                          progress: @escaping (RunEvent) -> Void) throws -> [[NewRun]] {
     let spec = members[0].spec
     guard let size = ModelSize.named(spec.size) else {
@@ -123,6 +125,11 @@ private func runPipeline(_ members: [(spec: RunSpec, settings: RunSettings)], th
     let validation = validationStream.nextTokens(trainer.validationTokenCount(batches: 1))
 
     var pending = budgets
+    let saved = try state?.load(members: adapted.count, mixture: mixture)
+    if let saved {
+        for (run, rows) in zip(adapted, saved.rows) { run.rows = rows }
+        pending.removeAll { b in saved.rows[0].contains { $0.tokens == b } }
+    }
     var pretrainSeconds = 0.0
     let commit = gitCommit()
     // Recorded with every row: the profiles whose adaptations this one LM fed.
@@ -192,7 +199,13 @@ private func runPipeline(_ members: [(spec: RunSpec, settings: RunSettings)], th
     if budgets.first == 0 { try adaptCheckpoint(trainer.model, tokensTrained: 0, validationLoss: nil) }
     let stream = MixtureSampler(mixture: mixture, seed: seed)
     var lastPretrain = Date()
-    _ = try trainer.run(stream: stream, validation: validation, progress: { p in
+    // SIGTERM stops training at the end of a step, with the state saved beside the rows so far.
+    let stopIfAsked: (Int) throws -> Void = { step in
+        guard StopRequest.isRequested, step + 1 < trainer.steps, let state else { return }
+        try state.save(trainer.state(nextStep: step + 1), rows: adapted.map(\.rows))
+        throw SweepError.bad("stopped by SIGTERM after step \(step + 1) of \(trainer.steps); the next task continues from \(state.directory.path)")
+    }
+    _ = try trainer.run(stream: stream, validation: validation, resumingFrom: saved?.training, afterStep: stopIfAsked, progress: { p in
         pretrainSeconds += Date().timeIntervalSince(lastPretrain); lastPretrain = Date()
         if p.step % 4 == 0 || p.step == p.steps {
             progress(RunEvent(phase: "pretrain", checkpoint: nil, fraction: min(1, (doneWork + Double(p.tokens)) / totalWork),
@@ -201,6 +214,8 @@ private func runPipeline(_ members: [(spec: RunSpec, settings: RunSettings)], th
     }) { e, model in
         try adaptCheckpoint(model, tokensTrained: e.tokens, validationLoss: e.validationLoss)
         lastPretrain = Date()   // adaptation time is not pre-training time
+        // Each finished checkpoint is kept, so even a task killed outright loses only the steps since.
+        try state?.save(trainer.state(nextStep: e.step + 1), rows: adapted.map(\.rows))
     }
     progress(RunEvent(phase: "done", checkpoint: nil, fraction: 1, tokensPerSecond: 0, loss: nil))
     return adapted.map(\.rows)

@@ -50,10 +50,6 @@ extension RunSpec {
     var adaptationCost: Double {
         Double(checkpoints.count) * RunSettings.checkpointCostScale(profile: profile) * (2.5 + 4e-5 * parameterCount)
     }
-
-    private var parameterCount: Double {
-        ModelSize.named(size).map { Double($0.config(vocabularySize: Tokenizer.shared.vocabularySize).parameterCount) } ?? 1e5
-    }
 }
 
 extension Sequence where Element == RunSpec {
@@ -103,7 +99,7 @@ public struct SweepRunner: Sendable {
 
     /// Registers a sweep for `spec` (or returns the unfinished one with the same name and
     /// spec, so that running it again resumes it).
-    public static func register(_ spec: SweepSpec, store: ResultStore, knownSizes: [String]) throws -> SweepRecord {
+    public static func register(_ spec: SweepSpec, store: ResultStore, knownSizes: [String]?) throws -> SweepRecord {
         try spec.validate(knownSizes: knownSizes)
         let runs = try spec.runs(knownSizes: knownSizes)
         guard VisionEncoders.named(spec.encoder) != nil else {
@@ -150,29 +146,39 @@ public struct SweepRunner: Sendable {
             if let attempt, try !store.claimSweepUnit(id: sweep.id!, attempt: attempt, unit: group[0].pretrainingKey, worker: worker) {
                 continue
             }
-            let start = Date()
-            let results = try executor(todo, threads) { phase, fraction in progress(todo, phase, fraction) }
-            let seconds = Date().timeIntervalSince(start)
-            guard results.count == todo.count else {
-                throw SweepError.bad("\(todo.count) run(s) sharing a pre-training gave \(results.count) result(s)")
-            }
-            var all: [NewRun] = []
-            for (run, var rows) in zip(todo, results) {
-                guard rows.count == run.checkpoints.count else {
-                    throw SweepError.bad("run \(run.summary) produced \(rows.count) checkpoint results, expected \(run.checkpoints.count)")
-                }
-                for j in rows.indices {
-                    rows[j].name = run.identifier
-                    rows[j].durationSeconds = rows[j].durationSeconds ?? seconds
-                    rows[j].startedAt = rows[j].startedAt ?? start
-                    rows[j].finishedAt = rows[j].finishedAt ?? Date()
-                    rows[j].provenance["sweep"] = .string(spec.name)
-                }
-                all += rows
+            let (all, seconds) = try Self.execute(todo, sweepName: spec.name, threads: threads, executor: executor) { phase, fraction in
+                progress(todo, phase, fraction)
             }
             try store.insertRuns(all, label: spec.label, origin: "trainer", sweepId: sweep.id)
             for run in todo { onRun(run, seconds) }
         }
+    }
+
+    /// Executes one unit of work and names its rows as the store keeps them: every backend
+    /// stores what this returns, so a run's rows do not depend on where it ran.
+    public static func execute(_ todo: [RunSpec], sweepName: String, threads: Int, executor: RunExecutor,
+                               progress: @escaping (String, Double) -> Void) throws -> (rows: [NewRun], seconds: Double) {
+        let start = Date()
+        let results = try executor(todo, threads, progress)
+        let seconds = Date().timeIntervalSince(start)
+        guard results.count == todo.count else {
+            throw SweepError.bad("\(todo.count) run(s) sharing a pre-training gave \(results.count) result(s)")
+        }
+        var all: [NewRun] = []
+        for (run, var rows) in zip(todo, results) {
+            guard rows.count == run.checkpoints.count else {
+                throw SweepError.bad("run \(run.summary) produced \(rows.count) checkpoint results, expected \(run.checkpoints.count)")
+            }
+            for j in rows.indices {
+                rows[j].name = run.identifier
+                rows[j].durationSeconds = rows[j].durationSeconds ?? seconds
+                rows[j].startedAt = rows[j].startedAt ?? start
+                rows[j].finishedAt = rows[j].finishedAt ?? Date()
+                rows[j].provenance["sweep"] = .string(sweepName)
+            }
+            all += rows
+        }
+        return (all, seconds)
     }
 
     func isCancelled() throws -> Bool { try store.sweep(id: sweep.id!)?.status == "cancelled" }

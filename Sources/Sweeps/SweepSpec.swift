@@ -1,4 +1,5 @@
 import Foundation
+import Trainer
 import VisionMixCore
 
 /// One pre-training run of a sweep: a model size trained on a mixture to a token budget,
@@ -59,6 +60,8 @@ public struct SweepSpec: Codable, Sendable {
     public var designs: [SweepDesign]
     /// Adaptation and evaluation budgets (`standard` when absent; a design may name its own).
     public var profile: String?
+    /// A command that trains and scores runs instead of the embedded trainer (`ExternalTrainer`).
+    public var trainer: ExternalTrainer?
 
     public init(name: String, label: String = "calibration", encoder: String, seeds: [Int], designs: [SweepDesign],
                 profile: String? = nil) {
@@ -81,8 +84,19 @@ public struct SweepSpec: Codable, Sendable {
             throw SweepError.bad("\(path) is not a sweep spec: \(error)")
         }
         try spec.validate(knownSizes: nil)
-        _ = try spec.runs(knownSizes: nil)
+        try spec.trainer?.check()
+        _ = try spec.runs(knownSizes: spec.sizeNames)
         return spec
+    }
+
+    /// The sizes runs may name: the embedded trainer's, or for an external trainer those and
+    /// parameter counts (`20M`), which it is given as {params}.
+    public var sizeNames: [String]? { trainer == nil ? Self.knownSizes : nil }
+
+    /// What trains this spec's runs; an external trainer works in `scratch`, and with
+    /// `keepState` the embedded one keeps what it finishes there to continue from.
+    public func executor(scratch: URL, keepState: Bool = false) -> RunExecutor {
+        trainer.map { $0.executor(scratch: scratch) } ?? pipelineExecutor(state: keepState ? PipelineState(directory: scratch) : nil)
     }
 
     /// The distinct runs of the spec in a stable order: a run shared by two designs runs once.
@@ -102,6 +116,9 @@ public struct SweepSpec: Codable, Sendable {
             let designProfile = d.profile ?? profile ?? "standard"
             try Self.checkProfile(designProfile, at: "design \(d.name) profile")
             for size in d.sizes {
+                if trainer != nil, ModelSize.named(size) == nil, Quantity.parse(size) == nil {
+                    throw SweepError.bad("design \(d.name): size '\(size)' is neither a model size nor a parameter count like 20M")
+                }
                 if let known = knownSizes, !known.contains(size) {
                     throw SweepError.bad("design \(d.name): unknown size '\(size)' (sizes: \(known.joined(separator: ", ")))")
                 }

@@ -77,7 +77,11 @@ public final class AdamW {
     public private(set) var step = 0
     private let m: FloatPtr, v: FloatPtr
     private let count: Int
-    private let layout: ParameterLayout
+    let layout: ParameterLayout
+    // Read and restored by `TrainingState`, so a stopped run continues where it was.
+    var firstMoment: FloatPtr { m }
+    var secondMoment: FloatPtr { v }
+    func restoreStep(_ s: Int) { step = s }
 
     public init(layout: ParameterLayout, beta1: Float = 0.9, beta2: Float = 0.95, epsilon: Float = 1e-8, weightDecay: Float = 0.1) {
         self.layout = layout; count = layout.total

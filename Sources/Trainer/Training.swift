@@ -72,19 +72,26 @@ public final class Trainer {
     /// Trains for `config.tokens` tokens from `stream`. At every budget in `config.evalAtTokens`
     /// (and at the end) the validation loss over `validation` is measured and `onEvaluation`
     /// is called (e.g. to save a checkpoint).
-    public func run<S: TokenStream>(stream: S, validation: [Int32],
+    /// With `resumingFrom`, the weights and optimizer are restored, the stream is replayed past
+    /// the steps already done, and training goes on from there to the same result.
+    /// `afterStep` is called once each step is whole (a point at which `state` can be saved).
+    public func run<S: TokenStream>(stream: S, validation: [Int32], resumingFrom resume: TrainingState? = nil,
+                                    afterStep: ((Int) throws -> Void)? = nil,
                                     progress: ((TrainingProgress) -> Void)? = nil,
-                                    onEvaluation: ((EvalPoint, Model) throws -> Void)? = nil) rethrows -> TrainResult {
+                                    onEvaluation: ((EvalPoint, Model) throws -> Void)? = nil) throws -> TrainResult {
         var loader = DataLoader(stream: stream, B: config.batch, T: T)
         let perStep = config.batch * T
-        var budgets = config.evalAtTokens.filter { $0 > 0 }.sorted()
+        let first = resume?.nextStep ?? 0
+        if let resume { try restore(resume) }
+        for _ in 0..<first { loader.next() }
+        var budgets = config.evalAtTokens.filter { $0 > first * perStep }.sorted()
         var curve: [LossPoint] = []
         var evals: [EvalPoint] = []
         curve.reserveCapacity(steps / max(1, config.logEvery) + 1)
         var trainSeconds = 0.0
         let start = Date()
         var lastLoss: Float = .nan
-        for step in 0..<steps {
+        for step in first..<steps {
             let t0 = DispatchTime.now().uptimeNanoseconds
             loader.next()
             let loss = loader.withBatch { inp, tgt in model.forward(inputs: inp, targets: tgt, B: config.batch, T: T) }
@@ -114,6 +121,7 @@ public final class Trainer {
                 progress(TrainingProgress(step: step + 1, steps: steps, tokens: tokens, totalTokens: steps * perStep, loss: loss,
                                   tokensPerSecond: Double(tokens) / max(trainSeconds, 1e-9), seconds: Date().timeIntervalSince(start)))
             }
+            try afterStep?(step)
         }
         let tokens = steps * perStep
         return TrainResult(parameters: model.parameterCount, steps: steps, tokens: tokens, finalLoss: lastLoss,
@@ -140,10 +148,10 @@ public func benchmarkTraining(model: ModelConfig, batch: Int, threads: Int, step
                              seed: 1, threads: threads)
     let trainer = try Trainer(model: model, training: config)
     var t0: UInt64 = 0, t1: UInt64 = 0
-    let r = trainer.run(stream: SyntheticStream(vocabularySize: model.vocabularySize, seed: 1), validation: []) { p in
+    let r = try trainer.run(stream: SyntheticStream(vocabularySize: model.vocabularySize, seed: 1), validation: [], progress: { p in
         if p.step == warmup { t0 = DispatchTime.now().uptimeNanoseconds }
         if p.step == warmup + steps { t1 = DispatchTime.now().uptimeNanoseconds }
-    }
+    })
     let seconds = Double(t1 - t0) / 1e9
     return (Double(steps * batch * model.context) / seconds, r.finalLoss)
 }

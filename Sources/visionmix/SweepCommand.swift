@@ -8,7 +8,7 @@ import VisionMixCore
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run calibration sweeps (sizes × mixtures × budgets × seeds), resumably.",
-        subcommands: [RunSweep.self, Status.self, Cancel.self, Show.self, Worker.self]
+        subcommands: [RunSweep.self, Status.self, Cancel.self, Show.self, Work.self, Collect.self, Worker.self]
     )
 }
 
@@ -34,6 +34,9 @@ extension Sweep {
         @Option(help: "The frozen vision encoder (overrides the spec's).") var encoder: String?
         @Flag(help: "Skip the fits, recommendation and report after the sweep.") var noFit = false
         @Option(help: "Where the report goes.") var reportDir = "report"
+        @Option(help: "local (this machine, storing as it goes), files (write the manifest into --workdir for `sweep work` to run anywhere) or slurm (a job array of `sweep work` tasks). Store file results with `sweep collect`.")
+        var backend = "local"
+        @OptionGroup(title: "Slurm") var slurm: SlurmArguments
         @Flag(help: "Run as background work: any other process gets the CPU first (Linux SCHED_IDLE). `serve` starts its sweeps so, which keeps requests fast while training saturates the cores.")
         var background = false
 
@@ -43,6 +46,16 @@ extension Sweep {
             if background { runInBackground() }
             var s = try loadSpec(preset: preset, path: spec)
             if let encoder { s.encoder = encoder }
+            switch backend {
+            case "local": break
+            case "files":
+                guard let dir = slurm.workdir else { throw UserError("--backend files needs --workdir DIR") }
+                return try writeWorkDir(s, workdir: dir)
+            case "slurm":
+                guard let dir = slurm.workdir else { throw UserError("--backend slurm needs --workdir DIR (a directory every node can read and write)") }
+                return try submitToSlurm(s, workdir: dir, arguments: slurm, threads: threads)
+            default: throw UserError("unknown backend '\(backend)'; backends: local, files, slurm")
+            }
             let store = try global.openStore(writeRetry: ResultStore.sweepWriteRetry)
             let sweep: LocalSweep
             do {
@@ -102,8 +115,10 @@ extension Sweep {
         @OptionGroup var global: GlobalOptions
         @Option(help: "The sweep id.") var id: Int64?
         @Flag(help: "Print JSON.") var json = false
+        @Option(help: "A Slurm sweep's working directory: each unit's state from the queue and the result files.") var workdir: String?
 
         func run() throws {
+            if let workdir { return try printWorkDirStatus(workdir, json: json) }
             let store = try global.openStore()
             guard let record = try id.map({ try store.sweep(id: $0) }) ?? store.latestSweep() else {
                 throw UserError(id.map { "no sweep \($0)" } ?? "no sweeps yet (start one with `visionmix sweep run --preset quick`)")
@@ -119,8 +134,17 @@ extension Sweep {
         static let configuration = CommandConfiguration(abstract: "Stop a running sweep; its stored runs stay, and running it again resumes it.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The sweep id (default: the newest running one).") var id: Int64?
+        @Option(help: "A Slurm sweep's working directory: cancel its job arrays (scancel).") var workdir: String?
 
         func run() throws {
+            if let workdir {
+                let ids: [String]
+                do { ids = try SlurmSweep(workdir: WorkDir(path: workdir), executable: currentExecutable).cancel() } catch let e as SweepError {
+                    throw UserError(e.description)
+                }
+                print(ids.isEmpty ? "no job was submitted from \(workdir)" : "cancelled job(s) \(ids.joined(separator: ", ")); finished units keep their result files")
+                return
+            }
             let store = try global.openStore()
             let running = try store.sweeps().filter { $0.status == "running" }
             guard let record = id.flatMap({ i in running.first { $0.id == i } }) ?? (id == nil ? running.first : nil) else {
@@ -141,7 +165,7 @@ extension Sweep {
         func run() throws {
             let s = try loadSpec(preset: preset, path: nil)
             if runs {
-                let units = try s.runs(knownSizes: SweepSpec.knownSizes).groupedByPretraining
+                let units = try s.runs(knownSizes: s.sizeNames).groupedByPretraining
                 if json { try printJSON(units.flatMap { $0 }); return }
                 var t = TextTable(["unit", "size", "mixture", "tokens", "checkpoints", "seed", "profile"])
                 for (i, unit) in units.enumerated() {

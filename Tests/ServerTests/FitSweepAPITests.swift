@@ -199,6 +199,7 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
             (spec(#"["5K"]"#, #"["20K"]"#), "spec.designs[0].checkpoints[0]"),
             (spec(#""tokens": "10K", "#, ""), "spec.designs[0].tokens"),
             (spec(#""seeds": [1]"#, #""seeds": [1], "seed": 2"#), "spec.seed"),
+            (spec(#""seeds": [1]"#, #""seeds": [1], "trainer": {"command": ["touch", "/tmp/pwned"]}"#), "spec.trainer"),
             (spec(#""checkpoints": ["5K"]"#, #""checkpoints": ["5K"], "checkpoint": "5K""#), "spec.designs[0].checkpoint"),
             (spec(#""checkpoints": ["5K"]"#, #""checkpoints": ["5K"], "seeds": []"#), "spec.designs[0].seeds"),
             (spec(#""checkpoints": ["5K"]"#, #""checkpoints": ["5K"], "seeds": [3, -1]"#), "spec.designs[0].seeds[1]"),

@@ -15,7 +15,7 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
     let trainer = try Trainer(model: model, training: config)
     var val = SyntheticStream(vocabularySize: model.vocabularySize, seed: 1_000_003)
     let validation = val.nextTokens(trainer.validationTokenCount(batches: config.evalBatches))
-    return trainer.run(stream: SyntheticStream(vocabularySize: model.vocabularySize, seed: streamSeed &+ config.seed), validation: validation)
+    return try trainer.run(stream: SyntheticStream(vocabularySize: model.vocabularySize, seed: streamSeed &+ config.seed), validation: validation)
 }
 
 @Suite(.serialized) struct TrainingTests {   // serialized: the thread count is process-wide
