@@ -48,6 +48,12 @@ public struct PipelineState: Sendable {
 public enum StopRequest {
     public static func catchTerminate() {
         signal(SIGTERM) { _ in stopRequested = 1 }
+        // A parent that blocks SIGTERM (a test runner, a service manager) passes the block on
+        // through exec: unblocked here, or the signal would wait until the unit had finished.
+        var terminate = sigset_t()
+        sigemptyset(&terminate)
+        sigaddset(&terminate, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &terminate, nil)
     }
 
     public static var isRequested: Bool { stopRequested != 0 }

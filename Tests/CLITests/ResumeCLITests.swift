@@ -2,19 +2,21 @@ import Foundation
 @testable import Store
 import Testing
 
-/// One unit long enough to stop midway: 16 pre-training steps at xs, three checkpoints.
+/// One unit long enough to stop midway: 128 pre-training steps at xs, three checkpoints, the
+/// first state saved at 8K tokens with 248K still to train, so a loaded machine cannot finish
+/// the unit between the state appearing and the signal.
 func resumableWorkDir(_ dir: URL, name: String, backend: String = "files") throws -> String {
     let spec = dir.appendingPathComponent("resume-spec.json").path
     try """
         {"name": "resume", "label": "resume", "encoder": "object", "seeds": [1], "profile": "tiny",
-         "designs": [{"name": "d", "sizes": ["xs"], "mixtures": ["balanced"], "tokens": "32K", "checkpoints": ["0", "8K", "32K"]}]}
+         "designs": [{"name": "d", "sizes": ["xs"], "mixtures": ["balanced"], "tokens": "256K", "checkpoints": ["0", "8K", "256K"]}]}
         """.write(toFile: spec, atomically: true, encoding: .utf8)
     let work = dir.appendingPathComponent(name).path
     try expectCLI(["sweep", "run", "--spec", spec, "--backend", backend, "--workdir", work], db: nil)
     return work
 }
 
-/// Waits for a unit's first saved state (at 8K of its 32K tokens) while `alive` holds.
+/// Waits for a unit's first saved state (at 8K of its 256K tokens) while `alive` holds.
 func waitForState(_ work: String, alive: () -> Bool) throws -> String {
     let state = work + "/state/0/pretraining.state"
     let deadline = Date().addingTimeInterval(300)
