@@ -42,8 +42,9 @@ public struct ServerConfiguration: Sendable {
     public var databasePath: String?
     /// Seconds a keep-alive connection may sit idle before the server closes it.
     public var idleTimeout: Double
-    /// Open connections at most; past it the server stops accepting until one closes (idle
-    /// ones close after `idleTimeout`), so a flood of connections cannot exhaust descriptors.
+    /// Open connections at most; a connection past it closes the longest-idle one, or is closed
+    /// itself when all are busy with requests (`ConnectionCap`), so a flood of connections can
+    /// neither exhaust descriptors nor lock out a request.
     public var maxConnections: Int
 
     public static let defaultIdleTimeout: Double = 30

@@ -16,9 +16,12 @@ final class ServerState: Sendable {
     /// threads). One at a time per server, on a queue of their own, so a burst of refits waits
     /// its turn instead of taking every core from the requests that only read.
     let fitQueue = DispatchQueue(label: "visionmix.server.fits", qos: .userInitiated)
+    /// The open connections, at most `configuration.maxConnections`.
+    let connections: ConnectionCap<any Channel>
 
     init(store: ResultStore, configuration: ServerConfiguration) {
         self.store = store; self.configuration = configuration
+        connections = ConnectionCap(limit: configuration.maxConnections)
     }
 }
 
@@ -55,10 +58,11 @@ public struct VisionMixServer: Sendable {
         logger.logLevel = logLevel
         let c = state.configuration
         let idle = TimeAmount.nanoseconds(Int64(c.idleTimeout * 1e9))
+        let cap = state.connections
         return Application(router: makeRouter(),
-                           server: .http1(configuration: .init(additionalChannelHandlers: [ParserErrorAnswer()], idleTimeout: idle)),
-                           configuration: .init(address: .hostname(c.host, port: c.port), serverName: "visionmix/\(Self.version)",
-                                                availableConnectionsDelegate: MaximumAvailableConnections(c.maxConnections, logger: logger)),
+                           server: .http1(configuration: .init(additionalChannelHandlers: [ParserErrorAnswer(), ConnectionSlot(cap: cap)],
+                                                               idleTimeout: idle)),
+                           configuration: .init(address: .hostname(c.host, port: c.port), serverName: "visionmix/\(Self.version)"),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? c.port) },
                            logger: logger)
     }

@@ -9,13 +9,17 @@ public final class ResultStore: @unchecked Sendable {
     /// Seconds a write keeps retrying while another process holds the database (0: the busy
     /// timeout alone); sweeps open the store with `sweepWriteRetry`.
     let writeRetry: TimeInterval
+    /// Told when a write starts waiting out another process's (the CLI prints a note).
+    let onWait: (@Sendable (TimeInterval) -> Void)?
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// `busyTimeout` is how long SQLite waits for another writer (default `busyTimeout`, from
     /// the environment or `defaultBusyTimeout`).
-    public init(path: String, writeRetry: TimeInterval = 0, busyTimeout: TimeInterval? = nil) throws {
+    public init(path: String, writeRetry: TimeInterval = 0, busyTimeout: TimeInterval? = nil,
+                onWait: (@Sendable (TimeInterval) -> Void)? = nil) throws {
         self.path = path
         self.writeRetry = writeRetry
+        self.onWait = onWait
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         var config = Configuration()
@@ -23,7 +27,7 @@ public final class ResultStore: @unchecked Sendable {
         config.busyMode = .timeout(busyTimeout ?? Self.busyTimeout)
         // Opening a pool writes (it makes sure the WAL exists), so it waits out another
         // process's write like any other write does.
-        pool = try Self.retryingWhileBusy(for: writeRetry) {
+        pool = try Self.retryingWhileBusy(for: writeRetry, onWait: onWait) {
             let pool = try DatabasePool(path: path, configuration: config)
             // Read first: migrating takes the write lock, and an up-to-date store needs none.
             let migrator = Self.migrator

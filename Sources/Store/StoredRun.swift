@@ -134,85 +134,18 @@ public struct RunFilter: Sendable {
 
 extension ResultStore {
     /// Stores runs in one transaction: all of them or, on any error, none. Runs whose key is
-    /// already stored under `label` are skipped. Returns the ids of the new runs.
+    /// already stored under `label` are skipped. Returns the ids of the new runs. The rows are
+    /// prepared before the store's write lock is taken (`insertStaged`), so a large batch holds
+    /// it only while SQLite copies them.
     @discardableResult
     public func insertRuns(_ runs: [NewRun], label: String, origin: String, sweepId: Int64? = nil) throws -> InsertOutcome {
-        try writeRetrying { db in try Self.insertRuns(runs, label: label, origin: origin, sweepId: sweepId, db: db) }
+        try insertStaged(runs, label: label, origin: origin, sweepId: sweepId)
     }
 
     public struct InsertOutcome: Sendable {
         public var inserted: [Int64] = []
         public var skipped = 0
         public var newMetrics: [String] = []
-    }
-
-    static func insertRuns(_ runs: [NewRun], label: String, origin: String, sweepId: Int64?, db: Database) throws -> InsertOutcome {
-        // Bulk imports (100k rows) go through prepared statements: with the Codable record path a
-        // 2,000-row import took 1.10 s of CPU, with these 0.29 s; the columns are RunRecord's.
-        var out = InsertOutcome()
-        var mixtureIds: [String: Int64] = [:]
-        var knownMetrics = Set(try String.fetchAll(db, sql: "SELECT name FROM metrics"))
-        let existing = try db.makeStatement(sql: "SELECT 1 FROM runs WHERE label = ? AND run_key = ?")
-        let insertRun = try db.makeStatement(sql: """
-            INSERT INTO runs (label, origin, run_key, name, params, tokens, seed, mixture_id, status, started_at,
-                              finished_at, duration_seconds, provenance, sweep_id, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'complete', ?, ?, ?, ?, ?, ?)
-            """)
-        let insertScore = try db.makeStatement(sql: "INSERT INTO scores (run_id, metric, value, chance) VALUES (?, ?, ?, ?)")
-        let mixtures = try MixtureWriter(db: db)
-        let now = Date()
-        for run in runs {
-            let key = run.key
-            if try Bool.fetchOne(existing, arguments: [label, key]) ?? false { out.skipped += 1; continue }
-            var mixtureId: Int64?
-            if let m = run.mixture {
-                let k = m.canonicalKey
-                if let id = mixtureIds[k] { mixtureId = id } else {
-                    let id = try mixtures.rowId(m, key: k)
-                    mixtureIds[k] = id
-                    mixtureId = id
-                }
-            }
-            var prov = run.provenance
-            if !run.attributes.isEmpty { prov["attributes"] = .object(run.attributes.mapValues { .string($0) }) }
-            try insertRun.execute(arguments: [label, origin, key, run.name, run.params, run.tokens, run.seed, mixtureId,
-                                              run.startedAt, run.finishedAt, run.durationSeconds,
-                                              JSONValue.object(prov).compactString, sweepId, now])
-            let runId = db.lastInsertedRowID
-            for (metric, value) in run.scores {
-                if !knownMetrics.contains(metric) {
-                    try MetricRecord(name: metric, groupName: "custom", higherIsBetter: MetricCatalogue.higherIsBetter(metric),
-                                     about: "custom metric added by an import", custom: true).insert(db)
-                    knownMetrics.insert(metric)
-                    out.newMetrics.append(metric)
-                }
-                try insertScore.execute(arguments: [runId, metric, value, run.chance[metric]])
-            }
-            out.inserted.append(runId)
-        }
-        out.newMetrics.sort()
-        return out
-    }
-
-    /// Finds or inserts mixtures by their canonical key, with prepared statements.
-    struct MixtureWriter {
-        let db: Database
-        let find, insert, insertWeight: Statement
-        init(db: Database) throws {
-            self.db = db
-            find = try db.makeStatement(sql: "SELECT id FROM mixtures WHERE canonical_key = ?")
-            insert = try db.makeStatement(sql: "INSERT INTO mixtures (canonical_key, kind, reasoning_share, visual_share) VALUES (?, ?, ?, ?)")
-            insertWeight = try db.makeStatement(sql: "INSERT INTO mixture_weights (mixture_id, source, weight) VALUES (?, ?, ?)")
-        }
-        func rowId(_ m: Mixture, key: String) throws -> Int64 {
-            if let id = try Int64.fetchOne(find, arguments: [key]) { return id }
-            try insert.execute(arguments: [key, m.isSharesOnly ? "shares" : "weights", m.reasoningShare, m.visualShare])
-            let id = db.lastInsertedRowID
-            if let w = m.weights {
-                for s in TextSource.allCases where w[s]! > 0 { try insertWeight.execute(arguments: [id, s.name, w[s]!]) }
-            }
-            return id
-        }
     }
 
     /// Runs matching `filter`, oldest first, with their mixtures and scores.

@@ -15,14 +15,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one and prints it).") var port = 8080
     @Option(help: "Seconds an idle keep-alive connection stays open.") var idleTimeout = ServerConfiguration.defaultIdleTimeout
-    @Option(help: "Open connections at most; more wait until one closes.") var maxConnections = ServerConfiguration.defaultMaxConnections
+    @Option(help: "Open connections at most; past it the longest-idle one is closed.") var maxConnections = ServerConfiguration.defaultMaxConnections
 
     func run() async throws {
         let token = ProcessInfo.processInfo.environment["VISIONMIX_TOKEN"]
         var config = ServerConfiguration(host: host, port: port, token: token, idleTimeout: idleTimeout, maxConnections: maxConnections)
         // Checked before the database is opened, so a refused bind touches nothing.
         do { try config.validate() } catch let e as ConfigurationError { throw UserError(e.description) }
-        let store = try global.openStore()
+        // No retry past the busy timeout: a request that finds the store busy is answered 503
+        // with Retry-After, never held for minutes.
+        let store = try global.openStore(writeRetry: 0)
         config.lawProvider = StoreLaws.provider(store)
         // POST /v1/sweeps starts this very binary as `sweep run` against this database.
         config.executablePath = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).resolvingSymlinksInPath().path

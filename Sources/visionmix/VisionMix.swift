@@ -37,13 +37,19 @@ struct GlobalOptions: ParsableArguments {
 
     var databasePath: String { db ?? ResultStore.defaultPath }
 
+    /// The store, with writes that wait out another process's write (an import of a million
+    /// rows holds the lock for tens of seconds) for `ResultStore.commandWriteRetrySetting`.
     func openStore() throws -> ResultStore {
-        try openStore(writeRetry: 0)
+        try openStore(writeRetry: ResultStore.commandWriteRetrySetting)
     }
 
-    /// The store, with writes that retry for `writeRetry` seconds while another process holds it.
+    /// The store, with writes that retry for `writeRetry` seconds while another process holds
+    /// it, saying so on stderr when they start to wait.
     func openStore(writeRetry: TimeInterval) throws -> ResultStore {
-        do { return try ResultStore(path: databasePath, writeRetry: writeRetry) } catch {
+        let onWait: @Sendable (TimeInterval) -> Void = { left in
+            note("note: another process is writing to the database (an import or a sweep); waiting up to \(Int(left.rounded())) s more")
+        }
+        do { return try ResultStore(path: databasePath, writeRetry: writeRetry, onWait: onWait) } catch {
             if ResultStore.isContention(error) { throw ResultStore.userFacing(error) }
             throw ValidationError("cannot open the database \(databasePath): \(error)")
         }

@@ -78,6 +78,10 @@ func planningRequests() -> [BadRequest] {
                    field: "candidates", message: "candidates must be an integer from 100 to 20000"),
         BadRequest(path: "/v1/recommend", body: #"{"source": "../x", "objective": "vqa_avg"}"#, status: 400, field: "source", message: "plain label"),
         BadRequest(path: "/v1/fits", body: #"{"source": "../../etc"}"#, status: 400, field: "source", message: "plain label"),
+        // A budget of 0 tokens is no slice to fit (the schema's `tokens` here is a positive Count).
+        BadRequest(path: "/v1/fits", body: #"{"source": "known", "tokens": 0}"#, status: 400, field: "tokens", message: "tokens must be a positive number"),
+        BadRequest(path: "/v1/runs?source=s", body: "[" + oneRun.replacingOccurrences(of: "}}", with: #"}, "duration_seconds": -1}"#) + "]",
+                   status: 400, field: "body", message: "duration_seconds is not a non-negative number"),
         BadRequest(path: "/v1/predict", body: #"{"source": "known"}"#, headers: ["Content-Type": "application/json", "Content-Length": "-5"],
                    status: 400, field: "request", message: "the request is not valid HTTP/1.1"),
         BadRequest(method: "GET", path: "/v1/health", body: nil, headers: ["Bad Header": "x"], status: 400, field: "request",

@@ -73,6 +73,19 @@ import VisionMixCore
         #expect(throws: SweepError.self) { try empty.runs(knownSizes: nil) }
     }
 
+    /// A design's `profile` or `seeds` given as null reads as absent: the spec's apply (the
+    /// HTTP schema declares both nullable).
+    @Test func aDesignsNullProfileAndSeedsAreTheSpecs() throws {
+        let text = """
+            {"name": "t", "label": "t", "encoder": "object", "seeds": [3], "profile": "tiny",
+             "designs": [{"name": "a", "sizes": ["xs"], "mixtures": ["balanced"], "tokens": "100K", "checkpoints": [],
+                          "profile": null, "seeds": null}]}
+            """
+        let spec = try JSONDecoder().decode(SweepSpec.self, from: Data(text.utf8))
+        let runs = try spec.runs(knownSizes: nil)
+        #expect(runs.map(\.profile) == ["tiny"] && runs.map(\.seed) == [3])
+    }
+
     @Test func costsFollowModelSizeSoTheETAIsHonest() {
         func run(_ size: String, profile: String = "standard") -> RunSpec {
             RunSpec(size: size, mix: "balanced", tokens: 1e6, checkpoints: [0, 5e5, 1e6], seed: 1, encoder: "object", profile: profile)
