@@ -35,7 +35,12 @@ public enum JSONResults {
                                         "reasoning_share", "visual_share", "id", "source", "origin", "status",
                                         "provenance", "duration_seconds", "started_at", "finished_at"]
             if let bad = o.keys.first(where: { !allowed.contains($0) }) { throw fail("unknown field '\(bad)'") }
-            for k in ["name", "run"] where o[k] != nil && o[k] != .null && o[k]?.stringValue == nil { throw fail("\(k) must be a string") }
+            for k in ["name", "run"] where o[k] != nil && o[k] != .null {
+                guard let text = o[k]?.stringValue else { throw fail("\(k) must be a string") }
+                // Both are held to the limits of stored text, also the one `name` makes unused.
+                if text.utf8.contains(0) { throw fail("\(k) holds a NUL byte") }
+                if text.count > Limits.maxTextLength { throw fail("\(k) is \(text.count) characters; the limit is \(Limits.maxTextLength)") }
+            }
             var run = NewRun(params: 0, tokens: 0, mixture: nil, scores: [:])
             run.name = (o["name"] ?? o["run"])?.stringValue
             guard let p = try count(o["params"], field: "params", fail: fail), p > 0 else { throw fail("params is missing or not positive") }

@@ -82,6 +82,9 @@ func planningRequests() -> [BadRequest] {
         BadRequest(path: "/v1/fits", body: #"{"source": "known", "tokens": 0}"#, status: 400, field: "tokens", message: "tokens must be a positive number"),
         BadRequest(path: "/v1/runs?source=s", body: "[" + oneRun.replacingOccurrences(of: "}}", with: #"}, "duration_seconds": -1}"#) + "]",
                    status: 400, field: "body", message: "duration_seconds is not a non-negative number"),
+        // `run` is another name for `name`; given beside it, it is still held to the text limits.
+        BadRequest(path: "/v1/runs?source=s", body: "[" + oneRun.replacingOccurrences(of: "}}", with: #"}, "run": "b\u0000"}"#) + "]",
+                   status: 400, field: "body", message: "run holds a NUL byte"),
         BadRequest(path: "/v1/predict", body: #"{"source": "known"}"#, headers: ["Content-Type": "application/json", "Content-Length": "-5"],
                    status: 400, field: "request", message: "the request is not valid HTTP/1.1"),
         BadRequest(method: "GET", path: "/v1/health", body: nil, headers: ["Bad Header": "x"], status: 400, field: "request",

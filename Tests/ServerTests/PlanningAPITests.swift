@@ -2,6 +2,7 @@ import Foundation
 import Trainer
 import Planner
 import Store
+import Sweeps
 import Testing
 import VisionMixCore
 @testable import Server
@@ -218,5 +219,8 @@ import VisionMixCore
         #expect(served.count == VisionMixServer.routes.count, "a route is registered twice")
         // A sweep spec's encoder is checked against the encoders that exist; the spec says which.
         #expect(yaml.contains("encoder: {type: string, enum: [\(VisionEncoders.names.joined(separator: ", "))]"))
+        // So is its profile, in the spec and in each design (null: the default).
+        let profiles = "enum: [\(SweepSpec.profiles.joined(separator: ", ")), null]"
+        #expect(yaml.components(separatedBy: profiles).count == 3, "both profile fields list \(SweepSpec.profiles)")
     }
 }
