@@ -62,7 +62,8 @@ public struct VisionMixServer: Sendable {
         return Application(router: makeRouter(),
                            server: .http1(configuration: .init(additionalChannelHandlers: [ParserErrorAnswer(), ConnectionSlot(cap: cap)],
                                                                idleTimeout: idle)),
-                           configuration: .init(address: .hostname(c.host, port: c.port), serverName: "visionmix/\(Self.version)"),
+                           configuration: .init(address: .hostname(c.host, port: c.port), serverName: "visionmix/\(Self.version)",
+                                                backlog: ServerConfiguration.listenBacklog),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? c.port) },
                            logger: logger)
     }

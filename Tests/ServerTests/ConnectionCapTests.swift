@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Server
 
@@ -50,5 +51,30 @@ import Testing
         cap.closed(ObjectIdentifier(a))
         #expect(open(b, cap) == nil)
         #expect(cap.count == 1)
+    }
+}
+
+/// The kernel's queue in front of the server: a burst of connects past Hummingbird's default of
+/// 256 would have its SYNs dropped, and a `/v1/health` caught among them waits a second for TCP
+/// to send its SYN again. `ss` reads the listening socket's queue limit (its Send-Q).
+@Suite struct ListenQueue {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/ss")))
+    func theListenQueueHoldsABurstOfConnections() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let ss = Process()
+        ss.executableURL = URL(fileURLWithPath: "/usr/bin/ss")
+        ss.arguments = ["-ltnH", "sport = :\(s.port)"]
+        let out = Pipe()
+        ss.standardOutput = out
+        try ss.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ss.waitUntilExit()
+        let somaxconn = (try? String(contentsOfFile: "/proc/sys/net/core/somaxconn", encoding: .utf8))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? ServerConfiguration.listenBacklog
+        // One line per listening socket: State, Recv-Q, Send-Q (the queue's limit), addresses.
+        let limits = text.split(separator: "\n").compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first.flatMap { Int($0) } }
+        #expect(!limits.isEmpty, "ss found no listening socket on port \(s.port): \(text)")
+        #expect(limits.allSatisfy { $0 == min(ServerConfiguration.listenBacklog, somaxconn) }, "listen queue limits \(limits)")
     }
 }
