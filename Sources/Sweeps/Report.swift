@@ -38,7 +38,9 @@ public struct ReportWriter {
             sections[0].text.append(others.map { "\($0.count) of them were adapted under '\($0.adaptation)'" }.joined(separator: "; ")
                                     + ": they appear only in \"Mixtures against seed noise\", and the curves and laws are of the others.")
         }
-        sections += scaling(main)
+        let laws = tokenCurveLaws()
+        if let h = headline(main, laws: laws) { sections.append(h) }
+        sections += scaling(main, laws: laws)
         sections += shareCurves(main)
         if let h = heatmap(main) { sections.append(h) }
         if let n = seedNoise(main) { sections.append(n) }
@@ -83,7 +85,7 @@ public struct ReportWriter {
     }
 
     /// Mean over seeds of `category`, keyed by what tells runs apart besides the seed.
-    func means(_ runs: [StoredRun], _ category: String) -> [(run: StoredRun, mean: Double, sd: Double, n: Int)] {
+    func means(_ runs: [StoredRun], _ category: String) -> [SeedMean] {
         var groups: [String: [StoredRun]] = [:]
         for r in runs where r.scores[category] != nil {
             groups["\(r.params)|\(r.tokens)|\(r.mixture?.canonicalKey ?? "")|\(r.provenance["attributes"]?.compactString ?? "")|\(scoring(r))",
@@ -109,22 +111,19 @@ public struct ReportWriter {
     }
 
     /// Score against tokens, one line per model size, for each mixture run at 2+ sizes.
-    func scaling(_ runs: [StoredRun]) -> [Section] {
+    func scaling(_ runs: [StoredRun], laws: [String: FittedLaw]) -> [Section] {
         var byMix: [String: [StoredRun]] = [:]
         for r in runs { byMix[r.mixture?.canonicalKey ?? "", default: []].append(r) }
         let scalingMixes = byMix.filter { Set($0.value.map(\.params)).count >= 2 && Set($0.value.map(\.tokens)).count >= 3 }
             .sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }.prefix(3)
         guard !scalingMixes.isEmpty else { return [] }
-        var s = Section(title: "Scaling curves", text: ["Score after adaptation against pre-training tokens, one line per model size (mean over seeds), as in the paper's scaling figure."])
+        var s = Section(title: "Scaling curves", text: [
+            "Score after adaptation against pre-training tokens, one line per model size (mean over seeds, with the seed band where there are two or more seeds), as in the paper's scaling figure; the dashed line is the category's fitted law at that size, the grey dashes its chance level.",
+        ])
         for (key, mixRuns) in scalingMixes {
             let name = mixtureName(mixRuns[0].mixture)
             for c in (Self.visionCategories + Self.languageCategories) where mixRuns.contains(where: { $0.scores[c] != nil }) {
-                let pts = means(mixRuns, c)
-                let sizes = Set(pts.map(\.run.params)).sorted()
-                let series = sizes.map { n in
-                    Series(name: "\(Quantity.format(n)) params", points: pts.filter { $0.run.params == n }.map { ($0.run.tokens, $0.mean) })
-                }
-                let chart = LineChart(title: "\(c) · \(name)", xLabel: "pre-training tokens", yLabel: c, series: series)
+                let chart = tokenChart(c, runs: mixRuns, title: "\(c) · \(name)", laws: laws)
                 s.figures.append(("scaling-\(c)-\(slug(key.isEmpty ? "none" : name)).svg", chart.svg(), "\(c) over tokens, \(name)"))
             }
         }
@@ -161,10 +160,17 @@ public struct ReportWriter {
         ])
         for c in ["reasoning", "vision_centric", "perception", "general", "knowledge", "vqa_avg", "text_acc"] where studies.joined().contains(where: { $0.scores[c] != nil }) {
             for (axis, share) in [("reasoning share", \Mixture.reasoningShare), ("visual share", \Mixture.visualShare)] {
+                var points: [SeedMean] = []
                 let series = studies.map { study in
-                    Series(name: "\(Quantity.format(study[0].params)) params", points: means(study, c).map { ($0.run.mixture![keyPath: share] * 100, $0.mean) }, line: false)
+                    let pts = means(study, c)
+                    points += pts
+                    var s = Series(name: sizeName(study[0]), points: pts.map { ($0.run.mixture![keyPath: share] * 100, $0.mean) }, line: false)
+                    s.band = pts.filter { $0.n >= 2 }.map { ($0.run.mixture![keyPath: share] * 100, $0.mean - $0.sd, $0.mean + $0.sd) }
+                    return s
                 }
-                let chart = LineChart(title: "\(c) vs \(axis)", xLabel: "\(axis) (%)", yLabel: c, series: series)
+                var chart = LineChart(title: "\(c) vs \(axis)", xLabel: "\(axis) (% of pre-training tokens)", yLabel: MetricCatalogue.axisLabel(c), series: series)
+                chart.references = chanceLine(c, runs: studies.flatMap { $0 })
+                chart.notes = [bandNote(points)].compactMap { $0 }.map { $0.replacingOccurrences(of: "shaded", with: "bars") }
                 s.figures.append(("share-\(c)-\(axis.hasPrefix("r") ? "reasoning" : "visual").svg", chart.svg(), "\(c) against the \(axis)"))
             }
         }
@@ -261,9 +267,7 @@ public struct ReportWriter {
         }
         var rec = Section(title: "Recommended recipe and the vision–language Pareto front", text: text)
         if !r.pareto.isEmpty, let lang = r.languageCategory {
-            var chart = LineChart(title: "Pareto front: vqa_avg vs \(lang)", xLabel: lang, yLabel: "vqa_avg",
-                                  series: [Series(name: "Pareto front", points: r.pareto.map { ($0.language, $0.objective) })])
-            if let l = r.scores[lang] { chart.highlights = [(l.value, r.objectiveValue, "recipe")] }
+            let chart = paretoChart(r, title: "Pareto front: vqa_avg vs \(lang)")
             rec.figures.append(("pareto.svg", chart.svg(), "the vision–language Pareto front"))
         }
         out.append(rec)

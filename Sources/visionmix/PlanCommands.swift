@@ -1,8 +1,8 @@
 import ArgumentParser
-import Charts
 import Foundation
 import Planner
 import Store
+import Sweeps
 import VisionMixCore
 
 /// Which laws a planning command reads: the store's fits of a source, or, named explicitly,
@@ -186,10 +186,5 @@ func scoresTable(_ scores: [String: Prediction]) -> String {
 }
 
 func paretoSVG(_ r: Recipe) -> String {
-    var chart = LineChart(title: "Vision–language Pareto front (\(r.source))", xLabel: r.languageCategory ?? "language",
-                          yLabel: r.objective, series: [Series(name: "Pareto front", points: r.pareto.map { ($0.language, $0.objective) })])
-    if let lang = r.languageCategory, let l = r.scores[lang] {
-        chart.highlights = [(l.value, r.objectiveValue, "recipe")]
-    }
-    return chart.svg()
+    paretoChart(r, title: "Vision–language Pareto front (\(r.source))").svg()
 }

@@ -215,6 +215,7 @@ func printAfterSweep(store: ResultStore, label: String, reportDir: String) throw
     }
     if let why = outcome.noRecipe { note("no recommendation: \(why)") }
     print("\nreport: \(outcome.reportPath) (and report.html beside it)")
+    if let h = outcome.headline { print("headline: " + h.summary) }
 }
 
 /// SCHED_IDLE for this process and, by inheritance, its workers and their BLAS threads: unlike
