@@ -90,13 +90,12 @@ public struct LineChart: Sendable {
                 }
             }
         }
+        // Named in the key only: a label on the line would sit on the data somewhere.
         for r in references where plot.shows(r) {
             if r.vertical {
                 out.line(plot.px(r.value), top, plot.px(r.value), top + ph, stroke: "#555", width: 1.2, dash: "5,4")
-                out.text(plot.px(r.value) + 4, top + 12, r.label, anchor: "start", size: 10)
             } else {
                 out.line(left, plot.py(r.value), left + pw, plot.py(r.value), stroke: "#555", width: 1.2, dash: "5,4")
-                out.text(left + pw - 4, plot.py(r.value) - 4, r.label, anchor: "end", size: 10)
             }
         }
         for (i, s) in series.enumerated() {

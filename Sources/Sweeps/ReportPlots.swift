@@ -71,8 +71,9 @@ extension ReportWriter {
         if let law = laws[category] {
             let top = pts.map(\.run.tokens).max() ?? 0, mixture = runs.first?.mixture
             for (i, n) in sizes.enumerated() {
+                // Denser near zero, where a law fitted to few budgets can rise steeply.
                 let curve = (0...40).map { k -> (x: Double, y: Double) in
-                    let d = top * Double(k) / 40
+                    let d = top * Double(k * k) / 1600
                     return (d, law.predict(params: n, tokens: d, mixture: mixture))
                 }.filter { $0.y.isFinite }
                 var fit = Series(name: "fit, \(Quantity.format(n))", points: curve)
@@ -80,11 +81,11 @@ extension ReportWriter {
                 fit.colour = i
                 series.append(fit)
             }
-            notes.append("dashed: the fitted law (\(law.family.rawValue)) over all of the source's runs")
+            notes.append("dashed: the fitted law, \(law.family.rawValue)")
         }
         var chart = LineChart(title: title, xLabel: "pre-training tokens", yLabel: MetricCatalogue.axisLabel(category), series: series)
         chart.references = chanceLine(category, runs: runs)
-        if chart.references.isEmpty { notes.append("no chance level: these runs did not record one") }
+        if chart.references.isEmpty { notes.append("no chance level recorded for \(category)") }
         chart.notes = notes
         return chart
     }
