@@ -19,9 +19,10 @@ public enum SweepPresets {
     /// of `balanced` lift `vision_centric` and `reasoning` by several seed SDs over the untrained
     /// model, and only with the image (their blank-image scores stay put); xs, too small to gain
     /// within the budget, is the contrast, and as a second size lets the size–data laws fit a
-    /// curve over the points. Three seeds give each point a seed band. Six runs, about 150
-    /// core-seconds: 75 s on two idle cores, one m run and then the xs runs beside the other
-    /// two m runs (docs/sweeps.md). No mixture varies, so the sweep makes no recipe.
+    /// curve over the points. Three seeds give each point a seed band. Six runs, 152 core-seconds
+    /// with the fits and report (release build, AMD EPYC): one worker runs two m runs (38 s
+    /// each), the other an m run and the three xs runs (10 s each), about 80 s on two idle
+    /// cores (docs/sweeps.md). No mixture varies, so the sweep makes no recipe.
     public static func quick(encoder: String) -> SweepSpec {
         SweepSpec(name: "quick", label: "quick", encoder: encoder, seeds: [1, 2, 3], designs: [
             SweepDesign(name: "pretraining", sizes: ["m"], mixtures: ["balanced"], tokens: "500K", checkpoints: ["0", "500K"]),

@@ -198,9 +198,10 @@ public struct ReportWriter {
         }
         // A genuine grid, not a line of mixtures cutting across it (the paper's eleven mixes).
         guard filled >= max(rs.count, vs.count) + 2 else { return nil }
-        let h = Heatmap(title: "\(cat) over reasoning × visual share", xLabel: "reasoning share (%)", yLabel: "visual share (%)",
+        let h = Heatmap(title: "\(cat) over reasoning × visual share", xLabel: "reasoning share (% of pre-training tokens)", yLabel: "visual share (% of tokens)",
                         xValues: rs, yValues: vs, values: grid)
-        return Section(title: "Reasoning × visual heatmap", text: ["Each cell is one mixture's \(cat) (mean over seeds) on the grid of shares that recur among the mixtures; blank cells were not run."],
+        let chanceText = chance(of: cat, in: study).map { String(format: " Chance is %.1f%%.", $0) } ?? ""
+        return Section(title: "Reasoning × visual heatmap", text: ["Each cell is one mixture's \(cat) (% accuracy, mean over seeds) on the grid of shares that recur among the mixtures; blank cells were not run." + chanceText],
                        figures: [("heatmap-\(cat).svg", h.svg(), "\(cat) by reasoning and visual share")])
     }
 
