@@ -88,6 +88,13 @@ public struct BootstrapEstimate: Codable, Sendable, Equatable {
     /// Resamples in which the statistic was defined (a resample that draws one mixture over
     /// and over has no order); the interval is over these.
     public var replicates: Int
+
+    // Every key, null where unknown, so consumers see one shape.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(value, forKey: .value); try c.encode(low, forKey: .low); try c.encode(high, forKey: .high)
+        try c.encode(replicates, forKey: .replicates)
+    }
 }
 
 /// The three statistics of one pair of scales, each with its interval.
@@ -96,6 +103,12 @@ public struct RankAgreementEstimate: Codable, Sendable, Equatable {
     public var kendall: BootstrapEstimate?
     public var decisionAccuracy: BootstrapEstimate?
     enum CodingKeys: String, CodingKey { case spearman, kendall, decisionAccuracy = "decision_accuracy" }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(spearman, forKey: .spearman); try c.encode(kendall, forKey: .kendall)
+        try c.encode(decisionAccuracy, forKey: .decisionAccuracy)
+    }
 }
 
 /// Percentile bootstrap of the rank agreement between two scales measured on the same items.

@@ -14,6 +14,14 @@ public struct TransferScale: Codable, Sendable, Hashable, Comparable {
     /// The encoder and key attributes the runs were scored with; empty when the runs say none.
     public var condition: String
 
+    enum CodingKeys: String, CodingKey { case params, tokens, size, condition }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(params, forKey: .params); try c.encode(tokens, forKey: .tokens)
+        try c.encode(size, forKey: .size); try c.encode(condition, forKey: .condition)
+    }
+
     /// `xl (1.37M) @ 1M`, or `1.37M @ 1M` for runs whose names give no size.
     public var label: String {
         (size.map { "\($0) (\(Quantity.format(params)))" } ?? Quantity.format(params)) + " @ " + Quantity.format(tokens)
@@ -55,6 +63,15 @@ public struct TransferComparison: Codable, Sendable {
     /// Nil, with `reason`, when too few mixtures were measured at both.
     public var agreement: RankAgreementEstimate?
     public var reason: String?
+
+    enum CodingKeys: String, CodingKey { case kind, smaller, larger, mixtures, agreement, reason }
+
+    public func encode(to encoder: Encoder) throws {
+        // Every key, null where unknown, so consumers see one shape.
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind); try c.encode(smaller, forKey: .smaller); try c.encode(larger, forKey: .larger)
+        try c.encode(mixtures, forKey: .mixtures); try c.encode(agreement, forKey: .agreement); try c.encode(reason, forKey: .reason)
+    }
 }
 
 /// `visionmix transfer` and `GET /v1/transfer`: every comparison of a source's scales for one category.

@@ -82,8 +82,8 @@ public struct TransferCheck: Codable, Sendable, Equatable {
                               baseline, r.mixture, away, b.mixture, r.smaller, b.smaller, s, r.larger, b.larger, l, objective))
         }
         if let a = decisionAccuracy, a < Self.minimumDecisionAccuracy {
-            out.append(String(format: "%@ orders only %.0f%% of the pairs of the %d mixtures measured at both %@ and %@ as %@ does (decision accuracy %.2f, under %.2f): rankings below %@ are a weak guide to %@'s (%@)",
-                              s, a * 100, mixtures, s, l, l, a, Self.minimumDecisionAccuracy, l, l, objective))
+            out.append(String(format: "%@ orders only %.0f%% of the pairs of the %d mixtures measured at both %@ and %@ as %@ does (decision accuracy %.2f, under %.2f, on %@): the ranking of mixtures changes between the two largest sizes, so it may change again above %@",
+                              s, a * 100, mixtures, s, l, l, a, Self.minimumDecisionAccuracy, objective, l))
         }
         return out
     }
