@@ -5,30 +5,40 @@ import Store
 import VisionMixCore
 
 /// One scale a source was measured at: a model size at a token budget, under one way of
-/// scoring (the encoder and any extra key attributes of the runs).
+/// scoring: a condition (the encoder and any extra key attributes of the runs) and an
+/// evaluation profile.
 public struct TransferScale: Codable, Sendable, Hashable, Comparable {
     public var params: Double
     public var tokens: Double
     /// The size's name in the runs' names (`xs` … `xl`), when they all give the same one.
     public var size: String?
     /// The encoder and key attributes the runs were scored with; empty when the runs say none.
+    /// Only scales of one condition are compared.
     public var condition: String
+    /// The evaluation profile of the runs' names (`standard` for runs without one). Scales of
+    /// one size and budget under two profiles are not compared with each other.
+    public var profile: String
 
-    enum CodingKeys: String, CodingKey { case params, tokens, size, condition }
+    enum CodingKeys: String, CodingKey { case params, tokens, size, condition, profile }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(params, forKey: .params); try c.encode(tokens, forKey: .tokens)
-        try c.encode(size, forKey: .size); try c.encode(condition, forKey: .condition)
+        try c.encode(size, forKey: .size); try c.encode(condition, forKey: .condition); try c.encode(profile, forKey: .profile)
     }
 
-    /// `xl (1.37M) @ 1M`, or `1.37M @ 1M` for runs whose names give no size.
+    /// `xl (1.37M) @ 1M`, `1.37M @ 1M` for runs whose names give no size, `xl (1.37M) @ 1M precise`
+    /// under another profile than `standard`.
     public var label: String {
         (size.map { "\($0) (\(Quantity.format(params)))" } ?? Quantity.format(params)) + " @ " + Quantity.format(tokens)
+            + (profile == "standard" ? "" : " " + profile)
     }
 
+    /// The profile as it sorts: `standard` before the others.
+    var profileRank: String { profile == "standard" ? "" : profile }
+
     public static func < (a: TransferScale, b: TransferScale) -> Bool {
-        (a.condition, a.params, a.tokens) < (b.condition, b.params, b.tokens)
+        (a.condition, a.params, a.tokens, a.profileRank) < (b.condition, b.params, b.tokens, b.profileRank)
     }
 }
 
@@ -83,11 +93,19 @@ public struct TransferReport: Codable, Sendable {
     public var seed: UInt
     public var minimumMixtures: Int
     public var comparisons: [TransferComparison]
+    /// Scales in no comparison, with their number of mixtures: no other scale of their
+    /// condition (encoder, attributes) at their size or budget.
+    public var unpaired: [UnpairedScale]
     /// Runs of another adaptation than the one compared (as the fitter leaves them out).
     public var leftOut: [String: Int]
     enum CodingKeys: String, CodingKey {
-        case source, category, resamples, seed, comparisons
+        case source, category, resamples, seed, comparisons, unpaired
         case intervalLevel = "interval_level", minimumMixtures = "minimum_mixtures", leftOut = "left_out"
+    }
+
+    public struct UnpairedScale: Codable, Sendable {
+        public var scale: TransferScale
+        public var mixtures: Int
     }
 }
 
@@ -129,8 +147,11 @@ public enum Transfer {
         }
         let measured = measurements(runs) { $0.scores[category] }
         let comparisons = pairs(Array(measured.keys)).map { compare($0.kind, $0.smaller, $0.larger, measured, bootstrap) }
+        let paired = Set(comparisons.flatMap { [$0.smaller, $0.larger] })
+        let unpaired = measured.keys.filter { !paired.contains($0) }.sorted()
+            .map { TransferReport.UnpairedScale(scale: $0, mixtures: measured[$0]!.count) }
         return TransferReport(source: source, category: category, resamples: bootstrap.resamples, intervalLevel: bootstrap.level,
-                              seed: bootstrap.seed, minimumMixtures: minimumMixtures, comparisons: comparisons,
+                              seed: bootstrap.seed, minimumMixtures: minimumMixtures, comparisons: comparisons, unpaired: unpaired,
                               leftOut: Dictionary(uniqueKeysWithValues: leftOut.map { ($0.adaptation, $0.count) }))
     }
 
@@ -142,9 +163,9 @@ public enum Transfer {
         var mean: Double { seeds.reduce(0, +) / Double(seeds.count) }
     }
 
-    /// Every scale's mixtures with their seed scores. A seed's score is the mean of its runs
-    /// (an LM rescored with more questions, profile `precise`, is a second measurement of the
-    /// same model, not another seed); a run without a seed is a seed of its own.
+    /// Every scale's mixtures with one score per pre-trained LM: the runs of one LM (its name's
+    /// size, mixture, budget, seed and checkpoints) count once, at their mean; runs without a
+    /// sweep's name are told apart by their seed, and a run without a seed is one of its own.
     static func measurements(_ runs: [StoredRun], score: (StoredRun) -> Double?) -> [TransferScale: [String: Measured]] {
         let scored = runs.compactMap { r -> (StoredRun, Mixture, Double)? in
             guard let m = r.mixture, let v = score(r), v.isFinite else { return nil }
@@ -156,8 +177,8 @@ public enum Transfer {
         for (r, m, v) in scored {
             let names = sizeNames[r.params] ?? []
             let scale = TransferScale(params: r.params, tokens: r.tokens, size: names.count == 1 && names.first != "" ? names.first : nil,
-                                      condition: condition(r))
-            let key = m.canonicalKey, seed = r.seed.map { "seed \($0)" } ?? "run \(r.id)"
+                                      condition: condition(r), profile: RunName(r.name)?.profile ?? "standard")
+            let key = m.canonicalKey, seed = RunName(r.name)?.pretrainingKey ?? r.seed.map { "seed \($0)" } ?? "run \(r.id)"
             var entry = bySeed[scale, default: [:]][key] ?? (RunName(r.name)?.mix ?? m.description, m, [:])
             entry.seeds[seed, default: []].append(v)
             bySeed[scale, default: [:]][key] = entry
@@ -169,7 +190,9 @@ public enum Transfer {
         }
     }
 
-    /// What a run was scored with beyond its size, budget, mixture and seed.
+    /// What a run was scored with beyond its size, budget, mixture, seed and profile: the
+    /// encoder of its name and its key attributes. An order under one encoder says nothing of
+    /// the order under another, so only scales of one condition are compared.
     static func condition(_ r: StoredRun) -> String {
         let attributes: String
         if case let .object(a)? = r.provenance["attributes"] {
@@ -178,9 +201,12 @@ public enum Transfer {
         return [RunName(r.name)?.encoder ?? "", attributes].filter { !$0.isEmpty }.joined(separator: " · ")
     }
 
-    /// The pairs to compare, within one scoring condition: two sizes at each budget both were
-    /// measured at, and at each one's largest budget when those differ (DataDecide's setup:
-    /// every model at its final checkpoint); and every two budgets of one size.
+    /// The pairs to compare, within one condition: two sizes at each budget both were measured
+    /// at, and at each one's largest budget when those differ (DataDecide's setup: every model
+    /// at its final checkpoint); and every two budgets of one size. The profiles of a pair may
+    /// differ: a rank order does not depend on the level of the scores, and a profile that asks
+    /// more questions only measures each mixture more precisely. Two profiles of one size and
+    /// budget are the same models, not two scales to compare.
     static func pairs(_ scales: [TransferScale]) -> [(kind: TransferComparison.Kind, smaller: TransferScale, larger: TransferScale)] {
         var out: [(TransferComparison.Kind, TransferScale, TransferScale)] = []
         let sorted = scales.sorted()
@@ -188,7 +214,7 @@ public enum Transfer {
         for s in sorted { finalBudget["\(s.condition)|\(s.params)"] = max(finalBudget["\(s.condition)|\(s.params)"] ?? 0, s.tokens) }
         func isFinal(_ s: TransferScale) -> Bool { finalBudget["\(s.condition)|\(s.params)"] == s.tokens }
         for a in sorted {
-            for b in sorted where b.condition == a.condition && b > a {
+            for b in sorted where b.condition == a.condition && b > a && (a.params, a.tokens) != (b.params, b.tokens) {
                 if a.params == b.params { out.append((.budget, a, b)) }
                 else if a.tokens == b.tokens || (isFinal(a) && isFinal(b)) { out.append((.size, a, b)) }
             }
@@ -196,8 +222,8 @@ public enum Transfer {
         // Sizes first, by budget; then budgets, by size.
         return out.sorted { x, y in
             if x.0 != y.0 { return x.0 == .size }
-            return x.0 == .size ? (x.2.tokens, x.1.params, x.2.params) < (y.2.tokens, y.1.params, y.2.params)
-                : (x.1.params, x.1.tokens, x.2.tokens) < (y.1.params, y.1.tokens, y.2.tokens)
+            return x.0 == .size ? (x.2.tokens, x.1.params, x.2.params, x.1.profileRank, x.2.profileRank) < (y.2.tokens, y.1.params, y.2.params, y.1.profileRank, y.2.profileRank)
+                : (x.1.params, x.1.tokens, x.2.tokens, x.1.profileRank, x.2.profileRank) < (y.1.params, y.1.tokens, y.2.tokens, y.1.profileRank, y.2.profileRank)
         }.map { (kind: $0.0, smaller: $0.1, larger: $0.2) }
     }
 

@@ -93,7 +93,7 @@ public struct TransferCheck: Codable, Sendable, Equatable {
     public static func check(_ recipe: Recipe, request req: RecommendationRequest, runs stored: [StoredRun]) -> TransferCheck? {
         let (runs, _) = Adaptations.fitted(stored.filter { $0.status == "complete" })
         let measured = Transfer.measurements(runs) { req.objective.value($0.scores) }
-        guard let (small, large) = twoLargest(measured.mapValues(\.count), budget: recipe.tokens) else { return nil }
+        guard let (small, large) = twoLargest(measured, budget: recipe.tokens) else { return nil }
         let a = measured[small] ?? [:], b = measured[large] ?? [:]
         let common = Set(a.keys).intersection(b.keys).sorted()
         var check = TransferCheck(smaller: small, larger: large, mixtures: common.count)
@@ -127,19 +127,28 @@ public struct TransferCheck: Codable, Sendable, Equatable {
     }
 
     /// The largest size and the one below it, each at `budget` when measured there, else at its
-    /// largest budget; under the scoring condition with the most mixtures at the largest size.
-    static func twoLargest(_ mixtureCounts: [TransferScale: Int], budget: Double) -> (TransferScale, TransferScale)? {
-        let scales = Array(mixtureCounts.keys)
+    /// largest budget; of their scales under one condition (any profiles), the two that share
+    /// the most mixtures, scales of one profile first on a tie.
+    static func twoLargest(_ measured: [TransferScale: [String: Transfer.Measured]], budget: Double) -> (TransferScale, TransferScale)? {
+        let scales = measured.keys.sorted()
         let sizes = Set(scales.map(\.params)).sorted(by: >)
         guard sizes.count >= 2 else { return nil }
-        func at(_ params: Double, _ candidates: [TransferScale]) -> [TransferScale] {
-            let own = candidates.filter { $0.params == params }
-            let tokens = own.contains { $0.tokens == budget } ? budget : (own.map(\.tokens).max() ?? budget)
+        func at(_ params: Double, _ condition: String) -> [TransferScale] {
+            let own = scales.filter { $0.params == params && $0.condition == condition }
+            let tokens = own.contains { $0.tokens == budget } ? budget : own.map(\.tokens).max()
             return own.filter { $0.tokens == tokens }
         }
-        guard let large = at(sizes[0], scales).max(by: { (mixtureCounts[$0]!, $1.condition) < (mixtureCounts[$1]!, $0.condition) }) else { return nil }
-        guard let small = at(sizes[1], scales.filter { $0.condition == large.condition }).first else { return nil }
-        return (small, large)
+        var best: (TransferScale, TransferScale, Int)?
+        for c in Set(scales.map(\.condition)).sorted() {
+            for small in at(sizes[1], c) {
+                for large in at(sizes[0], c) {
+                    let n = Set(measured[small]!.keys).intersection(measured[large]!.keys).count
+                    let better = best.map { n > $0.2 || (n == $0.2 && small.profile == large.profile && $0.0.profile != $0.1.profile) } ?? true
+                    if better { best = (small, large, n) }
+                }
+            }
+        }
+        return best.map { ($0.0, $0.1) }
     }
 }
 

@@ -44,9 +44,13 @@ struct TransferCommand: ParsableCommand {
         if compared.isEmpty { print("no two scales of \(report.source) share \(report.minimumMixtures) mixtures with a \(report.category) score") }
         else { print(t.render()) }
         let skipped = report.comparisons.filter { $0.agreement?.spearman == nil }
-        if !skipped.isEmpty {
+        if !skipped.isEmpty || !report.unpaired.isEmpty {
             print("\nnot compared:")
             for c in skipped { print("  \(c.kind.rawValue) \(c.smaller.label) vs \(c.larger.label): \(c.reason ?? "")") }
+            for u in report.unpaired {
+                let scoring = u.scale.condition.isEmpty ? "" : " (\(u.scale.condition))"
+                print("  \(u.scale.label)\(scoring), \(u.mixtures) mixture\(u.mixtures == 1 ? "" : "s"): no other scale of its condition at its size or budget")
+            }
         }
         print("\ndecision accuracy: the share of mixture pairs the smaller scale orders as the larger does; "
               + "a pair tied at the larger scale is left out, one tied only at the smaller counts one half (0.5 is a coin)")

@@ -25,20 +25,27 @@ private func run(_ size: String, _ params: Double, _ tokens: Double, _ mix: Mixt
 @Test func transferAveragesSeedsAndComparesTheScalesThatShareMixtures() throws {
     let a = shares(0.1, 0.1), b = shares(0.3, 0.1), c = shares(0.5, 0.1), d = shares(0.7, 0.1)
     var runs = [
-        // s at 1M: a's two seeds average to 20; b's seed 1 is scored twice (standard and
-        // precise), one model measured twice, 24 and 28, so one seed of 26.
+        // s at 1M: a's two seeds average to 20. b's seed 1 is also rescored under the precise
+        // profile, on other questions: not averaged in.
         run("s", 1000, 1e6, a, seed: 1, 10), run("s", 1000, 1e6, a, seed: 2, 30),
-        run("s", 1000, 1e6, b, seed: 1, 24), run("s", 1000, 1e6, b, seed: 1, 28, profile: "precise"),
+        run("s", 1000, 1e6, b, seed: 1, 26), run("s", 1000, 1e6, b, seed: 1, 90, profile: "precise"),
         run("s", 1000, 1e6, c, seed: 1, 30), run("s", 1000, 1e6, d, seed: 1, 40),
         // l orders c above d, the one pair s gets wrong.
         run("l", 5000, 1e6, a, seed: 1, 1), run("l", 5000, 1e6, b, seed: 1, 2), run("l", 5000, 1e6, c, seed: 1, 4), run("l", 5000, 1e6, d, seed: 1, 3),
         // A checkpoint of s with only two of the mixtures.
         run("s", 1000, 250_000, a, seed: 1, 5), run("s", 1000, 250_000, b, seed: 1, 6),
+        // Another encoder at l: no other scale of its condition.
+        NewRun(name: "l|reasoning=10,visual=10|1M|seed 1|patch|1M", params: 5000, tokens: 1e6, seed: 1, mixture: a, scores: ["vqa_avg": 9]),
     ]
     runs.append(NewRun(params: 5000, tokens: 1e6, mixture: a, scores: ["text_acc": 50]))
     let report = try Transfer.report(store: try storeWith(runs), source: "t", category: "vqa_avg")
 
-    #expect(report.comparisons.count == 2, "\(report.comparisons.map { "\($0.smaller.label) vs \($0.larger.label)" })")
+    // The precise rescoring of b is a scale of its own: compared with l and with the 250K
+    // checkpoint (one mixture each), never with the standard scoring of the same models.
+    #expect(report.comparisons.map { "\($0.smaller.label) vs \($0.larger.label)" }
+            == ["s (1K) @ 1M vs l (5K) @ 1M", "s (1K) @ 1M precise vs l (5K) @ 1M", "s (1K) @ 250K vs s (1K) @ 1M", "s (1K) @ 250K vs s (1K) @ 1M precise"])
+    #expect(report.comparisons[1].reason == "1 mixture measured at both (3 needed)")
+    #expect(report.unpaired.map(\.scale.condition) == ["patch"] && report.unpaired.first?.mixtures == 1)
     let sizes = try #require(report.comparisons.first)
     #expect(sizes.kind == .size && sizes.smaller.label == "s (1K) @ 1M" && sizes.larger.label == "l (5K) @ 1M")
     let rows = Dictionary(uniqueKeysWithValues: sizes.mixtures.map { ($0.mixture, $0) })
@@ -51,7 +58,7 @@ private func run(_ size: String, _ params: Double, _ tokens: Double, _ mix: Mixt
     #expect(agreement.decisionAccuracy?.value == 5.0 / 6)
     #expect(agreement.spearman?.low != nil && agreement.spearman!.low! <= 0.8 && agreement.spearman!.high! >= 0.8)
 
-    let budgets = report.comparisons[1]
+    let budgets = report.comparisons[2]
     #expect(budgets.kind == .budget && budgets.agreement == nil && budgets.reason == "2 mixtures measured at both (3 needed)")
     #expect(report.resamples == RankBootstrap.defaultResamples && report.minimumMixtures == 3)
 }
