@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Planner
+import Store
 import VisionMixCore
 
 /// Predict and recommend over the fitted laws of one source, answered with the same JSON as
@@ -85,9 +86,31 @@ enum PlanningRoutes {
         do { _ = try laws.searchPlan(for: req) } catch let e as PlannerError {
             throw APIError.from(e, field: searchPlanField(e, req))
         }
-        let r = req
-        let recipe = try await offload { try field("constraints") { try laws.recommend(r) } }
+        let r = req, store = ctx.state.store
+        let recipe = try await offload {
+            // The runs the transfer check reads: the store's, whichever provider gave the laws.
+            let runs = try store.runs(RunFilter(source: source))
+            return try field("constraints") { try laws.recommend(r, checkingTransferIn: runs) }
+        }
         return JSON.response(recipe)
+    }
+
+    /// `GET /v1/transfer?source=S&category=C`: `visionmix transfer --json`'s report.
+    @Sendable static func transfer(_ request: Request, _ ctx: RouteContext) async throws -> Response {
+        let query = Query(request)
+        let source = try FitRoutes.sourceLabel(query.present("source"))
+        guard let category = query.present("category"), !category.isEmpty else { throw APIError.badRequest("category is required", field: "category") }
+        guard MetricCatalogue.isValidName(category) else { throw APIError.badRequest("category must be a category name", field: "category") }
+        let store = ctx.state.store
+        do {
+            let report = try await offload { try Transfer.report(store: store, source: source, category: category) }
+            return JSON.response(report)
+        } catch let e as TransferError {
+            switch e {
+            case .noRuns: throw APIError(.notFound, e.description, field: "source")
+            case .unknownCategory: throw APIError(.notFound, e.description, field: "category")
+            }
+        }
     }
 
     /// The request field a refusal of `LawSet.searchPlan` is about.

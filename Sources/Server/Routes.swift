@@ -41,6 +41,7 @@ extension VisionMixServer {
         Route(.get, "/v1/metrics", MetricsRoutes.prometheus),
         Route(.post, "/v1/predict", PlanningRoutes.predict),
         Route(.post, "/v1/recommend", PlanningRoutes.recommend),
+        Route(.get, "/v1/transfer", PlanningRoutes.transfer),
         Route(.get, "/v1/fits", FitRoutes.list),
         Route(.post, "/v1/fits", FitRoutes.create),
         Route(.post, "/v1/sweeps", SweepRoutes.create),
