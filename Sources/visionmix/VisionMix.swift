@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Store
+import Sweeps
 
 // Async at the root because `serve` is async; the sync subcommands run unchanged under it.
 @main
@@ -17,6 +18,7 @@ struct VisionMix: AsyncParsableCommand {
 
     static func main() async {
         refuseUnsupportedCPU()
+        StopRequest.unblockTerminate()
         startWithRecognisedBLASKernels()
         let arguments = Checks.joiningNegativeValues(Array(CommandLine.arguments.dropFirst()))
         // ArgumentParser's own `main`, with one step added: a store that another process
