@@ -99,7 +99,7 @@ VM.unit = function (category) {
   return "accuracy, %";
 };
 VM.axisLabel = (category, chance) =>
-  `${category} (${VM.unit(category)})` + (chance === null || chance === undefined ? " · chance not recorded" : "");
+  `${category} (${VM.unit(category)}; ` + (chance === null || chance === undefined ? "chance not recorded)" : `chance ${Number(Number(chance).toPrecision(4))})`);
 
 /** Copies text; falls back to a selected textarea where the Clipboard API is unavailable. */
 VM.copy = async function (text) {
@@ -182,8 +182,9 @@ VM.chart = function (o) {
   for (const l of o.lines || []) l.x.forEach((x, i) => take(x, l.y[i]));
   for (const p of o.points || []) take(p.x, p.y);
   for (const e of o.errorBars || []) { take(e.x, e.low); take(e.x, e.high); }
-  if (o.chance !== null && o.chance !== undefined && isFinite(o.chance)) ys.push(o.chance);
-  // A chance level on x widens the axis to show it, unless the chart asks to draw it only when in view.
+  // A chance level widens its axis to show it, unless the chart asks to draw it only when in
+  // view (the axis label then still says where it is: VM.axisLabel).
+  if (o.chance !== null && o.chance !== undefined && isFinite(o.chance) && !o.chanceIfInView) ys.push(o.chance);
   if (o.chanceX !== null && o.chanceX !== undefined && isFinite(o.chanceX) && !o.chanceXIfInView) xs.push(o.chanceX);
   for (const h of o.hlines || []) ys.push(h.y);
   const hasZero = o.x.log && o.x.zeroSlot && (o.points || []).some((p) => p.x === 0);
@@ -211,8 +212,9 @@ VM.chart = function (o) {
   svg.append(g);
   // Grid and ticks.
   for (const v of VM.niceTicks(y0, y1, 5)) {
-    g.append(VM.svg("line", { x1: L, x2: R, y1: sy(v), y2: sy(v), class: "grid" }));
-    g.append(VM.svg("text", { x: L - 6, y: sy(v) + 4, class: "tick", "text-anchor": "end" }, fy(v)));
+    // Tick labels stay left of the D = 0 slot, whose points sit between them and the axis.
+    g.append(VM.svg("line", { x1: m.l, x2: R, y1: sy(v), y2: sy(v), class: "grid" }));
+    g.append(VM.svg("text", { x: m.l - 6, y: sy(v) + 4, class: "tick", "text-anchor": "end" }, fy(v)));
   }
   const xt = o.x.log ? VM.logTicks(x0 * 1.15, x1 / 1.15) : VM.niceTicks(x0, x1, 6);
   for (const v of xt) {
@@ -241,7 +243,7 @@ VM.chart = function (o) {
   for (const h of o.hlines || []) {
     plot.append(VM.svg("line", { x1: L, x2: R, y1: sy(h.y), y2: sy(h.y), class: h.cls || "ref" }));
   }
-  if (o.chance !== null && o.chance !== undefined && isFinite(o.chance)) {
+  if (o.chance !== null && o.chance !== undefined && isFinite(o.chance) && o.chance >= y0 && o.chance <= y1) {
     plot.append(VM.svg("line", { x1: L, x2: R, y1: sy(o.chance), y2: sy(o.chance), class: "chance" }));
     plot.append(VM.svg("text", { x: R - 4, y: sy(o.chance) - 4, class: "chance-label", "text-anchor": "end" }, `chance ${fy(o.chance)}`));
   }

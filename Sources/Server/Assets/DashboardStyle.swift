@@ -16,6 +16,7 @@ h1{font-size:22px;margin:6px 0 2px}h2{font-size:18px;margin:18px 0 6px}h3{font-s
 .sub{color:#666;margin:0 0 10px}
 .cols{display:grid;grid-template-columns:minmax(300px,380px) 1fr;gap:16px;align-items:start}
 .cols.wide-first{grid-template-columns:1fr minmax(280px,400px)}
+.cols>*{min-width:0}
 td.name{max-width:16em;overflow:hidden;text-overflow:ellipsis}
 .panel{background:#fff;border:1px solid #e2e2e2;border-radius:6px;padding:12px 14px;min-width:0}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:12px}
@@ -32,8 +33,10 @@ button:disabled{opacity:.5;cursor:not-allowed}
 .row{display:flex;gap:10px;flex-wrap:wrap}.row>*{flex:1 1 120px;min-width:0}
 .slider{display:grid;grid-template-columns:8.5em 1fr 4.2em;align-items:center;gap:6px;margin:2px 0}
 .slider label{margin:0;font-weight:normal}
+.slider input{min-width:0;width:100%}
+fieldset{min-width:0}
 .slider output{text-align:right;font-variant-numeric:tabular-nums}
-.sum{font-size:13px;color:#555;margin-top:4px}
+.sum{font-size:13px;color:#555;margin-top:4px;overflow-wrap:anywhere}
 .table-wrap{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;font-size:13px;width:100%}
 th,td{padding:3px 8px;border-bottom:1px solid #e4e4e4;text-align:left;white-space:nowrap}

@@ -141,7 +141,7 @@ F.figures = function (c, plot) {
   if (!plot.curves.length) {
     const fitted = plot.points.filter((p) => p.in_fit);
     out.push(VM.el("figure", { class: "fit-figure", "data-axis": "observed" }, VM.chart({
-      title: `${c}: observed against the law`, x: { label: `${c} predicted by the law (${VM.unit(c)})` }, y: { label: "observed " + ylabel }, chance: plot.chance, chanceX: plot.chance,
+      title: `${c}: observed against the law`, x: { label: VM.axisLabel(`${c} predicted by the law`, plot.chance) }, y: { label: "observed " + ylabel }, chance: plot.chance, chanceX: plot.chance,
       diagonal: true, errorBars: fitted.map((p) => ({ x: p.predicted, low: p.low, high: p.high })),
       points: fitted.map((p) => Object.assign(F.pointStyle(p, colours), { x: p.predicted, y: p.score, cls: "run-point", title: F.pointTitle(p) })),
       legend: F.legend(plot, colours, false),
@@ -150,7 +150,7 @@ F.figures = function (c, plot) {
   const fitted = plot.points.filter((p) => p.in_fit);
   out.push(VM.el("figure", { class: "fit-figure", "data-axis": "residuals" }, VM.chart({
     title: `${c}: residuals`, y: { label: `observed − predicted (${VM.unit(c)} points)` }, hlines: [{ y: 0 }],
-    x: { label: `${c} predicted by the law (${VM.unit(c)}` + (plot.chance === null || plot.chance === undefined ? "; chance not recorded)" : `; chance ${VM.num(plot.chance, 1)})`) },
+    x: { label: VM.axisLabel(`${c} predicted by the law`, plot.chance) },
     chanceX: plot.chance, chanceXIfInView: true,
     points: fitted.map((p) => Object.assign(F.pointStyle(p, colours), { x: p.predicted, y: p.residual, cls: "residual-point", title: F.pointTitle(p) })),
     legend: F.legend(plot, colours, false),

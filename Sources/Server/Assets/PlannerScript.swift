@@ -300,11 +300,11 @@ P.drawPareto = async function (r, body) {
   if (baseX !== null) points.push({ x: baseX, y: r.baseline.objective, shape: "square", color: "#c4501b", r: 5, cls: "pareto-baseline", title: "baseline " + r.baseline.name });
   box.append(VM.el("figure", {}, VM.chart({
     width: 520, height: 340, title: "vision–language Pareto front",
-    x: { label: `${lang} predicted (${VM.unit(lang)})` }, y: { label: VM.axisLabel(`${r.objective} predicted`, objInfo.chance) },
-    chance: objInfo.chance, chanceX: langInfo.chance, points,
-    legend: [{ label: "Pareto front", color: "#3465a4" }, { label: "recipe", shape: "star", color: "#f1c40f" }, { label: "baseline " + r.baseline.name, shape: "square", color: "#c4501b" },
+    x: { label: VM.axisLabel(`${lang} predicted`, langInfo.chance) }, y: { label: VM.axisLabel(`${r.objective} predicted`, objInfo.chance) },
+    chance: objInfo.chance, chanceX: langInfo.chance, chanceIfInView: true, chanceXIfInView: true, points,
+    legend: [{ label: "Pareto front", color: "#3465a4" }, { label: "recipe", shape: "star", color: "#f1c40f" }, { label: "baseline", shape: "square", color: "#c4501b" },
              { label: "chance", line: true, color: "#c0392b", dash: "6 4" }],
-  }), VM.el("figcaption", {}, "The front of the sampled candidates (each best on one axis for its value on the other); the recipe is refined from the best feasible sample, so it can lie past them.")));
+  }), VM.el("figcaption", {}, `The front of the sampled candidates (each best on one axis for its value on the other); the recipe is refined from the best feasible sample, so it can lie past them. Baseline: ${r.baseline.name}. Chance levels are drawn when they fall inside the axes.`)));
 };
 
 P.copyExport = async function (format) {
