@@ -9,7 +9,8 @@
 #                   held-out size, then the mixture laws at xl): scores with chance levels
 #   xl_mix          data/calibration/xl-mix.csv, vqa_avg and text_acc as laws of the six
 #                   source weights (mixing_exponential), for the planner's six sliders
-# Screenshots go to $VISIONMIX_SCREENSHOTS (default: a temporary directory, printed).
+# Screenshots go to $VISIONMIX_SCREENSHOTS (default: a temporary directory, printed);
+# `VISIONMIX_SCREENSHOTS=docs/dashboard make browser-test` renews the ones the docs show.
 # Installs chromium, chromium-driver and Selenium when missing (Selenium into a venv under .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,6 +70,8 @@ SHOTS=${VISIONMIX_SCREENSHOTS:-$WORK/screenshots}
 mkdir -p "$SHOTS"
 SHOTS=$(cd "$SHOTS" && pwd)
 VISIONMIX_TOKEN="$SERVER_TOKEN" "$PY" Tests/browser/dashboard_test.py "$BASE" "$SHOTS"
+# Palette PNGs a third of the size, when pngquant is there (the copies in docs/dashboard are).
+if command -v pngquant >/dev/null; then pngquant --quality 60-85 --strip --force --ext .png "$SHOTS"/*.png; fi
 if [ -z "${VISIONMIX_SCREENSHOTS:-}" ]; then
     keep=$(mktemp -d /tmp/visionmix-screenshots.XXXX)
     cp "$SHOTS"/*.png "$keep"/
