@@ -4,30 +4,23 @@ import Store
 import VisionMixCore
 
 /// A stored fit without its bootstrap ensemble (hundreds of parameter vectors, which a
-/// picture of the law does not need): what was fitted, how well, and why this family.
+/// picture of the law does not need): the JSON of `fit --json` with `law` replaced by what a
+/// reader needs of it, the law's `kind`, fitted `ranges` and `chance`.
 public struct FitSummary: Encodable, Sendable {
-    public var source: String?
-    public var category: String
-    public var family: String
-    public var kind: String
-    public var formula: String
-    public var parameters: [String: Double]
-    public var intervals: [String: ParameterInterval]
-    public var train: ErrorMetrics
-    public var cv: ErrorMetrics?
-    public var holdout: HoldoutMetrics?
-    public var selection: SelectionReport?
-    public var notes: [String]
-    public var status: String
-    public var ranges: FittedRanges
-    public var chance: Double?
+    public let fields: [String: JSONValue]
 
-    public init(_ f: FitResult) {
-        source = f.source; category = f.category; family = f.family; kind = f.law.family.kind.rawValue
-        formula = f.formula; parameters = f.parameters; intervals = f.intervals; train = f.train; cv = f.cv
-        holdout = f.holdout; selection = f.selection; notes = f.notes; status = f.diagnostics.status
-        ranges = f.law.ranges; chance = f.law.chance
+    public init(_ f: FitResult) throws {
+        guard case var .object(o) = try JSONDecoder().decode(JSONValue.self, from: FitJSON.encode(f, pretty: false)) else {
+            throw EncodingError.invalidValue(f.category, .init(codingPath: [], debugDescription: "a fit did not encode as a JSON object"))
+        }
+        let law = o.removeValue(forKey: "law")?.objectValue ?? [:]
+        o["kind"] = .string(f.law.family.kind.rawValue)
+        o["ranges"] = law["ranges"] ?? .null
+        o["chance"] = law["chance"] ?? .null
+        fields = o
     }
+
+    public func encode(to encoder: Encoder) throws { try JSONValue.object(fields).encode(to: encoder) }
 }
 
 /// One fit of a category drawn over the category's runs; `plans` marks the fit predict and
@@ -63,10 +56,10 @@ extension SourceFits {
         let stored = try store.runs(RunFilter(source: label)).filter { $0.status == "complete" }
         let runs = Adaptations.fitted(stored).runs.filter { $0.scores[category] != nil }
         let points = (try? lawPoints(runs: runs, category: category)) ?? []
-        let fits = order.map { kind -> FitPlot in
+        let fits = try order.map { kind -> FitPlot in
             let f = byKind[kind]!
             let plans = planning.map { $0.family == f.family && $0.law.parameters == f.law.parameters } ?? false
-            return FitPlot(plans: plans, fit: FitSummary(f), plot: f.law.plot(points: points, holdout: f.holdout))
+            return FitPlot(plans: plans, fit: try FitSummary(f), plot: f.law.plot(points: points, holdout: f.holdout))
         }
         return CategoryFitPlots(source: label, category: category, runs: runs.count,
                                 fits: fits.filter(\.plans) + fits.filter { !$0.plans })

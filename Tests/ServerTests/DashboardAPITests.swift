@@ -76,6 +76,23 @@ import VisionMixCore
         #expect(r.status == 400 && r.errorField == "tokens")
         r = try await s.get("/v1/runs?source=mixes&mix=code%3D-5")
         #expect(r.status == 400 && r.errorField == "mix")
+        // A law of the two shares is drawn along each share through the fitted mixtures' commonest point.
+        r = try await s.get("/v1/fits/curves?source=mixes&category=vqa_avg")
+        let fit = try #require(SourceFits.newest(label: "mixes", in: s.store).first)
+        let plot = try #require(((r.json["fits"] as? [[String: Any]])?.first)?["plot"] as? [String: Any])
+        let curves = try #require(plot["curves"] as? [[String: Any]])
+        let through = try JSONDecoder().decode(Mixture.self, from: JSONSerialization.data(withJSONObject: try #require(plot["curve_mixture"])))
+        #expect(curves.compactMap { $0["axis"] as? String } == ["reasoning_share", "visual_share"])
+        for c in curves {
+            let along = c["axis"] as? String == "reasoning_share"
+            for (x, v) in zip(c["x"] as! [Double], c["value"] as! [Double]) {
+                let m = try Mixture(reasoningShare: along ? x : through.reasoningShare, visualShare: along ? through.visualShare : x)
+                let law = fit.law.predict(params: 3e9, tokens: 50e9, mixture: m)
+                #expect(abs(v - law) < 1e-9 * max(1, abs(law)))
+            }
+        }
+        let points = try #require(plot["points"] as? [[String: Any]])
+        #expect(points.count == 13 && points.filter { $0["in_fit"] as? Bool == true }.count == 11, "the two 7B/1T runs are outside the mixture law's fit")
         r = try await s.get("/v1/sources/nowhere")
         #expect(r.status == 404 && r.errorField == "label")
     }

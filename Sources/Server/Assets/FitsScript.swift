@@ -57,7 +57,7 @@ F.section = function (data, entry) {
   const span = (r) => r[0] === r[1] ? VM.qty(r[0]) : `${VM.qty(r[0])}–${VM.qty(r[1])}`;
   fact("fitted on", `N ${span(fit.ranges.params)}, D ${span(fit.ranges.tokens)}`);
   fact("chance level", plot.chance === null || plot.chance === undefined ? "not recorded by these runs" : VM.num(plot.chance));
-  fact("status", fit.status);
+  fact("status", fit.diagnostics.status);
   for (const n of fit.notes) fact("note", n);
   sec.append(facts);
   const figs = VM.el("div", { class: "grid", style: "margin-top:10px" });
