@@ -11,7 +11,7 @@ enum PlanningRoutes {
     static let predictFields: Set<String> = ["source", "mix", "params", "tokens"]
     static let recommendFields: Set<String> = [
         "source", "objective", "constraints", "bounds", "available", "max_epochs", "baseline", "params", "tokens",
-        "candidates", "seed", "language_category", "allow_extrapolation",
+        "candidates", "seed", "language_category", "allow_extrapolation", "export",
     ]
 
     @Sendable static func predict(_ request: Request, _ ctx: RouteContext) async throws -> Response {
@@ -56,6 +56,7 @@ enum PlanningRoutes {
         let seed = try body.integer("seed", in: 0...Int(Int32.max))
         let language = try body.string("language_category")
         let extrapolate = try body.bool("allow_extrapolation")
+        let export = try body.bool("export") ?? false
 
         let laws = try lawSet(source, ctx)
         // Unknown categories are named against the field that mentions them, before any search.
@@ -92,7 +93,24 @@ enum PlanningRoutes {
             let runs = try store.runs(RunFilter(source: source))
             return try field("constraints") { try laws.recommend(r, checkingTransferIn: runs) }
         }
-        return JSON.response(recipe)
+        guard export else { return JSON.response(recipe) }
+        let (texts, refusals) = try recipe.exports()
+        return JSON.response(ExportedRecipe(recipe: recipe, exports: texts, refusals: refusals))
+    }
+
+    /// A recipe with `"exports"`: the texts `recommend --format json|yaml|megatron` prints, by
+    /// format, and `"export_refusals"`: why a format could not be made.
+    struct ExportedRecipe: Encodable {
+        let recipe: Recipe
+        let exports: [String: String]
+        let refusals: [String: String]
+        enum Keys: String, CodingKey { case exports, exportRefusals = "export_refusals" }
+        func encode(to encoder: Encoder) throws {
+            try recipe.encode(to: encoder)
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(exports, forKey: .exports)
+            try c.encode(refusals, forKey: .exportRefusals)
+        }
     }
 
     /// `GET /v1/transfer?source=S&category=C`: `visionmix transfer --json`'s report.

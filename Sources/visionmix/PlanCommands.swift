@@ -129,7 +129,7 @@ struct Recommend: ParsableCommand {
         }
         if let plot { try paretoSVG(recipe).write(toFile: plot, atomically: true, encoding: .utf8); note("wrote the Pareto front to \(plot)") }
         switch json ? "json" : format {
-        case "json": try printJSON(recipe)
+        case "json": print(try recipe.json(), terminator: "")
         case "yaml": print(recipe.yaml(), terminator: "")
         case "megatron":
             do { print(try recipe.megatron(), terminator: "") } catch let e as PlannerError { throw UserError(e.description) }
