@@ -154,7 +154,8 @@ public struct ReportWriter {
     }
 
     func shareCurves(_ runs: [StoredRun]) -> [Section] {
-        let studies = mixtureStudiesBySize(runs)
+        // Mixtures of sources without tag shares have no shares to plot against.
+        let studies = mixtureStudiesBySize(runs.filter { $0.mixture?.hasShares ?? true })
         guard !studies.isEmpty else { return [] }
         var s = Section(title: "Mixture effects", text: [
             "Each point is one mixture (mean over seeds) at a model size's largest budget, against its reasoning share and its visual share; one colour per size.",
@@ -162,7 +163,7 @@ public struct ReportWriter {
         for c in ["reasoning", "vision_centric", "perception", "general", "knowledge", "vqa_avg", "text_acc"] where studies.joined().contains(where: { $0.scores[c] != nil }) {
             for (axis, share) in [("reasoning share", \Mixture.reasoningShare), ("visual share", \Mixture.visualShare)] {
                 let series = studies.map { study in
-                    Series(name: "\(Quantity.format(study[0].params)) params", points: means(study, c).map { ($0.run.mixture![keyPath: share] * 100, $0.mean) }, line: false)
+                    Series(name: "\(Quantity.format(study[0].params)) params", points: means(study, c).map { ($0.run.mixture![keyPath: share]! * 100, $0.mean) }, line: false)
                 }
                 let chart = LineChart(title: "\(c) vs \(axis)", xLabel: "\(axis) (%)", yLabel: c, series: series)
                 s.figures.append(("share-\(c)-\(axis.hasPrefix("r") ? "reasoning" : "visual").svg", chart.svg(), "\(c) against the \(axis)"))
@@ -172,21 +173,23 @@ public struct ReportWriter {
     }
 
     func heatmap(_ runs: [StoredRun]) -> Section? {
-        let study = mixtureStudy(runs)
+        let study = mixtureStudy(runs.filter { $0.mixture?.hasShares ?? true })
         let cat = study.contains { $0.scores["vqa_avg"] != nil } ? "vqa_avg" : "reasoning"
         func r2(_ x: Double) -> Double { (x * 100).rounded() }
         // The grid design: share values that recur. Mixtures off the grid (lines, presets) each
         // add a row and a column of their own and would bury it in blank cells.
         var pts = means(study, cat)
         func recurring(_ xs: [Double]) -> Set<Double> { Set(xs.filter { x in xs.filter { $0 == x }.count >= 2 }) }
-        let gridR = recurring(pts.map { r2($0.run.mixture!.reasoningShare) }), gridV = recurring(pts.map { r2($0.run.mixture!.visualShare) })
-        pts = pts.filter { gridR.contains(r2($0.run.mixture!.reasoningShare)) && gridV.contains(r2($0.run.mixture!.visualShare)) }
-        let rs = Set(pts.map { r2($0.run.mixture!.reasoningShare) }).sorted(), vs = Set(pts.map { r2($0.run.mixture!.visualShare) }).sorted()
+        func r(_ p: (run: StoredRun, mean: Double, sd: Double, n: Int)) -> Double { r2(p.run.mixture!.reasoningShare!) }
+        func v(_ p: (run: StoredRun, mean: Double, sd: Double, n: Int)) -> Double { r2(p.run.mixture!.visualShare!) }
+        let gridR = recurring(pts.map(r)), gridV = recurring(pts.map(v))
+        pts = pts.filter { gridR.contains(r($0)) && gridV.contains(v($0)) }
+        let rs = Set(pts.map(r)).sorted(), vs = Set(pts.map(v)).sorted()
         guard rs.count >= 2, vs.count >= 2 else { return nil }
         var grid = vs.map { _ in rs.map { _ in Double.nan } }
         var filled = 0
         for p in pts {
-            let i = vs.firstIndex(of: r2(p.run.mixture!.visualShare))!, j = rs.firstIndex(of: r2(p.run.mixture!.reasoningShare))!
+            let i = vs.firstIndex(of: v(p))!, j = rs.firstIndex(of: r(p))!
             if grid[i][j].isNaN { filled += 1 }
             grid[i][j] = p.mean
         }
@@ -251,13 +254,15 @@ public struct ReportWriter {
         var out = [s]
         guard let (laws, _) = try? LawSet.load(store: store, source: label), laws.laws["vqa_avg"] != nil,
               let r = try? laws.recommend(AfterSweep.recommendationRequest()) else { return out }
-        var text = [String(format: "Maximising vqa_avg: reasoning share %.1f%%, visual share %.1f%%; predicted vqa_avg %.2f against %.2f for language_favorable",
-                           r.reasoningShare * 100, r.visualShare * 100, r.objectiveValue, r.baseline.objective)
+        let shares = r.reasoningShare.map { String(format: "reasoning share %.1f%%, visual share %.1f%%", $0 * 100, (r.visualShare ?? 0) * 100) }
+            ?? "sources without tag shares"
+        var text = ["Maximising vqa_avg: " + shares + String(format: "; predicted vqa_avg %.2f against %.2f for %@", r.objectiveValue,
+                                                              r.baseline.objective, r.baseline.name)
                     + (r.baseline.probabilityBetter.map { String(format: " (better in %.0f%% of bootstrap replicates)", $0 * 100) } ?? "")
                     + (laws.laws["vqa_avg"]?.chance.map { String(format: "; chance is %.1f", $0) } ?? "") + "."]
         if let near = r.nearestMeasured { text.append(near.summary.prefix(1).uppercased() + near.summary.dropFirst() + ".") }
         if let w = r.weights {
-            text.append("Weights: " + TextSource.allCases.map { String(format: "%@ %.1f%%", $0.name, (w[$0.name] ?? 0) * 100) }.joined(separator: ", ") + ".")
+            text.append("Weights: " + r.orderedSources.map { String(format: "%@ %.1f%%", $0, (w[$0] ?? 0) * 100) }.joined(separator: ", ") + ".")
         }
         var rec = Section(title: "Recommended recipe and the vision–language Pareto front", text: text)
         if !r.pareto.isEmpty, let lang = r.languageCategory {
