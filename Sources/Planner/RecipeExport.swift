@@ -3,12 +3,17 @@ import VisionMixCore
 
 /// Recipe exports that training stacks read.
 extension Recipe {
+    /// What the recipe does, in words: `minimize pile_cc_loss` as given, else `maximise vqa_avg`.
+    public var goal: String {
+        ["minimi", "maximi"].contains(objective.lowercased().prefix(6)) ? objective : "maximise \(objective)"
+    }
+
     /// The weights' source names in their catalogue's order (sorted when a recipe lacks it).
     public var orderedSources: [String] { sources ?? weights.map { $0.keys.sorted() } ?? [] }
 
     /// YAML with the weights (or shares), the predicted scores and the baseline comparison.
     public func yaml() -> String {
-        var lines = ["# VisionMix recipe: maximise \(objective) (source \(source))",
+        var lines = ["# VisionMix recipe: \(goal) (source \(source))",
                      "params: \(Quantity.format(params))", "tokens: \(Quantity.format(tokens))"]
         if let w = weights {
             lines.append("weights:")

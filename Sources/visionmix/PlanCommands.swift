@@ -141,8 +141,7 @@ struct Recommend: ParsableCommand {
     }
 
     func printRecipe(_ r: Recipe) {
-        let goal = ["minimi", "maximi"].contains(r.objective.lowercased().prefix(6)) ? "recipe to \(r.objective)" : "recipe maximising \(r.objective)"
-        print("\(goal) for \(r.source) at \(Quantity.format(r.params)) parameters, \(Quantity.format(r.tokens)) tokens")
+        print("recipe to \(r.goal) for \(r.source) at \(Quantity.format(r.params)) parameters, \(Quantity.format(r.tokens)) tokens")
         if let w = r.weights {
             var t = TextTable(["source", "weight"])
             for s in r.orderedSources { t.add([s, fmt((w[s] ?? 0) * 100, 1) + "%"]) }
