@@ -25,8 +25,9 @@ public enum CatalogueFile {
         let trimmed = text.drop { $0.isWhitespace || $0 == "\u{FEFF}" }
         let (sources, lines) = (trimmed.first == "[" || trimmed.first == "{") ? try json(text) : try csv(text)
         do { return try SourceCatalogue(sources) } catch let e as CatalogueError {
-            // Name the line of the source a message is about, when it is about one.
-            let line = zip(sources, lines).first { e.description.contains("'\($0.0.name)'") || e.description.contains("source \($0.0.name):") }?.1
+            // Name the line of the source a message is about, when it is about one (the later
+            // line of a name listed twice).
+            let line = Array(zip(sources, lines)).last { e.description.contains("'\($0.0.name)'") || e.description.contains("source \($0.0.name):") }?.1
             throw ImportError(line: line, reason: e.description)
         }
     }
