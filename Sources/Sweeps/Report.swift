@@ -76,10 +76,16 @@ public struct ReportWriter {
         let sizes = Set(runs.map(\.params)).sorted().map { Quantity.format($0) }
         let mixes = Set(runs.compactMap { $0.mixture?.canonicalKey }).count
         let seeds = Set(runs.compactMap(\.seed)).sorted()
-        return Section(title: "Overview", text: [
+        var text = [
             "\(runs.count) stored results: \(sizes.count) model sizes (\(sizes.joined(separator: ", ")) parameters), \(mixes) mixtures, "
                 + "\(Set(runs.map(\.tokens)).count) token budgets, seeds \(seeds.map(String.init).joined(separator: ", ")).",
-        ])
+        ]
+        // A label's own sources are part of what its mixtures mean.
+        if let c = try? store.declaredCatalogue(label: label) {
+            text.append("Sources (\(c.count), declared for this label): " + c.names.joined(separator: ", ")
+                        + (c.hasTags ? "." : "; without tag shares, so no reasoning or visual shares."))
+        }
+        return Section(title: "Overview", text: text)
     }
 
     /// Mean over seeds of `category`, keyed by what tells runs apart besides the seed.

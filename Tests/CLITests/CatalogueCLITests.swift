@@ -72,6 +72,11 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
     }
     let sources = try runCLI(["runs", "sources", "--label", "regmix", "--json"], db: db)
     #expect((try json(sources.stdout) as? [[String: Any]])?.compactMap { $0["name"] as? String } == domains)
+    // The report names the label's sources.
+    let report = dir.appendingPathComponent("report").path
+    #expect(try runCLI(["report", "--source", "regmix", "--out", report], db: db).status == 0)
+    let text = try String(contentsOfFile: report + "/report.md", encoding: .utf8)
+    #expect(text.contains("Sources (17, declared for this label): arxiv, freelaw,") && text.contains("without tag shares"))
     // An export imports back under a new label with the same catalogue, as the same mixtures.
     let exported = dir.appendingPathComponent("export.csv").path
     #expect(try runCLI(["runs", "export", "--source", "regmix", "--out", exported], db: db).status == 0)
