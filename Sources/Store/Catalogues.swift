@@ -32,6 +32,20 @@ extension ResultStore {
         try pool.read { db in try Self.declaredCatalogue(label: label, db: db) }
     }
 
+    /// The catalogue declared for `label` in the database at `path`, read by one connection that
+    /// writes nothing, so the file is left byte for byte as it was (an import reads it before it
+    /// knows whether the file it imports is sound); nil without a file, a table or a declaration.
+    /// Not a read-only connection: that one could not remove the WAL file it opens on closing.
+    public static func declaredCatalogue(path: String, label: String) throws -> SourceCatalogue? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        let queue = try DatabaseQueue(path: path, configuration: config)
+        return try queue.read { db in
+            try db.tableExists(CatalogueSourceRecord.databaseTableName) ? try declaredCatalogue(label: label, db: db) : nil
+        }
+    }
+
     /// Every label that declares a catalogue, with it.
     public func declaredCatalogues() throws -> [String: SourceCatalogue] {
         try pool.read { db in

@@ -38,8 +38,8 @@ extension Runs {
             do { declared = try sources.map { try CatalogueFile.read(path: $0) } } catch let e as ImportError {
                 throw UserError("refused: --sources \(e.description) (nothing was imported)")
             }
-            // The label's catalogue, from a store that exists (a refused file creates none).
-            let stored = FileManager.default.fileExists(atPath: global.databasePath) ? try global.openStore().declaredCatalogue(label: source) : nil
+            // The label's catalogue, read without writing: a refused file leaves the store as it was, or absent.
+            let stored = try ResultStore.declaredCatalogue(path: global.databasePath, label: source)
             if let declared, let stored, declared != stored {
                 throw UserError("refused: source label '\(source)' already declares other sources (\(stored.namesForMessages)); "
                                 + "a label keeps one catalogue, so import under a new label (nothing was imported)")
