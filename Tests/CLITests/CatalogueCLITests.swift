@@ -94,14 +94,13 @@ func regmixRecommendKeepsBoundsAndAvailability() throws {
     let (domains, _) = try publishedMixtures()
     #expect(try runCLI(["runs", "import", try regmixResults(dir), "--source", "regmix", "--sources", pileSources], db: db).status == 0)
     let fit = try runCLI(["fit", "--source", "regmix", "--category", "pile_cc_loss", "--family", "mixing_exponential",
-                          "--bootstrap", "20", "--json"], db: db)
+                          "--bootstrap", "10", "--json"], db: db)
     #expect(fit.status == 0, "\(fit.stderr)")
     #expect((try json(fit.stdout) as? [String: Any])?["family"] as? String == "mixing_exponential")
 
-    let request = ["recommend", "--source", "regmix", "--objective", "minimize pile_cc_loss", "--candidates", "400",
-                   "--bounds", "pile_cc<=40,arxiv>=5"]
+    let request = ["recommend", "--source", "regmix", "--objective", "minimize pile_cc_loss", "--bounds", "pile_cc<=40,arxiv>=5"]
     func recipe(_ extra: [String]) throws -> [String: Any] {
-        let r = try runCLI(request + extra + ["--json"], db: db)
+        let r = try runCLI(request + extra + ["--candidates", "400", "--json"], db: db)
         try #require(r.status == 0, "\(r.stderr)")
         return try #require(try json(r.stdout) as? [String: Any])
     }
@@ -125,7 +124,7 @@ func regmixRecommendKeepsBoundsAndAvailability() throws {
     let atCap = cw[top.key]! >= capHeld - 1e-6
     #expect(atCap == ((capped["binding"] as? [String])?.contains { $0.hasPrefix("\(top.key) available") } == true), "\(capped["binding"] ?? "")")
 
-    let megatron = try runCLI(request + ["--format", "megatron"], db: db)
+    let megatron = try runCLI(request + ["--candidates", "100", "--format", "megatron"], db: db)
     let words = megatron.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
     #expect(words.first == "--data-path")
     let prefixes = stride(from: 2, to: words.count, by: 2).map { words[$0] }
