@@ -86,10 +86,10 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
         }
     }
 
-    /// Fitted on relative errors (each point weighted by 1/score²): to first order the
-    /// residuals of log loss, as losses are fitted, so the small losses of large runs count as
-    /// much as the large ones of small runs.
-    public var fitsRelativeErrors: Bool { self == .chinchillaLoss }
+    /// Fitted as losses are, by Huber's loss of the log residuals (`HuberLogLoss`): the small
+    /// losses of large runs count as much as the large ones of small runs, and a few diverged
+    /// runs do not bend the law.
+    public var fitsHuberLogLoss: Bool { self == .chinchillaLoss }
 
     /// How the minimum point count is set: at least two more points than parameters, so a fit
     /// leaves residual degrees of freedom for its error estimate.

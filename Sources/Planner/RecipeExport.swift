@@ -1,7 +1,8 @@
 import Foundation
 import VisionMixCore
 
-/// Recipe exports that training stacks read.
+/// Recipe exports that training stacks read, the same for `recommend --format` and the
+/// server's `export` (the dashboard's copy buttons).
 extension Recipe {
     /// What the recipe does, in words: `minimize pile_cc_loss` as given, else `maximise vqa_avg`.
     public var goal: String {
@@ -10,6 +11,22 @@ extension Recipe {
 
     /// The weights' source names in their catalogue's order (sorted when a recipe lacks it).
     public var orderedSources: [String] { sources ?? weights.map { $0.keys.sorted() } ?? [] }
+
+    /// The recipe as `recommend --json` prints it: pretty JSON with sorted keys and a newline.
+    public func json() throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try e.encode(self), as: UTF8.self) + "\n"
+    }
+
+    /// Every export by format name (`json`, `yaml`, `megatron`), with the reason a format
+    /// cannot be made (a Megatron list needs per-source weights).
+    public func exports() throws -> (texts: [String: String], refusals: [String: String]) {
+        var texts = ["json": try json(), "yaml": yaml()], refusals: [String: String] = [:]
+        do { texts["megatron"] = try megatron() } catch let e as PlannerError { refusals["megatron"] = e.description }
+        return (texts, refusals)
+    }
 
     /// YAML with the weights (or shares), the predicted scores and the baseline comparison.
     public func yaml() -> String {

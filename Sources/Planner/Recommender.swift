@@ -120,10 +120,15 @@ public struct Recipe: Codable, Sendable {
     public var candidatesFeasible: Int
     /// Nil when the objective's laws record no mixtures (laws of size and tokens alone).
     public var nearestMeasured: NearestMeasured?
+    /// Whether the two largest measured sizes rank mixtures alike (`TransferCheck`); nil when
+    /// the recipe was not checked against stored runs, or they hold fewer than two sizes.
+    public var transferCheck: TransferCheck?
+    /// Reasons found in the runs to doubt the recipe, with the numbers; empty when none.
+    public var warnings: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case source, objective, space, params, tokens, weights, sources, scores, baseline, binding, pareto
-        case nearestMeasured = "nearest_measured"
+        case nearestMeasured = "nearest_measured", transferCheck = "transfer_check", warnings
         case reasoningShare = "reasoning_share", visualShare = "visual_share", objectiveValue = "objective_value"
         case languageCategory = "language_category", candidatesEvaluated = "candidates_evaluated", candidatesSampled = "candidates_sampled"
         case candidatesFeasible = "candidates_feasible"
@@ -141,6 +146,7 @@ public struct Recipe: Codable, Sendable {
         try c.encode(languageCategory, forKey: .languageCategory)
         try c.encode(candidatesSampled, forKey: .candidatesSampled); try c.encode(candidatesEvaluated, forKey: .candidatesEvaluated); try c.encode(candidatesFeasible, forKey: .candidatesFeasible)
         try c.encode(nearestMeasured, forKey: .nearestMeasured)
+        try c.encode(transferCheck, forKey: .transferCheck); try c.encode(warnings, forKey: .warnings)
     }
 }
 

@@ -122,13 +122,16 @@ public struct RunFilter: Sendable {
     public var source: String?
     public var origin: String?
     public var params: Double?
+    public var tokens: Double?
+    /// A mixture's `canonicalKey`: only runs of exactly that mixture.
+    public var mixtureKey: String?
     public var sweepId: Int64?
     public var limit: Int?
     public var offset: Int
-    public init(source: String? = nil, origin: String? = nil, params: Double? = nil, sweepId: Int64? = nil,
-                limit: Int? = nil, offset: Int = 0) {
-        self.source = source; self.origin = origin; self.params = params; self.sweepId = sweepId
-        self.limit = limit; self.offset = offset
+    public init(source: String? = nil, origin: String? = nil, params: Double? = nil, tokens: Double? = nil, mixtureKey: String? = nil,
+                sweepId: Int64? = nil, limit: Int? = nil, offset: Int = 0) {
+        self.source = source; self.origin = origin; self.params = params; self.tokens = tokens; self.mixtureKey = mixtureKey
+        self.sweepId = sweepId; self.limit = limit; self.offset = offset
     }
 }
 
@@ -250,6 +253,8 @@ extension ResultStore {
         if let s = filter.source { sql += " AND label = ?"; args.append(s) }
         if let o = filter.origin { sql += " AND origin = ?"; args.append(o) }
         if let p = filter.params { sql += " AND abs(params - ?) <= 1e-9 * params"; args.append(p) }
+        if let d = filter.tokens { sql += " AND abs(tokens - ?) <= 1e-9 * max(1, tokens)"; args.append(d) }
+        if let k = filter.mixtureKey { sql += " AND mixture_id = (SELECT id FROM mixtures WHERE canonical_key = ?)"; args.append(k) }
         if let w = filter.sweepId { sql += " AND sweep_id = ?"; args.append(w) }
         return (sql, args)
     }

@@ -46,7 +46,7 @@ public enum AfterSweep {
             stage("recommending a recipe for \(objective)")
             do {
                 let (laws, _) = try LawSet.load(store: store, source: label)
-                let recipe = try laws.recommend(req)
+                let recipe = try laws.recommend(req, checkingTransferIn: try store.runs(RunFilter(source: label)))
                 try store.saveRecommendation(recipe, label: label, objective: objective, request: req.summary)
                 outcome.recipe = recipe
                 outcome.chance = laws.laws[objective]?.chance

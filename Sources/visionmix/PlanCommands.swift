@@ -123,15 +123,18 @@ struct Recommend: ParsableCommand {
         let laws = try lawOptions.load(global)
         req.baselineName = baseline ?? RecommendationRequest.defaultBaseline(for: laws.catalogue)
         req.baseline = try parseMixture(req.baselineName, catalogue: laws.catalogue, option: "--baseline")
+        // The runs the transfer check reads; laws read from fit files may have none stored.
+        let runs = (try? global.openStore().runs(RunFilter(source: lawOptions.source))) ?? []
         let recipe: Recipe
-        do { recipe = try laws.recommend(req) } catch let e as PlannerError { throw UserError(e.description) }
+        do { recipe = try laws.recommend(req, checkingTransferIn: runs) } catch let e as PlannerError { throw UserError(e.description) }
+        for w in recipe.warnings { note("warning: \(w)") }
         // The recipe is printed either way; a store that cannot take it is worth a line, not a failure.
         do { try global.openStore().saveRecommendation(recipe, label: recipe.source, objective: objective, request: req.summary) } catch {
             note("the recommendation was not stored: \(error)")
         }
         if let plot { try paretoSVG(recipe).write(toFile: plot, atomically: true, encoding: .utf8); note("wrote the Pareto front to \(plot)") }
         switch json ? "json" : format {
-        case "json": try printJSON(recipe)
+        case "json": print(try recipe.json(), terminator: "")
         case "yaml": print(recipe.yaml(), terminator: "")
         case "megatron":
             do { print(try recipe.megatron(), terminator: "") } catch let e as PlannerError { throw UserError(e.description) }
@@ -160,6 +163,7 @@ struct Recommend: ParsableCommand {
                      r.baseline.objective, r.objectiveValue, r.baseline.margin, r.baseline.name, prob))
         print("binding: " + (r.binding.isEmpty ? "none" : r.binding.joined(separator: ", ")))
         if let near = r.nearestMeasured { print(near.summary) }
+        if let check = r.transferCheck { print(check.summary) }
         if let lang = r.languageCategory, !r.pareto.isEmpty {
             // A terminal table of a dense front is a wall of near-equal rows: show at most a
             // dozen, evenly spaced and always with both ends (--json and --plot have them all).

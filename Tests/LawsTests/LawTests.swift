@@ -303,3 +303,22 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
     // The additive law written for rising scores stays what it was for a falling one.
     #expect(!applicableFamilies(points, category: "vqa_avg").contains(.chinchillaLoss))
 }
+
+/// Chinchilla's loss law is fitted with Huber's loss on log loss (δ = 0.1%): three runs
+/// that diverged (losses 15% above the law) leave the exponents where the other 22 put them,
+/// where least squares would follow the outliers.
+@Test func chinchillaLossIgnoresAFewDivergedRuns() throws {
+    let (E, A, alpha, B, beta) = (1.69, 406.4, 0.34, 410.7, 0.28)
+    let rng = RandomSource(seed: 11)
+    var points: [LawPoint] = []
+    for n in [2e7, 6e7, 2e8, 6e8, 2e9] {
+        for d in [1e9, 3e9, 1e10, 3e10, 1e11] {
+            let loss = (E + A / pow(n, alpha) + B / pow(d, beta)) * (1 + 0.002 * rng.gaussian())
+            points.append(LawPoint(params: n, tokens: d, score: loss))
+        }
+    }
+    for k in [4, 12, 23] { points[k].score *= 1.15 }
+    let r = try fitPoints(points, category: "val_loss", family: .family(.chinchillaLoss), options: quickOptions(bootstrap: 0))
+    let p = r.parameters
+    #expect(abs(p["alpha"]! - alpha) < 0.03 && abs(p["beta"]! - beta) < 0.03 && abs(p["E"]! - E) < 0.05, "\(p)")
+}
