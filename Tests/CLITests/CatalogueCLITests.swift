@@ -100,7 +100,7 @@ func regmixRecommendKeepsBoundsAndAvailability() throws {
 
     let request = ["recommend", "--source", "regmix", "--objective", "minimize pile_cc_loss", "--bounds", "pile_cc<=40,arxiv>=5"]
     func recipe(_ extra: [String]) throws -> [String: Any] {
-        let r = try runCLI(request + extra + ["--candidates", "400", "--json"], db: db)
+        let r = try runCLI(request + extra + ["--candidates", "200", "--json"], db: db)
         try #require(r.status == 0, "\(r.stderr)")
         return try #require(try json(r.stdout) as? [String: Any])
     }
