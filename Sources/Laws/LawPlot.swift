@@ -149,15 +149,15 @@ extension FittedLaw {
     /// The law along one share, the other held at `m`'s, over the fitted span of that share.
     func shareCurve(_ axis: InputAxis, through m: Mixture) -> LawPlot.Curve? {
         let span = axis == .reasoningShare ? ranges.reasoningShare : ranges.visualShare
-        guard let span, span.count == 2, span[1] > span[0] else { return nil }
+        guard let span, span.count == 2, span[1] > span[0], let mr = m.reasoningShare, let mv = m.visualShare else { return nil }
         let n = ranges.params.last ?? 1, d = ranges.tokens.last ?? 0
         let xs = (0..<Self.plotSamples).map { span[0] + (span[1] - span[0]) * Double($0) / Double(Self.plotSamples - 1) }
         var c = LawPlot.Curve(axis: axis.rawValue, label: axis == .reasoningShare
-                              ? String(format: "visual share %.0f%%", m.visualShare * 100)
-                              : String(format: "reasoning share %.0f%%", m.reasoningShare * 100),
+                              ? String(format: "visual share %.0f%%", mv * 100)
+                              : String(format: "reasoning share %.0f%%", mr * 100),
                               params: n, tokens: d, x: [], value: [], low: [], high: [], holdoutFit: false)
         for x in xs {
-            let r = axis == .reasoningShare ? x : m.reasoningShare, v = axis == .visualShare ? x : m.visualShare
+            let r = axis == .reasoningShare ? x : mr, v = axis == .visualShare ? x : mv
             guard let mix = try? Mixture(reasoningShare: r, visualShare: v) else { continue }
             let (value, lo, hi) = predictInterval(params: n, tokens: d, mixture: mix)
             c.x.append(x); c.value.append(value); c.low.append(lo); c.high.append(hi)

@@ -27,8 +27,9 @@ public struct LawSetSummary: Encodable, Sendable {
         public var about: String
         /// Percent per source.
         public var weights: [String: Double]
-        public var reasoningShare: Double
-        public var visualShare: Double
+        /// Nil when the sources have no tag shares.
+        public var reasoningShare: Double?
+        public var visualShare: Double?
         enum CodingKeys: String, CodingKey { case name, about, weights, reasoningShare = "reasoning_share", visualShare = "visual_share" }
     }
 
@@ -56,13 +57,15 @@ extension LawSet {
             return LawSetSummary.Category(category: c, family: law.family, space: law.space, chance: law.chance,
                                           higherIsBetter: MetricCatalogue.higherIsBetter(c), params: ranges?.params, tokens: ranges?.tokens)
         }
-        let presets = Mixture.presets.compactMap { p -> LawSetSummary.Preset? in
-            guard let m = Mixture.preset(p.name) else { return nil }
-            return LawSetSummary.Preset(name: p.name, about: p.about,
-                                        weights: Dictionary(uniqueKeysWithValues: TextSource.allCases.map { ($0.name, m.weight($0) * 100) }),
+        // The presets of the laws' sources: the paper's for the built-in ones, else uniform and natural.
+        let named = catalogue.isBuiltin ? Mixture.presets.map { ($0.name, $0.about) } : Mixture.generalPresets.map { ($0.name, $0.about) }
+        let presets = named.compactMap { name, about -> LawSetSummary.Preset? in
+            guard let m = Mixture.preset(name, catalogue: catalogue) else { return nil }
+            return LawSetSummary.Preset(name: name, about: about,
+                                        weights: Dictionary(uniqueKeysWithValues: catalogue.names.map { ($0, m.weight(named: $0) * 100) }),
                                         reasoningShare: m.reasoningShare, visualShare: m.visualShare)
         }
-        return LawSetSummary(source: source, space: Self.space(of: Array(laws.values)), sources: TextSource.allCases.map(\.name),
+        return LawSetSummary(source: source, space: Self.space(of: Array(laws.values)), sources: catalogue.names,
                              defaultParams: defaultParams, defaultTokens: defaultTokens, categories: cats, presets: presets)
     }
 }

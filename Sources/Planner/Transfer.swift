@@ -45,8 +45,9 @@ public struct TransferScale: Codable, Sendable, Hashable, Comparable {
 /// A mixture measured at both scales of a comparison: its seed means and how many seeds each has.
 public struct TransferMixture: Codable, Sendable {
     public var mixture: String
-    public var reasoningShare: Double
-    public var visualShare: Double
+    /// Nil (null in JSON) when the mixture's sources have no tag shares.
+    public var reasoningShare: Double?
+    public var visualShare: Double?
     public var smaller: Double
     public var larger: Double
     public var smallerSeeds: Int
@@ -55,6 +56,14 @@ public struct TransferMixture: Codable, Sendable {
         case mixture, smaller, larger
         case reasoningShare = "reasoning_share", visualShare = "visual_share"
         case smallerSeeds = "smaller_seeds", largerSeeds = "larger_seeds"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        // Every key written, null where unknown.
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(mixture, forKey: .mixture); try c.encode(reasoningShare, forKey: .reasoningShare)
+        try c.encode(visualShare, forKey: .visualShare); try c.encode(smaller, forKey: .smaller); try c.encode(larger, forKey: .larger)
+        try c.encode(smallerSeeds, forKey: .smallerSeeds); try c.encode(largerSeeds, forKey: .largerSeeds)
     }
 }
 

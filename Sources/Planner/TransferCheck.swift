@@ -103,14 +103,15 @@ public struct TransferCheck: Codable, Sendable, Equatable {
         } else {
             check.notes.append("decision accuracy needs \(Transfer.minimumMixtures) mixtures measured at both sizes; there \(common.count == 1 ? "is" : "are") \(common.count)")
         }
-        func nearest(_ r: Double, _ v: Double) -> (key: String, stand: StandIn)? {
-            common.map { k -> (String, StandIn) in
-                let m = a[k]!.mixture
-                let d = ((m.reasoningShare - r) * (m.reasoningShare - r) + (m.visualShare - v) * (m.visualShare - v)).squareRoot()
+        func nearest(_ point: Mixture) -> (key: String, stand: StandIn)? {
+            common.compactMap { k -> (String, StandIn)? in
+                guard let d = Self.distance(a[k]!.mixture, point) else { return nil }
                 return (k, StandIn(mixture: a[k]!.label, distance: d, smaller: shown(a[k]!.mean), larger: shown(b[k]!.mean)))
             }.min { ($0.1.distance, $0.0) < ($1.1.distance, $1.0) }.map { (key: $0.0, stand: $0.1) }
         }
-        let r = nearest(recipe.reasoningShare, recipe.visualShare), base = nearest(req.baseline.reasoningShare, req.baseline.visualShare)
+        let recipeMixture = recipe.reasoningShare.flatMap { r in recipe.visualShare.flatMap { try? Mixture(reasoningShare: r, visualShare: $0) } }
+            ?? recipe.weights.flatMap { try? Mixture(weights: $0, catalogue: req.baseline.catalogue, scale: .fraction, normalise: true) }
+        let r = recipeMixture.flatMap(nearest), base = nearest(req.baseline)
         check.recipeNearest = r?.stand; check.baselineNearest = base?.stand
         if let r, let base {
             if r.key == base.key {
@@ -129,6 +130,16 @@ public struct TransferCheck: Codable, Sendable, Equatable {
     /// The largest size and the one below it, each at `budget` when measured there, else at its
     /// largest budget; of their scales under one condition (any profiles), the two that share
     /// the most mixtures, scales of one profile first on a tie.
+    /// How far apart two mixtures are: in the reasoning–visual share plane when both have
+    /// shares, else over the source weights of their one catalogue; nil when neither applies.
+    static func distance(_ m: Mixture, _ n: Mixture) -> Double? {
+        if let r1 = m.reasoningShare, let v1 = m.visualShare, let r2 = n.reasoningShare, let v2 = n.visualShare {
+            return ((r1 - r2) * (r1 - r2) + (v1 - v2) * (v1 - v2)).squareRoot()
+        }
+        guard let f = m.fractions, let g = n.fractions, m.catalogue == n.catalogue else { return nil }
+        return zip(f, g).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+    }
+
     static func twoLargest(_ measured: [TransferScale: [String: Transfer.Measured]], budget: Double) -> (TransferScale, TransferScale)? {
         let scales = measured.keys.sorted()
         let sizes = Set(scales.map(\.params)).sorted(by: >)

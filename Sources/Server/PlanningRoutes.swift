@@ -17,9 +17,11 @@ enum PlanningRoutes {
     @Sendable static func predict(_ request: Request, _ ctx: RouteContext) async throws -> Response {
         let body = try await RequestBody.read(request, limit: ctx.configuration.maxBodyBytes, allowed: predictFields)
         let source = try body.string("source", required: true)!
-        let mixture = try body.mixture("mix", required: true)!
+        guard body.value("mix") != nil else { throw APIError.badRequest("mix is required", field: "mix") }
         let params = try body.count("params"), tokens = try body.count("tokens")
         let laws = try lawSet(source, ctx)
+        // Read against the laws' sources, which the source label declares.
+        let mixture = try body.mixture("mix", required: true, catalogue: laws.catalogue)!
         guard let n = params ?? laws.defaultParams else { throw APIError.badRequest("params is required: these laws were fitted at several sizes", field: "params") }
         guard let d = tokens ?? laws.defaultTokens else { throw APIError.badRequest("tokens is required: these laws were fitted at several budgets", field: "tokens") }
         if mixture.isSharesOnly, let w = laws.laws.values.first(where: { $0.space == .weights }) {
@@ -42,15 +44,6 @@ enum PlanningRoutes {
         let bounds = try mixtureBounds(body)
         let available = try sourceAvailability(body)
         let maxEpochs = try body.number("max_epochs", positive: true)
-        let baselineName: String
-        let baseline: Mixture
-        if let b = try body.mixture("baseline") {
-            baseline = b
-            baselineName = body.value("baseline")?.stringValue ?? "baseline"
-        } else {
-            baseline = Mixture.preset("language_favorable")!
-            baselineName = "language_favorable"
-        }
         let params = try body.count("params"), tokens = try body.count("tokens")
         let candidates = try body.integer("candidates", in: 100...ctx.configuration.maxCandidates)
         let seed = try body.integer("seed", in: 0...Int(Int32.max))
@@ -59,6 +52,15 @@ enum PlanningRoutes {
         let export = try body.bool("export") ?? false
 
         let laws = try lawSet(source, ctx)
+        let baselineName: String
+        let baseline: Mixture
+        if let b = try body.mixture("baseline", catalogue: laws.catalogue) {
+            baseline = b
+            baselineName = body.value("baseline")?.stringValue ?? "baseline"
+        } else {
+            baselineName = RecommendationRequest.defaultBaseline(for: laws.catalogue)
+            baseline = Mixture.preset(baselineName, catalogue: laws.catalogue)!
+        }
         // Unknown categories are named against the field that mentions them, before any search.
         for t in objective.terms where laws.laws[t.category] == nil {
             throw APIError.from(PlannerError.unknownCategory(t.category, available: laws.categories), field: "objective")

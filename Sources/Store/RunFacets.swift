@@ -14,8 +14,9 @@ public struct RunFacets: Encodable, Sendable {
         /// The mixture as a spec the API and CLI read back (`web_crawl=40,code=60` in percent,
         /// or `reasoning=60,visual=15`), which selects exactly these runs.
         public var spec: String
-        public var reasoningShare: Double
-        public var visualShare: Double
+        /// Nil when the label's sources have no tag shares.
+        public var reasoningShare: Double?
+        public var visualShare: Double?
         public var runs: Int
         enum CodingKeys: String, CodingKey { case spec, runs, reasoningShare = "reasoning_share", visualShare = "visual_share" }
     }
@@ -43,8 +44,13 @@ extension ResultStore {
                 FROM runs JOIN mixtures m ON m.id = runs.mixture_id WHERE runs.label = ?
                 GROUP BY m.id ORDER BY n DESC, m.canonical_key
                 """, arguments: [label])
+            // A declared catalogue's mixtures keep no shares in their row: they follow from the catalogue.
+            let catalogue = try Self.catalogue(label: label, db: db)
             let mixtures = rows.prefix(RunFacets.maxMixtures).map { row in
-                RunFacets.MixtureValue(spec: Self.spec(canonicalKey: row["k"]), reasoningShare: row["r"], visualShare: row["v"], runs: row["n"])
+                let spec = Self.spec(canonicalKey: row["k"])
+                var (r, v): (Double?, Double?) = (row["r"], row["v"])
+                if r == nil, let m = try? MixtureSpec.parse(spec, catalogue: catalogue).mixture { (r, v) = (m.reasoningShare, m.visualShare) }
+                return RunFacets.MixtureValue(spec: spec, reasoningShare: r, visualShare: v, runs: row["n"])
             }
             return RunFacets(params: try values("params"), tokens: try values("tokens"), mixtures: Array(mixtures), mixturesTotal: rows.count)
         }

@@ -137,10 +137,16 @@ public struct RunFilter: Sendable {
 
 extension ResultStore {
     /// Stores runs in one transaction: all of them or, on any error, none. Runs whose key is
-    /// already stored under `label` are skipped. Returns the ids of the new runs.
+    /// already stored under `label` are skipped. Returns the ids of the new runs. `catalogue`,
+    /// when given, is declared for `label` in the same transaction (`declare(_:label:db:)`); the
+    /// runs' weighted mixtures must be over the label's catalogue.
     @discardableResult
-    public func insertRuns(_ runs: [NewRun], label: String, origin: String, sweepId: Int64? = nil) throws -> InsertOutcome {
-        try writeRetrying { db in try Self.insertRuns(runs, label: label, origin: origin, sweepId: sweepId, db: db) }
+    public func insertRuns(_ runs: [NewRun], label: String, origin: String, sweepId: Int64? = nil,
+                           catalogue: SourceCatalogue? = nil) throws -> InsertOutcome {
+        try writeRetrying { db in
+            if let catalogue { try Self.declare(catalogue, label: label, db: db) }
+            return try Self.insertRuns(runs, label: label, origin: origin, sweepId: sweepId, db: db)
+        }
     }
 
     public struct InsertOutcome: Sendable {
@@ -152,6 +158,7 @@ extension ResultStore {
     static func insertRuns(_ runs: [NewRun], label: String, origin: String, sweepId: Int64?, db: Database) throws -> InsertOutcome {
         // Bulk imports (100k rows) go through prepared statements: with the Codable record path a
         // 2,000-row import took 1.10 s of CPU, with these 0.29 s; the columns are RunRecord's.
+        try checkMixtures(runs, match: try catalogue(label: label, db: db), label: label)
         var out = InsertOutcome()
         var mixtureIds: [String: Int64] = [:]
         var knownMetrics = Set(try String.fetchAll(db, sql: "SELECT name FROM metrics"))
@@ -209,10 +216,13 @@ extension ResultStore {
         }
         func rowId(_ m: Mixture, key: String) throws -> Int64 {
             if let id = try Int64.fetchOne(find, arguments: [key]) { return id }
-            try insert.execute(arguments: [key, m.isSharesOnly ? "shares" : "weights", m.reasoningShare, m.visualShare])
+            // A declared catalogue's shares follow from the label that reads the mixture (`MixtureRecord`).
+            let keepsShares = m.isSharesOnly || m.catalogue.isBuiltin
+            try insert.execute(arguments: [key, m.isSharesOnly ? "shares" : "weights", keepsShares ? m.reasoningShare : nil,
+                                           keepsShares ? m.visualShare : nil])
             let id = db.lastInsertedRowID
-            if let w = m.weights {
-                for s in TextSource.allCases where w[s]! > 0 { try insertWeight.execute(arguments: [id, s.name, w[s]!]) }
+            if let f = m.fractions {
+                for (name, w) in zip(m.catalogue.names, f) where w > 0 { try insertWeight.execute(arguments: [id, name, w]) }
             }
             return id
         }
@@ -281,10 +291,16 @@ extension ResultStore {
                 if let c: Double = row["chance"] { chance[row["run_id"], default: [:]][row["metric"]] = c }
             }
         }
-        var mixtures: [Int64: Mixture] = [:]
-        for mid in Set(recs.compactMap(\.mixtureId)) { mixtures[mid] = try loadMixture(id: mid, db: db) }
+        // A mixture reads against its run's label's catalogue, so it is loaded once per label.
+        var catalogues: [String: SourceCatalogue] = [:]
+        var mixtures: [String: Mixture] = [:]
+        for r in recs {
+            guard let mid = r.mixtureId, mixtures["\(r.label)|\(mid)"] == nil else { continue }
+            if catalogues[r.label] == nil { catalogues[r.label] = try catalogue(label: r.label, db: db) }
+            mixtures["\(r.label)|\(mid)"] = try loadMixture(id: mid, catalogue: catalogues[r.label]!, db: db)
+        }
         return recs.map { r in
-            let m = r.mixtureId.flatMap { mixtures[$0] }
+            let m = r.mixtureId.flatMap { mixtures["\(r.label)|\($0)"] }
             let prov = (try? JSONValue.parse(r.provenance)).flatMap { v -> [String: JSONValue]? in
                 if case let .object(o) = v { return o } else { return nil }
             } ?? [:]
@@ -294,13 +310,16 @@ extension ResultStore {
         }
     }
 
-    static func loadMixture(id: Int64, db: Database) throws -> Mixture? {
+    static func loadMixture(id: Int64, catalogue: SourceCatalogue, db: Database) throws -> Mixture? {
         guard let rec = try MixtureRecord.fetchOne(db, key: id) else { return nil }
-        if rec.kind == "shares" { return try Mixture(reasoningShare: rec.reasoningShare, visualShare: rec.visualShare) }
-        var w: [TextSource: Double] = [:]
+        if rec.kind == "shares", let r = rec.reasoningShare, let v = rec.visualShare { return try Mixture(reasoningShare: r, visualShare: v) }
+        var w = [Double](repeating: 0, count: catalogue.count)
         for row in try MixtureWeightRecord.filter(Column("mixture_id") == id).fetchAll(db) {
-            if let s = TextSource(name: row.source) { w[s] = row.weight }
+            guard let i = catalogue.index(of: row.source) else {
+                throw CatalogueConflict(description: "stored mixture \(id) weighs source '\(row.source)', which its label's catalogue does not hold")
+            }
+            w[i] = row.weight
         }
-        return try Mixture(weights: w, scale: .fraction, normalise: true)
+        return try Mixture(vector: w, catalogue: catalogue, scale: .fraction, normalise: true)
     }
 }

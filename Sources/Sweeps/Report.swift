@@ -78,10 +78,16 @@ public struct ReportWriter {
         let sizes = Set(runs.map(\.params)).sorted().map { Quantity.format($0) }
         let mixes = Set(runs.compactMap { $0.mixture?.canonicalKey }).count
         let seeds = Set(runs.compactMap(\.seed)).sorted()
-        return Section(title: "Overview", text: [
+        var text = [
             "\(runs.count) stored results: \(sizes.count) model sizes (\(sizes.joined(separator: ", ")) parameters), \(mixes) mixtures, "
                 + "\(Set(runs.map(\.tokens)).count) token budgets, seeds \(seeds.map(String.init).joined(separator: ", ")).",
-        ])
+        ]
+        // A label's own sources are part of what its mixtures mean.
+        if let c = try? store.declaredCatalogue(label: label) {
+            text.append("Sources (\(c.count), declared for this label): " + c.names.joined(separator: ", ")
+                        + (c.hasTags ? "." : "; without tag shares, so no reasoning or visual shares."))
+        }
+        return Section(title: "Overview", text: text)
     }
 
     /// Mean over seeds of `category`, keyed by what tells runs apart besides the seed.
@@ -153,7 +159,8 @@ public struct ReportWriter {
     }
 
     func shareCurves(_ runs: [StoredRun]) -> [Section] {
-        let studies = mixtureStudiesBySize(runs)
+        // Mixtures of sources without tag shares have no shares to plot against.
+        let studies = mixtureStudiesBySize(runs.filter { $0.mixture?.hasShares ?? true })
         guard !studies.isEmpty else { return [] }
         var s = Section(title: "Mixture effects", text: [
             "Each point is one mixture (mean over seeds) at a model size's largest budget, against its reasoning share and its visual share; one colour per size.",
@@ -164,8 +171,8 @@ public struct ReportWriter {
                 let series = studies.map { study in
                     let pts = means(study, c)
                     points += pts
-                    var s = Series(name: sizeName(study[0]), points: pts.map { ($0.run.mixture![keyPath: share] * 100, $0.mean) }, line: false)
-                    s.band = pts.filter { $0.n >= 2 }.map { ($0.run.mixture![keyPath: share] * 100, $0.mean - $0.sd, $0.mean + $0.sd) }
+                    var s = Series(name: sizeName(study[0]), points: pts.map { ($0.run.mixture![keyPath: share]! * 100, $0.mean) }, line: false)
+                    s.band = pts.filter { $0.n >= 2 }.map { ($0.run.mixture![keyPath: share]! * 100, $0.mean - $0.sd, $0.mean + $0.sd) }
                     return s
                 }
                 var chart = LineChart(title: "\(c) vs \(axis)", xLabel: "\(axis) (% of pre-training tokens)", yLabel: MetricCatalogue.axisLabel(c), series: series)
@@ -178,21 +185,23 @@ public struct ReportWriter {
     }
 
     func heatmap(_ runs: [StoredRun]) -> Section? {
-        let study = mixtureStudy(runs)
+        let study = mixtureStudy(runs.filter { $0.mixture?.hasShares ?? true })
         let cat = study.contains { $0.scores["vqa_avg"] != nil } ? "vqa_avg" : "reasoning"
         func r2(_ x: Double) -> Double { (x * 100).rounded() }
         // The grid design: share values that recur. Mixtures off the grid (lines, presets) each
         // add a row and a column of their own and would bury it in blank cells.
         var pts = means(study, cat)
         func recurring(_ xs: [Double]) -> Set<Double> { Set(xs.filter { x in xs.filter { $0 == x }.count >= 2 }) }
-        let gridR = recurring(pts.map { r2($0.run.mixture!.reasoningShare) }), gridV = recurring(pts.map { r2($0.run.mixture!.visualShare) })
-        pts = pts.filter { gridR.contains(r2($0.run.mixture!.reasoningShare)) && gridV.contains(r2($0.run.mixture!.visualShare)) }
-        let rs = Set(pts.map { r2($0.run.mixture!.reasoningShare) }).sorted(), vs = Set(pts.map { r2($0.run.mixture!.visualShare) }).sorted()
+        func r(_ p: (run: StoredRun, mean: Double, sd: Double, n: Int)) -> Double { r2(p.run.mixture!.reasoningShare!) }
+        func v(_ p: (run: StoredRun, mean: Double, sd: Double, n: Int)) -> Double { r2(p.run.mixture!.visualShare!) }
+        let gridR = recurring(pts.map(r)), gridV = recurring(pts.map(v))
+        pts = pts.filter { gridR.contains(r($0)) && gridV.contains(v($0)) }
+        let rs = Set(pts.map(r)).sorted(), vs = Set(pts.map(v)).sorted()
         guard rs.count >= 2, vs.count >= 2 else { return nil }
         var grid = vs.map { _ in rs.map { _ in Double.nan } }
         var filled = 0
         for p in pts {
-            let i = vs.firstIndex(of: r2(p.run.mixture!.visualShare))!, j = rs.firstIndex(of: r2(p.run.mixture!.reasoningShare))!
+            let i = vs.firstIndex(of: v(p))!, j = rs.firstIndex(of: r(p))!
             if grid[i][j].isNaN { filled += 1 }
             grid[i][j] = p.mean
         }
@@ -258,13 +267,15 @@ public struct ReportWriter {
         var out = [s]
         guard let (laws, _) = try? LawSet.load(store: store, source: label), laws.laws["vqa_avg"] != nil,
               let r = try? laws.recommend(AfterSweep.recommendationRequest()) else { return out }
-        var text = [String(format: "Maximising vqa_avg: reasoning share %.1f%%, visual share %.1f%%; predicted vqa_avg %.2f against %.2f for language_favorable",
-                           r.reasoningShare * 100, r.visualShare * 100, r.objectiveValue, r.baseline.objective)
+        let shares = r.reasoningShare.map { String(format: "reasoning share %.1f%%, visual share %.1f%%", $0 * 100, (r.visualShare ?? 0) * 100) }
+            ?? "sources without tag shares"
+        var text = ["Maximising vqa_avg: " + shares + String(format: "; predicted vqa_avg %.2f against %.2f for %@", r.objectiveValue,
+                                                              r.baseline.objective, r.baseline.name)
                     + (r.baseline.probabilityBetter.map { String(format: " (better in %.0f%% of bootstrap replicates)", $0 * 100) } ?? "")
                     + (laws.laws["vqa_avg"]?.chance.map { String(format: "; chance is %.1f", $0) } ?? "") + "."]
         if let near = r.nearestMeasured { text.append(near.summary.prefix(1).uppercased() + near.summary.dropFirst() + ".") }
         if let w = r.weights {
-            text.append("Weights: " + TextSource.allCases.map { String(format: "%@ %.1f%%", $0.name, (w[$0.name] ?? 0) * 100) }.joined(separator: ", ") + ".")
+            text.append("Weights: " + r.orderedSources.map { String(format: "%@ %.1f%%", $0, (w[$0] ?? 0) * 100) }.joined(separator: ", ") + ".")
         }
         var rec = Section(title: "Recommended recipe and the vision–language Pareto front", text: text)
         if !r.pareto.isEmpty, let lang = r.languageCategory {

@@ -149,6 +149,19 @@ func importCases(_ f: CatalogueFiles) throws -> [BadInput] {
         BadInput(args: ["runs", "import", try f.text("deep.json", String(repeating: "[", count: 300) + String(repeating: "]", count: 300)), "--source", "s"],
                  status: 1, message: "nested deeper than 256 levels"),
         BadInput(args: ["runs", "import", f.path("absent.csv"), "--source", "s"], status: 1, message: "cannot read the file"),
+        // Weight columns: of a source the label does not have, not a number, or not adding up to 1 (or 100).
+        BadInput(args: ["runs", "import", try f.text("wa.csv", "run,params,tokens,weight_web_crawl,weight_arxiv,vqa_avg\na,1e9,1e10,50,50,30\n"), "--source", "s"],
+                 status: 1, message: "wa.csv:1: column 5 'weight_arxiv' is the weight of source 'arxiv', which is not a source of this label"),
+        BadInput(args: ["runs", "import", try f.text("wm.csv", "run,params,tokens,weight_web_crawl,w_code,vqa_avg\na,1e9,1e10,50,5O,30\n"), "--source", "s"],
+                 status: 1, message: "wm.csv:2: column w_code: '5O' is not a finite number"),
+        BadInput(args: ["runs", "import", try f.text("ws.csv", "run,params,tokens,weight_web_crawl,w_code,vqa_avg\na,1e9,1e10,50,50,30\nb,1e9,1e10,50,30,30\n"), "--source", "s"],
+                 status: 1, message: "ws.csv:3: mixture weights (weight_web_crawl … w_code, columns 4–5) sum to 80, expected 100 (percent, within 2%)"),
+        // Sources: a catalogue file that is not one, and other sources for a label that has runs.
+        BadInput(args: ["runs", "import", try f.text("ok.json", "[\(run)]"), "--source", "s", "--sources", try f.text("one.csv", "name\nweb\n")],
+                 status: 1, message: "refused: --sources \(f.path("one.csv")): a catalogue holds 2 to 32 sources, not 1"),
+        BadInput(args: ["runs", "import", try f.text("pile.csv", "run,params,tokens,weight_pile_cc,weight_github,pile_cc_loss\na,1e6,1e9,0.5,0.5,5.1\n"),
+                        "--source", "paper", "--sources", repoRoot.appendingPathComponent("examples/regmix/pile-sources.csv").path],
+                 status: 1, message: "source label 'paper' already holds 13 run(s) with weights over the built-in sources"),
     ]
 }
 

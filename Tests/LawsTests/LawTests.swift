@@ -72,7 +72,7 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
                  mixture([.webCrawl: 30, .code: 40, .literature: 30]), mixture([.webCrawl: 20, .code: 70, .literature: 10])]
     var pts: [LawPoint] = []
     for m in mixes { for n in [1e8, 3e8, 1e9] { for d in [0, 1e10, 3e10, 1e11] {
-        let mixFactor: Double = 1 + 1.5 * (m.reasoningShare - 0.4)
+        let mixFactor: Double = 1 + 1.5 * (m.reasoningShare! - 0.4)
         let saturation: Double = 1 - 1 / (1 + d / 1e10)
         let score: Double = 30 + log(n / 1e9) + 3 * mixFactor * saturation + 0.05 * rng.gaussian()
         pts.append(LawPoint(params: n, tokens: d, mixture: m, score: score))
@@ -191,7 +191,7 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
     for i in 0..<10 {
         let code = Double(i) * 8, web = 100 - code - 10
         let m = mixture([.webCrawl: web, .code: code, .literature: 10])
-        pts.append(LawPoint(params: 1_394_080, tokens: 1e6, mixture: m, score: 30 + 12 * m.reasoningShare + 0.05 * rng.gaussian(), chance: 25.8))
+        pts.append(LawPoint(params: 1_394_080, tokens: 1e6, mixture: m, score: 30 + 12 * m.reasoningShare! + 0.05 * rng.gaussian(), chance: 25.8))
     }
     for i in 0..<14 {
         let code = Double(i) * 6, web = 100 - code - 5

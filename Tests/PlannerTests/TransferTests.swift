@@ -17,7 +17,7 @@ private func shares(_ r: Double, _ v: Double) -> Mixture { try! Mixture(reasonin
 /// A run named as a sweep names it, so the size and the profile can be read back.
 private func run(_ size: String, _ params: Double, _ tokens: Double, _ mix: Mixture, seed: Int, _ score: Double,
                  profile: String = "standard", category: String = "vqa_avg") -> NewRun {
-    let name = RunName(size: size, mix: "reasoning=\(Int(mix.reasoningShare * 100)),visual=\(Int(mix.visualShare * 100))",
+    let name = RunName(size: size, mix: "reasoning=\(Int(mix.reasoningShare! * 100)),visual=\(Int(mix.visualShare! * 100))",
                        tokens: Quantity.format(tokens), seed: seed, encoder: "object", checkpoints: Quantity.format(tokens), profile: profile)
     return NewRun(name: name.text, params: params, tokens: tokens, seed: seed, mixture: mix, scores: [category: score])
 }

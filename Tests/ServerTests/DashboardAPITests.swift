@@ -86,7 +86,7 @@ import VisionMixCore
         for c in curves {
             let along = c["axis"] as? String == "reasoning_share"
             for (x, v) in zip(c["x"] as! [Double], c["value"] as! [Double]) {
-                let m = try Mixture(reasoningShare: along ? x : through.reasoningShare, visualShare: along ? through.visualShare : x)
+                let m = try Mixture(reasoningShare: along ? x : through.reasoningShare!, visualShare: along ? through.visualShare! : x)
                 let law = fit.law.predict(params: 3e9, tokens: 50e9, mixture: m)
                 #expect(abs(v - law) < 1e-9 * max(1, abs(law)))
             }
