@@ -9,10 +9,19 @@ import Glibc
 /// goes quiet and can see when the server closes it.
 final class KeptConnection {
     let fd: Int32
+    private var isClosed = false
 
     init(port: Int) throws { fd = try connectLoopback(port: port) }
 
-    deinit { close(fd) }
+    /// Closes the socket once: closing a number twice can close whatever descriptor another
+    /// test's server has opened under it since.
+    func hangUp() {
+        guard !isClosed else { return }
+        isClosed = true
+        close(fd)
+    }
+
+    deinit { hangUp() }
 
     func sendHealthRequest() {
         let bytes = Array("GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
@@ -66,7 +75,7 @@ final class KeptConnection {
             // and a slow one only makes this pass more easily, never fail.
             let early = c.receive(within: 1).map { String(decoding: $0, as: UTF8.self) }
             let stillA = a.health()
-            close(b.fd)
+            b.hangUp()
             let late = c.receive(within: 20).map { String(decoding: $0, as: UTF8.self).components(separatedBy: "\r\n")[0] }
             return [servedA, servedB, early, stillA, late]
         }
