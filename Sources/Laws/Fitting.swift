@@ -320,6 +320,7 @@ func makeStarts(_ prob: LawProblem, options: FitOptions, randomStarts: Int? = ni
 func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, extraStarts: [[Double]] = [],
                    randomStarts: Int? = nil, gridStride: Int = 1) throws -> ParameterFit {
     let name = shape.family.rawValue
+    if shape.family == .kernelRidge { return try KernelRidge.fit(shape, points: points) }
     guard points.count >= shape.minimumPoints else {
         throw LawError.tooFewPoints(family: name, have: points.count, need: shape.minimumPoints)
     }
@@ -471,6 +472,7 @@ func quantile(_ xs: [Double], _ q: Double) -> Double {
 func bootstrapParameters(_ fit: ParameterFit, points: [LawPoint], options: FitOptions) -> (ensemble: [[Double]], failed: Int) {
     let B = options.bootstrap
     guard B > 0 else { return ([], 0) }
+    if fit.shape.family == .kernelRidge { return KernelRidge.bootstrap(fit, points: points, options: options) }
     let shape = fit.shape
     let feats = points.map { Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape) }
     let y = points.map(\.score), w = fitWeights(shape, points: points)

@@ -116,6 +116,20 @@ extension LawShape {
                 shape.parameters = [spec("c", linear: true)] + shape.sources.map { spec("a_\($0)", linear: true) }
                     + [spec("rho", .logRange(1e-3, 10))]
             }
+        case .kernelRidge:
+            try need(points.allSatisfy { $0.mixture.map { !$0.isSharesOnly } ?? false }, "every run needs per-source weights, not only shares")
+            let catalogue = points[0].mixture!.catalogue
+            try need(points.allSatisfy { $0.mixture!.catalogue == catalogue }, "every run's weights must be over the same sources")
+            try need(mixtures.count >= KernelRidge.minimumMixtures,
+                     "a regressor needs at least \(KernelRidge.minimumMixtures) distinct mixtures at one size and budget (the data has \(mixtures.count)); use a parametric mixture law")
+            let varying = catalogue.names.enumerated().filter { i, _ in
+                let ws = points.map { $0.mixture!.fractions![i] }
+                return ws.max()! - ws.min()! > 1e-9
+            }.map(\.element)
+            try need(varying.count >= 2, "source weights must vary for at least 2 sources")
+            shape.setSources(varying)
+            shape.parameters = [spec("mu", linear: true), spec("length_scale"), spec("ridge")]
+            shape.kernel = KernelRidge.bind(shape, points: points)
         case .power1D, .sigmoidLog1D:
             let ax = try axis ?? inferAxis(points, family: family)
             if ax == .reasoningShare || ax == .visualShare { try need(points.allSatisfy { $0.mixture?.hasShares ?? false }, noShares) }
@@ -174,6 +188,8 @@ extension LawShape {
             for a in [0.1, 0.25, 0.45, 0.7] { for b in [0.1, 0.25, 0.45, 0.7] { grid.append(point([2: a, 4: b])) } }
         case .logLinearN, .quadraticShares:
             grid.append(point([:]))
+        case .kernelRidge:
+            break
         case .mixingExponential:
             grid.append(point([:]))
             for k in 0..<sources.count { for s in [-3.0, 3.0] { grid.append(point([2 + k: s])) } }
