@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/visionmix
 DEMO_DB ?= data/demo.sqlite
 
-.PHONY: deps build release test demo bench clean
+.PHONY: deps build release test browser-test demo bench clean
 
 # Installs the C libraries only when one is missing, so a second run is silent and instant;
 # apt's chatter (debconf notes) is shown only if the install fails.
@@ -41,6 +41,12 @@ test: deps
 	if [ "$(SLURM_TESTS)" = 1 ]; then bash scripts/slurm-local.sh start || exit 1; export VISIONMIX_SLURM_TESTS=1; \
 	else echo "Slurm tests skipped (SLURM_TESTS=0)"; export VISIONMIX_SLURM_TESTS=0; fi; \
 	$(SWIFT) test --skip-build
+
+# The dashboard in headless Chromium (Selenium) against a live server seeded with the paper's
+# results; installs chromium, chromium-driver and Selenium when missing. Screenshots go to
+# $$VISIONMIX_SCREENSHOTS (docs/dashboard holds the committed ones).
+browser-test: deps
+	@bash scripts/browser-test.sh
 
 demo: release
 	@bash scripts/demo.sh $(RELEASE_BIN) $(DEMO_DB)

@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Laws", "Fits", "Store", "PlannerTestSupport", "TestScratch"]),
         // Talks raw HTTP to a real server on loopback; HummingbirdTesting would add
         // async-http-client to every CI build for nothing these tests need.
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Store", "Fits", "Planner", "VisionMixCore", "PlannerTestSupport", "TestScratch"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Store", "Fits", "Laws", "Planner", "VisionMixCore", "PlannerTestSupport", "TestScratch"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "World", "TestScratch"]),
         .testTarget(name: "CLITests", dependencies: ["Store", "Fits", "Sweeps", "TestScratch", .product(name: "GRDB", package: "GRDB.swift")]),
     ],

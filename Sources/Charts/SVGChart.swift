@@ -6,8 +6,33 @@ public struct Series: Sendable {
     public var points: [(x: Double, y: Double)]
     /// Draw markers only (a scatter), or a line through the points.
     public var line: Bool
+    /// The spread behind each point (over seeds, say), drawn as a shaded band in the series'
+    /// colour; what the band is goes in the chart's `notes`.
+    public var band: [(x: Double, low: Double, high: Double)] = []
+    /// A fitted curve rather than measurements: a dashed line without markers.
+    public var fitted = false
+    /// The palette index to draw in, so that a fitted curve takes the colour of its points
+    /// (by default the series' position).
+    public var colour: Int?
     public init(name: String, points: [(x: Double, y: Double)], line: Bool = true) {
         self.name = name; self.points = points; self.line = line
+    }
+}
+
+/// A line across the plot at a value of one axis (a chance level), dashed and labelled.
+public struct ReferenceLine: Sendable {
+    public var value: Double
+    public var label: String
+    /// A value of the x axis (a vertical line) rather than of the y axis.
+    public var vertical: Bool
+    /// Whether the axis widens to show the line. A line left outside a narrow range (a Pareto
+    /// front a point wide, far above chance) is named in the key as off the axis instead.
+    public var stretchesAxis: Bool
+    public init(y: Double, label: String, stretchesAxis: Bool = true) {
+        value = y; self.label = label; vertical = false; self.stretchesAxis = stretchesAxis
+    }
+    public init(x: Double, label: String, stretchesAxis: Bool = true) {
+        value = x; self.label = label; vertical = true; self.stretchesAxis = stretchesAxis
     }
 }
 
@@ -19,6 +44,10 @@ public struct LineChart: Sendable {
     public var logX = false
     /// Points to mark specially (a recommended recipe, a baseline), with a label each.
     public var highlights: [(x: Double, y: Double, label: String)] = []
+    /// Lines the reader measures against (chance levels).
+    public var references: [ReferenceLine] = []
+    /// Lines of small text under the key: what the bands and the dashed curves are.
+    public var notes: [String] = []
     public var width = 560.0
     public var height = 360.0
 
@@ -29,10 +58,13 @@ public struct LineChart: Sendable {
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
 
     public func svg() -> String {
-        let left = 62.0, right = 140.0, top = 34.0, bottom = 46.0
+        let left = 62.0, right = 170.0, top = 34.0, bottom = 46.0
         let pw = width - left - right, ph = height - top - bottom
-        let xs = (series.flatMap { $0.points.map(\.x) } + highlights.map(\.x)).filter { $0.isFinite && (!logX || $0 > 0) }
-        let ys = (series.flatMap { $0.points.map(\.y) } + highlights.map(\.y)).filter(\.isFinite)
+        let visible = { (x: Double) in x.isFinite && (!logX || x > 0) }
+        let stretching = references.filter(\.stretchesAxis)
+        let xs = (series.flatMap { $0.points.map(\.x) } + highlights.map(\.x) + stretching.filter(\.vertical).map(\.value)).filter(visible)
+        let ys = (series.flatMap { s in s.points.filter { visible($0.x) }.map(\.y) + s.band.filter { visible($0.x) }.flatMap { [$0.low, $0.high] } }
+                  + highlights.map(\.y) + stretching.filter { !$0.vertical }.map(\.value)).filter(\.isFinite)
         var out = SVG(width: width, height: height)
         out.text(width / 2, 20, title, anchor: "middle", size: 14, weight: "bold")
         guard let x0 = xs.min(), let x1 = xs.max(), let y0 = ys.min(), let y1 = ys.max() else {
@@ -42,41 +74,112 @@ public struct LineChart: Sendable {
         let tx = { (x: Double) in logX ? log10(x) : x }
         let (ax0, ax1) = widen(tx(x0), tx(x1))
         let (ay0, ay1) = widen(y0, y1)
-        let px = { (x: Double) in left + (tx(x) - ax0) / (ax1 - ax0) * pw }
-        let py = { (y: Double) in top + ph - (y - ay0) / (ay1 - ay0) * ph }
-        out.rect(left, top, pw, ph, fill: "none", stroke: "#999")
-        let yt = ticks(ay0, ay1)
-        for (t, l) in zip(yt, tickLabels(yt)) {
-            out.line(left, py(t), left + pw, py(t), stroke: "#eee")
-            out.text(left - 6, py(t) + 4, l, anchor: "end", size: 10)
-        }
-        let xt = logX ? logTicks(ax0, ax1) : ticks(ax0, ax1)
-        for (t, l) in zip(xt, logX ? xt.map { compact(pow(10, $0)) } : tickLabels(xt)) {
-            let x = left + (t - ax0) / (ax1 - ax0) * pw
-            out.line(x, top + ph, x, top + ph + 4, stroke: "#999")
-            out.text(x, top + ph + 16, l, anchor: "middle", size: 10)
-        }
-        out.text(left + pw / 2, height - 8, logX ? "\(xLabel) (log scale)" : xLabel, anchor: "middle", size: 11)
-        out.text(14, top + ph / 2, yLabel, anchor: "middle", size: 11, rotate: true)
-        for (i, s) in series.enumerated() {
-            let colour = Self.palette[i % Self.palette.count]
-            let pts = s.points.filter { $0.x.isFinite && $0.y.isFinite && (!logX || $0.x > 0) }.sorted { $0.x < $1.x }
-            if s.line && pts.count > 1 {
-                out.polyline(pts.map { (px($0.x), py($0.y)) }, stroke: colour)
+        let plot = Plot(left: left, top: top, width: pw, height: ph, x: (ax0, ax1), y: (ay0, ay1), transform: tx)
+        axes(&out, plot)
+        for (i, s) in series.enumerated() where !s.band.isEmpty {
+            let band = s.band.filter { visible($0.x) && $0.low.isFinite && $0.high.isFinite }.sorted { $0.x < $1.x }
+            guard !band.isEmpty else { continue }
+            // Along a line the band is the region between its low and high ends; at a lone point
+            // or in a scatter, a bar.
+            if s.line && band.count > 1 {
+                out.polygon(band.map { (plot.px($0.x), plot.py($0.high)) } + band.reversed().map { (plot.px($0.x), plot.py($0.low)) },
+                            fill: colour(of: s, at: i), opacity: 0.18)
+            } else {
+                for b in band {
+                    out.rect(plot.px(b.x) - 3, plot.py(b.high), 6, max(plot.py(b.low) - plot.py(b.high), 1), fill: colour(of: s, at: i), stroke: "none", opacity: 0.3)
+                }
             }
-            for p in pts { out.circle(px(p.x), py(p.y), 2.8, fill: colour) }
-            let ly = top + 12 + Double(i) * 16
-            // The key shows what the plot draws: a line, or only a marker for a scatter.
-            if s.line { out.line(left + pw + 10, ly - 4, left + pw + 26, ly - 4, stroke: colour, width: 2.5) }
-            out.circle(left + pw + 18, ly - 4, 2.8, fill: colour)
-            out.text(left + pw + 30, ly, s.name, anchor: "start", size: 10)
+        }
+        // Named in the key only: a label on the line would sit on the data somewhere.
+        for r in references where plot.shows(r) {
+            if r.vertical {
+                out.line(plot.px(r.value), top, plot.px(r.value), top + ph, stroke: "#555", width: 1.2, dash: "5,4")
+            } else {
+                out.line(left, plot.py(r.value), left + pw, plot.py(r.value), stroke: "#555", width: 1.2, dash: "5,4")
+            }
+        }
+        for (i, s) in series.enumerated() {
+            let c = colour(of: s, at: i)
+            let pts = s.points.filter { visible($0.x) && $0.y.isFinite }.sorted { $0.x < $1.x }
+            if (s.line || s.fitted) && pts.count > 1 {
+                out.polyline(pts.map { (plot.px($0.x), plot.py($0.y)) }, stroke: c, dash: s.fitted ? "6,3" : nil)
+            }
+            if !s.fitted { for p in pts { out.circle(plot.px(p.x), plot.py(p.y), 2.8, fill: c) } }
         }
         for h in highlights where h.x.isFinite && h.y.isFinite {
-            out.circle(px(h.x), py(h.y), 6, fill: "none", stroke: "#000")
-            out.text(px(h.x) + 8, py(h.y) - 8, h.label, anchor: "start", size: 10, weight: "bold")
+            out.circle(plot.px(h.x), plot.py(h.y), 6, fill: "none", stroke: "#000")
+            out.text(plot.px(h.x) + 8, plot.py(h.y) - 8, h.label, anchor: "start", size: 10, weight: "bold")
         }
+        key(&out, x: left + pw + 10, top: top, plot: plot)
         return out.finish()
     }
+
+    func colour(of s: Series, at i: Int) -> String { Self.palette[(s.colour ?? i) % Self.palette.count] }
+
+    /// Where values land: the plot area and its axis ranges (x after `transform`).
+    struct Plot {
+        var left, top, width, height: Double
+        var x: (Double, Double), y: (Double, Double)
+        var transform: (Double) -> Double
+        func px(_ v: Double) -> Double { left + (transform(v) - x.0) / (x.1 - x.0) * width }
+        func py(_ v: Double) -> Double { top + height - (v - y.0) / (y.1 - y.0) * height }
+        func shows(_ r: ReferenceLine) -> Bool {
+            guard r.value.isFinite else { return false }
+            let (lo, hi) = r.vertical ? x : y, v = r.vertical ? transform(r.value) : r.value
+            return v >= lo && v <= hi
+        }
+    }
+
+    func axes(_ out: inout SVG, _ plot: Plot) {
+        out.rect(plot.left, plot.top, plot.width, plot.height, fill: "none", stroke: "#999")
+        let yt = ticks(plot.y.0, plot.y.1)
+        for (t, l) in zip(yt, tickLabels(yt)) {
+            out.line(plot.left, plot.py(t), plot.left + plot.width, plot.py(t), stroke: "#eee")
+            out.text(plot.left - 6, plot.py(t) + 4, l, anchor: "end", size: 10)
+        }
+        let xt = logX ? logTicks(plot.x.0, plot.x.1) : ticks(plot.x.0, plot.x.1)
+        for (t, l) in zip(xt, logX ? xt.map { compact(pow(10, $0)) } : tickLabels(xt)) {
+            let x = plot.left + (t - plot.x.0) / (plot.x.1 - plot.x.0) * plot.width
+            out.line(x, plot.top + plot.height, x, plot.top + plot.height + 4, stroke: "#999")
+            out.text(x, plot.top + plot.height + 16, l, anchor: "middle", size: 10)
+        }
+        out.text(plot.left + plot.width / 2, height - 8, logX ? "\(xLabel) (log scale)" : xLabel, anchor: "middle", size: 11)
+        out.text(14, plot.top + plot.height / 2, yLabel, anchor: "middle", size: 11, rotate: true)
+    }
+
+    /// The key shows what the plot draws: a line, a marker for a scatter, a dash for a fit, a
+    /// swatch for a band; then the reference lines and the notes.
+    func key(_ out: inout SVG, x: Double, top: Double, plot: Plot) {
+        var y = top + 12
+        for (i, s) in series.enumerated() {
+            let c = colour(of: s, at: i)
+            if !s.band.isEmpty { out.rect(x, y - 10, 16, 12, fill: c, stroke: "none", opacity: 0.18) }
+            if s.line || s.fitted { out.line(x, y - 4, x + 16, y - 4, stroke: c, width: 2.5, dash: s.fitted ? "4,2" : nil) }
+            if !s.fitted { out.circle(x + 8, y - 4, 2.8, fill: c) }
+            out.text(x + 20, y, s.name, anchor: "start", size: 10)
+            y += 16
+        }
+        for r in references where r.value.isFinite {
+            let shown = plot.shows(r)
+            if shown { out.line(x, y - 4, x + 16, y - 4, stroke: "#555", width: 1.2, dash: "5,4") }
+            out.text(shown ? x + 20 : x, y, shown ? r.label : "\(r.label): off the axis", anchor: "start", size: 10)
+            y += 16
+        }
+        for line in notes.flatMap({ wrap($0, width: 28) }) {
+            out.text(x, y, line, anchor: "start", size: 9, fill: "#555")
+            y += 12
+        }
+    }
+}
+
+/// Words of `text` in lines of at most `width` characters (a longer word keeps its own line).
+func wrap(_ text: String, width: Int) -> [String] {
+    var lines: [String] = [], line = ""
+    for word in text.split(separator: " ") {
+        if !line.isEmpty && line.count + 1 + word.count > width { lines.append(line); line = "" }
+        line += (line.isEmpty ? "" : " ") + word
+    }
+    return line.isEmpty ? lines : lines + [line]
 }
 
 /// A grid of values over two axes (the reasoning × visual heatmap).
@@ -131,22 +234,31 @@ struct SVG {
     let width: Double, height: Double
     init(width: Double, height: Double) { self.width = width; self.height = height }
 
-    mutating func text(_ x: Double, _ y: Double, _ s: String, anchor: String, size: Double, weight: String = "normal", rotate: Bool = false) {
+    mutating func text(_ x: Double, _ y: Double, _ s: String, anchor: String, size: Double, weight: String = "normal", rotate: Bool = false,
+                       fill: String? = nil) {
         let r = rotate ? " transform=\"rotate(-90 \(f(x)) \(f(y)))\"" : ""
-        body.append("<text x=\"\(f(x))\" y=\"\(f(y))\" text-anchor=\"\(anchor)\" font-size=\"\(f(size))\" font-weight=\"\(weight)\"\(r)>\(xmlEscape(s))</text>")
+        let colour = fill.map { " fill=\"\($0)\"" } ?? ""
+        body.append("<text x=\"\(f(x))\" y=\"\(f(y))\" text-anchor=\"\(anchor)\" font-size=\"\(f(size))\" font-weight=\"\(weight)\"\(colour)\(r)>\(xmlEscape(s))</text>")
     }
-    mutating func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, stroke: String, width: Double = 1) {
-        body.append("<line x1=\"\(f(x0))\" y1=\"\(f(y0))\" x2=\"\(f(x1))\" y2=\"\(f(y1))\" stroke=\"\(stroke)\" stroke-width=\"\(f(width))\"/>")
+    mutating func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, stroke: String, width: Double = 1, dash: String? = nil) {
+        let d = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
+        body.append("<line x1=\"\(f(x0))\" y1=\"\(f(y0))\" x2=\"\(f(x1))\" y2=\"\(f(y1))\" stroke=\"\(stroke)\" stroke-width=\"\(f(width))\"\(d)/>")
     }
-    mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String, stroke: String) {
-        body.append("<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"\(fill)\" stroke=\"\(stroke)\"/>")
+    mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String, stroke: String, opacity: Double? = nil) {
+        let o = opacity.map { " fill-opacity=\"\(f2($0))\"" } ?? ""
+        body.append("<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"\(fill)\" stroke=\"\(stroke)\"\(o)/>")
+    }
+    mutating func polygon(_ pts: [(Double, Double)], fill: String, opacity: Double) {
+        let p = pts.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ")
+        body.append("<polygon class=\"band\" points=\"\(p)\" fill=\"\(fill)\" fill-opacity=\"\(f2(opacity))\" stroke=\"none\"/>")
     }
     mutating func circle(_ x: Double, _ y: Double, _ r: Double, fill: String, stroke: String = "none") {
         body.append("<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"\(f(r))\" fill=\"\(fill)\" stroke=\"\(stroke)\"/>")
     }
-    mutating func polyline(_ pts: [(Double, Double)], stroke: String) {
+    mutating func polyline(_ pts: [(Double, Double)], stroke: String, dash: String? = nil) {
         let p = pts.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ")
-        body.append("<polyline points=\"\(p)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"1.8\"/>")
+        let d = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
+        body.append("<polyline points=\"\(p)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"1.8\"\(d)/>")
     }
     func finish() -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(width)) \(f(height))\" font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
@@ -155,6 +267,7 @@ struct SVG {
 }
 
 func f(_ x: Double) -> String { String(format: "%.1f", x) }
+func f2(_ x: Double) -> String { String(format: "%.2f", x) }
 
 /// Text made safe inside XML and HTML.
 public func xmlEscape(_ s: String) -> String {

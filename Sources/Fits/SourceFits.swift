@@ -34,6 +34,7 @@ public struct SourceFitOutcome: Sendable {
     public var fits: [FitResult] = []
     public var failures: [(category: String, reason: String)] = []
     public var leftOut: [(adaptation: String, count: Int)] = []
+    public init(leftOut: [(adaptation: String, count: Int)] = []) { self.leftOut = leftOut }
 }
 
 /// Fitting the stored runs of a source and keeping the fits: the one way the CLI, the sweeps

@@ -112,6 +112,7 @@ public func applicableFamilies(_ points: [LawPoint], category: String) -> [LawFa
         out += [.power1D, .sigmoidLog1D]
     } else if nMix >= 3 {
         out += [.quadraticShares, .mixingExponential, .saturatingPerSource]
+        if nMix >= KernelRidge.minimumMixtures { out.append(.kernelRidge) }
     }
     return out
 }
@@ -279,7 +280,8 @@ func selectFamily(_ points: [LawPoint], category: String, options: FitOptions) t
 func scoreFamily(_ f: LawFamily, points: [LawPoint], options: FitOptions, holdout: Bool) throws -> FamilyScore {
     let shape = try LawShape.make(f, points: points, axis: options.axis)
     let fit = try fitParameters(shape, points: points, options: options)
-    let preds = points.map { shape.evaluate(fit.params, Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape)) }
+    // The fit's shape: a regressor's holds the runs it was fitted on.
+    let preds = points.map { fit.shape.evaluate(fit.params, Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape)) }
     var train = errorMetrics(preds, points.map(\.score))
     let n = Double(points.count), k = Double(shape.parameters.count)
     let ssr = zip(preds, points).reduce(0.0) { $0 + ($1.0 - $1.1.score) * ($1.0 - $1.1.score) }
@@ -323,7 +325,7 @@ func crossValidate(_ shape: LawShape, points: [LawPoint], options: FitOptions, b
         used += 1
         for i in test {
             let p = points[i]
-            pred.append(shape.evaluate(f.params, Features(params: p.params, tokens: p.tokens, mixture: p.mixture, shape: shape)))
+            pred.append(f.shape.evaluate(f.params, Features(params: p.params, tokens: p.tokens, mixture: p.mixture, shape: shape)))
             obs.append(p.score)
         }
     }
@@ -341,7 +343,7 @@ public func holdOutLargest(_ f: LawFamily, points: [LawPoint], options: FitOptio
     guard !train.isEmpty else { throw LawError.unidentifiable(family: f.rawValue, reason: "holding out the largest size leaves no data") }
     let shape = try LawShape.make(f, points: train, axis: options.axis)
     let fit = try fitParameters(shape, points: train, options: options)
-    let pred = test.map { shape.evaluate(fit.params, Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape)) }
+    let pred = test.map { fit.shape.evaluate(fit.params, Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape)) }
     let m = errorMetrics(pred, test.map(\.score))
     return HoldoutMetrics(params: top, points: test.count, mae: m.mae, rmse: m.rmse,
                           parameters: Dictionary(uniqueKeysWithValues: zip(shape.parameterNames, fit.params)))

@@ -13,9 +13,12 @@ public struct FittedRanges: Codable, Sendable, Equatable {
     /// The hull of the training mixtures in the reasoning × visual plane, and over source weights.
     public var shareHull: MixtureHull?
     public var weightHull: MixtureHull?
+    /// The sources the weights are over, when they are not the built-in ones (the order of the
+    /// weight hull's coordinates).
+    public var sources: SourceCatalogue?
 
     enum CodingKeys: String, CodingKey {
-        case params, tokens
+        case params, tokens, sources
         case reasoningShare = "reasoning_share", visualShare = "visual_share", sourceWeights = "source_weights"
         case shareHull = "share_hull", weightHull = "weight_hull"
     }
@@ -25,15 +28,18 @@ public struct FittedRanges: Codable, Sendable, Equatable {
         params = span(points.map(\.params))
         tokens = span(points.map(\.tokens))
         let mixes = points.compactMap(\.mixture)
-        reasoningShare = mixes.count == points.count && !mixes.isEmpty ? span(mixes.map(\.reasoningShare)) : nil
-        visualShare = mixes.count == points.count && !mixes.isEmpty ? span(mixes.map(\.visualShare)) : nil
+        let everyMixture = mixes.count == points.count && !mixes.isEmpty
+        let shared = everyMixture && mixes.allSatisfy(\.hasShares)
+        reasoningShare = shared ? span(mixes.map { $0.reasoningShare! }) : nil
+        visualShare = shared ? span(mixes.map { $0.visualShare! }) : nil
         sourceWeights = [:]
-        if !mixes.isEmpty && mixes.allSatisfy({ $0.weights != nil }) && mixes.count == points.count {
-            for s in TextSource.allCases { sourceWeights[s.name] = span(mixes.map { $0.weight(s) }) }
+        if everyMixture, let catalogue = mixes.first?.catalogue, mixes.allSatisfy({ !$0.isSharesOnly && $0.catalogue == catalogue }) {
+            for (i, name) in catalogue.names.enumerated() { sourceWeights[name] = span(mixes.map { $0.fractions![i] }) }
             weightHull = MixtureHull(points: mixes.map(\.vector))
+            sources = catalogue.isBuiltin ? nil : catalogue
         }
-        if mixes.count == points.count && !mixes.isEmpty {
-            shareHull = MixtureHull(points: mixes.map { [$0.reasoningShare, $0.visualShare] })
+        if shared {
+            shareHull = MixtureHull(points: mixes.map { [$0.reasoningShare!, $0.visualShare!] })
         }
     }
 }
@@ -65,6 +71,9 @@ public struct FittedLaw: Codable, Sendable {
     }
 
     public var parameterNames: [String] { shape.parameterNames }
+
+    /// The sources the law's mixtures were over: the built-in ones unless the fit recorded others.
+    public var catalogue: SourceCatalogue { ranges.sources ?? .builtin }
 
     /// Whether the mixture changes the law's value (mixture and joint laws, 1-D laws of a share).
     public var dependsOnMixture: Bool {
@@ -122,19 +131,25 @@ public struct FittedLaw: Codable, Sendable {
         check("N", params, ranges.params)
         check("D", tokens, ranges.tokens)
         if let m = mixture {
-            check("reasoning share", m.reasoningShare, ranges.reasoningShare)
-            check("visual share", m.visualShare, ranges.visualShare)
-            if m.weights != nil {
-                for s in TextSource.allCases { check("\(s.name) weight", m.weight(s), ranges.sourceWeights[s.name]) }
+            if let r = m.reasoningShare, let v = m.visualShare {
+                check("reasoning share", r, ranges.reasoningShare)
+                check("visual share", v, ranges.visualShare)
+            }
+            if let f = m.fractions, !ranges.sourceWeights.isEmpty {
+                if m.catalogue != catalogue {
+                    out.append("the mixture is over the sources " + m.catalogue.namesForMessages + ", the law's are " + catalogue.namesForMessages)
+                    return out
+                }
+                for (name, w) in zip(m.catalogue.names, f) { check("\(name) weight", w, ranges.sourceWeights[name]) }
             }
             // Inside every per-axis range can still be far from any fitted mixture.
             if out.isEmpty {
                 let usesWeights = family == .mixingExponential || family == .saturatingPerSource
-                if usesWeights, let hull = ranges.weightHull, m.weights != nil {
+                if usesWeights, let hull = ranges.weightHull, !m.isSharesOnly {
                     let d = hull.distance(m.vector)
                     if d > hull.tolerance { out.append(String(format: "the mixture is %.1f points from the hull of the fitted mixtures' weights", d * 100)) }
-                } else if let hull = ranges.shareHull {
-                    let d = hull.distance([m.reasoningShare, m.visualShare])
+                } else if let hull = ranges.shareHull, let r = m.reasoningShare, let v = m.visualShare {
+                    let d = hull.distance([r, v])
                     if d > hull.tolerance { out.append(String(format: "the mixture's shares are %.1f points from the hull of the fitted mixtures' shares", d * 100)) }
                 }
             }

@@ -167,10 +167,13 @@ final class LawProblem {
         updateTerms()
         let shape = self.shape, feats = self.feats, sw = self.sw, y = self.y, natural = self.natural
         let terms = self.terms, bi = budgetIndex, useTerms = shape.usesTokenTerm
+        let huberLog = shape.family.fitsHuberLogLoss
         natural.withUnsafeBufferPointer { p in
             feats.withUnsafeBufferPointer { fx in
                 for i in 0..<fx.count {
-                    f[i] = sw[i] * (shape.evaluate(p, fx[i], term: useTerms ? terms[bi[i]] : nil, gradient: nil) - y[i])
+                    let pred = shape.evaluate(p, fx[i], term: useTerms ? terms[bi[i]] : nil, gradient: nil)
+                    f[i] = huberLog ? sw[i] * y[i] * HuberLogLoss.residual(pred: pred, observed: y[i]).value
+                                    : sw[i] * (pred - y[i])
                 }
             }
         }
@@ -181,24 +184,33 @@ final class LawProblem {
         updateTerms()
         let shape = self.shape, feats = self.feats, sw = self.sw, natural = self.natural, dnat = self.dnat
         let terms = self.terms, bi = budgetIndex, useTerms = shape.usesTokenTerm
+        let huberLog = shape.family.fitsHuberLogLoss, y = self.y
         let p = natural.count
         var grad = self.grad
         natural.withUnsafeBufferPointer { pv in
             grad.withUnsafeMutableBufferPointer { g in
                 feats.withUnsafeBufferPointer { fx in
                     for i in 0..<fx.count {
-                        _ = shape.evaluate(pv, fx[i], term: useTerms ? terms[bi[i]] : nil, gradient: g)
-                        for j in 0..<p { J[i * p + j] = sw[i] * g[j] * dnat[j] }
+                        let pred = shape.evaluate(pv, fx[i], term: useTerms ? terms[bi[i]] : nil, gradient: g)
+                        // d s(log pred − log y)/dθ = s′ · (∂pred/∂θ) / pred
+                        let scale = huberLog ? sw[i] * y[i] * HuberLogLoss.residual(pred: pred, observed: y[i]).slope / pred : sw[i]
+                        for j in 0..<p { J[i * p + j] = scale * g[j] * dnat[j] }
                     }
                 }
             }
         }
     }
 
-    /// Weighted sum of squared residuals at natural parameters `p`.
+    /// The objective at natural parameters `p`: the weighted sum of squared residuals (twice
+    /// Huber's loss of the log residuals for the loss families).
     func cost(_ p: [Double]) -> Double {
         var s = 0.0
-        for i in 0..<feats.count { let r = sw[i] * (shape.evaluate(p, feats[i]) - y[i]); s += r * r }
+        for i in 0..<feats.count {
+            let pred = shape.evaluate(p, feats[i])
+            let r = shape.family.fitsHuberLogLoss ? sw[i] * y[i] * HuberLogLoss.residual(pred: pred, observed: y[i]).value
+                                                  : sw[i] * (pred - y[i])
+            s += r * r
+        }
         return s
     }
 
@@ -308,11 +320,12 @@ func makeStarts(_ prob: LawProblem, options: FitOptions, randomStarts: Int? = ni
 func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, extraStarts: [[Double]] = [],
                    randomStarts: Int? = nil, gridStride: Int = 1) throws -> ParameterFit {
     let name = shape.family.rawValue
+    if shape.family == .kernelRidge { return try KernelRidge.fit(shape, points: points) }
     guard points.count >= shape.minimumPoints else {
         throw LawError.tooFewPoints(family: name, have: points.count, need: shape.minimumPoints)
     }
     let feats = points.map { Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape) }
-    let weights = shape.family.fitsRelativeErrors ? points.map { $0.weight / ($0.score * $0.score) } : points.map(\.weight)
+    let weights = fitWeights(shape, points: points)
     let prob = LawProblem(shape: shape, feats: feats, y: points.map(\.score), weights: weights,
                           accelerated: options.accelerated)
     let starts = extraStarts + makeStarts(prob, options: options, randomStarts: randomStarts, gridStride: gridStride)
@@ -329,7 +342,8 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
         throw LawError.notConverged(family: name, reason: "no start gave a finite fit (\(starts.count) starts)")
     }
     var huberIterations: Int?
-    if options.huber {
+    // A loss family's objective is Huber's already.
+    if options.huber && !shape.family.fitsHuberLogLoss {
         (top, huberIterations) = huberRefine(prob, from: top, baseWeights: weights, options: options)
     }
     // Re-solve from the optimum so the workspace's Jacobian is the optimum's (for the covariance).
@@ -385,6 +399,34 @@ func solveStarts(_ prob: LawProblem, starts: [[Double]], options: FitOptions) ->
     return out.map { $0! }
 }
 
+/// The base weight of each point: its own, divided by score² for a loss family, whose
+/// residuals are relative (log) errors: the weights then linearise the log residuals for the
+/// linear solve of the starts, and the residuals multiply the score back (`LawProblem`).
+func fitWeights(_ shape: LawShape, points: [LawPoint]) -> [Double] {
+    shape.family.fitsHuberLogLoss ? points.map { $0.weight / ($0.score * $0.score) } : points.map(\.weight)
+}
+
+/// Huber's loss of the log residuals, as Hoffmann et al. fit Chinchilla's law and Epoch refits
+/// it, written as least squares so the trust-region solver minimises it exactly: the residual
+/// r = log pred − log observed becomes s(r) with ½·s(r)² = Huber_δ(r), that is s = r for
+/// |r| ≤ δ and sign(r)·√(2δ(|r| − δ/2)) beyond. s is continuously differentiable (s′ = 1 at
+/// |r| = δ), so the Jacobian is s′(r)·∂r/∂θ.
+enum HuberLogLoss {
+    /// Hoffmann et al.'s threshold: below a 0.1% error a residual counts squared, above it
+    /// linearly, so a few runs far off the law (a diverged small run) do not bend it.
+    static let delta = 1e-3
+
+    /// s(r) and s′(r) at the log residual of `pred`; a non-positive prediction has no log and
+    /// gives a non-finite value, which the solver treats as a rejected step.
+    static func residual(pred: Double, observed: Double) -> (value: Double, slope: Double) {
+        guard pred > 0 else { return (.infinity, 0) }
+        let r = log(pred) - log(observed), a = abs(r)
+        if a <= delta { return (r, 1) }
+        let s = (2 * delta * (a - 0.5 * delta)).squareRoot()
+        return (r < 0 ? -s : s, delta / s)
+    }
+}
+
 /// Huber loss by iteratively reweighted least squares from `top`: weights min(1, c/|r|) with
 /// c = k·MAD·1.4826 of the current residuals, until the parameters stop moving (≤ 30 rounds).
 func huberRefine(_ prob: LawProblem, from start: NonlinearLeastSquares.Outcome, baseWeights base: [Double],
@@ -430,9 +472,10 @@ func quantile(_ xs: [Double], _ q: Double) -> Double {
 func bootstrapParameters(_ fit: ParameterFit, points: [LawPoint], options: FitOptions) -> (ensemble: [[Double]], failed: Int) {
     let B = options.bootstrap
     guard B > 0 else { return ([], 0) }
+    if fit.shape.family == .kernelRidge { return KernelRidge.bootstrap(fit, points: points, options: options) }
     let shape = fit.shape
     let feats = points.map { Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape) }
-    let y = points.map(\.score), w = points.map(\.weight)
+    let y = points.map(\.score), w = fitWeights(shape, points: points)
     let threads = max(1, min(options.threads, B))
     let results = UnsafeMutableBufferPointer<[Double]?>.allocate(capacity: B)
     results.initialize(repeating: nil)
@@ -447,7 +490,7 @@ func bootstrapParameters(_ fit: ParameterFit, points: [LawPoint], options: FitOp
             prob.feats = f2; prob.y = y2; prob.sw = w2.map { $0.squareRoot() }
             var o = prob.solver.solve(start: fit.theta, maxIterations: options.maxIterations)
             // A robust fit's intervals must come from robust refits too.
-            if options.huber && o.ssr.isFinite { o = huberRefine(prob, from: o, baseWeights: w2, options: options).0 }
+            if options.huber && !shape.family.fitsHuberLogLoss && o.ssr.isFinite { o = huberRefine(prob, from: o, baseWeights: w2, options: options).0 }
             if o.ssr.isFinite && o.x.allSatisfy(\.isFinite) { results[b] = prob.naturalValues(o.x) }
         }
     }

@@ -11,6 +11,7 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
     case logLinearN = "loglinear_n"
     case quadraticShares = "quadratic_shares"
     case mixingExponential = "mixing_exponential"
+    case kernelRidge = "kernel_ridge"
     case saturatingPerSource = "saturating_per_source"
     case joint = "joint"
     case power1D = "power_1d"
@@ -21,7 +22,7 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
     public var kind: Kind {
         switch self {
         case .saturatingInteraction, .chinchillaAdditive, .chinchillaLoss, .logLinearN: .sizeData
-        case .quadraticShares, .mixingExponential, .saturatingPerSource: .mixture
+        case .quadraticShares, .mixingExponential, .saturatingPerSource, .kernelRidge: .mixture
         case .joint: .joint
         case .power1D, .sigmoidLog1D: .oneDimensional
         }
@@ -38,6 +39,7 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
         case .quadraticShares: "c0 + c_r·Δr + c_v·Δv + c_rr·Δr² + c_vv·Δv² + c_rv·Δr·Δv   (Δ = share − mean share; c0 + c_t·t + c_tt·t² along t = u·Δ when the shares lie on a line)"
         case .mixingExponential: "c + k·exp(Σ_j t_j·w_j)   (w_j source weights; the reference source is absorbed in k)"
         case .saturatingPerSource: "c + Σ_j a_j·[1 − exp(−w_j/ρ)]   (reference source absorbed in c)"
+        case .kernelRidge: "μ + Σ_i α_i·exp(−‖φ(w) − φ(w_i)‖² / 2ℓ²)   (w_i the fitted runs' weights; φ_j = ln(w_j + 10⁻³), standardised)"
         case .joint: "a + b·ln n + (c + e·ln n)·(1 + m_r·Δr + m_v·Δv + m_vv·Δv²)·[1 − (1 + d/τ)^(−β)]"
         case .power1D: "a − b·x^(−c)"
         case .sigmoidLog1D: "a + h / (1 + exp(−k·(ln x − m)))"
@@ -51,17 +53,19 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
         case .chinchillaAdditive:
             "Size–data law in the additive Chinchilla style: separate saturating power-law terms in N and D, no interaction. D enters as (1 + d/τ) so D = 0 is finite."
         case .chinchillaLoss:
-            "Size–data law for a loss that falls: Chinchilla's L = E + A/N^α + B/D^β (Hoffmann et al.), fitted as Epoch refits it: on relative errors (to first order, residuals of log loss), from a grid of starts in α and β, with Huber when asked. Every D must be positive. The family auto selection offers for metrics that fall (losses, perplexities)."
+            "Size–data law for a loss that falls: Chinchilla's L = E + A/N^α + B/D^β (Hoffmann et al.), fitted as Hoffmann et al. and Epoch fit it: Huber's loss (δ = 10⁻³) of the log residuals, from a grid of starts in α and β. Every D must be positive. The family auto selection offers for metrics that fall (losses, perplexities)."
         case .logLinearN:
             "Baseline: for each token budget seen in the data, a straight line in ln N. Budgets between two seen ones interpolate linearly; other budgets extrapolate."
         case .quadraticShares:
-            "Mixture law: a quadratic response surface over the mixture's reasoning and visual shares (N and D fixed)."
+            "Mixture law: a quadratic response surface over the mixture's reasoning and visual shares (N and D fixed). Needs sources with tag shares."
         case .mixingExponential:
             "Mixture law: the data-mixing-law exponential form over source weights (N and D fixed). Only sources whose weight varies get a coefficient."
+        case .kernelRidge:
+            "Mixture model in RegMix's spirit: a regressor over the source weights (kernel ridge regression with a Gaussian kernel on standardised log weights), for studies of many mixtures at one size and budget (50 or more). Length scale and ridge are chosen by 5-fold cross-validation; the dual weights are one linear solve. No functional form is assumed, so it ranks mixtures a parametric law cannot describe, and says nothing outside the sampled mixtures."
         case .saturatingPerSource:
             "Mixture law: each source adds a saturating contribution with one shared saturation scale ρ (N and D fixed)."
         case .joint:
-            "Joint law s(N, D, mixture): the size–data interaction law whose data gain is scaled by a function of the reasoning share (linear) and visual share (quadratic, so it can saturate). Needs at least 3 mixtures."
+            "Joint law s(N, D, mixture): the size–data interaction law whose data gain is scaled by a function of the reasoning share (linear) and visual share (quadratic, so it can saturate). Needs at least 3 mixtures, of sources with tag shares."
         case .power1D:
             "One-dimensional saturating power law over one varying input x (N, D, or a share); x must be positive."
         case .sigmoidLog1D:
@@ -78,18 +82,19 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
         case .chinchillaLoss: "E, A, alpha, B, beta (5); minimum 7 points, 2+ sizes, 3+ budgets, D > 0"
         case .logLinearN: "a@D, b@D per budget (2 per budget); minimum 2·budgets + 2 points, 2+ sizes per budget"
         case .quadraticShares: "c0, c_r, c_v, c_rr, c_vv, c_rv (6); minimum 8 points, 6+ mixtures (c0, c_t, c_tt and 5 points on collinear shares)"
-        case .mixingExponential: "c, k, t_source for S − 1 sources (S + 1); minimum S + 3 points (9 with all 6 sources varying)"
-        case .saturatingPerSource: "c, a_source for S − 1 sources, rho (S + 1); minimum S + 3 points (9 with all 6 sources varying)"
+        case .mixingExponential: "c, k, t_source for S − 1 sources (S + 1); minimum S + 3 points (9 with all 6 built-in sources varying, 20 with 17)"
+        case .saturatingPerSource: "c, a_source for S − 1 sources, rho (S + 1); minimum S + 3 points (9 with all 6 built-in sources varying, 20 with 17)"
         case .joint: "a, b, c, e, tau, beta, m_r, m_v, m_vv (9); minimum 11 points, 3+ mixtures"
+        case .kernelRidge: "mu, length_scale, ridge, and one dual weight per run; minimum 50 mixtures"
         case .power1D: "a, b, c (3); minimum 5 points"
         case .sigmoidLog1D: "a, h, k, m (4); minimum 6 points"
         }
     }
 
-    /// Fitted on relative errors (each point weighted by 1/score²): to first order the
-    /// residuals of log loss, as losses are fitted, so the small losses of large runs count as
-    /// much as the large ones of small runs.
-    public var fitsRelativeErrors: Bool { self == .chinchillaLoss }
+    /// Fitted as losses are, by Huber's loss of the log residuals (`HuberLogLoss`): the small
+    /// losses of large runs count as much as the large ones of small runs, and a few diverged
+    /// runs do not bend the law.
+    public var fitsHuberLogLoss: Bool { self == .chinchillaLoss }
 
     /// How the minimum point count is set: at least two more points than parameters, so a fit
     /// leaves residual degrees of freedom for its error estimate.
@@ -127,7 +132,7 @@ public struct LawShape: Codable, Sendable, Equatable {
     public var dScale: Double
     /// loglinear_n: the token budgets (scaled) that own an (a, b) pair, ascending.
     public var knots: [Double] = []
-    /// Mixture families: the sources (TextSource names) with a coefficient, in parameter order.
+    /// Mixture families: the sources (names in the mixtures' catalogue) with a coefficient, in parameter order.
     public var sources: [String] = []
     /// Mixture families: the source absorbed into the constant (largest mean weight).
     public var referenceSource: String?
@@ -139,12 +144,10 @@ public struct LawShape: Codable, Sendable, Equatable {
     /// surface is then a quadratic in t = u·Δ, since nothing in the data fixes its curvature
     /// across the line (the paper's eleven mixtures lie almost on a line).
     public var principal: [Double]?
-    /// `sources` as indices into `TextSource.allCases` (derived; not stored in JSON), cached
-    /// because evaluation runs in the solver's inner loop.
-    var sourceIndices: [Int] = []
-
+    /// kernel_ridge: the feature map and the fitted runs' features (`KernelSupport`).
+    public var kernel: KernelSupport?
     enum CodingKeys: String, CodingKey {
-        case family, parameters, knots, sources, centre, axis, principal
+        case family, parameters, knots, sources, centre, axis, principal, kernel
         case nScale = "n_scale", dScale = "d_scale", referenceSource = "reference_source"
     }
 
@@ -163,7 +166,12 @@ public struct LawShape: Codable, Sendable, Equatable {
         centre = try c.decodeIfPresent([Double].self, forKey: .centre) ?? [0, 0]
         axis = try c.decodeIfPresent(InputAxis.self, forKey: .axis)
         principal = try c.decodeIfPresent([Double].self, forKey: .principal)
-        setSources(try c.decodeIfPresent([String].self, forKey: .sources) ?? [])
+        kernel = try c.decodeIfPresent(KernelSupport.self, forKey: .kernel)
+        let names = try c.decodeIfPresent([String].self, forKey: .sources) ?? []
+        guard names.count <= Features.maximumSources else {
+            throw DecodingError.dataCorruptedError(forKey: .sources, in: c, debugDescription: "more than \(Features.maximumSources) sources")
+        }
+        setSources(names)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -174,11 +182,12 @@ public struct LawShape: Codable, Sendable, Equatable {
         try c.encodeIfPresent(referenceSource, forKey: .referenceSource)
         try c.encode(centre, forKey: .centre); try c.encodeIfPresent(axis, forKey: .axis)
         try c.encodeIfPresent(principal, forKey: .principal)
+        try c.encodeIfPresent(kernel, forKey: .kernel)
     }
 
     mutating func setSources(_ names: [String]) {
+        precondition(names.count <= Features.maximumSources, "a mixture law has at most \(Features.maximumSources) source coefficients")
         sources = names
-        sourceIndices = names.map { name in TextSource.allCases.firstIndex { $0.name == name }! }
     }
 
     public var parameterNames: [String] { parameters.map(\.name) }
@@ -192,21 +201,15 @@ struct Features {
     var d: Double
     var r: Double
     var v: Double
-    /// Weights in `TextSource.allCases` order (zeros without a weighted mixture). A tuple,
-    /// not an array, so copying features in the solver's loops costs no reference counting.
-    var weights: (Double, Double, Double, Double, Double, Double)
+    /// The weights of the shape's `sources`, in that order (zeros without a weighted mixture).
+    /// Inline storage, not an array, so copying features in the solver's loops costs no
+    /// reference counting; a catalogue has at most 32 sources, one of them the reference.
+    var weights: InlineArray<32, Double>
     var hasWeights: Bool
 
-    func w(_ i: Int) -> Double {
-        switch i {
-        case 0: weights.0
-        case 1: weights.1
-        case 2: weights.2
-        case 3: weights.3
-        case 4: weights.4
-        default: weights.5
-        }
-    }
+    static let maximumSources = 32
+
+    func w(_ k: Int) -> Double { weights[k] }
 
     init(params: Double, tokens: Double, mixture: Mixture?, shape: LawShape) {
         n = params / shape.nScale
@@ -214,9 +217,11 @@ struct Features {
         d = tokens / shape.dScale
         r = mixture?.reasoningShare ?? 0
         v = mixture?.visualShare ?? 0
-        let v = mixture?.vector ?? [Double](repeating: 0, count: 6)
-        weights = (v[0], v[1], v[2], v[3], v[4], v[5])
-        hasWeights = mixture?.weights != nil
+        weights = InlineArray(repeating: 0)
+        if let m = mixture, !m.isSharesOnly {
+            for (k, name) in shape.sources.enumerated() { weights[k] = m.weight(named: name) }
+        }
+        hasWeights = mixture.map { !$0.isSharesOnly } ?? false
     }
 
     func axisValue(_ axis: InputAxis) -> Double {
@@ -308,27 +313,30 @@ extension LawShape {
             return p[0] + p[1] * dr + p[2] * dv + p[3] * dr * dr + p[4] * dv * dv + p[5] * dr * dv
         case .mixingExponential:
             var z = 0.0
-            let idx = sourceIndices
-            for (k, si) in idx.enumerated() { z += p[2 + k] * x.w(si) }
+            let count = sources.count
+            for k in 0..<count { z += p[2 + k] * x.w(k) }
             let ez = exp(z)
             if let g {
                 g[0] = 1; g[1] = ez
-                for (k, si) in idx.enumerated() { g[2 + k] = p[1] * ez * x.w(si) }
+                for k in 0..<count { g[2 + k] = p[1] * ez * x.w(k) }
             }
             return p[0] + p[1] * ez
         case .saturatingPerSource:
-            let idx = sourceIndices
-            let rho = p[idx.count + 1]
+            let count = sources.count
+            let rho = p[count + 1]
             var s = p[0], drho = 0.0
             if let g { g[0] = 1 }
-            for (k, si) in idx.enumerated() {
-                let ex = exp(-x.w(si) / rho)
+            for k in 0..<count {
+                let ex = exp(-x.w(k) / rho)
                 s += p[1 + k] * (1 - ex)
-                drho += -p[1 + k] * ex * x.w(si) / (rho * rho)
+                drho += -p[1 + k] * ex * x.w(k) / (rho * rho)
                 if let g { g[1 + k] = 1 - ex }
             }
-            if let g { g[idx.count + 1] = drho }
+            if let g { g[count + 1] = drho }
             return s
+        case .kernelRidge:
+            // Solved, not iterated: no gradient is ever asked for.
+            return kernelValue(p, x)
         case .power1D:
             let xv = x.axisValue(axis ?? .params)
             let xc = pow(xv, -p[2])

@@ -42,6 +42,7 @@ extension LawShape {
             ParameterSpec(name: name, bound: bound, linear: linear)
         }
         func need(_ ok: Bool, _ why: String) throws { if !ok { throw LawError.unidentifiable(family: family.rawValue, reason: why) } }
+        let noShares = "the mixtures have no reasoning/visual shares: their sources' catalogue gives no tag shares, so there is no share law"
         switch family {
         case .saturatingInteraction, .chinchillaAdditive, .joint:
             try need(Ns.count >= 2, "it needs at least 2 model sizes (the data has \(Ns.count))")
@@ -56,8 +57,9 @@ extension LawShape {
             }
             if family == .joint {
                 try need(points.allSatisfy { $0.mixture != nil }, "every run needs a mixture")
+                try need(points.allSatisfy { $0.mixture!.hasShares }, noShares)
                 try need(mixtures.count >= 3, "it needs at least 3 distinct mixtures (the data has \(mixtures.count))")
-                let rs = points.map { $0.mixture!.reasoningShare }, vs = points.map { $0.mixture!.visualShare }
+                let rs = points.map { $0.mixture!.reasoningShare! }, vs = points.map { $0.mixture!.visualShare! }
                 shape.centre = [rs.reduce(0, +) / Double(rs.count), vs.reduce(0, +) / Double(vs.count)]
                 shape.parameters += [spec("m_r"), spec("m_v"), spec("m_vv")]
             }
@@ -81,8 +83,9 @@ extension LawShape {
             }
         case .quadraticShares:
             try need(points.allSatisfy { $0.mixture != nil }, "every run needs a mixture (or its reasoning/visual shares)")
+            try need(points.allSatisfy { $0.mixture!.hasShares }, noShares)
             try need(mixtures.count >= 6, "it needs at least 6 distinct mixtures (the data has \(mixtures.count))")
-            let rs = points.map { $0.mixture!.reasoningShare }, vs = points.map { $0.mixture!.visualShare }
+            let rs = points.map { $0.mixture!.reasoningShare! }, vs = points.map { $0.mixture!.visualShare! }
             shape.centre = [rs.reduce(0, +) / Double(rs.count), vs.reduce(0, +) / Double(vs.count)]
             if let u = collinearDirection(rs, vs, centre: shape.centre) {
                 shape.principal = u
@@ -91,19 +94,21 @@ extension LawShape {
                 shape.parameters = ["c0", "c_r", "c_v", "c_rr", "c_vv", "c_rv"].map { spec($0, linear: true) }
             }
         case .mixingExponential, .saturatingPerSource:
-            try need(points.allSatisfy { $0.mixture?.weights != nil }, "every run needs per-source weights, not only shares")
+            try need(points.allSatisfy { $0.mixture.map { !$0.isSharesOnly } ?? false }, "every run needs per-source weights, not only shares")
+            let catalogue = points[0].mixture!.catalogue
+            try need(points.allSatisfy { $0.mixture!.catalogue == catalogue }, "every run's weights must be over the same sources")
             try need(mixtures.count >= 3, "it needs at least 3 distinct mixtures (the data has \(mixtures.count))")
             // Only sources whose weight varies can be identified; weights sum to 1, so one of
             // them (the largest on average) is the baseline absorbed into the constant.
-            var varying: [(TextSource, Double)] = []
-            for s in TextSource.allCases {
-                let ws = points.map { $0.mixture!.weight(s) }
-                if (ws.max()! - ws.min()!) > 1e-9 { varying.append((s, ws.reduce(0, +) / Double(ws.count))) }
+            var varying: [(String, Double)] = []
+            for (i, name) in catalogue.names.enumerated() {
+                let ws = points.map { $0.mixture!.fractions![i] }
+                if (ws.max()! - ws.min()!) > 1e-9 { varying.append((name, ws.reduce(0, +) / Double(ws.count))) }
             }
             try need(varying.count >= 2, "source weights must vary for at least 2 sources")
             let ref = varying.max { $0.1 < $1.1 }!.0
-            shape.referenceSource = ref.name
-            shape.setSources(varying.map(\.0).filter { $0 != ref }.map(\.name))
+            shape.referenceSource = ref
+            shape.setSources(varying.map(\.0).filter { $0 != ref })
             if family == .mixingExponential {
                 shape.parameters = [spec("c", linear: true), spec("k", linear: true)]
                     + shape.sources.map { spec("t_\($0)", .range(-50, 50)) }
@@ -111,8 +116,23 @@ extension LawShape {
                 shape.parameters = [spec("c", linear: true)] + shape.sources.map { spec("a_\($0)", linear: true) }
                     + [spec("rho", .logRange(1e-3, 10))]
             }
+        case .kernelRidge:
+            try need(points.allSatisfy { $0.mixture.map { !$0.isSharesOnly } ?? false }, "every run needs per-source weights, not only shares")
+            let catalogue = points[0].mixture!.catalogue
+            try need(points.allSatisfy { $0.mixture!.catalogue == catalogue }, "every run's weights must be over the same sources")
+            try need(mixtures.count >= KernelRidge.minimumMixtures,
+                     "a regressor needs at least \(KernelRidge.minimumMixtures) distinct mixtures at one size and budget (the data has \(mixtures.count)); use a parametric mixture law")
+            let varying = catalogue.names.enumerated().filter { i, _ in
+                let ws = points.map { $0.mixture!.fractions![i] }
+                return ws.max()! - ws.min()! > 1e-9
+            }.map(\.element)
+            try need(varying.count >= 2, "source weights must vary for at least 2 sources")
+            shape.setSources(varying)
+            shape.parameters = [spec("mu", linear: true), spec("length_scale"), spec("ridge")]
+            shape.kernel = KernelRidge.bind(shape, points: points)
         case .power1D, .sigmoidLog1D:
             let ax = try axis ?? inferAxis(points, family: family)
+            if ax == .reasoningShare || ax == .visualShare { try need(points.allSatisfy { $0.mixture?.hasShares ?? false }, noShares) }
             shape.axis = ax
             let feats = points.map { Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape) }
             let xs = feats.map { $0.axisValue(ax) }
@@ -133,6 +153,11 @@ extension LawShape {
         if distinct(points.map(\.tokens)).count > 1 { varying.append(.tokens) }
         if distinct(points.map { $0.mixture?.reasoningShare ?? 0 }).count > 1 { varying.append(.reasoningShare) }
         else if distinct(points.map { $0.mixture?.visualShare ?? 0 }).count > 1 { varying.append(.visualShare) }
+        else if points.contains(where: { $0.mixture.map { !$0.hasShares } ?? false }),
+                Set(points.compactMap { $0.mixture?.canonicalKey }).count > 1 {
+            throw LawError.unidentifiable(family: family.rawValue, reason: "the mixtures vary but have no reasoning/visual shares (their sources "
+                                          + "have no tag shares), and a 1-D law reads N, D or a share; use a mixture law over the source weights")
+        }
         guard varying.count == 1 else {
             throw LawError.unidentifiable(family: family.rawValue, reason: varying.isEmpty
                 ? "no input varies" : "more than one input varies (\(varying.map(\.rawValue).joined(separator: ", "))); a 1-D family needs exactly one")
@@ -163,6 +188,8 @@ extension LawShape {
             for a in [0.1, 0.25, 0.45, 0.7] { for b in [0.1, 0.25, 0.45, 0.7] { grid.append(point([2: a, 4: b])) } }
         case .logLinearN, .quadraticShares:
             grid.append(point([:]))
+        case .kernelRidge:
+            break
         case .mixingExponential:
             grid.append(point([:]))
             for k in 0..<sources.count { for s in [-3.0, 3.0] { grid.append(point([2 + k: s])) } }

@@ -36,22 +36,21 @@ public struct MixtureBound: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Tokens available of one source: with a repetition limit, a cap on its weight.
+/// Tokens available of one source: with a repetition limit, a cap on its weight. The source is
+/// named as the user named it; `SearchSpace` resolves it against the laws' catalogue.
 public struct SourceAvailability: Sendable, Equatable, CustomStringConvertible {
-    public var source: TextSource
+    public var source: String
     public var tokens: Double
 
     public init(source: String, tokens: Double) throws {
-        guard let s = TextSource(name: source) else {
-            throw PlannerError.badAvailability("'\(source)' is not a source — \(MixtureError.unknownSource(source))")
-        }
+        guard !source.isEmpty else { throw PlannerError.badAvailability("a source name is empty") }
         guard tokens.isFinite, tokens >= 0 else {
-            throw PlannerError.badAvailability("\(s.name): available tokens must be a non-negative count like 2T")
+            throw PlannerError.badAvailability("\(source): available tokens must be a non-negative count like 2T")
         }
-        self.source = s; self.tokens = tokens
+        self.source = source; self.tokens = tokens
     }
 
-    public var description: String { "\(source.name)=\(Quantity.format(tokens))" }
+    public var description: String { "\(source)=\(Quantity.format(tokens))" }
 
     /// `code=2T,math=500B`.
     public static func parseList(_ text: String) throws -> [SourceAvailability] {

@@ -35,12 +35,16 @@ extension CategoryLaw {
 public struct LawSet: Sendable {
     public var source: String
     public var laws: [String: any CategoryLaw]
+    /// The sources the laws' mixtures are over: recipes are weights of these.
+    public var catalogue: SourceCatalogue
     /// Model size and token budget the laws were fitted at, used when a query gives none.
     public var defaultParams: Double?
     public var defaultTokens: Double?
 
-    public init(source: String, laws: [String: any CategoryLaw], defaultParams: Double? = nil, defaultTokens: Double? = nil) {
+    public init(source: String, laws: [String: any CategoryLaw], defaultParams: Double? = nil, defaultTokens: Double? = nil,
+                catalogue: SourceCatalogue = .builtin) {
         self.source = source; self.laws = laws; self.defaultParams = defaultParams; self.defaultTokens = defaultTokens
+        self.catalogue = catalogue
     }
 
     /// The space recipes live in for these laws: per-source weights if any law reads them,

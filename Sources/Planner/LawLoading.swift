@@ -46,7 +46,8 @@ public struct LawOrigin: Sendable, Equatable {
 }
 
 extension LawSet {
-    /// The laws to plan with for `source`: the store's fits chosen by `SourceFits.forPlanning`. Files are never read here; that takes `load(fitsDirectory:)`.
+    /// The laws to plan with for `source`: the store's fits chosen by `SourceFits.forPlanning`,
+    /// over the label's catalogue. Files are never read here; that takes `load(fitsDirectory:)`.
     public static func load(store: ResultStore, source: String) throws -> (LawSet, origin: LawOrigin) {
         let fits = try SourceFits.forPlanning(label: source, in: store)
         guard !fits.isEmpty else {
@@ -63,7 +64,7 @@ extension LawSet {
                                     + "refit with `visionmix fit --source \(source) --all` to plan with them")
             }
         }
-        return (LawSet(fits: fits.map(\.law), source: source), origin)
+        return (LawSet(fits: fits.map(\.law), source: source, catalogue: try store.catalogue(label: source)), origin)
     }
 
     /// The laws exported for `source` under `dir` (`visionmix fit --fits-dir`), refusing a file
@@ -73,10 +74,15 @@ extension LawSet {
         do { fits = try FitFiles.read(source: source, from: dir) } catch let e as FitFiles.Refusal {
             throw PlannerError.missing(e.description)
         }
-        return (LawSet(fits: fits.map(\.law), source: source), LawOrigin(place: URL(fileURLWithPath: dir).appendingPathComponent(source).path))
+        let catalogues = Set(fits.filter { !$0.law.ranges.sourceWeights.isEmpty }.map(\.law.catalogue))
+        guard catalogues.count <= 1 else {
+            throw PlannerError.missing("the fit files of '\(source)' in \(dir) were fitted over different sources; refit and export them again")
+        }
+        return (LawSet(fits: fits.map(\.law), source: source, catalogue: catalogues.first ?? .builtin),
+                LawOrigin(place: URL(fileURLWithPath: dir).appendingPathComponent(source).path))
     }
 
-    public init(fits: [FittedLaw], source: String) {
+    public init(fits: [FittedLaw], source: String, catalogue: SourceCatalogue = .builtin) {
         var laws: [String: any CategoryLaw] = [:]
         for f in fits { laws[f.category] = FittedCategoryLaw(f) }
         // A single fitted size (or budget) is the natural default for queries; the mixture laws'
@@ -84,6 +90,7 @@ extension LawSet {
         let fixed = fits.filter { $0.family.kind == .mixture }, varying = fits.filter(\.dependsOnMixture)
         let basis = !fixed.isEmpty ? fixed : (!varying.isEmpty ? varying : fits)
         let ns = Set(basis.flatMap { $0.ranges.params }), ds = Set(basis.flatMap { $0.ranges.tokens })
-        self.init(source: source, laws: laws, defaultParams: ns.count == 1 ? ns.first : nil, defaultTokens: ds.count == 1 ? ds.first : nil)
+        self.init(source: source, laws: laws, defaultParams: ns.count == 1 ? ns.first : nil, defaultTokens: ds.count == 1 ? ds.first : nil,
+                  catalogue: catalogue)
     }
 }

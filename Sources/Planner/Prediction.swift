@@ -18,8 +18,9 @@ public struct PredictionReport: Codable, Sendable {
     public var params: Double
     public var tokens: Double
     public var mixture: Mixture
-    public var reasoningShare: Double
-    public var visualShare: Double
+    /// Nil when the mixture's sources have no tag shares.
+    public var reasoningShare: Double?
+    public var visualShare: Double?
     public var scores: [String: Prediction]
 
     enum CodingKeys: String, CodingKey {
@@ -55,6 +56,13 @@ extension LawSet {
         guard let d = tokens ?? defaultTokens else { throw PlannerError.missing("give --tokens (the laws were fitted at several budgets)") }
         if mixture.isSharesOnly, let w = laws.values.first(where: { $0.space == .weights }) {
             throw PlannerError.missing("the \(w.category) law reads per-source weights; give the mixture as source=weight pairs")
+        }
+        if !mixture.isSharesOnly, mixture.catalogue != catalogue, laws.values.contains(where: { $0.space != nil }) {
+            throw PlannerError.missing("the mixture is over " + mixture.catalogue.namesForMessages + ", but the laws of '\(source)' are over "
+                                       + catalogue.namesForMessages)
+        }
+        if !mixture.hasShares, let s = laws.values.first(where: { $0.space == .shares }) {
+            throw PlannerError.missing("the \(s.category) law reads reasoning/visual shares, and this mixture has none (its sources have no tag shares)")
         }
         var scores: [String: Prediction] = [:]
         for c in categories { scores[c] = try predict(c, params: n, tokens: d, mixture: mixture) }

@@ -1,20 +1,45 @@
 import Foundation
 import VisionMixCore
 
-/// Recipe exports that training stacks read.
+/// Recipe exports that training stacks read, the same for `recommend --format` and the
+/// server's `export` (the dashboard's copy buttons).
 extension Recipe {
+    /// What the recipe does, in words: `minimize pile_cc_loss` as given, else `maximise vqa_avg`.
+    public var goal: String {
+        ["minimi", "maximi"].contains(objective.lowercased().prefix(6)) ? objective : "maximise \(objective)"
+    }
+
+    /// The weights' source names in their catalogue's order (sorted when a recipe lacks it).
+    public var orderedSources: [String] { sources ?? weights.map { $0.keys.sorted() } ?? [] }
+
+    /// The recipe as `recommend --json` prints it: pretty JSON with sorted keys and a newline.
+    public func json() throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try e.encode(self), as: UTF8.self) + "\n"
+    }
+
+    /// Every export by format name (`json`, `yaml`, `megatron`), with the reason a format
+    /// cannot be made (a Megatron list needs per-source weights).
+    public func exports() throws -> (texts: [String: String], refusals: [String: String]) {
+        var texts = ["json": try json(), "yaml": yaml()], refusals: [String: String] = [:]
+        do { texts["megatron"] = try megatron() } catch let e as PlannerError { refusals["megatron"] = e.description }
+        return (texts, refusals)
+    }
+
     /// YAML with the weights (or shares), the predicted scores and the baseline comparison.
     public func yaml() -> String {
-        var lines = ["# VisionMix recipe: maximise \(objective) (source \(source))",
+        var lines = ["# VisionMix recipe: \(goal) (source \(source))",
                      "params: \(Quantity.format(params))", "tokens: \(Quantity.format(tokens))"]
         if let w = weights {
             lines.append("weights:")
-            for s in TextSource.allCases { lines.append("  \(s.name): \(String(format: "%.6f", w[s.name] ?? 0))") }
+            for s in orderedSources { lines.append("  \(s): \(String(format: "%.6f", w[s] ?? 0))") }
         } else {
             lines.append("weights: null")
         }
-        lines.append(String(format: "reasoning_share: %.6f", reasoningShare))
-        lines.append(String(format: "visual_share: %.6f", visualShare))
+        lines.append("reasoning_share: " + (reasoningShare.map { String(format: "%.6f", $0) } ?? "null"))
+        lines.append("visual_share: " + (visualShare.map { String(format: "%.6f", $0) } ?? "null"))
         lines.append(String(format: "objective_value: %.4f", objectiveValue))
         lines.append("scores:")
         for (c, p) in scores.sorted(by: { $0.key < $1.key }) {
@@ -35,8 +60,8 @@ extension Recipe {
         guard let w = weights else {
             throw PlannerError.missing("this recipe is a pair of shares (the laws know mixtures only by their shares); a Megatron weight list needs per-source weights")
         }
-        let parts = TextSource.allCases.filter { (w[$0.name] ?? 0) > 0 }
-            .map { String(format: "%.6f", w[$0.name]!) + " \(dataPrefix)/\($0.name)_text_document" }
+        let parts = orderedSources.filter { (w[$0] ?? 0) > 0 }
+            .map { String(format: "%.6f", w[$0]!) + " \(dataPrefix)/\($0)_text_document" }
         return "--data-path " + parts.joined(separator: " ") + "\n"
     }
 }

@@ -27,6 +27,13 @@ public struct RecommendationRequest: Sendable {
         self.objective = objective; self.baseline = baseline; self.baselineName = baselineName
     }
 
+    /// The baseline a request names none: the paper's language-favourable mixture for the
+    /// built-in sources; otherwise each source by its available tokens when the catalogue states
+    /// them (`natural`), else every source alike (`uniform`).
+    public static func defaultBaseline(for catalogue: SourceCatalogue) -> String {
+        catalogue.isBuiltin ? "language_favorable" : (catalogue.hasAvailableTokens ? "natural" : "uniform")
+    }
+
     /// The request as it is kept beside a stored recommendation.
     public var summary: [String: JSONValue] {
         var s: [String: JSONValue] = ["objective": .string(objective.text), "baseline": .string(baselineName),
@@ -51,8 +58,8 @@ public struct SearchPlan: Sendable {
 /// A point of the vision–language Pareto front.
 public struct ParetoPoint: Codable, Sendable {
     public var weights: [String: Double]?
-    public var reasoningShare: Double
-    public var visualShare: Double
+    public var reasoningShare: Double?
+    public var visualShare: Double?
     public var objective: Double
     public var language: Double
     enum CodingKeys: String, CodingKey {
@@ -96,8 +103,11 @@ public struct Recipe: Codable, Sendable {
     public var tokens: Double
     /// Fractions per source; `nil` when the laws know mixtures only by their shares.
     public var weights: [String: Double]?
-    public var reasoningShare: Double
-    public var visualShare: Double
+    /// The names of `weights`, in their catalogue's order (`nil` in the shares space).
+    public var sources: [String]?
+    /// Nil when the sources have no tag shares.
+    public var reasoningShare: Double?
+    public var visualShare: Double?
     public var objectiveValue: Double
     public var scores: [String: Prediction]
     public var baseline: BaselineComparison
@@ -110,10 +120,15 @@ public struct Recipe: Codable, Sendable {
     public var candidatesFeasible: Int
     /// Nil when the objective's laws record no mixtures (laws of size and tokens alone).
     public var nearestMeasured: NearestMeasured?
+    /// Whether the two largest measured sizes rank mixtures alike (`TransferCheck`); nil when
+    /// the recipe was not checked against stored runs, or they hold fewer than two sizes.
+    public var transferCheck: TransferCheck?
+    /// Reasons found in the runs to doubt the recipe, with the numbers; empty when none.
+    public var warnings: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case source, objective, space, params, tokens, weights, scores, baseline, binding, pareto
-        case nearestMeasured = "nearest_measured"
+        case source, objective, space, params, tokens, weights, sources, scores, baseline, binding, pareto
+        case nearestMeasured = "nearest_measured", transferCheck = "transfer_check", warnings
         case reasoningShare = "reasoning_share", visualShare = "visual_share", objectiveValue = "objective_value"
         case languageCategory = "language_category", candidatesEvaluated = "candidates_evaluated", candidatesSampled = "candidates_sampled"
         case candidatesFeasible = "candidates_feasible"
@@ -124,12 +139,14 @@ public struct Recipe: Codable, Sendable {
         try c.encode(source, forKey: .source); try c.encode(objective, forKey: .objective)
         try c.encode(space, forKey: .space); try c.encode(params, forKey: .params); try c.encode(tokens, forKey: .tokens)
         try c.encode(weights, forKey: .weights) // explicit null in the shares space
+        try c.encode(sources, forKey: .sources)
         try c.encode(reasoningShare, forKey: .reasoningShare); try c.encode(visualShare, forKey: .visualShare)
         try c.encode(objectiveValue, forKey: .objectiveValue); try c.encode(scores, forKey: .scores)
         try c.encode(baseline, forKey: .baseline); try c.encode(binding, forKey: .binding); try c.encode(pareto, forKey: .pareto)
         try c.encode(languageCategory, forKey: .languageCategory)
         try c.encode(candidatesSampled, forKey: .candidatesSampled); try c.encode(candidatesEvaluated, forKey: .candidatesEvaluated); try c.encode(candidatesFeasible, forKey: .candidatesFeasible)
         try c.encode(nearestMeasured, forKey: .nearestMeasured)
+        try c.encode(transferCheck, forKey: .transferCheck); try c.encode(warnings, forKey: .warnings)
     }
 }
 
@@ -148,11 +165,38 @@ extension LawSet {
             throw PlannerError.infeasible("the laws of " + used.sorted().joined(separator: ", ")
                 + " do not depend on the mixture (size and tokens only), so there is no recipe to choose")
         }
-        var box = SearchSpace(space: space)
+        var box = SearchSpace(space: space, catalogue: catalogue)
         try box.apply(req.bounds)
-        try box.apply(req.available, tokens: d, maxEpochs: req.maxEpochs)
+        try box.apply(availability(req, space: space), tokens: d, maxEpochs: req.maxEpochs)
+        try checkBaseline(req.baseline, space: space)
         try box.checkFeasible()
         return SearchPlan(laws: usedLaws, language: language, params: n, tokens: d, box: box)
+    }
+
+    /// The tokens available per source: the catalogue's, each replaced by the request's where it
+    /// names the source (the catalogue's apply only to per-source weights).
+    func availability(_ req: RecommendationRequest, space: MixtureSpace) -> [SourceAvailability] {
+        guard space == .weights else { return req.available }
+        let named = Set(req.available.compactMap { catalogue.index(of: $0.source) })
+        let stated = catalogue.sources.enumerated().compactMap { i, s -> SourceAvailability? in
+            guard !named.contains(i), let t = s.availableTokens else { return nil }
+            return try? SourceAvailability(source: s.name, tokens: t)
+        }
+        return stated + req.available
+    }
+
+    /// A baseline of other sources, or without shares where the laws read shares, compares nothing.
+    func checkBaseline(_ baseline: Mixture, space: MixtureSpace) throws {
+        if space == .weights, !baseline.isSharesOnly, baseline.catalogue != catalogue {
+            throw PlannerError.missing("the baseline is a mixture of " + baseline.catalogue.namesForMessages + ", but the laws of '\(source)' are over "
+                                       + catalogue.namesForMessages + "; name a baseline over those sources")
+        }
+        if space == .weights, baseline.isSharesOnly {
+            throw PlannerError.missing("the baseline is a pair of shares, but the laws read per-source weights; give it as source=weight pairs")
+        }
+        if space == .shares, !baseline.hasShares {
+            throw PlannerError.missing("the laws read reasoning/visual shares, and the baseline has none (its sources have no tag shares)")
+        }
     }
 
     /// Searches the bounded simplex for the mixture that maximises the objective under the
@@ -176,7 +220,7 @@ extension LawSet {
         let mixture = box.mixture(best)
         var predicted: [String: Prediction] = [:]
         for c in categories { predicted[c] = try predict(c, params: n, tokens: d, mixture: mixture) }
-        let baseMixture = box.space == .shares ? try Mixture(reasoningShare: req.baseline.reasoningShare, visualShare: req.baseline.visualShare) : req.baseline
+        let baseMixture = box.space == .shares ? try Mixture(reasoningShare: req.baseline.reasoningShare!, visualShare: req.baseline.visualShare!) : req.baseline
         let baseScores = search.scores(baseMixture)
         let baseValue = req.objective.value(baseScores)
         // The margin is in the objective's better direction: positive when the recipe is better.
@@ -185,7 +229,7 @@ extension LawSet {
         let binding = box.binding(best) + bindingConstraints(req, evaluated: evaluated)
         let pareto = plan.language.map { lang in paretoFront(evaluated.map { ($0.w, $0.s) }, box: box, objective: req.objective, language: lang) } ?? []
         return Recipe(source: source, objective: req.objective.text, space: box.space, params: n, tokens: d,
-                      weights: mixture.weights.map { w in Dictionary(uniqueKeysWithValues: w.map { ($0.key.name, $0.value) }) },
+                      weights: mixture.weights, sources: mixture.isSharesOnly ? nil : mixture.catalogue.names,
                       reasoningShare: mixture.reasoningShare, visualShare: mixture.visualShare,
                       objectiveValue: req.objective.sense == .eachInItsDirection ? bestValue : req.objective.reported(search.scores(mixture)),
                       scores: predicted, baseline: comparison, binding: binding, pareto: pareto,
@@ -205,12 +249,14 @@ extension LawSet {
         }
     }
 
-    /// The objective's fitted mixture nearest `m` in the share plane.
+    /// The objective's fitted mixture nearest `m` in the share plane (nil without shares).
     func nearestMeasured(to m: Mixture, categories: [String]) -> NearestMeasured? {
+        guard let r = m.reasoningShare, let v = m.visualShare else { return nil }
         let points = categories.compactMap { laws[$0] }.flatMap { $0.anchors(in: .shares) }
-        return points.map { p in NearestMeasured(reasoningShare: p[0], visualShare: p[1],
-                                                 distance: ((p[0] - m.reasoningShare) * (p[0] - m.reasoningShare) + (p[1] - m.visualShare) * (p[1] - m.visualShare)).squareRoot()) }
-            .min { $0.distance < $1.distance }
+        return points.map { p in
+            let dr = p[0] - r, dv = p[1] - v
+            return NearestMeasured(reasoningShare: p[0], visualShare: p[1], distance: (dr * dr + dv * dv).squareRoot())
+        }.min { $0.distance < $1.distance }
     }
 
     /// Replicate-by-replicate comparison of the objective under the bootstrap ensemble.
@@ -270,7 +316,7 @@ extension LawSet {
         return stride(from: 0, to: front.count, by: step).map { i in
             let (w, o, l, s) = front[i]
             let m = box.mixture(w)
-            return ParetoPoint(weights: m.weights.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.key.name, $0.value) }) },
+            return ParetoPoint(weights: m.weights,
                                reasoningShare: m.reasoningShare, visualShare: m.visualShare,
                                objective: objective.sense == .eachInItsDirection ? o : objective.reported(s), language: higher ? l : -l)
         }

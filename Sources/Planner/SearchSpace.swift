@@ -1,10 +1,12 @@
 import Foundation
 import VisionMixCore
 
-/// The set of mixtures a recommendation may pick: a simplex over components (the six sources,
-/// or reasoning/visual/other shares) cut by per-component lower and upper bounds.
+/// The set of mixtures a recommendation may pick: a simplex over components (the sources of a
+/// catalogue, or reasoning/visual/other shares) cut by per-component lower and upper bounds.
 public struct SearchSpace: Sendable {
     public var space: MixtureSpace
+    /// The sources of the weights space.
+    public var catalogue: SourceCatalogue
     public var names: [String]
     public var lower: [Double]
     public var upper: [Double]
@@ -12,9 +14,10 @@ public struct SearchSpace: Sendable {
     public var upperReasons: [String?]
     public var lowerReasons: [String?]
 
-    public init(space: MixtureSpace) {
+    public init(space: MixtureSpace, catalogue: SourceCatalogue = .builtin) {
         self.space = space
-        names = space == .weights ? TextSource.allCases.map(\.name) : ["reasoning", "visual", "other"]
+        self.catalogue = catalogue
+        names = space == .weights ? catalogue.names : ["reasoning", "visual", "other"]
         lower = Array(repeating: 0, count: names.count)
         upper = Array(repeating: 1, count: names.count)
         upperReasons = Array(repeating: nil, count: names.count)
@@ -27,8 +30,9 @@ public struct SearchSpace: Sendable {
     public mutating func apply(_ bounds: [MixtureBound]) throws {
         for b in bounds {
             let key = b.component.lowercased().replacingOccurrences(of: "_share", with: "")
-            guard let i = names.firstIndex(of: key) ?? TextSource(name: key).flatMap({ names.firstIndex(of: $0.name) }) else {
-                throw PlannerError.badBound("'\(b.component)' in '\(b)' is not one of " + names.joined(separator: ", "))
+            guard let i = names.firstIndex(of: key) ?? (space == .weights ? catalogue.index(of: key) : nil) else {
+                let hint = space == .weights ? catalogue.suggestion(for: key).map { " (did you mean \($0)?)" } ?? "" : ""
+                throw PlannerError.badBound("'\(b.component)' in '\(b)' is not one of " + names.joined(separator: ", ") + hint)
             }
             let f = b.percent / 100
             let label = "\(names[i])\(b.relation.rawValue)\(b.percent.formatted())"
@@ -37,7 +41,8 @@ public struct SearchSpace: Sendable {
         }
     }
 
-    /// Caps each source so its tokens in the mixture stay within `available × maxEpochs`.
+    /// Caps each source so its tokens in the mixture stay within `available × maxEpochs`; a
+    /// source the catalogue does not hold is refused with the nearest one.
     public mutating func apply(_ available: [SourceAvailability], tokens: Double, maxEpochs: Double) throws {
         guard !available.isEmpty else { return }
         guard space == .weights else {
@@ -45,11 +50,13 @@ public struct SearchSpace: Sendable {
         }
         guard maxEpochs > 0, maxEpochs.isFinite else { throw PlannerError.badAvailability("--max-epochs must be positive") }
         for a in available {
-            let i = names.firstIndex(of: a.source.name)!
+            guard let i = catalogue.index(of: a.source) else {
+                throw PlannerError.badAvailability("'\(a.source)' is not a source — \(MixtureError.unknownSource(a.source, catalogue: catalogue))")
+            }
             let cap = min(1, a.tokens * maxEpochs / tokens)
             if cap < upper[i] {
                 upper[i] = cap
-                upperReasons[i] = "\(a.source.name) available \(Quantity.format(a.tokens)) × \(maxEpochs.formatted()) epochs"
+                upperReasons[i] = "\(names[i]) available \(Quantity.format(a.tokens)) × \(maxEpochs.formatted()) epochs"
             }
         }
     }
@@ -110,9 +117,7 @@ public struct SearchSpace: Sendable {
     public func mixture(_ w: [Double]) -> Mixture {
         switch space {
         case .weights:
-            var d: [TextSource: Double] = [:]
-            for (i, s) in TextSource.allCases.enumerated() { d[s] = max(0, w[i]) }
-            return (try? Mixture(weights: d, scale: .fraction, normalise: true))!
+            return (try? Mixture(vector: w.map { max(0, $0) }, catalogue: catalogue, scale: .fraction, normalise: true))!
         case .shares:
             return (try? Mixture(reasoningShare: min(1, max(0, w[0])), visualShare: min(1 - min(1, max(0, w[0])), max(0, w[1]))))!
         }
@@ -122,7 +127,7 @@ public struct SearchSpace: Sendable {
     public func point(_ m: Mixture) -> [Double] {
         switch space {
         case .weights: m.vector
-        case .shares: [m.reasoningShare, m.visualShare, max(0, 1 - m.reasoningShare - m.visualShare)]
+        case .shares: [m.reasoningShare!, m.visualShare!, max(0, 1 - m.reasoningShare! - m.visualShare!)]
         }
     }
 }

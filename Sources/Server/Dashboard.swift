@@ -20,7 +20,8 @@ enum DashboardRoutes {
 
     static func render(store: ResultStore, only: String?) throws -> String {
         let labels = try store.labels()
-        var body = "<h1>VisionMix</h1><p class=\"sub\">Scaling laws and data-mixture planning · server \(VisionMixServer.version)</p>"
+        var body = "<h1>VisionMix</h1><p class=\"sub\">Scaling laws and data-mixture planning · server \(VisionMixServer.version) · "
+            + "plan with the <a href=\"/planner\">planner</a>, read the laws on <a href=\"/fits\">fits</a></p>"
         body += "<h2>Sources</h2>"
         if labels.isEmpty {
             body += "<p>The store holds no runs yet. Import some with <code>visionmix runs import FILE --source LABEL</code> or <code>POST /v1/runs</code>.</p>"
@@ -58,8 +59,12 @@ enum DashboardRoutes {
             h1{margin:0}.sub{color:#666;margin-top:4px}
             table{border-collapse:collapse}td,th{padding:4px 12px;border-bottom:1px solid #ddd;text-align:left}
             .num{text-align:right}.note{color:#666}
-            .grid{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;border:1px solid #eee;padding:4px}
+            .grid{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;border:1px solid #eee;padding:4px;max-width:100%}
+            figure svg{max-width:100%;height:auto}.table-wrap{overflow-x:auto}
+            nav.pages{display:flex;flex-wrap:wrap;gap:4px;margin:-8px 0 12px}nav.pages a{padding:4px 10px;color:#3465a4;text-decoration:none}
+            nav.pages a[aria-current="page"]{background:#3465a4;color:#fff;border-radius:4px}header.top .brand{display:none}
             </style></head><body>
+            \(DashboardPages.header(current: "/", tokenField: false))
             \(body)
             </body></html>
             """

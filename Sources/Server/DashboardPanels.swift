@@ -26,7 +26,7 @@ enum DashboardPanels {
             + "<span class=\"status\">\(xmlEscape(p.status))</span>, \(p.completedRuns)/\(p.totalRuns) runs stored"
         if let eta = p.etaSeconds { html += String(format: ", about %.0f s left", eta) }
         html += "</p>"
-        html += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width) + 2)\" height=\"22\" role=\"img\" aria-label=\"sweep progress\">"
+        html += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width) + 2)\" height=\"22\" viewBox=\"0 0 \(Int(width) + 2) 22\" style=\"max-width:100%;height:auto\" role=\"img\" aria-label=\"sweep progress\">"
             + "<rect x=\"1\" y=\"1\" width=\"\(Int(width))\" height=\"20\" fill=\"#f0f0f0\" stroke=\"#ccc\"/>"
             + "<rect x=\"1\" y=\"1\" width=\"\(filled)\" height=\"20\" fill=\"\(colour)\"/>"
             + "<text x=\"\(Int(width / 2))\" y=\"15\" text-anchor=\"middle\" font-size=\"12\" font-family=\"sans-serif\">"

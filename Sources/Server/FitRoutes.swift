@@ -21,6 +21,26 @@ enum FitRoutes {
         return JSON.response(fits)
     }
 
+    /// `GET /v1/fits/curves?source=LABEL&category=C`: the category's runs as points and its
+    /// newest fit of each kind of law drawn over them by the Laws module (`SourceFits.plots`):
+    /// curves over N and D with the 90% band, residuals, the hold-out size and the family
+    /// comparison, for the dashboard's fits page.
+    @Sendable static func curves(_ request: Request, _ ctx: RouteContext) async throws -> Response {
+        let q = Query(request)
+        let source = try sourceLabel(q.present("source"))
+        guard let category = q.present("category"), MetricCatalogue.isValidName(category) else {
+            throw APIError.badRequest("category is required: a score category such as vqa_avg", field: "category")
+        }
+        let store = ctx.state.store
+        let plots = try await offload { () throws -> CategoryFitPlots in
+            if let p = try SourceFits.plots(label: source, category: category, in: store) { return p }
+            let fitted = try SourceFits.fittedCategories(label: source, in: store)
+            guard !fitted.isEmpty else { throw APIError(.notFound, LawLookupError.noFits(source).description, field: "source") }
+            throw APIError(.notFound, "source '\(source)' has no fit of '\(category)'; fitted: " + fitted.joined(separator: ", "), field: "category")
+        }
+        return JSON.response(plots)
+    }
+
     /// `POST /v1/fits` `{"source", "category": "vqa_avg" | "all", "family": "auto", "params"?,
     /// "tokens"?}` (the last two: fit only the runs at that size or budget): fits and
     /// stores them in the database and answers

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Planner
+import Store
 import VisionMixCore
 
 /// Predict and recommend over the fitted laws of one source, answered with the same JSON as
@@ -10,15 +11,17 @@ enum PlanningRoutes {
     static let predictFields: Set<String> = ["source", "mix", "params", "tokens"]
     static let recommendFields: Set<String> = [
         "source", "objective", "constraints", "bounds", "available", "max_epochs", "baseline", "params", "tokens",
-        "candidates", "seed", "language_category", "allow_extrapolation",
+        "candidates", "seed", "language_category", "allow_extrapolation", "export",
     ]
 
     @Sendable static func predict(_ request: Request, _ ctx: RouteContext) async throws -> Response {
         let body = try await RequestBody.read(request, limit: ctx.configuration.maxBodyBytes, allowed: predictFields)
         let source = try body.string("source", required: true)!
-        let mixture = try body.mixture("mix", required: true)!
+        guard body.value("mix") != nil else { throw APIError.badRequest("mix is required", field: "mix") }
         let params = try body.count("params"), tokens = try body.count("tokens")
         let laws = try lawSet(source, ctx)
+        // Read against the laws' sources, which the source label declares.
+        let mixture = try body.mixture("mix", required: true, catalogue: laws.catalogue)!
         guard let n = params ?? laws.defaultParams else { throw APIError.badRequest("params is required: these laws were fitted at several sizes", field: "params") }
         guard let d = tokens ?? laws.defaultTokens else { throw APIError.badRequest("tokens is required: these laws were fitted at several budgets", field: "tokens") }
         if mixture.isSharesOnly, let w = laws.laws.values.first(where: { $0.space == .weights }) {
@@ -41,22 +44,23 @@ enum PlanningRoutes {
         let bounds = try mixtureBounds(body)
         let available = try sourceAvailability(body)
         let maxEpochs = try body.number("max_epochs", positive: true)
-        let baselineName: String
-        let baseline: Mixture
-        if let b = try body.mixture("baseline") {
-            baseline = b
-            baselineName = body.value("baseline")?.stringValue ?? "baseline"
-        } else {
-            baseline = Mixture.preset("language_favorable")!
-            baselineName = "language_favorable"
-        }
         let params = try body.count("params"), tokens = try body.count("tokens")
         let candidates = try body.integer("candidates", in: 100...ctx.configuration.maxCandidates)
         let seed = try body.integer("seed", in: 0...Int(Int32.max))
         let language = try body.string("language_category")
         let extrapolate = try body.bool("allow_extrapolation")
+        let export = try body.bool("export") ?? false
 
         let laws = try lawSet(source, ctx)
+        let baselineName: String
+        let baseline: Mixture
+        if let b = try body.mixture("baseline", catalogue: laws.catalogue) {
+            baseline = b
+            baselineName = body.value("baseline")?.stringValue ?? "baseline"
+        } else {
+            baselineName = RecommendationRequest.defaultBaseline(for: laws.catalogue)
+            baseline = Mixture.preset(baselineName, catalogue: laws.catalogue)!
+        }
         // Unknown categories are named against the field that mentions them, before any search.
         for t in objective.terms where laws.laws[t.category] == nil {
             throw APIError.from(PlannerError.unknownCategory(t.category, available: laws.categories), field: "objective")
@@ -85,9 +89,48 @@ enum PlanningRoutes {
         do { _ = try laws.searchPlan(for: req) } catch let e as PlannerError {
             throw APIError.from(e, field: searchPlanField(e, req))
         }
-        let r = req
-        let recipe = try await offload { try field("constraints") { try laws.recommend(r) } }
-        return JSON.response(recipe)
+        let r = req, store = ctx.state.store
+        let recipe = try await offload {
+            // The runs the transfer check reads: the store's, whichever provider gave the laws.
+            let runs = try store.runs(RunFilter(source: source))
+            return try field("constraints") { try laws.recommend(r, checkingTransferIn: runs) }
+        }
+        guard export else { return JSON.response(recipe) }
+        let (texts, refusals) = try recipe.exports()
+        return JSON.response(ExportedRecipe(recipe: recipe, exports: texts, refusals: refusals))
+    }
+
+    /// A recipe with `"exports"`: the texts `recommend --format json|yaml|megatron` prints, by
+    /// format, and `"export_refusals"`: why a format could not be made.
+    struct ExportedRecipe: Encodable {
+        let recipe: Recipe
+        let exports: [String: String]
+        let refusals: [String: String]
+        enum Keys: String, CodingKey { case exports, exportRefusals = "export_refusals" }
+        func encode(to encoder: Encoder) throws {
+            try recipe.encode(to: encoder)
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(exports, forKey: .exports)
+            try c.encode(refusals, forKey: .exportRefusals)
+        }
+    }
+
+    /// `GET /v1/transfer?source=S&category=C`: `visionmix transfer --json`'s report.
+    @Sendable static func transfer(_ request: Request, _ ctx: RouteContext) async throws -> Response {
+        let query = Query(request)
+        let source = try FitRoutes.sourceLabel(query.present("source"))
+        guard let category = query.present("category"), !category.isEmpty else { throw APIError.badRequest("category is required", field: "category") }
+        guard MetricCatalogue.isValidName(category) else { throw APIError.badRequest("category must be a category name", field: "category") }
+        let store = ctx.state.store
+        do {
+            let report = try await offload { try Transfer.report(store: store, source: source, category: category) }
+            return JSON.response(report)
+        } catch let e as TransferError {
+            switch e {
+            case .noRuns: throw APIError(.notFound, e.description, field: "source")
+            case .unknownCategory: throw APIError(.notFound, e.description, field: "category")
+            }
+        }
     }
 
     /// The request field a refusal of `LawSet.searchPlan` is about.

@@ -105,19 +105,19 @@ struct RequestBody {
         }
     }
 
-    /// A mixture: a spec string as on the command line (`balanced`, `web_crawl=40,code=60`,
-    /// `reasoning=60,visual=15`), or an object of source weights (percentages or fractions),
-    /// or `{"reasoning_share", "visual_share"}`.
-    func mixture(_ name: String, required: Bool = false) throws -> Mixture? {
+    /// A mixture over `catalogue`'s sources: a spec string as on the command line (`balanced`,
+    /// `web_crawl=40,code=60`, `reasoning=60,visual=15`), or an object of source weights
+    /// (percentages or fractions), or `{"reasoning_share", "visual_share"}`.
+    func mixture(_ name: String, required: Bool = false, catalogue: SourceCatalogue) throws -> Mixture? {
         guard let v = value(name) else {
             if required { throw APIError.badRequest("\(name) is required", field: name) }
             return nil
         }
-        return try field(name) { try Self.mixture(from: v, field: name) }
+        return try field(name) { try Self.mixture(from: v, field: name, catalogue: catalogue) }
     }
 
-    static func mixture(from v: JSONValue, field name: String) throws -> Mixture {
-        if let s = v.stringValue { return try MixtureSpec.parse(s).mixture }
+    static func mixture(from v: JSONValue, field name: String, catalogue: SourceCatalogue) throws -> Mixture {
+        if let s = v.stringValue { return try MixtureSpec.parse(s, catalogue: catalogue).mixture }
         guard case let .object(o) = v, !o.isEmpty else {
             throw APIError.badRequest("\(name) must be a mixture spec string or an object of source weights", field: name)
         }
@@ -133,14 +133,16 @@ struct RequestBody {
             }
             return try Mixture(reasoningShare: r, visualShare: vis)
         }
-        var w: [TextSource: Double] = [:]
+        var w = [Double](repeating: 0, count: catalogue.count)
         for (k, x) in numbers {
-            guard let s = TextSource(name: k) else { throw APIError.badRequest(MixtureError.unknownSource(k).description, field: "\(name).\(k)") }
-            w[s] = x
+            guard let i = catalogue.index(of: k) else {
+                throw APIError.badRequest(MixtureError.unknownSource(k, catalogue: catalogue).description, field: "\(name).\(k)")
+            }
+            w[i] = x
         }
-        let total = w.values.filter(\.isFinite).reduce(0, +)
+        let total = w.filter(\.isFinite).reduce(0, +)
         guard total.isFinite else { throw APIError.badRequest("\(name): the weights are too large to add up", field: name) }
-        return try Mixture(weights: w, scale: total > 1.5 ? .percent : .fraction, normalise: true)
+        return try Mixture(vector: w, catalogue: catalogue, scale: total > 1.5 ? .percent : .fraction, normalise: true)
     }
 }
 

@@ -34,6 +34,14 @@ extension VisionMixServer {
     /// docs/openapi.yaml; `routesAgreeWithTheOpenAPISpec` fails until both are done.
     static let routes: [Route] = [
         Route(.get, "/", DashboardRoutes.page),
+        Route(.get, "/planner", DashboardPages.planner),
+        Route(.get, "/fits", DashboardPages.fits),
+        Route(.get, "/runs", DashboardPages.runs),
+        Route(.get, "/sweeps", DashboardPages.sweeps),
+        Route(.get, "/assets/{name}", DashboardPages.asset),
+        Route(.get, "/v1/sources", SourceRoutes.list),
+        Route(.get, "/v1/sources/{label}", SourceRoutes.show),
+        Route(.get, "/v1/laws", SourceRoutes.laws),
         Route(.get, "/v1/health", RunRoutes.health),
         Route(.get, "/v1/runs", RunRoutes.list),
         Route(.post, "/v1/runs", RunRoutes.importRuns),
@@ -41,10 +49,14 @@ extension VisionMixServer {
         Route(.get, "/v1/metrics", MetricsRoutes.prometheus),
         Route(.post, "/v1/predict", PlanningRoutes.predict),
         Route(.post, "/v1/recommend", PlanningRoutes.recommend),
+        Route(.get, "/v1/transfer", PlanningRoutes.transfer),
         Route(.get, "/v1/fits", FitRoutes.list),
         Route(.post, "/v1/fits", FitRoutes.create),
+        Route(.get, "/v1/fits/curves", FitRoutes.curves),
+        Route(.get, "/v1/sweeps", SweepRoutes.list),
         Route(.post, "/v1/sweeps", SweepRoutes.create),
         Route(.get, "/v1/sweeps/{id}", SweepRoutes.show),
+        Route(.get, "/v1/sweeps/{id}/units", SweepRoutes.units),
         Route(.delete, "/v1/sweeps/{id}", SweepRoutes.cancel),
     ]
 }

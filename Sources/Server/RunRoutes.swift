@@ -12,7 +12,8 @@ enum RunRoutes {
     }
 
     /// `GET /v1/runs`: a page of runs, oldest first, with the total for the filter so a
-    /// client can page through with `offset`.
+    /// client can page through with `offset`. Filters: source, origin, params, tokens, mix
+    /// (exactly that mixture).
     @Sendable static func list(_ request: Request, _ ctx: RouteContext) async throws -> Response {
         let q = Query(request)
         var filter = RunFilter(source: q.string("source"))
@@ -25,6 +26,17 @@ enum RunRoutes {
                 throw APIError.badRequest("params '\(p)' is not a positive count like 340M or 7B", field: "params")
             }
             filter.params = x
+        }
+        if let t = q.present("tokens") {
+            guard let x = Quantity.parse(t) else {
+                throw APIError.badRequest("tokens '\(t.prefix(40))' is not a token count like 50B or 0", field: "tokens")
+            }
+            filter.tokens = x
+        }
+        if let m = q.present("mix") {
+            // By the filtered label's sources when it names one (a mixture's key lists its catalogue's sources).
+            let catalogue = try filter.source.map { try ctx.state.store.catalogue(label: $0) } ?? .builtin
+            filter.mixtureKey = try field("mix") { try MixtureSpec.parse(m, catalogue: catalogue).mixture.canonicalKey }
         }
         filter.limit = try q.integer("limit", default: 100, in: 1...1000)
         filter.offset = try q.integer("offset", default: 0, in: 0...Int(Int32.max))
@@ -51,17 +63,22 @@ enum RunRoutes {
         guard MetricCatalogue.isValidName(source) else {
             throw APIError.badRequest("source must be a plain label (letters, digits, _; starting with a letter)", field: "source")
         }
-        let defaultMix = try q.string("mix").map { spec in try field("mix") { try MixtureSpec.parse(spec).mixture } }
+        // Weights name the label's sources (declared with `runs import --sources`, else the built-in ones).
+        let catalogue = try ctx.state.store.catalogue(label: source)
+        let defaultMix = try q.string("mix").map { spec in try field("mix") { try MixtureSpec.parse(spec, catalogue: catalogue).mixture } }
         try RequestBody.requireJSONContentType(request)
         let buffer = try await request.body.collect(upTo: ctx.configuration.maxBodyBytes)
         let parsed: ResultFile
         do {
-            parsed = try ResultFile.parseJSON(Data(buffer.readableBytesView), name: "http-request", defaultMixture: defaultMix)
+            parsed = try ResultFile.parseJSON(Data(buffer.readableBytesView), name: "http-request", defaultMixture: defaultMix, catalogue: catalogue)
         } catch var e as ImportError {
             e.file = "body"
             throw APIError.badRequest("refused: \(e.description) (nothing was imported)", field: "body")
         }
-        let out = try await offload { try ctx.state.store.insertRuns(parsed.runs, label: source, origin: "import") }
+        let out: ResultStore.InsertOutcome
+        do { out = try await offload { try ctx.state.store.insertRuns(parsed.runs, label: source, origin: "import") } } catch let e as CatalogueConflict {
+            throw APIError.badRequest("refused: \(e.description) (nothing was imported)", field: "body")
+        }
         ctx.state.metrics.imported(out.inserted.count)
         struct Summary: Encodable {
             let file: String, source: String, format: String, rows: Int, imported: Int, already_present: Int

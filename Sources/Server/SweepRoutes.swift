@@ -57,6 +57,32 @@ enum SweepRoutes {
         return JSON.response(progress)
     }
 
+    /// `GET /v1/sweeps`: every sweep's progress, newest first.
+    @Sendable static func list(_ request: Request, _ ctx: RouteContext) async throws -> Response {
+        let store = ctx.state.store
+        let all = try await offload { () throws -> [SweepProgress] in
+            try store.sweeps().map { record in
+                // A record whose spec no longer reads still lists, with what the record says.
+                (try? SweepRunner(store: store, sweep: record).progress()) ?? SweepProgress(record: record)
+            }
+        }
+        struct Sweeps: Encodable { let sweeps: [SweepProgress] }
+        return JSON.response(Sweeps(sweeps: all))
+    }
+
+    /// `GET /v1/sweeps/{id}/units`: where each unit of work stands (`SweepRunner.units`).
+    @Sendable static func units(_ request: Request, _ ctx: RouteContext) async throws -> Response {
+        let id = try sweepId(ctx)
+        let store = ctx.state.store
+        let units = try await offload { () throws -> SweepUnits in
+            guard let record = try store.sweep(id: id) else { throw APIError(.notFound, "no sweep with id \(id)", field: "id") }
+            do { return try SweepRunner(store: store, sweep: record).units() } catch let e as SweepError {
+                throw APIError(.unprocessableContent, e.description, field: "id")
+            }
+        }
+        return JSON.response(units)
+    }
+
     /// `DELETE /v1/sweeps/{id}`: as `visionmix sweep cancel --id ID` (status cancelled, SIGTERM
     /// to the recorded process); the stored runs stay and starting the sweep again resumes it.
     @Sendable static func cancel(_ request: Request, _ ctx: RouteContext) async throws -> Response {

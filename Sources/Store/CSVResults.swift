@@ -5,7 +5,7 @@ import VisionMixCore
 /// tidy (one row per run and metric, with category/metric and score/value columns, as
 /// paper-scaling.csv).
 enum CSVResults {
-    static func parse(_ text: String) throws -> ResultFile {
+    static func parse(_ text: String, catalogue: SourceCatalogue) throws -> ResultFile {
         let records = try CSVReader.records(text)
         guard let header = records.first else { throw ImportError(line: nil, reason: "the file holds no header row") }
         let headers = header.fields.map { $0.trimmedSpaces }
@@ -15,15 +15,16 @@ enum CSVResults {
             let key = h.lowercased()
             if key.isEmpty { throw ImportError(line: header.line, reason: "a column has an empty header") }
             if !seen.insert(key).inserted { throw ImportError(line: header.line, reason: "column \(h) appears twice") }
-            if let s = ColumnRole.looksLikeSource(key) {
-                throw ImportError(line: header.line, reason: "unknown source column '\(h)' (did you mean \(s.name)?)")
+            if let s = ColumnRole.looksLikeSource(key, catalogue: catalogue) {
+                throw ImportError(line: header.line, reason: "column \(index + 1): unknown source column '\(h)' (did you mean \(s)?)")
             }
-            guard let role = ColumnRole.classify(h) else {
+            guard let role = ColumnRole.classify(h, catalogue: catalogue) else {
                 throw ImportError(line: header.line, reason: "column '\(h)' is not a valid metric name (letters, digits, _)")
             }
             if case let .unknownSourceWeight(name) = role {
                 throw ImportError(line: header.line, reason: "column \(index + 1) '\(h)' is the weight of source '\(name)', which is not a source "
-                                  + "(sources are " + TextSource.allCases.map(\.name).joined(separator: ", ") + "); nothing was imported")
+                                  + "of this label (" + sourcesInWords(catalogue) + (catalogue.suggestion(for: name).map { "; did you mean \($0)?" } ?? "")
+                                  + "); declare the label's sources with --sources FILE; nothing was imported")
             }
             roles.append(role)
         }
@@ -43,6 +44,7 @@ enum CSVResults {
             throw ImportError(line: header.line, reason: "column chance:\(m) has no \(m) column to go with")
         }
         let sourceColumns = roles.contains { if case .source = $0 { true } else { false } }
+        let weightColumns = columnSpan(headers.indices.filter { if case .source = roles[$0] { true } else { false } }, headers: headers)
         let unknownMetricColumns = zip(headers, roles).compactMap { h, r -> String? in
             if case let .metric(m) = r, !MetricCatalogue.isKnown(m) { return h }
             return nil
@@ -50,8 +52,8 @@ enum CSVResults {
         if !sourceColumns, let looksLikeWeights = unnamedWeightColumns(records: records, headers: headers, roles: roles) {
             throw ImportError(line: header.line, reason: "columns " + looksLikeWeights.joined(separator: ", ")
                               + " add up to 1 (or 100) on every row: they look like mixture weights, which would be stored as scores. "
-                              + "Name each weight column weight_<source> (sources are " + TextSource.allCases.map(\.name).joined(separator: ", ")
-                              + "); nothing was imported")
+                              + "Name each weight column weight_<source> (" + sourcesInWords(catalogue)
+                              + "; declare other sources with --sources FILE); nothing was imported")
         }
 
         // Percent or fraction: decided once per file from the largest row sum.
@@ -81,7 +83,8 @@ enum CSVResults {
             }
             var run = NewRun(params: 0, tokens: 0, mixture: nil, scores: [:])
             var gotParams = false, gotTokens = false
-            var weights: [TextSource: Double] = [:]
+            var weights = [Double](repeating: 0, count: catalogue.count)
+            var gotWeights = false
             var reasoning: Double?, visual: Double?
             var tidyMetric: String?, tidyValue: Double?
             for (i, role) in roles.enumerated() {
@@ -103,7 +106,7 @@ enum CSVResults {
                 case let .tokens(mult):
                     if let v = try countCell(cell, column: col, multiplier: mult, line: line) { run.tokens = v; gotTokens = true }
                 case let .source(s):
-                    if let v = try numberCell(cell, column: col, line: line) { weights[s] = v }
+                    if let v = try numberCell(cell, column: col, line: line) { weights[s] = v; gotWeights = true }
                 case let .reasoning(sc):
                     reasoning = try numberCell(cell, column: col, line: line).map { sc == .percent ? $0 / 100 : $0 }
                 case let .visual(sc):
@@ -122,9 +125,10 @@ enum CSVResults {
             }
             guard gotParams else { throw ImportError(line: line, reason: "the model size is empty") }
             guard gotTokens else { throw ImportError(line: line, reason: "the token count is empty") }
-            if !weights.isEmpty {
-                run.mixture = try mixtureFromRow(weights, scale: scale, line: line, unknownColumns: unknownMetricColumns)
-                let sum = weights.totalWeight
+            if gotWeights {
+                run.mixture = try mixtureFromRow(weights, catalogue: catalogue, scale: scale, line: line, columns: weightColumns,
+                                                 unknownColumns: unknownMetricColumns)
+                let sum = weights.reduce(0) { $0 + $1 }
                 if abs(sum - (scale == .percent ? 100 : 1)) > 1e-9 { normalised += 1 }
             } else if reasoning != nil || visual != nil {
                 guard let r = reasoning, let v = visual else {
@@ -184,6 +188,20 @@ func unnamedWeightColumns(records: [CSVRecord], headers: [String], roles: [Colum
         guard abs(sum - 1) < 1e-3 || abs(sum - 100) < 1e-1 else { return nil }
     }
     return columns.map { headers[$0] }
+}
+
+/// The sources of a catalogue for a message: which ones, or that they are the built-in six.
+func sourcesInWords(_ catalogue: SourceCatalogue) -> String {
+    (catalogue.isBuiltin ? "the built-in sources are " : "its sources are ") + catalogue.namesForMessages
+}
+
+/// Columns for a message, with their 1-based positions: `weight_a (column 2)`, or the first and
+/// last of several: `weight_a … weight_q (columns 2–18)`.
+func columnSpan(_ indices: [Int], headers: [String]) -> String {
+    guard let first = indices.first, let last = indices.last else { return "" }
+    if first == last { return "\(headers[first]) (column \(first + 1))" }
+    let range = indices.count == last - first + 1 ? "columns \(first + 1)–\(last + 1)" : "columns " + indices.map { String($0 + 1) }.joined(separator: ", ")
+    return "\(headers[first]) … \(headers[last]), \(range)"
 }
 
 /// A chance level is an accuracy in percent: 0–100.

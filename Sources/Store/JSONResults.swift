@@ -5,7 +5,7 @@ import VisionMixCore
 /// `{"name", "params", "tokens", "seed", "mixture", "scores", "chance"}` — the shape `runs list --json`
 /// prints, so an export imports back unchanged.
 public enum JSONResults {
-    static func parse(_ text: String) throws -> ResultFile {
+    static func parse(_ text: String, catalogue: SourceCatalogue) throws -> ResultFile {
         let root: JSONValue
         do { try JSONText.check(Data(text.utf8)) } catch let p as JSONText.Problem {
             throw ImportError(line: p.line, reason: "malformed JSON: \(p.message) (column \(p.column))")
@@ -51,21 +51,27 @@ public enum JSONResults {
                 run.seed = Int(n)
             }
             if case let .object(m)? = o["mixture"] {
-                var w: [TextSource: Double] = [:]
+                var w = [Double](repeating: 0, count: catalogue.count)
+                var named: [String] = []
                 var r: Double?, v: Double?
                 for (k, raw) in m {
                     guard let x = number(raw) else { throw fail("mixture.\(k) is not a number") }
                     if k == "reasoning_share" { r = x; continue }
                     if k == "visual_share" { v = x; continue }
-                    guard let s = TextSource(name: k) else {
-                        throw fail(MixtureError.unknownSource(k).description.replacingOccurrences(of: "unknown source", with: "mixture has an unknown source"))
+                    guard let s = catalogue.index(of: k) else {
+                        throw fail(MixtureError.unknownSource(k, catalogue: catalogue).description
+                            .replacingOccurrences(of: "unknown source", with: "mixture has an unknown source"))
                     }
                     w[s] = x
+                    named.append(k)
                 }
-                if !w.isEmpty {
-                    let scale: WeightScale = w.values.filter(\.isFinite).reduce(0, +) > 1.5 ? .percent : .fraction
+                if !named.isEmpty {
+                    let scale: WeightScale = w.filter(\.isFinite).reduce(0, +) > 1.5 ? .percent : .fraction
                     scaleNotice.insert(scale == .percent ? "percentages" : "fractions")
-                    do { run.mixture = try mixtureFromRow(w, scale: scale, line: line ?? 0, unknownColumns: []) } catch let e as ImportError {
+                    do {
+                        run.mixture = try mixtureFromRow(w, catalogue: catalogue, scale: scale, line: line ?? 0,
+                                                         columns: "mixture." + named.sorted().joined(separator: ", mixture."), unknownColumns: [])
+                    } catch let e as ImportError {
                         throw fail(e.reason)
                     }
                 } else if let r, let v {
@@ -109,8 +115,8 @@ public enum JSONResults {
     static func number(_ raw: JSONValue?) -> Double? { raw?.numberValue }
 
     /// Runs that `encode` wrote, read back as they were (without the provenance an import adds).
-    public static func decode(_ data: Data) throws -> [NewRun] {
-        try parse(try ResultFile.utf8(data)).runs.map { var run = $0; run.provenance["import_line"] = nil; return run }
+    public static func decode(_ data: Data, catalogue: SourceCatalogue = .builtin) throws -> [NewRun] {
+        try parse(try ResultFile.utf8(data), catalogue: catalogue).runs.map { var run = $0; run.provenance["import_line"] = nil; return run }
     }
 
     /// How and when the run was made, kept as given: a result file written by a sweep worker
@@ -162,9 +168,9 @@ public enum JSONResults {
 
     static func mixtureValue(_ m: Mixture) -> JSONValue {
         guard let w = m.weights else {
-            return .object(["reasoning_share": .number(m.reasoningShare), "visual_share": .number(m.visualShare)])
+            return .object(["reasoning_share": .number(m.reasoningShare!), "visual_share": .number(m.visualShare!)])
         }
-        return .object(Dictionary(uniqueKeysWithValues: TextSource.allCases.map { ($0.name, JSONValue.number(w[$0]!)) }))
+        return .object(w.mapValues { JSONValue.number($0) })
     }
 
     static func count(_ raw: JSONValue?, field: String, fail: (String) -> ImportError) throws -> Double? {

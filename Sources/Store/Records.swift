@@ -3,7 +3,8 @@ import GRDB
 
 // Plain record structs, one per table. Columns are snake_case in SQL and camelCase here.
 
-/// A text source and its reasoning/visual tag shares (0–1).
+/// A built-in text source and its reasoning/visual tag shares (0–1); declared catalogues live
+/// in `source_catalogues`.
 public struct SourceRecord: SnakeCaseColumns, Codable, FetchableRecord, PersistableRecord, Sendable {
     public static let databaseTableName = "sources"
     public var name: String
@@ -12,13 +13,15 @@ public struct SourceRecord: SnakeCaseColumns, Codable, FetchableRecord, Persista
 }
 
 /// A mixture: per-source weights in `mixture_weights`, or only its shares (`kind == "shares"`).
+/// The shares are kept for shares-only mixtures and mixtures of the built-in sources; those of
+/// a declared catalogue's mixture follow from the catalogue of the label that reads it.
 public struct MixtureRecord: SnakeCaseColumns, Codable, FetchableRecord, MutablePersistableRecord, Sendable {
     public static let databaseTableName = "mixtures"
     public var id: Int64?
     public var canonicalKey: String
     public var kind: String
-    public var reasoningShare: Double
-    public var visualShare: Double
+    public var reasoningShare: Double?
+    public var visualShare: Double?
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 

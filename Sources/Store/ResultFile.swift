@@ -12,13 +12,14 @@ public struct ResultFile: Sendable {
     /// What the reader assumed (percent or fraction weights, normalisation), for the user.
     public var notices: [String]
 
-    /// Parses `path`; `defaultMixture` applies to rows that give no mixture of their own.
-    public static func read(path: String, defaultMixture: Mixture? = nil) throws -> ResultFile {
+    /// Parses `path`; `defaultMixture` applies to rows that give no mixture of their own, and
+    /// weights are read as those of `catalogue`'s sources.
+    public static func read(path: String, defaultMixture: Mixture? = nil, catalogue: SourceCatalogue = .builtin) throws -> ResultFile {
         let name = (path as NSString).lastPathComponent
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ImportError(file: path, line: nil, reason: "cannot read the file")
         }
-        do { return try parse(data: data, name: name, defaultMixture: defaultMixture) } catch var e as ImportError {
+        do { return try parse(data: data, name: name, defaultMixture: defaultMixture, catalogue: catalogue) } catch var e as ImportError {
             e.file = path
             throw e
         }
@@ -26,17 +27,18 @@ public struct ResultFile: Sendable {
 
     /// Parses results already in memory (CSV or JSON, told apart by their first character).
     /// `name` is recorded as the runs' `import_file` provenance.
-    public static func parse(data: Data, name: String, defaultMixture: Mixture? = nil) throws -> ResultFile {
+    public static func parse(data: Data, name: String, defaultMixture: Mixture? = nil, catalogue: SourceCatalogue = .builtin) throws -> ResultFile {
         let text = try utf8(data)
         let trimmed = text.drop { $0.isWhitespace || $0 == "\u{FEFF}" }
-        let file = (trimmed.first == "[" || trimmed.first == "{") ? try JSONResults.parse(text) : try CSVResults.parse(text)
+        let file = (trimmed.first == "[" || trimmed.first == "{") ? try JSONResults.parse(text, catalogue: catalogue)
+            : try CSVResults.parse(text, catalogue: catalogue)
         return try finish(file, name: name, defaultMixture: defaultMixture)
     }
 
     /// Parses JSON results only, as `runs import` reads a .json file. The HTTP service uses this
     /// for request bodies, which are never sniffed as CSV.
-    public static func parseJSON(_ data: Data, name: String, defaultMixture: Mixture? = nil) throws -> ResultFile {
-        try finish(JSONResults.parse(try utf8(data)), name: name, defaultMixture: defaultMixture)
+    public static func parseJSON(_ data: Data, name: String, defaultMixture: Mixture? = nil, catalogue: SourceCatalogue = .builtin) throws -> ResultFile {
+        try finish(JSONResults.parse(try utf8(data), catalogue: catalogue), name: name, defaultMixture: defaultMixture)
     }
 
     static func utf8(_ data: Data) throws -> String {
@@ -73,25 +75,31 @@ public struct ResultFile: Sendable {
     }
 }
 
-/// Turns per-source weights of one row into a mixture, allowing the rounding of published
-/// tables (a row may sum to 99.9) but nothing more.
-func mixtureFromRow(_ w: [TextSource: Double], scale: WeightScale, line: Int, unknownColumns: [String]) throws -> Mixture {
+/// How far a row's weights may sum from 1 (or 100), as a fraction: published tables round
+/// (a row may sum to 99.9), and nothing more is let through.
+let weightSumTolerance = 0.02
+
+/// Turns the per-source weights of one row (in the catalogue's order, 0 where not given) into
+/// a mixture. `columns` names where the weights came from, for the message.
+func mixtureFromRow(_ w: [Double], catalogue: SourceCatalogue, scale: WeightScale, line: Int, columns: String,
+                    unknownColumns: [String]) throws -> Mixture {
     let unit = scale == .percent ? 100.0 : 1.0
-    for (s, v) in w {
-        if !v.isFinite { throw ImportError(line: line, reason: "weight of \(s.name) is not a finite number") }
-        if v < 0 { throw ImportError(line: line, reason: "weight of \(s.name) is negative (\(v))") }
+    for (i, v) in w.enumerated() {
+        if !v.isFinite { throw ImportError(line: line, reason: "weight of \(catalogue.names[i]) is not a finite number") }
+        if v < 0 { throw ImportError(line: line, reason: "weight of \(catalogue.names[i]) is negative (\(v))") }
     }
-    let total = w.totalWeight
+    let total = w.reduce(0) { $0 + $1 }
     if total <= 0 { throw ImportError(line: line, reason: "mixture weights sum to zero") }
-    if abs(total - unit) > 0.02 * unit {
-        var reason = String(format: "mixture weights sum to %g, expected %g (%@)", total, unit, scale.rawValue)
+    if abs(total - unit) > weightSumTolerance * unit {
+        var reason = String(format: "mixture weights (%@) sum to %g, expected %g (%@, within %g%%)", columns, total, unit, scale.rawValue,
+                            weightSumTolerance * 100)
         if !unknownColumns.isEmpty {
             reason += "; columns " + unknownColumns.joined(separator: ", ")
-                + " are not sources (sources are " + TextSource.allCases.map(\.name).joined(separator: ", ") + ")"
+                + " are not sources (sources are " + catalogue.namesForMessages + ")"
         }
         throw ImportError(line: line, reason: reason)
     }
-    return try Mixture(weights: w, scale: scale, normalise: true)
+    return try Mixture(vector: w, catalogue: catalogue, scale: scale, normalise: true)
 }
 
 /// Parses a number cell; empty means missing. NaN and infinities are refused.
@@ -124,7 +132,8 @@ func countCell(_ raw: String, column: String, multiplier: Double, line: Int) thr
 enum ColumnRole {
     case name, seed, attribute
     case params(Double), tokens(Double)
-    case source(TextSource)
+    /// The weight of the catalogue's source at this position.
+    case source(Int)
     case reasoning(WeightScale), visual(WeightScale)
     case tidyMetric, tidyValue
     case metric(String)
@@ -141,15 +150,15 @@ extension ColumnRole {
     ]
     static let textColumns: Set<String> = ["run", "name", "run_name", "encoder", "model", "notes", "family", "mix", "mixture_name"]
 
-    /// What a header names; `nil` headers are refused by the caller.
-    static func classify(_ header: String) -> ColumnRole? {
+    /// What a header names, with `catalogue`'s sources as weights; `nil` headers are refused by the caller.
+    static func classify(_ header: String, catalogue: SourceCatalogue) -> ColumnRole? {
         let h = header.lowercased()
         if h == "run" || h == "name" || h == "run_name" { return .name }
         if textColumns.contains(h) { return .attribute }
         if h == "seed" { return .seed }
         if let c = countColumns[h] { return c.isParams ? .params(c.multiplier) : .tokens(c.multiplier) }
-        if let s = TextSource(name: h) { return .source(s) }
-        if let named = weightColumnSource(h) { return TextSource(name: named).map { .source($0) } ?? .unknownSourceWeight(named) }
+        if let i = catalogue.index(of: h) { return .source(i) }
+        if let named = weightColumnSource(h) { return catalogue.index(of: named).map { .source($0) } ?? .unknownSourceWeight(named) }
         switch h {
         case "reasoning_pct": return .reasoning(.percent)
         case "visual_pct": return .visual(.percent)
@@ -169,12 +178,16 @@ extension ColumnRole {
         return nil
     }
 
-    /// An unknown column that looks like a misspelt source (`maths`, `webcrawl`).
-    static func looksLikeSource(_ h: String) -> TextSource? {
-        guard TextSource(name: h) == nil, ColumnRole.classify(h).map({ if case .metric = $0 { true } else { false } }) ?? false,
-              !MetricCatalogue.isKnown(h), let s = TextSource.suggestion(for: h) else { return nil }
-        let d = editDistance(h, s.rawValue)
-        let prefix = h.count >= 4 && (h.hasPrefix(s.rawValue) || s.rawValue.hasPrefix(h))
+    /// An unknown column that looks like a misspelt source (`maths`, `webcrawl`). A column that
+    /// starts with a source's name and `_` (`arxiv_loss`) is a metric about that source, and a
+    /// column named as a loss or perplexity is a metric whatever it starts with.
+    static func looksLikeSource(_ h: String, catalogue: SourceCatalogue) -> String? {
+        guard catalogue.index(of: h) == nil,
+              ColumnRole.classify(h, catalogue: catalogue).map({ if case .metric = $0 { true } else { false } }) ?? false,
+              !MetricCatalogue.isKnown(h), MetricCatalogue.higherIsBetter(h), let s = catalogue.suggestion(for: h),
+              !h.hasPrefix(s + "_") else { return nil }
+        let d = editDistance(h, s)
+        let prefix = h.count >= 4 && (h.hasPrefix(s) || s.hasPrefix(h))
         return (d <= max(1, h.count / 4) || prefix) ? s : nil
     }
 }

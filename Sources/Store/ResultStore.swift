@@ -152,6 +152,41 @@ public final class ResultStore: @unchecked Sendable {
                 t.primaryKey(["sweep_id", "attempt", "unit"])
             }
         }
+        m.registerMigration("v4: source catalogues per label") { db in
+            // A label's sources, in order; labels without rows here have the built-in six.
+            try db.create(table: "source_catalogues") { t in
+                t.column("label", .text).notNull()
+                t.column("position", .integer).notNull()
+                t.column("name", .text).notNull()
+                t.column("reasoning_share", .double)
+                t.column("visual_share", .double)
+                t.column("available_tokens", .double)
+                t.primaryKey(["label", "name"])
+                t.uniqueKey(["label", "position"])
+            }
+            // Weights may now name any catalogue's sources, not only the rows of `sources` (the
+            // built-in catalogue), and a mixture of sources without tag shares has no shares:
+            // both tables are rebuilt (foreign keys are checked once the migration ends).
+            try db.create(table: "mixtures_v4") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("canonical_key", .text).notNull().unique()
+                t.column("kind", .text).notNull().check { ["weights", "shares"].contains($0) }
+                t.column("reasoning_share", .double)
+                t.column("visual_share", .double)
+            }
+            try db.execute(sql: "INSERT INTO mixtures_v4 SELECT id, canonical_key, kind, reasoning_share, visual_share FROM mixtures")
+            try db.create(table: "mixture_weights_v4") { t in
+                t.column("mixture_id", .integer).notNull().references("mixtures", onDelete: .cascade)
+                t.column("source", .text).notNull()
+                t.column("weight", .double).notNull().check { $0 >= 0 && $0 <= 1 }
+                t.primaryKey(["mixture_id", "source"])
+            }
+            try db.execute(sql: "INSERT INTO mixture_weights_v4 SELECT mixture_id, source, weight FROM mixture_weights")
+            try db.drop(table: "mixture_weights")
+            try db.drop(table: "mixtures")
+            try db.rename(table: "mixtures_v4", to: "mixtures")
+            try db.rename(table: "mixture_weights_v4", to: "mixture_weights")
+        }
         return m
     }
 

@@ -15,10 +15,13 @@ extension ResultStore {
         /// Rows whose key an earlier row of the same batch already has.
         var repeated = 0
         var metrics = Set<String>()
+        /// The first run of each source catalogue the weighted mixtures are over, in order: the
+        /// runs the label's catalogue is checked against (`checkMixtures`), one per catalogue.
+        var catalogueRuns: [NewRun] = []
     }
 
     /// `staged` runs between the two steps (tests see there that staging took no lock).
-    func insertStaged(_ runs: [NewRun], label: String, origin: String, sweepId: Int64?,
+    func insertStaged(_ runs: [NewRun], label: String, origin: String, sweepId: Int64?, catalogue: SourceCatalogue? = nil,
                       staged: () -> Void = {}) throws -> InsertOutcome {
         try pool.writeWithoutTransaction { db in
             // An empty name: SQLite's private temporary database, deleted when detached.
@@ -34,6 +37,9 @@ extension ResultStore {
             return try Self.retryingWhileBusy(for: writeRetry, onWait: onWait) {
                 var out = InsertOutcome()
                 try db.inTransaction(.immediate) {
+                    // The label's catalogue is read (and declared) under the lock, as the copy is.
+                    if let catalogue { try Self.declare(catalogue, label: label, db: db) }
+                    try Self.checkMixtures(stage.catalogueRuns, match: try Self.catalogue(label: label, db: db), label: label)
                     out = try Self.copyStaged(stage, label: label, origin: origin, sweepId: sweepId, db: db)
                     return .commit
                 }
@@ -58,7 +64,7 @@ extension ResultStore {
                 provenance TEXT NOT NULL, present INTEGER NOT NULL DEFAULT 0);
             CREATE TABLE stage.scores (seq INTEGER NOT NULL, metric TEXT NOT NULL, value REAL NOT NULL, chance REAL);
             CREATE TABLE stage.mixtures (canonical_key TEXT PRIMARY KEY, first_seq INTEGER NOT NULL, kind TEXT NOT NULL,
-                reasoning_share REAL NOT NULL, visual_share REAL NOT NULL);
+                reasoning_share REAL, visual_share REAL);
             CREATE TABLE stage.mixture_weights (canonical_key TEXT NOT NULL, source TEXT NOT NULL, weight REAL NOT NULL);
             """)
         var stage = Stage()
@@ -68,16 +74,27 @@ extension ResultStore {
             let score = try db.makeStatement(sql: "INSERT INTO stage.scores VALUES (?, ?, ?, ?)")
             let mixture = try db.makeStatement(sql: "INSERT INTO stage.mixtures VALUES (?, ?, ?, ?, ?)")
             let weight = try db.makeStatement(sql: "INSERT INTO stage.mixture_weights VALUES (?, ?, ?)")
-            var keys = Set<String>(), mixtures = Set<String>()
+            var keys = Set<String>(), mixtures = Set<String>(), catalogues = Set<SourceCatalogue>()
+            var lastCatalogue: SourceCatalogue?
             for r in runs {
+                // Every run's catalogue counts, a repeated run's too (most runs share the last one's).
+                if let m = r.mixture, !m.isSharesOnly, m.catalogue != lastCatalogue {
+                    lastCatalogue = m.catalogue
+                    if catalogues.insert(m.catalogue).inserted { stage.catalogueRuns.append(r) }
+                }
                 let key = r.key
                 guard keys.insert(key).inserted else { stage.repeated += 1; continue }
                 stage.runs += 1
                 let seq = stage.runs
                 let mixKey = r.mixture?.canonicalKey
                 if let m = r.mixture, let k = mixKey, mixtures.insert(k).inserted {
-                    try mixture.execute(arguments: [k, seq, m.isSharesOnly ? "shares" : "weights", m.reasoningShare, m.visualShare])
-                    for s in TextSource.allCases { if let w = m.weights?[s], w > 0 { try weight.execute(arguments: [k, s.name, w]) } }
+                    // A declared catalogue's shares follow from the label that reads the mixture (`MixtureRecord`).
+                    let keepsShares = m.isSharesOnly || m.catalogue.isBuiltin
+                    try mixture.execute(arguments: [k, seq, m.isSharesOnly ? "shares" : "weights",
+                                                    keepsShares ? m.reasoningShare : nil, keepsShares ? m.visualShare : nil])
+                    if let f = m.fractions {
+                        for (name, w) in zip(m.catalogue.names, f) where w > 0 { try weight.execute(arguments: [k, name, w]) }
+                    }
                 }
                 var prov = r.provenance
                 if !r.attributes.isEmpty { prov["attributes"] = .object(r.attributes.mapValues { .string($0) }) }

@@ -122,24 +122,30 @@ public struct RunFilter: Sendable {
     public var source: String?
     public var origin: String?
     public var params: Double?
+    public var tokens: Double?
+    /// A mixture's `canonicalKey`: only runs of exactly that mixture.
+    public var mixtureKey: String?
     public var sweepId: Int64?
     public var limit: Int?
     public var offset: Int
-    public init(source: String? = nil, origin: String? = nil, params: Double? = nil, sweepId: Int64? = nil,
-                limit: Int? = nil, offset: Int = 0) {
-        self.source = source; self.origin = origin; self.params = params; self.sweepId = sweepId
-        self.limit = limit; self.offset = offset
+    public init(source: String? = nil, origin: String? = nil, params: Double? = nil, tokens: Double? = nil, mixtureKey: String? = nil,
+                sweepId: Int64? = nil, limit: Int? = nil, offset: Int = 0) {
+        self.source = source; self.origin = origin; self.params = params; self.tokens = tokens; self.mixtureKey = mixtureKey
+        self.sweepId = sweepId; self.limit = limit; self.offset = offset
     }
 }
 
 extension ResultStore {
     /// Stores runs in one transaction: all of them or, on any error, none. Runs whose key is
-    /// already stored under `label` are skipped. Returns the ids of the new runs. The rows are
-    /// prepared before the store's write lock is taken (`insertStaged`), so a large batch holds
-    /// it only while SQLite copies them.
+    /// already stored under `label` are skipped. Returns the ids of the new runs. `catalogue`,
+    /// when given, is declared for `label` in the same transaction (`declare(_:label:db:)`); the
+    /// runs' weighted mixtures must be over the label's catalogue. The rows are prepared before
+    /// the store's write lock is taken (`insertStaged`), so a large batch holds it only while
+    /// SQLite copies them.
     @discardableResult
-    public func insertRuns(_ runs: [NewRun], label: String, origin: String, sweepId: Int64? = nil) throws -> InsertOutcome {
-        try insertStaged(runs, label: label, origin: origin, sweepId: sweepId)
+    public func insertRuns(_ runs: [NewRun], label: String, origin: String, sweepId: Int64? = nil,
+                           catalogue: SourceCatalogue? = nil) throws -> InsertOutcome {
+        try insertStaged(runs, label: label, origin: origin, sweepId: sweepId, catalogue: catalogue)
     }
 
     public struct InsertOutcome: Sendable {
@@ -173,6 +179,8 @@ extension ResultStore {
         if let s = filter.source { sql += " AND label = ?"; args.append(s) }
         if let o = filter.origin { sql += " AND origin = ?"; args.append(o) }
         if let p = filter.params { sql += " AND abs(params - ?) <= 1e-9 * params"; args.append(p) }
+        if let d = filter.tokens { sql += " AND abs(tokens - ?) <= 1e-9 * max(1, tokens)"; args.append(d) }
+        if let k = filter.mixtureKey { sql += " AND mixture_id = (SELECT id FROM mixtures WHERE canonical_key = ?)"; args.append(k) }
         if let w = filter.sweepId { sql += " AND sweep_id = ?"; args.append(w) }
         return (sql, args)
     }
@@ -209,10 +217,16 @@ extension ResultStore {
                 if let c: Double = row["chance"] { chance[row["run_id"], default: [:]][row["metric"]] = c }
             }
         }
-        var mixtures: [Int64: Mixture] = [:]
-        for mid in Set(recs.compactMap(\.mixtureId)) { mixtures[mid] = try loadMixture(id: mid, db: db) }
+        // A mixture reads against its run's label's catalogue, so it is loaded once per label.
+        var catalogues: [String: SourceCatalogue] = [:]
+        var mixtures: [String: Mixture] = [:]
+        for r in recs {
+            guard let mid = r.mixtureId, mixtures["\(r.label)|\(mid)"] == nil else { continue }
+            if catalogues[r.label] == nil { catalogues[r.label] = try catalogue(label: r.label, db: db) }
+            mixtures["\(r.label)|\(mid)"] = try loadMixture(id: mid, catalogue: catalogues[r.label]!, db: db)
+        }
         return recs.map { r in
-            let m = r.mixtureId.flatMap { mixtures[$0] }
+            let m = r.mixtureId.flatMap { mixtures["\(r.label)|\($0)"] }
             let prov = (try? JSONValue.parse(r.provenance)).flatMap { v -> [String: JSONValue]? in
                 if case let .object(o) = v { return o } else { return nil }
             } ?? [:]
@@ -222,13 +236,16 @@ extension ResultStore {
         }
     }
 
-    static func loadMixture(id: Int64, db: Database) throws -> Mixture? {
+    static func loadMixture(id: Int64, catalogue: SourceCatalogue, db: Database) throws -> Mixture? {
         guard let rec = try MixtureRecord.fetchOne(db, key: id) else { return nil }
-        if rec.kind == "shares" { return try Mixture(reasoningShare: rec.reasoningShare, visualShare: rec.visualShare) }
-        var w: [TextSource: Double] = [:]
+        if rec.kind == "shares", let r = rec.reasoningShare, let v = rec.visualShare { return try Mixture(reasoningShare: r, visualShare: v) }
+        var w = [Double](repeating: 0, count: catalogue.count)
         for row in try MixtureWeightRecord.filter(Column("mixture_id") == id).fetchAll(db) {
-            if let s = TextSource(name: row.source) { w[s] = row.weight }
+            guard let i = catalogue.index(of: row.source) else {
+                throw CatalogueConflict(description: "stored mixture \(id) weighs source '\(row.source)', which its label's catalogue does not hold")
+            }
+            w[i] = row.weight
         }
-        return try Mixture(weights: w, scale: .fraction, normalise: true)
+        return try Mixture(vector: w, catalogue: catalogue, scale: .fraction, normalise: true)
     }
 }

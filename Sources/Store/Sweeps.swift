@@ -92,4 +92,19 @@ extension ResultStore {
             return out
         }
     }
+
+    /// The units of sweep `id` claimed by its newest invocation (the attempt whose claims are
+    /// newest), with the worker that took each: what a progress page shows as running.
+    public func newestSweepClaims(id: Int64) throws -> [String: Int] {
+        try pool.read { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT unit, worker FROM sweep_claims WHERE sweep_id = ? AND attempt =
+                  (SELECT attempt FROM sweep_claims WHERE sweep_id = ? ORDER BY claimed_at DESC LIMIT 1)
+                """, arguments: [id, id]) {
+                out[row["unit"]] = row["worker"]
+            }
+            return out
+        }
+    }
 }

@@ -28,6 +28,8 @@ public enum AfterSweep {
         public var noRecipe: String?
         /// The chance level of the objective's law.
         public var chance: Double?
+        /// The report's headline: the clearest lift of a vision score over the untrained model.
+        public var headline: PretrainingLift?
         /// The report's Markdown file (report.html beside it).
         public var reportPath: String
     }
@@ -40,13 +42,17 @@ public enum AfterSweep {
         let fits = try SourceFits.fit(store: store, label: label)
         let req = recommendationRequest()
         let objective = req.objective.text
-        let mixtureFits = try SourceFits.fit(store: store, label: label, categories: [objective, "text_acc"], family: .autoMixture)
+        // A sweep of one mixture (the quick preset) has no mixture law to fit or recipe to make.
+        let mixtures = Set(try store.runs(RunFilter(source: label)).compactMap { $0.mixture?.canonicalKey }).count
+        let mixtureFits = mixtures >= 3
+            ? try SourceFits.fit(store: store, label: label, categories: [objective, "text_acc"], family: .autoMixture) : SourceFitOutcome()
         var outcome = Outcome(fits: fits, mixtureFits: mixtureFits, reportPath: "")
+        if mixtures < 3 { outcome.noRecipe = "the sweep ran \(mixtures) mixture(s); a recipe needs mixture laws, fitted to 3 or more" }
         if mixtureFits.fits.contains(where: { $0.category == objective }) {
             stage("recommending a recipe for \(objective)")
             do {
                 let (laws, _) = try LawSet.load(store: store, source: label)
-                let recipe = try laws.recommend(req)
+                let recipe = try laws.recommend(req, checkingTransferIn: try store.runs(RunFilter(source: label)))
                 try store.saveRecommendation(recipe, label: label, objective: objective, request: req.summary)
                 outcome.recipe = recipe
                 outcome.chance = laws.laws[objective]?.chance
@@ -55,7 +61,9 @@ public enum AfterSweep {
             }
         }
         stage("writing the report")
-        outcome.reportPath = try ReportWriter(store: store, label: label).write(to: reportDir)
+        let report = ReportWriter(store: store, label: label)
+        outcome.reportPath = try report.write(to: reportDir)
+        outcome.headline = try report.headline()
         return outcome
     }
 }

@@ -48,8 +48,13 @@ public struct PipelineState: Sendable {
 public enum StopRequest {
     public static func catchTerminate() {
         signal(SIGTERM) { _ in stopRequested = 1 }
-        // A parent that blocks SIGTERM (a test runner, a service manager) passes the block on
-        // through exec: unblocked here, or the signal would wait until the unit had finished.
+        unblockTerminate()
+    }
+
+    /// A parent that blocks SIGTERM (a test runner, a service manager, a server that started
+    /// this sweep) passes the block on through exec: unblocked, or a cancel or a requeue would
+    /// wait until the work had finished.
+    public static func unblockTerminate() {
         var terminate = sigset_t()
         sigemptyset(&terminate)
         sigaddset(&terminate, SIGTERM)

@@ -38,7 +38,9 @@ public struct ReportWriter {
             sections[0].text.append(others.map { "\($0.count) of them were adapted under '\($0.adaptation)'" }.joined(separator: "; ")
                                     + ": they appear only in \"Mixtures against seed noise\", and the curves and laws are of the others.")
         }
-        sections += scaling(main)
+        let laws = tokenCurveLaws()
+        if let h = headline(main, laws: laws) { sections.append(h) }
+        sections += scaling(main, laws: laws)
         sections += shareCurves(main)
         if let h = heatmap(main) { sections.append(h) }
         if let n = seedNoise(main) { sections.append(n) }
@@ -76,14 +78,20 @@ public struct ReportWriter {
         let sizes = Set(runs.map(\.params)).sorted().map { Quantity.format($0) }
         let mixes = Set(runs.compactMap { $0.mixture?.canonicalKey }).count
         let seeds = Set(runs.compactMap(\.seed)).sorted()
-        return Section(title: "Overview", text: [
+        var text = [
             "\(runs.count) stored results: \(sizes.count) model sizes (\(sizes.joined(separator: ", ")) parameters), \(mixes) mixtures, "
                 + "\(Set(runs.map(\.tokens)).count) token budgets, seeds \(seeds.map(String.init).joined(separator: ", ")).",
-        ])
+        ]
+        // A label's own sources are part of what its mixtures mean.
+        if let c = try? store.declaredCatalogue(label: label) {
+            text.append("Sources (\(c.count), declared for this label): " + c.names.joined(separator: ", ")
+                        + (c.hasTags ? "." : "; without tag shares, so no reasoning or visual shares."))
+        }
+        return Section(title: "Overview", text: text)
     }
 
     /// Mean over seeds of `category`, keyed by what tells runs apart besides the seed.
-    func means(_ runs: [StoredRun], _ category: String) -> [(run: StoredRun, mean: Double, sd: Double, n: Int)] {
+    func means(_ runs: [StoredRun], _ category: String) -> [SeedMean] {
         var groups: [String: [StoredRun]] = [:]
         for r in runs where r.scores[category] != nil {
             groups["\(r.params)|\(r.tokens)|\(r.mixture?.canonicalKey ?? "")|\(r.provenance["attributes"]?.compactString ?? "")|\(scoring(r))",
@@ -109,22 +117,19 @@ public struct ReportWriter {
     }
 
     /// Score against tokens, one line per model size, for each mixture run at 2+ sizes.
-    func scaling(_ runs: [StoredRun]) -> [Section] {
+    func scaling(_ runs: [StoredRun], laws: [String: FittedLaw]) -> [Section] {
         var byMix: [String: [StoredRun]] = [:]
         for r in runs { byMix[r.mixture?.canonicalKey ?? "", default: []].append(r) }
         let scalingMixes = byMix.filter { Set($0.value.map(\.params)).count >= 2 && Set($0.value.map(\.tokens)).count >= 3 }
             .sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }.prefix(3)
         guard !scalingMixes.isEmpty else { return [] }
-        var s = Section(title: "Scaling curves", text: ["Score after adaptation against pre-training tokens, one line per model size (mean over seeds), as in the paper's scaling figure."])
+        var s = Section(title: "Scaling curves", text: [
+            "Score after adaptation against pre-training tokens, one line per model size (mean over seeds, with the seed band where there are two or more seeds), as in the paper's scaling figure; the dashed line is the category's fitted law at that size, the grey dashes its chance level.",
+        ])
         for (key, mixRuns) in scalingMixes {
             let name = mixtureName(mixRuns[0].mixture)
             for c in (Self.visionCategories + Self.languageCategories) where mixRuns.contains(where: { $0.scores[c] != nil }) {
-                let pts = means(mixRuns, c)
-                let sizes = Set(pts.map(\.run.params)).sorted()
-                let series = sizes.map { n in
-                    Series(name: "\(Quantity.format(n)) params", points: pts.filter { $0.run.params == n }.map { ($0.run.tokens, $0.mean) })
-                }
-                let chart = LineChart(title: "\(c) · \(name)", xLabel: "pre-training tokens", yLabel: c, series: series)
+                let chart = tokenChart(c, runs: mixRuns, title: "\(c) · \(name)", laws: laws)
                 s.figures.append(("scaling-\(c)-\(slug(key.isEmpty ? "none" : name)).svg", chart.svg(), "\(c) over tokens, \(name)"))
             }
         }
@@ -154,17 +159,25 @@ public struct ReportWriter {
     }
 
     func shareCurves(_ runs: [StoredRun]) -> [Section] {
-        let studies = mixtureStudiesBySize(runs)
+        // Mixtures of sources without tag shares have no shares to plot against.
+        let studies = mixtureStudiesBySize(runs.filter { $0.mixture?.hasShares ?? true })
         guard !studies.isEmpty else { return [] }
         var s = Section(title: "Mixture effects", text: [
             "Each point is one mixture (mean over seeds) at a model size's largest budget, against its reasoning share and its visual share; one colour per size.",
         ])
         for c in ["reasoning", "vision_centric", "perception", "general", "knowledge", "vqa_avg", "text_acc"] where studies.joined().contains(where: { $0.scores[c] != nil }) {
             for (axis, share) in [("reasoning share", \Mixture.reasoningShare), ("visual share", \Mixture.visualShare)] {
+                var points: [SeedMean] = []
                 let series = studies.map { study in
-                    Series(name: "\(Quantity.format(study[0].params)) params", points: means(study, c).map { ($0.run.mixture![keyPath: share] * 100, $0.mean) }, line: false)
+                    let pts = means(study, c)
+                    points += pts
+                    var s = Series(name: sizeName(study[0]), points: pts.map { ($0.run.mixture![keyPath: share]! * 100, $0.mean) }, line: false)
+                    s.band = pts.filter { $0.n >= 2 }.map { ($0.run.mixture![keyPath: share]! * 100, $0.mean - $0.sd, $0.mean + $0.sd) }
+                    return s
                 }
-                let chart = LineChart(title: "\(c) vs \(axis)", xLabel: "\(axis) (%)", yLabel: c, series: series)
+                var chart = LineChart(title: "\(c) vs \(axis)", xLabel: "\(axis) (% of pre-training tokens)", yLabel: MetricCatalogue.axisLabel(c), series: series)
+                chart.references = chanceLine(c, runs: studies.flatMap { $0 })
+                chart.notes = [bandNote(points)].compactMap { $0 }.map { $0.replacingOccurrences(of: "shaded", with: "bars") }
                 s.figures.append(("share-\(c)-\(axis.hasPrefix("r") ? "reasoning" : "visual").svg", chart.svg(), "\(c) against the \(axis)"))
             }
         }
@@ -172,29 +185,32 @@ public struct ReportWriter {
     }
 
     func heatmap(_ runs: [StoredRun]) -> Section? {
-        let study = mixtureStudy(runs)
+        let study = mixtureStudy(runs.filter { $0.mixture?.hasShares ?? true })
         let cat = study.contains { $0.scores["vqa_avg"] != nil } ? "vqa_avg" : "reasoning"
         func r2(_ x: Double) -> Double { (x * 100).rounded() }
         // The grid design: share values that recur. Mixtures off the grid (lines, presets) each
         // add a row and a column of their own and would bury it in blank cells.
         var pts = means(study, cat)
         func recurring(_ xs: [Double]) -> Set<Double> { Set(xs.filter { x in xs.filter { $0 == x }.count >= 2 }) }
-        let gridR = recurring(pts.map { r2($0.run.mixture!.reasoningShare) }), gridV = recurring(pts.map { r2($0.run.mixture!.visualShare) })
-        pts = pts.filter { gridR.contains(r2($0.run.mixture!.reasoningShare)) && gridV.contains(r2($0.run.mixture!.visualShare)) }
-        let rs = Set(pts.map { r2($0.run.mixture!.reasoningShare) }).sorted(), vs = Set(pts.map { r2($0.run.mixture!.visualShare) }).sorted()
+        func r(_ p: (run: StoredRun, mean: Double, sd: Double, n: Int)) -> Double { r2(p.run.mixture!.reasoningShare!) }
+        func v(_ p: (run: StoredRun, mean: Double, sd: Double, n: Int)) -> Double { r2(p.run.mixture!.visualShare!) }
+        let gridR = recurring(pts.map(r)), gridV = recurring(pts.map(v))
+        pts = pts.filter { gridR.contains(r($0)) && gridV.contains(v($0)) }
+        let rs = Set(pts.map(r)).sorted(), vs = Set(pts.map(v)).sorted()
         guard rs.count >= 2, vs.count >= 2 else { return nil }
         var grid = vs.map { _ in rs.map { _ in Double.nan } }
         var filled = 0
         for p in pts {
-            let i = vs.firstIndex(of: r2(p.run.mixture!.visualShare))!, j = rs.firstIndex(of: r2(p.run.mixture!.reasoningShare))!
+            let i = vs.firstIndex(of: v(p))!, j = rs.firstIndex(of: r(p))!
             if grid[i][j].isNaN { filled += 1 }
             grid[i][j] = p.mean
         }
         // A genuine grid, not a line of mixtures cutting across it (the paper's eleven mixes).
         guard filled >= max(rs.count, vs.count) + 2 else { return nil }
-        let h = Heatmap(title: "\(cat) over reasoning × visual share", xLabel: "reasoning share (%)", yLabel: "visual share (%)",
+        let h = Heatmap(title: "\(cat) over reasoning × visual share", xLabel: "reasoning share (% of pre-training tokens)", yLabel: "visual share (% of tokens)",
                         xValues: rs, yValues: vs, values: grid)
-        return Section(title: "Reasoning × visual heatmap", text: ["Each cell is one mixture's \(cat) (mean over seeds) on the grid of shares that recur among the mixtures; blank cells were not run."],
+        let chanceText = chance(of: cat, in: study).map { String(format: " Chance is %.1f%%.", $0) } ?? ""
+        return Section(title: "Reasoning × visual heatmap", text: ["Each cell is one mixture's \(cat) (% accuracy, mean over seeds) on the grid of shares that recur among the mixtures; blank cells were not run." + chanceText],
                        figures: [("heatmap-\(cat).svg", h.svg(), "\(cat) by reasoning and visual share")])
     }
 
@@ -251,19 +267,19 @@ public struct ReportWriter {
         var out = [s]
         guard let (laws, _) = try? LawSet.load(store: store, source: label), laws.laws["vqa_avg"] != nil,
               let r = try? laws.recommend(AfterSweep.recommendationRequest()) else { return out }
-        var text = [String(format: "Maximising vqa_avg: reasoning share %.1f%%, visual share %.1f%%; predicted vqa_avg %.2f against %.2f for language_favorable",
-                           r.reasoningShare * 100, r.visualShare * 100, r.objectiveValue, r.baseline.objective)
+        let shares = r.reasoningShare.map { String(format: "reasoning share %.1f%%, visual share %.1f%%", $0 * 100, (r.visualShare ?? 0) * 100) }
+            ?? "sources without tag shares"
+        var text = ["Maximising vqa_avg: " + shares + String(format: "; predicted vqa_avg %.2f against %.2f for %@", r.objectiveValue,
+                                                              r.baseline.objective, r.baseline.name)
                     + (r.baseline.probabilityBetter.map { String(format: " (better in %.0f%% of bootstrap replicates)", $0 * 100) } ?? "")
                     + (laws.laws["vqa_avg"]?.chance.map { String(format: "; chance is %.1f", $0) } ?? "") + "."]
         if let near = r.nearestMeasured { text.append(near.summary.prefix(1).uppercased() + near.summary.dropFirst() + ".") }
         if let w = r.weights {
-            text.append("Weights: " + TextSource.allCases.map { String(format: "%@ %.1f%%", $0.name, (w[$0.name] ?? 0) * 100) }.joined(separator: ", ") + ".")
+            text.append("Weights: " + r.orderedSources.map { String(format: "%@ %.1f%%", $0, (w[$0] ?? 0) * 100) }.joined(separator: ", ") + ".")
         }
         var rec = Section(title: "Recommended recipe and the vision–language Pareto front", text: text)
         if !r.pareto.isEmpty, let lang = r.languageCategory {
-            var chart = LineChart(title: "Pareto front: vqa_avg vs \(lang)", xLabel: lang, yLabel: "vqa_avg",
-                                  series: [Series(name: "Pareto front", points: r.pareto.map { ($0.language, $0.objective) })])
-            if let l = r.scores[lang] { chart.highlights = [(l.value, r.objectiveValue, "recipe")] }
+            let chart = paretoChart(r, title: "Pareto front: vqa_avg vs \(lang)")
             rec.figures.append(("pareto.svg", chart.svg(), "the vision–language Pareto front"))
         }
         out.append(rec)

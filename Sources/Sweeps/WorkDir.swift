@@ -43,8 +43,9 @@ public struct ManifestUnit: Codable, Sendable, Equatable {
         params = first.parameterCount
         mix = first.mix
         weights = Dictionary(uniqueKeysWithValues: TextSource.allCases.map { ($0.name, mixture.weight($0)) })
-        reasoningShare = mixture.reasoningShare
-        visualShare = mixture.visualShare
+        // Sweeps run the embedded world's mixtures: built-in sources (with tags) or shares.
+        reasoningShare = mixture.reasoningShare!
+        visualShare = mixture.visualShare!
         tokens = first.tokens
         checkpoints = Array(Set(group.flatMap(\.checkpoints))).sorted()
         seed = first.seed

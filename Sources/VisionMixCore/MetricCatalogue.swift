@@ -54,6 +54,16 @@ public enum MetricCatalogue {
 
     public static func isKnown(_ name: String) -> Bool { metric(named: name) != nil }
 
+    /// What a metric's values are counted in, for axis labels: "% accuracy" for the
+    /// catalogue's accuracies, "perplexity" for `ppl`; nil for a metric it does not know.
+    public static func unit(_ name: String) -> String? {
+        guard let m = metric(named: name) else { return nil }
+        return m.name == "ppl" ? "perplexity" : m.higherIsBetter ? "% accuracy" : nil
+    }
+
+    /// A metric's name with its unit, as an axis says it: `vqa_avg (% accuracy)`.
+    public static func axisLabel(_ name: String) -> String { unit(name).map { "\(name) (\($0))" } ?? name }
+
     /// A metric name must be a plain identifier so it is safe as a JSON key and a file name.
     public static func isValidName(_ name: String) -> Bool {
         guard let f = name.first, f.isLetter else { return false }

@@ -2,7 +2,8 @@ import Foundation
 
 /// Parses the mixture syntax used on the command line and over HTTP:
 /// `web_crawl=40,encyclopedia=8,academia=5,literature=2,math=10,code=35` (percentages or
-/// fractions), `reasoning=60,visual=15` (shares only), or a preset name.
+/// fractions, by the names of a catalogue's sources), `reasoning=60,visual=15` (shares only),
+/// or a preset name (`Mixture.preset`).
 public enum MixtureSpec {
     public struct Parsed: Sendable {
         public let mixture: Mixture
@@ -10,13 +11,14 @@ public enum MixtureSpec {
         public let notices: [String]
     }
 
-    public static func parse(_ text: String) throws -> Parsed {
+    public static func parse(_ text: String, catalogue: SourceCatalogue = .builtin) throws -> Parsed {
         let spec = text.trimmedSpaces
-        if let m = Mixture.preset(spec) { return Parsed(mixture: m, notices: []) }
+        if let m = Mixture.preset(spec, catalogue: catalogue) { return Parsed(mixture: m, notices: []) }
         guard spec.contains("=") else {
+            let example = catalogue.names.prefix(2).enumerated().map { "\($1)=\($0 == 0 ? 40 : 60)" }.joined(separator: ",")
             throw MixtureError.malformed(
-                "'\(spec)' is neither a preset (" + Mixture.presets.map(\.name).joined(separator: ", ")
-                    + ") nor a list like web_crawl=40,code=60")
+                "'\(spec)' is neither a preset (" + Mixture.presetNames(for: catalogue).joined(separator: ", ")
+                    + ") nor a list like \(example)")
         }
         var pairs: [(String, Double)] = []
         for part in spec.split(separator: ",") {
@@ -36,14 +38,14 @@ public enum MixtureSpec {
             return Parsed(mixture: try Mixture(reasoningShare: percent ? r / 100 : r, visualShare: percent ? v / 100 : v),
                           notices: percent ? ["read the shares as percentages"] : [])
         }
-        var w: [TextSource: Double] = [:]
+        var v = [Double](repeating: 0, count: catalogue.count)
         for (k, x) in pairs {
-            guard let s = TextSource(name: k) else { throw MixtureError.unknownSource(k) }
-            w[s] = x
+            guard let i = catalogue.index(of: k) else { throw MixtureError.unknownSource(k, catalogue: catalogue) }
+            v[i] = x
         }
-        let total = w.totalWeight
+        let total = v.reduce(0) { $0 + $1 }
         let scale: WeightScale = total > 1.5 ? .percent : .fraction
-        let m = try Mixture(weights: w, scale: scale, normalise: true)
+        let m = try Mixture(vector: v, catalogue: catalogue, scale: scale, normalise: true)
         var notices: [String] = []
         let unit = scale == .percent ? 100.0 : 1.0
         if abs(total - unit) > 1e-9 * unit {

@@ -1,4 +1,5 @@
-/// The six pre-training text sources, named as in the paper.
+/// The six pre-training text sources of the paper, which the miniature world generates and
+/// the embedded trainer trains on; as data they are `SourceCatalogue.builtin`.
 ///
 /// Their tag shares are the paper's classifier measurements (Table 4, shipped as
 /// `data/reference/paper-source-tags.csv`); a mixture's reasoning and visual shares are the
@@ -46,14 +47,6 @@ public enum TextSource: String, CaseIterable, Codable, Sendable, Comparable {
         let key = name.lowercased().replacingOccurrences(of: "-", with: "_")
         guard let s = TextSource(rawValue: key) else { return nil }
         self = s
-    }
-
-    /// The nearest source name, for "did you mean" hints.
-    public static func suggestion(for name: String) -> TextSource? {
-        let key = name.lowercased()
-        let ranked = allCases.map { ($0, editDistance(key, $0.rawValue)) }.min { $0.1 < $1.1 }!
-        if ranked.1 <= 3 || ranked.0.rawValue.hasPrefix(key) || key.hasPrefix(ranked.0.rawValue) { return ranked.0 }
-        return nil
     }
 }
 

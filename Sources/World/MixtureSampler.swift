@@ -28,10 +28,12 @@ public struct MixtureSampler: Sendable {
     /// Tokens emitted per tag so far.
     public private(set) var emitted = TagCounts()
 
+    /// `mixture` is over the built-in sources (the only ones the world generates) or shares-only.
     public init(mixture: Mixture, seed: UInt64) {
         if mixture.isSharesOnly {
-            mode = .shares(reasoning: mixture.reasoningShare, visual: mixture.visualShare)
+            mode = .shares(reasoning: mixture.reasoningShare!, visual: mixture.visualShare!)
         } else {
+            precondition(mixture.catalogue.isBuiltin, "the miniature world generates the built-in sources only")
             mode = .weights(mixture.vector)
         }
         streams = TextSource.allCases.map { SourceStream(source: $0, seed: seed) }

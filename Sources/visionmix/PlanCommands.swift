@@ -1,8 +1,8 @@
 import ArgumentParser
-import Charts
 import Foundation
 import Planner
 import Store
+import Sweeps
 import VisionMixCore
 
 /// Which laws a planning command reads: the store's fits of a source, or, named explicitly,
@@ -30,12 +30,13 @@ func parseCount(_ text: String?, _ option: String) throws -> Double? {
     return v
 }
 
-func parseMixture(_ spec: String) throws -> Mixture {
+/// A mixture over `catalogue`'s sources (the laws' sources), as `--mix` or `--baseline` gives it.
+func parseMixture(_ spec: String, catalogue: SourceCatalogue = .builtin, option: String = "--mix") throws -> Mixture {
     do {
-        let p = try MixtureSpec.parse(spec)
+        let p = try MixtureSpec.parse(spec, catalogue: catalogue)
         for n in p.notices { note("note: \(n)") }
         return p.mixture
-    } catch let e as MixtureError { throw UserError("--mix: \(e.description)") }
+    } catch let e as MixtureError { throw UserError("\(option): \(e.description)") }
 }
 
 struct Predict: ParsableCommand {
@@ -45,24 +46,24 @@ struct Predict: ParsableCommand {
     )
     @OptionGroup var global: GlobalOptions
     @OptionGroup var lawOptions: LawOptions
-    @Option(help: "Mixture: a preset (language_favorable, balanced, web_crawl) or web_crawl=40,code=35,... (percent or fractions).")
+    @Option(help: "Mixture: a preset (language_favorable, balanced, web_crawl; uniform, natural for any sources) or web_crawl=40,code=35,... (percent or fractions, by the laws' source names).")
     var mix: String
     @Option(help: "Model size, e.g. 7B (default: the size the laws were fitted at, if only one).") var params: String?
     @Option(help: "Pre-training tokens, e.g. 1T (default: the fitted budget, if only one).") var tokens: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let mixture = try parseMixture(mix)
-        // Every option is read before the laws are.
         let (n, d) = (try parseCount(params, "--params"), try parseCount(tokens, "--tokens"))
         let laws = try lawOptions.load(global)
+        // The mixture names the laws' sources, so it is read with them.
+        let mixture = try parseMixture(mix, catalogue: laws.catalogue)
         let report: PredictionReport
         do { report = try laws.predictAll(params: n, tokens: d, mixture: mixture) }
         catch let e as PlannerError { throw UserError(e.description) }
         if json { try printJSON(report); return }
         print("\(report.source) laws at \(Quantity.format(report.params)) parameters, \(Quantity.format(report.tokens)) tokens")
         print("mixture: \(mixture.description)")
-        print(String(format: "reasoning share %.1f%% · visual share %.1f%%", report.reasoningShare * 100, report.visualShare * 100))
+        print(mixture.sharesDescription)
         print(scoresTable(report.scores))
     }
 }
@@ -86,7 +87,8 @@ struct Recommend: ParsableCommand {
     @Option(help: "Per-source bounds in percent, e.g. code<=40,literature>=2 (or reasoning/visual in the shares space).") var bounds: String?
     @Option(help: "Tokens available per source, e.g. code=2T,math=500B.") var available: String?
     @Option(help: "Repetition limit: epochs over each source's available tokens.") var maxEpochs: Double = 4
-    @Option(help: "Mixture to compare against (preset or list).") var baseline = "language_favorable"
+    @Option(help: "Mixture to compare against (preset or list; default language_favorable for the built-in sources, else natural when the sources state their tokens, else uniform).")
+    var baseline: String?
     @Option(help: "Candidates sampled from the simplex.") var candidates = RecommendationRequest.defaultCandidates
     @Option(help: "Seed of the sampler.") var seed: UInt64 = 1
     @Flag(help: "Also search mixtures outside the fitted range.") var allowExtrapolation = false
@@ -94,10 +96,11 @@ struct Recommend: ParsableCommand {
     @Flag(help: "Same as --format json.") var json = false
     @Option(help: "Write the vision–language Pareto front as an SVG.") var plot: String?
 
-    /// The request the options describe, every part checked before any law is read.
+    /// The request the options describe, every part but the baseline checked before any law is
+    /// read (the baseline names the laws' sources, so `withBaseline` reads it with them).
     func request() throws -> RecommendationRequest {
         do {
-            var req = RecommendationRequest(objective: try Objective.parse(objective), baseline: try parseMixture(baseline), baselineName: baseline)
+            var req = RecommendationRequest(objective: try Objective.parse(objective), baseline: Mixture.preset("uniform")!, baselineName: "")
             req.constraints = try constraints.map { try ScoreConstraint.parse($0) }
             req.bounds = try bounds.map { try MixtureBound.parseList($0) } ?? []
             req.available = try available.map { try SourceAvailability.parseList($0) } ?? []
@@ -116,17 +119,22 @@ struct Recommend: ParsableCommand {
         // As the server's max_epochs: a repetition limit of zero, below or NaN limits nothing sensible.
         guard maxEpochs.isFinite, maxEpochs > 0 else { throw UserError("--max-epochs must be a positive number (got \(maxEpochs))") }
         if let plot { try Checks.writableFile(plot, option: "--plot") }
-        let req = try request()
+        var req = try request()
         let laws = try lawOptions.load(global)
+        req.baselineName = baseline ?? RecommendationRequest.defaultBaseline(for: laws.catalogue)
+        req.baseline = try parseMixture(req.baselineName, catalogue: laws.catalogue, option: "--baseline")
+        // The runs the transfer check reads; laws read from fit files may have none stored.
+        let runs = (try? global.openStore().runs(RunFilter(source: lawOptions.source))) ?? []
         let recipe: Recipe
-        do { recipe = try laws.recommend(req) } catch let e as PlannerError { throw UserError(e.description) }
+        do { recipe = try laws.recommend(req, checkingTransferIn: runs) } catch let e as PlannerError { throw UserError(e.description) }
+        for w in recipe.warnings { note("warning: \(w)") }
         // The recipe is printed either way; a store that cannot take it is worth a line, not a failure.
         do { try global.openStore().saveRecommendation(recipe, label: recipe.source, objective: objective, request: req.summary) } catch {
             note("the recommendation was not stored: \(error)")
         }
         if let plot { try paretoSVG(recipe).write(toFile: plot, atomically: true, encoding: .utf8); note("wrote the Pareto front to \(plot)") }
         switch json ? "json" : format {
-        case "json": try printJSON(recipe)
+        case "json": print(try recipe.json(), terminator: "")
         case "yaml": print(recipe.yaml(), terminator: "")
         case "megatron":
             do { print(try recipe.megatron(), terminator: "") } catch let e as PlannerError { throw UserError(e.description) }
@@ -136,16 +144,17 @@ struct Recommend: ParsableCommand {
     }
 
     func printRecipe(_ r: Recipe) {
-        let goal = ["minimi", "maximi"].contains(r.objective.lowercased().prefix(6)) ? "recipe to \(r.objective)" : "recipe maximising \(r.objective)"
-        print("\(goal) for \(r.source) at \(Quantity.format(r.params)) parameters, \(Quantity.format(r.tokens)) tokens")
+        print("recipe to \(r.goal) for \(r.source) at \(Quantity.format(r.params)) parameters, \(Quantity.format(r.tokens)) tokens")
         if let w = r.weights {
             var t = TextTable(["source", "weight"])
-            for s in TextSource.allCases { t.add([s.name, fmt((w[s.name] ?? 0) * 100, 1) + "%"]) }
+            for s in r.orderedSources { t.add([s, fmt((w[s] ?? 0) * 100, 1) + "%"]) }
             print(t.render())
         } else {
             print("(the laws know mixtures only by their shares, so the recipe is a pair of shares)")
         }
-        print(String(format: "reasoning share %.1f%% · visual share %.1f%%", r.reasoningShare * 100, r.visualShare * 100))
+        if let rs = r.reasoningShare, let vs = r.visualShare {
+            print(String(format: "reasoning share %.1f%% · visual share %.1f%%", rs * 100, vs * 100))
+        }
         print(scoresTable(r.scores))
         // The refits keep the law's family: the share says how sure the data make this law, not
         // whether another form of law would agree.
@@ -154,6 +163,7 @@ struct Recommend: ParsableCommand {
                      r.baseline.objective, r.objectiveValue, r.baseline.margin, r.baseline.name, prob))
         print("binding: " + (r.binding.isEmpty ? "none" : r.binding.joined(separator: ", ")))
         if let near = r.nearestMeasured { print(near.summary) }
+        if let check = r.transferCheck { print(check.summary) }
         if let lang = r.languageCategory, !r.pareto.isEmpty {
             // A terminal table of a dense front is a wall of near-equal rows: show at most a
             // dozen, evenly spaced and always with both ends (--json and --plot have them all).
@@ -162,7 +172,7 @@ struct Recommend: ParsableCommand {
             print("\nvision–language Pareto front (\(r.objective) vs \(lang)\(of)):")
             var p = TextTable(["reasoning", "visual", r.objective, lang])
             for q in shown.map({ r.pareto[$0] }) {
-                p.add([fmt(q.reasoningShare * 100, 1) + "%", fmt(q.visualShare * 100, 1) + "%", fmt(q.objective, 3), fmt(q.language, 3)])
+                p.add([percentCell(q.reasoningShare), percentCell(q.visualShare), fmt(q.objective, 3), fmt(q.language, 3)])
             }
             print(p.render())
         }
@@ -186,10 +196,5 @@ func scoresTable(_ scores: [String: Prediction]) -> String {
 }
 
 func paretoSVG(_ r: Recipe) -> String {
-    var chart = LineChart(title: "Vision–language Pareto front (\(r.source))", xLabel: r.languageCategory ?? "language",
-                          yLabel: r.objective, series: [Series(name: "Pareto front", points: r.pareto.map { ($0.language, $0.objective) })])
-    if let lang = r.languageCategory, let l = r.scores[lang] {
-        chart.highlights = [(l.value, r.objectiveValue, "recipe")]
-    }
-    return chart.svg()
+    paretoChart(r, title: "Vision–language Pareto front (\(r.source))").svg()
 }

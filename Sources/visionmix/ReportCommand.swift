@@ -10,6 +10,12 @@ struct Report: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Source label to report on.") var source = "calibration"
     @Option(help: "Output directory.") var out = "report"
+    @Flag(help: "Print JSON: the report's path and its headline.") var json = false
+
+    struct Written: Encodable {
+        var report: String
+        var headline: PretrainingLift?
+    }
 
     func run() throws {
         guard MetricCatalogue.isValidName(source) else { throw UserError("--source must be a plain label (letters, digits, _)") }
@@ -18,8 +24,11 @@ struct Report: ParsableCommand {
             throw UserError("--out \(out) is a file; give a folder for the report")
         }
         do {
-            let path = try ReportWriter(store: try global.openStore(), label: source).write(to: out)
-            print("report: \(path) (and report.html beside it)")
+            let writer = ReportWriter(store: try global.openStore(), label: source)
+            let written = Written(report: try writer.write(to: out), headline: try writer.headline())
+            if json { return try printJSON(written) }
+            print("report: \(written.report) (and report.html beside it)")
+            if let h = written.headline { print("headline: " + h.summary) }
         } catch let e as SweepError { throw UserError(e.description) }
     }
 }

@@ -17,27 +17,48 @@ extension Runs {
             abstract: "Import results trained elsewhere (CSV wide or tidy, or JSON), all rows or none.",
             discussion: """
                 Sizes as params_b or with suffixes (340M, 1.2B); tokens as tokens_b or suffixes (50B, 1T). \
-                Mixture columns are named by source, as percentages or fractions, or given as \
-                reasoning_pct/visual_pct (or _share). Every other numeric column is a metric. Lines starting \
-                with # are comments. Re-importing a file adds nothing.
+                Mixture columns are named by source (or weight_<source>, w_<source>), as percentages or \
+                fractions, or given as reasoning_pct/visual_pct (or _share). The sources are the label's: \
+                the built-in six unless --sources FILE declares others (CSV or JSON: name, and optionally \
+                reasoning_share, visual_share, available_tokens), kept with the label for fit, predict, \
+                recommend and report. Every other numeric column is a metric. Lines starting with # are \
+                comments. Re-importing a file adds nothing.
                 """
         )
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The CSV or JSON file.") var file: String
         @Option(help: "Label for where these results came from (e.g. paper, cluster-a).") var source: String
         @Option(help: "Mixture for rows that give none (a preset or source=weight list).") var mix: String?
+        @Option(help: "Declare the label's sources from this CSV or JSON file (2 to 32 sources; see above).") var sources: String?
         @Flag(help: "Print the summary as JSON.") var json = false
 
         func run() throws {
             guard MetricCatalogue.isValidName(source) else { throw UserError("--source must be a plain label (letters, digits, _)") }
-            let defaultMix = try mix.map { try MixtureSpec.parse($0).mixture }
-            // The file is read completely before the database is opened: a refused file changes nothing.
+            let declared: SourceCatalogue?
+            do { declared = try sources.map { try CatalogueFile.read(path: $0) } } catch let e as ImportError {
+                throw UserError("refused: --sources \(e.description) (nothing was imported)")
+            }
+            // The label's catalogue, read without writing: a refused file leaves the store as it was, or absent.
+            let stored = try ResultStore.declaredCatalogue(path: global.databasePath, label: source)
+            if let declared, let stored, declared != stored {
+                throw UserError("refused: source label '\(source)' already declares other sources (\(stored.namesForMessages)); "
+                                + "a label keeps one catalogue, so import under a new label (nothing was imported)")
+            }
+            let catalogue = declared ?? stored ?? .builtin
+            let defaultMix: Mixture?
+            do { defaultMix = try mix.map { try MixtureSpec.parse($0, catalogue: catalogue).mixture } } catch let e as MixtureError {
+                throw UserError("--mix: \(e.description)")
+            }
+            // The file is read completely before anything is written: a refused file changes nothing.
             let parsed: ResultFile
-            do { parsed = try ResultFile.read(path: file, defaultMixture: defaultMix) } catch let e as ImportError {
+            do { parsed = try ResultFile.read(path: file, defaultMixture: defaultMix, catalogue: catalogue) } catch let e as ImportError {
                 throw UserError("refused: \(e.description) (nothing was imported)")
             }
             let store = try global.openStore()
-            let out = try store.insertRuns(parsed.runs, label: source, origin: "import")
+            let out: ResultStore.InsertOutcome
+            do { out = try store.insertRuns(parsed.runs, label: source, origin: "import", catalogue: declared) } catch let e as CatalogueConflict {
+                throw UserError("refused: \(e.description) (nothing was imported)")
+            }
             struct Summary: Encodable {
                 let file: String, source: String, format: String, rows: Int, imported: Int, already_present: Int
                 let new_metrics: [String], notices: [String]
@@ -96,7 +117,7 @@ extension Runs {
                   + (r.seed.map { " · seed \($0)" } ?? ""))
             if let m = r.mixture {
                 print("mixture: \(m.description)")
-                print(String(format: "reasoning share %.1f%% · visual share %.1f%%", m.reasoningShare * 100, m.visualShare * 100))
+                print(m.sharesDescription)
             }
             var t = TextTable(["metric", "value"])
             for m in orderedMetrics([r]) { t.add([m, fmt(r.scores[m]!, 3)]) }
@@ -139,14 +160,29 @@ extension Runs {
     }
 
     struct Sources: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the source labels in the store with their run counts.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the source labels in the store with their run counts, or one label's source catalogue.")
         @OptionGroup var global: GlobalOptions
+        @Option(help: "Show the sources (catalogue) of this label.") var label: String?
         @Flag(help: "Print JSON.") var json = false
         func run() throws {
-            let labels = try global.openStore().labels()
+            let store = try global.openStore()
+            if let label {
+                let catalogue = try store.catalogue(label: label)
+                if json { try printJSON(catalogue); return }
+                var t = TextTable(["source", "reasoning", "visual", "available tokens"])
+                for s in catalogue.sources {
+                    t.add([s.name, percentCell(s.reasoningShare), percentCell(s.visualShare), s.availableTokens.map(Quantity.format) ?? ""])
+                }
+                print(t.render())
+                print("\(catalogue.count) sources" + (catalogue.isBuiltin ? " (the built-in catalogue)" : " declared for '\(label)'"))
+                return
+            }
+            let labels = try store.labels()
+            let declared = try store.declaredCatalogues()
             if json { try printJSON(Dictionary(uniqueKeysWithValues: labels.map { ($0.label, $0.runs) })); return }
-            var t = TextTable(["source", "runs"])
-            for l in labels { t.add([l.label, "\(l.runs)"]) }
+            var t = TextTable(["source", "runs", "sources"])
+            for l in labels { t.add([l.label, "\(l.runs)", declared[l.label].map { "\($0.count) declared" } ?? "built-in"]) }
             print(t.render())
         }
     }
@@ -167,9 +203,14 @@ func orderedMetrics(_ runs: [StoredRun]) -> [String] {
 func exportCSV(_ runs: [StoredRun]) -> String {
     let metrics = orderedMetrics(runs)
     let sharesOnly = runs.contains { $0.mixture?.isSharesOnly == true }
-    let weighted = runs.contains { $0.mixture?.isSharesOnly == false }
+    // Every source the runs' catalogues name, in catalogue order (the built-in ones first when present).
+    var sources: [String] = []
+    for r in runs { for n in r.mixture.flatMap({ $0.isSharesOnly ? nil : $0.catalogue.names }) ?? [] where !sources.contains(n) { sources.append(n) } }
+    let builtinOnly = runs.allSatisfy { $0.mixture.map { $0.isSharesOnly || $0.catalogue.isBuiltin } ?? true }
     var header = ["run", "params", "tokens", "seed"]
-    if weighted { header += TextSource.allCases.map(\.name) }
+    // Built-in sources export under their bare names, as the paper's tables name them; others
+    // as weight_<source>, which no metric name can be mistaken for.
+    header += sources.map { builtinOnly ? $0 : "weight_" + $0 }
     if sharesOnly { header += ["reasoning_pct", "visual_pct"] }
     // Chance levels travel with the scores, so an export imports back with them.
     let chanceMetrics = metrics.filter { m in runs.contains { $0.chance[m] != nil } }
@@ -178,10 +219,10 @@ func exportCSV(_ runs: [StoredRun]) -> String {
     func g(_ x: Double) -> String { String(format: "%.10g", x) }
     for r in runs {
         var row = [csvField(r.name ?? ""), g(r.params), g(r.tokens), r.seed.map(String.init) ?? ""]
-        if weighted { row += TextSource.allCases.map { s in r.mixture?.weights.map { g($0[s]! * 100) } ?? "" } }
+        row += sources.map { s in r.mixture?.fractions != nil ? g(r.mixture!.weight(named: s) * 100) : "" }
         if sharesOnly {
             let m = r.mixture?.isSharesOnly == true ? r.mixture : nil
-            row += [m.map { g($0.reasoningShare * 100) } ?? "", m.map { g($0.visualShare * 100) } ?? ""]
+            row += [m.map { g($0.reasoningShare! * 100) } ?? "", m.map { g($0.visualShare! * 100) } ?? ""]
         }
         row += metrics.map { r.scores[$0].map(g) ?? "" } + chanceMetrics.map { r.chance[$0].map(g) ?? "" }
         lines.append(row.joined(separator: ","))

@@ -207,7 +207,7 @@ func printAfterSweep(store: ResultStore, label: String, reportDir: String) throw
     for f in outcome.mixtureFits.failures { note("no mixture law for \(f.category): \(f.reason)") }
     if let r = outcome.recipe {
         print(String(format: "\nrecommended (maximise %@ at %@ parameters, %@ tokens): reasoning %.1f%%, visual %.1f%%; predicted %.2f vs %.2f for %@",
-                     r.objective, Quantity.format(r.params), Quantity.format(r.tokens), r.reasoningShare * 100, r.visualShare * 100,
+                     r.objective, Quantity.format(r.params), Quantity.format(r.tokens), (r.reasoningShare ?? .nan) * 100, (r.visualShare ?? .nan) * 100,
                      r.objectiveValue, r.baseline.objective, r.baseline.name)
               + (r.baseline.probabilityBetter.map { String(format: ", better in %.0f%% of bootstrap replicates", $0 * 100) } ?? "")
               + (outcome.chance.map { String(format: " (chance: %.1f)", $0) } ?? "")
@@ -215,6 +215,7 @@ func printAfterSweep(store: ResultStore, label: String, reportDir: String) throw
     }
     if let why = outcome.noRecipe { note("no recommendation: \(why)") }
     print("\nreport: \(outcome.reportPath) (and report.html beside it)")
+    if let h = outcome.headline { print("headline: " + h.summary) }
 }
 
 /// SCHED_IDLE for this process and, by inheritance, its workers and their BLAS threads: unlike

@@ -94,7 +94,7 @@ struct Train: ParsableCommand {
                               evaluations: result.evaluations.map { .init(tokens: $0.tokens, validation_loss: $0.validationLoss) },
                               tokens_per_second: result.tokensPerSecond, seconds: result.seconds,
                               peak_rss_mib: Double(rss) / 1048576,
-                              mixture: chosen.description, reasoning_share: chosen.reasoningShare, visual_share: chosen.visualShare))
+                              mixture: chosen.description, reasoning_share: chosen.reasoningShare!, visual_share: chosen.visualShare!))
             return
         }
         print("loss curve (training loss, every ~\(max(1, result.lossCurve.count / 20)) steps):")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Store
+import Sweeps
 
 // Async at the root because `serve` is async; the sync subcommands run unchanged under it.
 @main
@@ -12,11 +13,12 @@ struct VisionMix: AsyncParsableCommand {
             Calibration runs and imported results live in one SQLite store (--db, or $VISIONMIX_DB, \
             default data/visionmix.sqlite). Every command that prints results takes --json.
             """,
-        subcommands: [Runs.self, Sweep.self, Train.self, Run.self, Evaluate.self, Fit.self, Predict.self, Recommend.self, Report.self, Serve.self, WorldCommand.self, Metrics.self, BLASCommand.self, FitBenchCommand.self, BenchPlanCommand.self]
+        subcommands: [Runs.self, Sweep.self, Train.self, Run.self, Evaluate.self, Fit.self, Predict.self, Recommend.self, TransferCommand.self, Report.self, Serve.self, WorldCommand.self, Metrics.self, BLASCommand.self, FitBenchCommand.self, BenchPlanCommand.self]
     )
 
     static func main() async {
         refuseUnsupportedCPU()
+        StopRequest.unblockTerminate()
         startWithRecognisedBLASKernels()
         let arguments = Checks.joiningNegativeValues(Array(CommandLine.arguments.dropFirst()))
         // ArgumentParser's own `main`, with one step added: a store that another process

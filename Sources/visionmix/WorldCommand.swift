@@ -12,7 +12,7 @@ struct WorldCommand: ParsableCommand {
 }
 
 private func parseSource(_ name: String) throws -> TextSource {
-    guard let s = TextSource(name: name) else { throw UserError(MixtureError.unknownSource(name).description) }
+    guard let s = TextSource(name: name) else { throw UserError(MixtureError.unknownSource(name, catalogue: .builtin).description) }
     return s
 }
 
@@ -169,8 +169,8 @@ extension WorldCommand {
                           reasoning_share: sampler.realisedReasoningShare, visual_share: sampler.realisedVisualShare)
             if json { try printJSON(out); return }
             print(String(format: "%d tokens in %.3f s (%.0f tokens/s) · reasoning %.1f%% (target %.1f%%) · visual %.1f%% (target %.1f%%)",
-                         drawn, seconds, out.tokens_per_second, out.reasoning_share * 100, mixture.reasoningShare * 100,
-                         out.visual_share * 100, mixture.visualShare * 100))
+                         drawn, seconds, out.tokens_per_second, out.reasoning_share * 100, mixture.reasoningShare! * 100,
+                         out.visual_share * 100, mixture.visualShare! * 100))
         }
     }
 }

@@ -120,6 +120,9 @@ func planningCases(_ f: CatalogueFiles) -> [BadInput] {
         BadInput(args: ["predict", "--source", "paper", "--mix", "balanced", "--tokens", "1e400"], status: 1, message: "--tokens '1e400' is not a count"),
         BadInput(args: ["predict", "--source", "paper", "--mix", "balanced", "--params", "-3B"], status: 1, message: "--params '-3B' is not a count"),
         BadInput(args: ["predict", "--source", "paper", "--mix", "balanced", "--params=-3B"], status: 1, message: "--params '-3B' is not a count"),
+        BadInput(args: ["transfer", "--source", "paper", "--category", "nope"], status: 1, message: "no run of this source has a score 'nope'; categories: "),
+        BadInput(args: ["transfer", "--source", "nobody", "--category", "vqa_avg"], status: 1, message: "no complete runs under source 'nobody'; sources: paper"),
+        BadInput(args: ["transfer", "--source", "paper", "--category", "vqa avg"], status: 1, message: "--category 'vqa avg' is not a category name"),
         BadInput(args: ["train", "--size", "xs", "--tokens", "1M", "--eval-at", "5T"], status: 1, message: "--eval-at: '5T' is not a token count", db: false),
         BadInput(args: ["report", "--source", "../x"], status: 1, message: "--source must be a plain label"),
         BadInput(args: ["report", "--source", "paper", "--out", f.path("plain-file.txt")], status: 1, message: "is a file; give a folder"),
@@ -146,6 +149,19 @@ func importCases(_ f: CatalogueFiles) throws -> [BadInput] {
         BadInput(args: ["runs", "import", try f.text("deep.json", String(repeating: "[", count: 300) + String(repeating: "]", count: 300)), "--source", "s"],
                  status: 1, message: "nested deeper than 256 levels"),
         BadInput(args: ["runs", "import", f.path("absent.csv"), "--source", "s"], status: 1, message: "cannot read the file"),
+        // Weight columns: of a source the label does not have, not a number, or not adding up to 1 (or 100).
+        BadInput(args: ["runs", "import", try f.text("wa.csv", "run,params,tokens,weight_web_crawl,weight_arxiv,vqa_avg\na,1e9,1e10,50,50,30\n"), "--source", "s"],
+                 status: 1, message: "wa.csv:1: column 5 'weight_arxiv' is the weight of source 'arxiv', which is not a source of this label"),
+        BadInput(args: ["runs", "import", try f.text("wm.csv", "run,params,tokens,weight_web_crawl,w_code,vqa_avg\na,1e9,1e10,50,5O,30\n"), "--source", "s"],
+                 status: 1, message: "wm.csv:2: column w_code: '5O' is not a finite number"),
+        BadInput(args: ["runs", "import", try f.text("ws.csv", "run,params,tokens,weight_web_crawl,w_code,vqa_avg\na,1e9,1e10,50,50,30\nb,1e9,1e10,50,30,30\n"), "--source", "s"],
+                 status: 1, message: "ws.csv:3: mixture weights (weight_web_crawl … w_code, columns 4–5) sum to 80, expected 100 (percent, within 2%)"),
+        // Sources: a catalogue file that is not one, and other sources for a label that has runs.
+        BadInput(args: ["runs", "import", try f.text("ok.json", "[\(run)]"), "--source", "s", "--sources", try f.text("one.csv", "name\nweb\n")],
+                 status: 1, message: "refused: --sources \(f.path("one.csv")): a catalogue holds 2 to 32 sources, not 1"),
+        BadInput(args: ["runs", "import", try f.text("pile.csv", "run,params,tokens,weight_pile_cc,weight_github,pile_cc_loss\na,1e6,1e9,0.5,0.5,5.1\n"),
+                        "--source", "paper", "--sources", repoRoot.appendingPathComponent("examples/regmix/pile-sources.csv").path],
+                 status: 1, message: "source label 'paper' already holds 13 run(s) with weights over the built-in sources"),
     ]
 }
 

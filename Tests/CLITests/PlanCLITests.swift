@@ -72,6 +72,11 @@ func fittedPaperStore() throws -> (db: String, dir: URL) {
     #expect(files.contains("report.md") && files.contains("report.html") && files.contains("pareto.svg"))
     let md = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
     #expect(md.contains("## Fitted laws") && md.contains("quadratic_shares"))
+    // The paper's results hold no untrained model, so there is no lift to head the report with.
+    #expect(!md.contains("## What pre-training adds"))
+    let j = try runCLI(["report", "--source", "paper", "--out", out, "--json"], db: db)
+    let written = try #require(try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any])
+    #expect(written["report"] as? String == out + "/report.md" && written["headline"] == nil, "\(j.stdout)")
 }
 
 /// The README's way to plan on the shipped calibration sweep: its mixture laws go to xl, the

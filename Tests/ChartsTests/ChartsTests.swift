@@ -43,3 +43,49 @@ import Testing
     #expect(tickLabels(ticks(0, 100)) == ["0", "20", "40", "60", "80", "100"])
     #expect(tickLabels([0.25, 0.5, 0.75]) == ["0.25", "0.50", "0.75"])
 }
+
+/// A seed band is a shaded region behind its line, a fitted curve a dashed line without
+/// markers in the colour of its points, and the chance level a dashed line the y axis stretches
+/// to show, all named in the key.
+@Test func bandsFitsAndChanceAreDrawnAndKeyed() {
+    var measured = Series(name: "m", points: [(0, 30), (250_000, 40), (500_000, 42)])
+    measured.band = [(0, 29, 31), (250_000, 38, 42), (500_000, 41, 43)]
+    var fit = Series(name: "fit, m", points: [(0, 31), (250_000, 39), (500_000, 43)])
+    fit.fitted = true
+    fit.colour = 0
+    var chart = LineChart(title: "t", xLabel: "pre-training tokens", yLabel: "vqa_avg (% accuracy)", series: [measured, fit])
+    chart.references = [ReferenceLine(y: 25, label: "chance (25.0%)")]
+    chart.notes = ["shaded: mean ± SD over 3 seeds"]
+    let svg = chart.svg()
+    // One band polygon: 3 points along the top, 3 back along the bottom.
+    let bands = svg.components(separatedBy: "<polygon class=\"band\" points=\"").dropFirst()
+    #expect(bands.count == 1 && bands.first!.prefix { $0 != "\"" }.split(separator: " ").count == 6)
+    #expect(svg.contains("<polyline") && svg.contains("stroke-dasharray=\"6,3\""))
+    // Markers: the three measured points and the measured series' key; none for the fit.
+    #expect(svg.components(separatedBy: "<circle").count - 1 == 4)
+    // The fit is drawn in the colour of its points.
+    #expect(svg.components(separatedBy: "stroke=\"#1f77b4\"").count - 1 >= 4)
+    #expect(!svg.contains("#d62728"))
+    // Chance at 25 lies below every score, and the axis reaches down to show it.
+    #expect(svg.contains(">chance (25.0%)</text>") && !svg.contains("off the axis"))
+    let ys = svg.components(separatedBy: "stroke-dasharray=\"5,4\"").count - 1
+    #expect(ys == 2, "the chance line and its key")
+    #expect(svg.contains("shaded: mean ± SD over 3") && svg.contains("vqa_avg (% accuracy)"))
+}
+
+/// A reference line that must not squash a narrow range stays off it and says so in the key.
+@Test func aChanceLineOutsideANarrowRangeIsNamedNotDrawn() {
+    var chart = LineChart(title: "front", xLabel: "text_acc", yLabel: "vqa_avg", series: [Series(name: "front", points: [(50, 43.0), (52, 42.9)])])
+    chart.references = [ReferenceLine(y: 25, label: "vqa_avg chance (25.0%)", stretchesAxis: false),
+                        ReferenceLine(x: 51, label: "text_acc chance (51.0%)", stretchesAxis: false)]
+    let svg = chart.svg()
+    #expect(svg.contains("vqa_avg chance (25.0%): off the axis"))
+    #expect(svg.contains(">text_acc chance (51.0%)</text>") && !svg.contains("text_acc chance (51.0%): off"))
+    // The y axis stays near the front: no tick label as low as 25.
+    #expect(!svg.contains(">25</text>") && !svg.contains(">30</text>"))
+}
+
+@Test func notesWrapAtWords() {
+    #expect(wrap("shaded: mean ± SD over 3 seeds", width: 12) == ["shaded: mean", "± SD over 3", "seeds"])
+    #expect(wrap("", width: 5).isEmpty)
+}

@@ -19,8 +19,8 @@ import Testing
 @Test func balancedPresetHasThePapersShares() throws {
     let m = try #require(Mixture.preset("balanced"))
     // Table 2 of the paper: mix6 is 52.0% reasoning and 14.8% visual.
-    #expect(abs(m.reasoningShare - 0.520) < 0.001)
-    #expect(abs(m.visualShare - 0.148) < 0.001)
+    #expect(abs(m.reasoningShare! - 0.520) < 0.001)
+    #expect(abs(m.visualShare! - 0.148) < 0.001)
 }
 
 @Test func specParsesPercentagesFractionsAndNormalises() throws {
@@ -33,14 +33,14 @@ import Testing
     #expect(c.notices.count == 1)
     #expect(abs(c.mixture.weight(.code) - 0.5) < 1e-12)
     let d = try MixtureSpec.parse("reasoning=60,visual=15")
-    #expect(d.mixture.isSharesOnly && abs(d.mixture.reasoningShare - 0.6) < 1e-12)
+    #expect(d.mixture.isSharesOnly && abs(d.mixture.reasoningShare! - 0.6) < 1e-12)
 }
 
 @Test func specRefusesBadWeights() {
     #expect(throws: MixtureError.negative(source: "code", value: -5)) { try MixtureSpec.parse("web_crawl=50,code=-5") }
     #expect(throws: MixtureError.sumsToZero) { try MixtureSpec.parse("web_crawl=0,code=0") }
     #expect(throws: MixtureError.notFinite(source: "code")) { try MixtureSpec.parse("web_crawl=50,code=nan") }
-    #expect(throws: MixtureError.unknownSource("wikipedia")) { try MixtureSpec.parse("wikipedia=50,code=50") }
+    #expect(throws: MixtureError.unknownSource("wikipedia", catalogue: .builtin)) { try MixtureSpec.parse("wikipedia=50,code=50") }
     #expect(throws: (any Error).self) { try MixtureSpec.parse("nonsense") }
 }
 

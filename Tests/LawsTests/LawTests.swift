@@ -8,8 +8,9 @@ import VisionMixCore
 
 func mixture(_ pct: [TextSource: Double]) -> Mixture { try! Mixture(weights: pct, scale: .percent, normalise: true) }
 
-/// Analytic Jacobians agree with central differences for every family.
-@Test(arguments: LawFamily.allCases)
+/// Analytic Jacobians agree with central differences for every family fitted by least
+/// squares (kernel_ridge is one linear solve and has no Jacobian).
+@Test(arguments: LawFamily.allCases.filter { $0 != .kernelRidge })
 func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
     var shape = LawShape(family: family, parameters: [], nScale: 1e9, dScale: 1e11)
     shape.knots = [0, 0.5, 1]
@@ -27,6 +28,7 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
         case .saturatingPerSource: [30, 2, -1, 3, 0.2]
         case .power1D: [50, 20, 0.5]
         case .sigmoidLog1D: [10, 30, 2, -0.5]
+        case .kernelRidge: preconditionFailure("kernel_ridge has no Jacobian")
         }
     }()
     let m = mixture([.webCrawl: 40, .academia: 10, .math: 20, .code: 30])
@@ -72,7 +74,7 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
                  mixture([.webCrawl: 30, .code: 40, .literature: 30]), mixture([.webCrawl: 20, .code: 70, .literature: 10])]
     var pts: [LawPoint] = []
     for m in mixes { for n in [1e8, 3e8, 1e9] { for d in [0, 1e10, 3e10, 1e11] {
-        let mixFactor: Double = 1 + 1.5 * (m.reasoningShare - 0.4)
+        let mixFactor: Double = 1 + 1.5 * (m.reasoningShare! - 0.4)
         let saturation: Double = 1 - 1 / (1 + d / 1e10)
         let score: Double = 30 + log(n / 1e9) + 3 * mixFactor * saturation + 0.05 * rng.gaussian()
         pts.append(LawPoint(params: n, tokens: d, mixture: m, score: score))
@@ -191,7 +193,7 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
     for i in 0..<10 {
         let code = Double(i) * 8, web = 100 - code - 10
         let m = mixture([.webCrawl: web, .code: code, .literature: 10])
-        pts.append(LawPoint(params: 1_394_080, tokens: 1e6, mixture: m, score: 30 + 12 * m.reasoningShare + 0.05 * rng.gaussian(), chance: 25.8))
+        pts.append(LawPoint(params: 1_394_080, tokens: 1e6, mixture: m, score: 30 + 12 * m.reasoningShare! + 0.05 * rng.gaussian(), chance: 25.8))
     }
     for i in 0..<14 {
         let code = Double(i) * 6, web = 100 - code - 5
@@ -302,4 +304,23 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
     #expect(abs(r.law.predict(params: 5e9, tokens: 2e11) - truth) / truth < 0.02)
     // The additive law written for rising scores stays what it was for a falling one.
     #expect(!applicableFamilies(points, category: "vqa_avg").contains(.chinchillaLoss))
+}
+
+/// Chinchilla's loss law is fitted with Huber's loss on log loss (δ = 0.1%): three runs
+/// that diverged (losses 15% above the law) leave the exponents where the other 22 put them,
+/// where least squares would follow the outliers.
+@Test func chinchillaLossIgnoresAFewDivergedRuns() throws {
+    let (E, A, alpha, B, beta) = (1.69, 406.4, 0.34, 410.7, 0.28)
+    let rng = RandomSource(seed: 11)
+    var points: [LawPoint] = []
+    for n in [2e7, 6e7, 2e8, 6e8, 2e9] {
+        for d in [1e9, 3e9, 1e10, 3e10, 1e11] {
+            let loss = (E + A / pow(n, alpha) + B / pow(d, beta)) * (1 + 0.002 * rng.gaussian())
+            points.append(LawPoint(params: n, tokens: d, score: loss))
+        }
+    }
+    for k in [4, 12, 23] { points[k].score *= 1.15 }
+    let r = try fitPoints(points, category: "val_loss", family: .family(.chinchillaLoss), options: quickOptions(bootstrap: 0))
+    let p = r.parameters
+    #expect(abs(p["alpha"]! - alpha) < 0.03 && abs(p["beta"]! - beta) < 0.03 && abs(p["E"]! - E) < 0.05, "\(p)")
 }

@@ -33,8 +33,9 @@ func paperLaws(family: LawFamilySelection = .auto) throws -> LawSet {
     req.constraints = [try ScoreConstraint.parse("text_acc>=52.5")]
     let r = try laws.recommend(req)
     #expect(r.weights == nil, "the paper's laws are over shares, so the recipe is a pair of shares")
-    #expect(r.reasoningShare >= 0.45 && r.reasoningShare <= 0.65, "reasoning \(r.reasoningShare)")
-    #expect(r.visualShare >= 0.12 && r.visualShare <= 0.20, "visual \(r.visualShare)")
+    let reasoning = try #require(r.reasoningShare), visual = try #require(r.visualShare)
+    #expect(reasoning >= 0.45 && reasoning <= 0.65, "reasoning \(reasoning)")
+    #expect(visual >= 0.12 && visual <= 0.20, "visual \(visual)")
     let p = try #require(r.baseline.probabilityBetter)
     #expect(p > 0.5)
     #expect(r.scores["text_acc"]!.value >= 52.5 - 1e-6)

@@ -8,10 +8,10 @@ import VisionMixCore
 /// against an optimum worked out by hand. Replicates shift the surface by fixed offsets.
 func sharesLaws() -> LawSet {
     // Vision peaks at 60% reasoning and 15% visual; language falls with reasoning.
-    let vision = KnownLaw(category: "vqa_avg", space: .shares, spread: { 1 + $0.reasoningShare }) { m, _ in
-        40 - 30 * pow(m.reasoningShare - 0.6, 2) - 60 * pow(m.visualShare - 0.15, 2)
+    let vision = KnownLaw(category: "vqa_avg", space: .shares, spread: { 1 + $0.reasoningShare! }) { m, _ in
+        40 - 30 * pow(m.reasoningShare! - 0.6, 2) - 60 * pow(m.visualShare! - 0.15, 2)
     }
-    let language = KnownLaw(category: "text_acc", space: .shares, spread: { 1 + $0.reasoningShare }) { m, _ in 60 - 10 * m.reasoningShare }
+    let language = KnownLaw(category: "text_acc", space: .shares, spread: { 1 + $0.reasoningShare! }) { m, _ in 60 - 10 * m.reasoningShare! }
     return LawSet(source: "known", laws: ["vqa_avg": vision, "text_acc": language], defaultParams: 1e9, defaultTokens: 1e10)
 }
 
@@ -21,7 +21,7 @@ func sharesLaws() -> LawSet {
     req.candidates = 2000
     let r = try sharesLaws().recommend(req)
     #expect(r.weights == nil && r.space == .shares)
-    #expect(abs(r.reasoningShare - 0.6) < 0.01 && abs(r.visualShare - 0.15) < 0.01)
+    #expect(abs(r.reasoningShare! - 0.6) < 0.01 && abs(r.visualShare! - 0.15) < 0.01)
     #expect(r.baseline.margin > 0)
     #expect(r.baseline.probabilityBetter == 1.0)
     #expect(!r.pareto.isEmpty)
@@ -32,7 +32,7 @@ func sharesLaws() -> LawSet {
     req.constraints = [try ScoreConstraint.parse("text_acc>=55.5")] // reasoning <= 45%
     req.candidates = 2000
     let r = try sharesLaws().recommend(req)
-    #expect(r.reasoningShare <= 0.45 + 1e-6 && r.reasoningShare > 0.43)
+    #expect(r.reasoningShare! <= 0.45 + 1e-6 && r.reasoningShare! > 0.43)
     #expect(r.binding.contains("text_acc>=55.5"))
 }
 
@@ -51,10 +51,10 @@ func sharesLaws() -> LawSet {
 func weightsLaws() -> LawSet {
     // A data-mixing style surface over all six sources.
     let t: [Double] = [0.5, -0.2, 0.8, -0.6, 0.9, 1.1]
-    let vision = KnownLaw(category: "vqa_avg", space: .weights, spread: { 1 + $0.reasoningShare }) { m, _ in
+    let vision = KnownLaw(category: "vqa_avg", space: .weights, spread: { 1 + $0.reasoningShare! }) { m, _ in
         30 + 2 * exp(zip(t, m.vector).map(*).reduce(0, +)) - 8 * pow(m.weight(.code) - 0.3, 2)
     }
-    let language = KnownLaw(category: "text_acc", space: .weights, spread: { 1 + $0.reasoningShare }) { m, _ in 55 - 6 * (m.weight(.code) + m.weight(.math)) }
+    let language = KnownLaw(category: "text_acc", space: .weights, spread: { 1 + $0.reasoningShare! }) { m, _ in 55 - 6 * (m.weight(.code) + m.weight(.math)) }
     return LawSet(source: "known", laws: ["vqa_avg": vision, "text_acc": language], defaultParams: 1e9, defaultTokens: 1e12)
 }
 

@@ -55,5 +55,12 @@ import Testing
             let json = try JSONSerialization.jsonObject(with: viaHTTP.body)
             #expect(same(viaCLI, json), "\(c.cli) and POST \(c.path) \(c.body) differ:\nCLI  \(viaCLI)\nHTTP \(json)")
         }
+        // The recipe on the calibration is checked against its runs the same way by both.
+        let checked = try cli(["recommend", "--source", "cal", "--objective", "vqa_avg", "--candidates", "2000", "--json"], db: db) as? [String: Any]
+        #expect(checked?["transfer_check"] is [String: Any] && checked?["warnings"] is [String])
+        let transfer = try cli(["transfer", "--source", "cal", "--category", "vqa_avg", "--json"], db: db)
+        let viaHTTP = try await s.get("/v1/transfer?source=cal&category=vqa_avg")
+        #expect(viaHTTP.status == 200, "\(viaHTTP.text)")
+        #expect(same(transfer, try JSONSerialization.jsonObject(with: viaHTTP.body)), "transfer differs between the CLI and GET /v1/transfer")
     }
 }

@@ -9,10 +9,19 @@ import Glibc
 /// goes quiet and can see when the server closes it.
 final class KeptConnection {
     let fd: Int32
+    private var isClosed = false
 
     init(port: Int) throws { fd = try connectLoopback(port: port) }
 
-    deinit { close(fd) }
+    /// Closes the socket once: closing a number twice can close whatever descriptor another
+    /// test's server has opened under it since.
+    func hangUp() {
+        guard !isClosed else { return }
+        isClosed = true
+        close(fd)
+    }
+
+    deinit { hangUp() }
 
     func sendHealthRequest() {
         let bytes = Array("GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)

@@ -1,5 +1,6 @@
 import Foundation
 import Trainer
+import Laws
 import Planner
 import Store
 import Sweeps
@@ -115,6 +116,39 @@ import VisionMixCore
         for (body, status, field) in cases {
             let r = try await s.post("/v1/recommend", json: body)
             #expect(r.status == status && r.errorField == field, "\(body): \(r.status) \(r.text)")
+        }
+    }
+
+    @Test func transferAnswersAndNamesWhatIsMissing() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        // Two sizes that order three mixtures the same way, and a third size with one mixture.
+        var runs: [NewRun] = []
+        for (i, m) in ["balanced", "language_favorable", "web_crawl"].enumerated() {
+            for (params, base) in [(1e8, 10.0), (1e9, 30.0)] {
+                runs.append(NewRun(params: params, tokens: 1e10, seed: 1, mixture: Mixture.preset(m)!, scores: ["vqa_avg": base + Double(i)]))
+            }
+        }
+        runs.append(NewRun(params: 1e10, tokens: 1e10, seed: 1, mixture: Mixture.preset("balanced")!, scores: ["vqa_avg": 50]))
+        try s.store.insertRuns(runs, label: "small", origin: "import")
+        let r = try await s.get("/v1/transfer?source=small&category=vqa_avg")
+        #expect(r.status == 200, "\(r.text)")
+        let comparisons = try #require(r.json["comparisons"] as? [[String: Any]])
+        #expect(comparisons.count == 3 && r.json["resamples"] as? Int == RankBootstrap.defaultResamples)
+        let compared = try #require(comparisons.first { $0["reason"] is NSNull })
+        #expect(((compared["agreement"] as? [String: Any])?["spearman"] as? [String: Any])?["value"] as? Double == 1)
+        #expect(comparisons.filter { ($0["reason"] as? String)?.contains("1 mixture measured at both") == true }.count == 2)
+
+        let cases: [(String, Int, String)] = [
+            ("/v1/transfer?category=vqa_avg", 400, "source"),
+            ("/v1/transfer?source=small", 400, "category"),
+            ("/v1/transfer?source=small&category=vqa%20avg", 400, "category"),
+            ("/v1/transfer?source=nobody&category=vqa_avg", 404, "source"),
+            ("/v1/transfer?source=small&category=general", 404, "category"),
+        ]
+        for (path, status, field) in cases {
+            let e = try await s.get(path)
+            #expect(e.status == status && e.errorField == field, "\(path): \(e.status) \(e.text)")
         }
     }
 

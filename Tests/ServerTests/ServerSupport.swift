@@ -27,7 +27,7 @@ func knownLaws() -> LawSet {
             f(m) + log10(n) - 9
         }
     }
-    let vision = law("vqa_avg") { m in 30 + 10 * m.reasoningShare - 20 * pow(m.weight(.code) - 0.3, 2) }
+    let vision = law("vqa_avg") { m in 30 + 10 * m.reasoningShare! - 20 * pow(m.weight(.code) - 0.3, 2) }
     let language = law("text_acc") { m in 55 - 6 * (m.weight(.code) + m.weight(.math)) }
     return LawSet(source: "known", laws: ["vqa_avg": vision, "text_acc": language])
 }

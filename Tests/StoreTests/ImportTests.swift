@@ -67,7 +67,7 @@ import VisionMixCore
     let file = try ResultFile.read(path: scratchFile("grid.csv", csv))
     #expect(file.runs.count == 2)
     #expect(file.runs[0].params == 340e6 && file.runs[1].tokens == 1e12)
-    #expect(file.runs[0].mixture!.isSharesOnly && abs(file.runs[0].mixture!.reasoningShare - 0.6) < 1e-12)
+    #expect(file.runs[0].mixture!.isSharesOnly && abs(file.runs[0].mixture!.reasoningShare! - 0.6) < 1e-12)
     #expect(file.runs[1].scores["my_metric"] == nil)
     let store = try freshStore()
     let out = try store.insertRuns(file.runs, label: "grid", origin: "import")

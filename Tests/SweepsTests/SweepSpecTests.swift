@@ -4,6 +4,24 @@ import Testing
 import VisionMixCore
 
 @Suite struct SweepSpecTests {
+    /// The demo compares the untrained model with a pre-trained one at a size that gains from
+    /// pre-training and one that does not, over enough seeds for a seed band at every point,
+    /// and with the budgets the size–data laws need (2+ sizes, 3+ budgets) to draw a curve.
+    @Test func quickPresetComparesTheUntrainedModelOverThreeSeedsAtTwoSizes() throws {
+        let spec = SweepPresets.quick(encoder: "object")
+        let runs = try spec.runs(knownSizes: ["xs", "s", "m", "l", "xl"])
+        #expect(runs.count == 6 && Set(runs.map(\.seed)) == [1, 2, 3])
+        #expect(Set(runs.map(\.size)) == ["m", "xs"] && Set(runs.map(\.mix)) == ["balanced"])
+        for size in ["m", "xs"] {
+            let at = runs.filter { $0.size == size }
+            #expect(at.count == 3 && at.allSatisfy { $0.checkpoints.first == 0 && $0.checkpoints.last == 5e5 }, "\(size)")
+        }
+        #expect(Set(runs.flatMap(\.checkpoints)).count >= 3)
+        // The costly size first, so its runs overlap and the cheap ones fill in beside the last.
+        #expect(try spec.runs(knownSizes: nil).groupedByPretraining.first?.first?.size == "m")
+        #expect(throws: Never.self) { try spec.validate(knownSizes: nil) }
+    }
+
     @Test func standardPresetCoversThePapersDesigns() throws {
         let spec = SweepPresets.standard(encoder: "object")
         let runs = try spec.runs(knownSizes: ["xs", "s", "m", "l", "xl"])

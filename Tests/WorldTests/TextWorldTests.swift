@@ -58,8 +58,8 @@ import VisionMixCore
         let m = Mixture.preset("language_favorable")!
         var s = MixtureSampler(mixture: m, seed: 1)
         _ = s.nextTokens(60_000)
-        #expect(abs(s.realisedReasoningShare - m.reasoningShare) < 0.02)
-        #expect(abs(s.realisedVisualShare - m.visualShare) < 0.02)
+        #expect(abs(s.realisedReasoningShare - m.reasoningShare!) < 0.02)
+        #expect(abs(s.realisedVisualShare - m.visualShare!) < 0.02)
     }
 
     @Test(arguments: [(0.6, 0.15), (0.1, 0.4), (0.0, 0.0), (0.75, 0.25)])
