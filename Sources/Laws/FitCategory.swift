@@ -103,11 +103,13 @@ public func applicableFamilies(_ points: [LawPoint], category: String) -> [LawFa
     let nMix = Set(points.compactMap { $0.mixture?.canonicalKey }).count
     var out: [LawFamily] = []
     if nN >= 2 && nD >= 3 {
-        if !MetricCatalogue.higherIsBetter(category) && points.allSatisfy({ $0.tokens > 0 && $0.score > 0 }) {
-            out.append(.chinchillaLoss)
-        }
+        let isLoss = !MetricCatalogue.higherIsBetter(category) && points.allSatisfy({ $0.tokens > 0 && $0.score > 0 })
+        if isLoss { out.append(.chinchillaLoss) }
         out += [.saturatingInteraction, .chinchillaAdditive, .logLinearN]
         if nMix >= 3 { out.append(.joint) }
+        if nMix >= 3 && isLoss && points.allSatisfy({ $0.mixture.map { !$0.isSharesOnly } ?? false }) {
+            out += [.mixtureAdditiveLoss, .mixtureJointLoss]
+        }
     } else if nN >= 2 || nD >= 2 {
         out += [.power1D, .sigmoidLog1D]
     } else if nMix >= 3 {

@@ -12,6 +12,8 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
     case quadraticShares = "quadratic_shares"
     case mixingExponential = "mixing_exponential"
     case kernelRidge = "kernel_ridge"
+    case mixtureAdditiveLoss = "mixture_additive_loss"
+    case mixtureJointLoss = "mixture_joint_loss"
     case saturatingPerSource = "saturating_per_source"
     case joint = "joint"
     case power1D = "power_1d"
@@ -23,7 +25,7 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
         switch self {
         case .saturatingInteraction, .chinchillaAdditive, .chinchillaLoss, .logLinearN: .sizeData
         case .quadraticShares, .mixingExponential, .saturatingPerSource, .kernelRidge: .mixture
-        case .joint: .joint
+        case .joint, .mixtureAdditiveLoss, .mixtureJointLoss: .joint
         case .power1D, .sigmoidLog1D: .oneDimensional
         }
     }
@@ -39,6 +41,8 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
         case .quadraticShares: "c0 + c_r·Δr + c_v·Δv + c_rr·Δr² + c_vv·Δv² + c_rv·Δr·Δv   (Δ = share − mean share; c0 + c_t·t + c_tt·t² along t = u·Δ when the shares lie on a line)"
         case .mixingExponential: "c + k·exp(Σ_j t_j·w_j)   (w_j source weights; the reference source is absorbed in k)"
         case .saturatingPerSource: "c + Σ_j a_j·[1 − exp(−w_j/ρ)]   (reference source absorbed in c)"
+        case .mixtureAdditiveLoss: "E + A·n^(−α) + B·d^(−β) + 1/Σ_j C_j·w_j^γ_j"
+        case .mixtureJointLoss: "E + A·n^(−α) + B·d^(−β) + d^(−δ)/Σ_j C_j·w_j^γ_j"
         case .kernelRidge: "μ + Σ_i α_i·exp(−‖φ(w) − φ(w_i)‖² / 2ℓ²)   (w_i the fitted runs' weights; φ_j = ln(w_j + 10⁻³), standardised)"
         case .joint: "a + b·ln n + (c + e·ln n)·(1 + m_r·Δr + m_v·Δv + m_vv·Δv²)·[1 − (1 + d/τ)^(−β)]"
         case .power1D: "a − b·x^(−c)"
@@ -60,6 +64,10 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
             "Mixture law: a quadratic response surface over the mixture's reasoning and visual shares (N and D fixed). Needs sources with tag shares."
         case .mixingExponential:
             "Mixture law: the data-mixing-law exponential form over source weights (N and D fixed). Only sources whose weight varies get a coefficient."
+        case .mixtureAdditiveLoss:
+            "Joint law for a loss that falls, over N, D and the source weights, in the spirit of Shukor et al.'s additive law: Chinchilla's terms plus a mixture term 1/Σ_j C_j·w_j^γ_j that does not depend on N or D, so the best mixture is the same at every scale. Fitted as chinchilla_loss is (Huber on log loss). Needs 2+ sizes, 3+ budgets, 3+ mixtures with per-source weights, D > 0."
+        case .mixtureJointLoss:
+            "Joint law for a loss that falls, in the spirit of Shukor et al.'s joint law: as mixture_additive_loss, with the mixture term decaying in D at its own rate δ, so the best mixture can move with the budget."
         case .kernelRidge:
             "Mixture model in RegMix's spirit: a regressor over the source weights (kernel ridge regression with a Gaussian kernel on standardised log weights), for studies of many mixtures at one size and budget (50 or more). Length scale and ridge are chosen by 5-fold cross-validation; the dual weights are one linear solve. No functional form is assumed, so it ranks mixtures a parametric law cannot describe, and says nothing outside the sampled mixtures."
         case .saturatingPerSource:
@@ -85,6 +93,8 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
         case .mixingExponential: "c, k, t_source for S − 1 sources (S + 1); minimum S + 3 points (9 with all 6 built-in sources varying, 20 with 17)"
         case .saturatingPerSource: "c, a_source for S − 1 sources, rho (S + 1); minimum S + 3 points (9 with all 6 built-in sources varying, 20 with 17)"
         case .joint: "a, b, c, e, tau, beta, m_r, m_v, m_vv (9); minimum 11 points, 3+ mixtures"
+        case .mixtureAdditiveLoss: "E, A, alpha, B, beta, C_source and gamma_source for S sources (2S + 5); minimum 2S + 7 points"
+        case .mixtureJointLoss: "E, A, alpha, B, beta, delta, C_source and gamma_source for S sources (2S + 6); minimum 2S + 8 points"
         case .kernelRidge: "mu, length_scale, ridge, and one dual weight per run; minimum 50 mixtures"
         case .power1D: "a, b, c (3); minimum 5 points"
         case .sigmoidLog1D: "a, h, k, m (4); minimum 6 points"
@@ -94,7 +104,7 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
     /// Fitted as losses are, by Huber's loss of the log residuals (`HuberLogLoss`): the small
     /// losses of large runs count as much as the large ones of small runs, and a few diverged
     /// runs do not bend the law.
-    public var fitsHuberLogLoss: Bool { self == .chinchillaLoss }
+    public var fitsHuberLogLoss: Bool { self == .chinchillaLoss || self == .mixtureAdditiveLoss || self == .mixtureJointLoss }
 
     /// How the minimum point count is set: at least two more points than parameters, so a fit
     /// leaves residual degrees of freedom for its error estimate.
@@ -334,6 +344,8 @@ extension LawShape {
             }
             if let g { g[count + 1] = drho }
             return s
+        case .mixtureAdditiveLoss, .mixtureJointLoss:
+            return mixtureLossValue(p, x, gradient: g)
         case .kernelRidge:
             // Solved, not iterated: no gradient is ever asked for.
             return kernelValue(p, x)

@@ -116,6 +116,24 @@ extension LawShape {
                 shape.parameters = [spec("c", linear: true)] + shape.sources.map { spec("a_\($0)", linear: true) }
                     + [spec("rho", .logRange(1e-3, 10))]
             }
+        case .mixtureAdditiveLoss, .mixtureJointLoss:
+            try need(Ns.count >= 2, "it needs at least 2 model sizes (the data has \(Ns.count))")
+            try need(Ds.count >= 3, "it needs at least 3 token budgets (the data has \(Ds.count))")
+            try need(Ds.first! > 0, "every token budget must be positive (B/D^β is infinite at D = 0)")
+            try need(points.allSatisfy { $0.score > 0 }, "every loss must be positive (it is fitted on log residuals)")
+            try need(points.allSatisfy { $0.mixture.map { !$0.isSharesOnly } ?? false }, "every run needs per-source weights, not only shares")
+            let catalogue = points[0].mixture!.catalogue
+            try need(points.allSatisfy { $0.mixture!.catalogue == catalogue }, "every run's weights must be over the same sources")
+            try need(mixtures.count >= 3, "it needs at least 3 distinct mixtures (the data has \(mixtures.count))")
+            shape.setSources(catalogue.names.enumerated().filter { i, _ in
+                let ws = points.map { $0.mixture!.fractions![i] }
+                return ws.max()! - ws.min()! > 1e-9
+            }.map(\.element))
+            try need(shape.sources.count >= 2, "source weights must vary for at least 2 sources")
+            shape.parameters = [spec("E", linear: true), spec("A", .logRange(1e-8, 1e8), linear: true), spec("alpha", .logRange(1e-3, 3)),
+                                spec("B", .logRange(1e-8, 1e8), linear: true), spec("beta", .logRange(1e-3, 3))]
+            if family == .mixtureJointLoss { shape.parameters.append(spec("delta", .logRange(1e-3, 3))) }
+            shape.parameters += shape.sources.map { spec("C_\($0)", .logRange(1e-4, 1e4)) } + shape.sources.map { spec("gamma_\($0)", .logRange(1e-2, 3)) }
         case .kernelRidge:
             try need(points.allSatisfy { $0.mixture.map { !$0.isSharesOnly } ?? false }, "every run needs per-source weights, not only shares")
             let catalogue = points[0].mixture!.catalogue
@@ -190,6 +208,18 @@ extension LawShape {
             grid.append(point([:]))
         case .kernelRidge:
             break
+        case .mixtureAdditiveLoss, .mixtureJointLoss:
+            // Chinchilla's exponents, every γ at 1 (M linear in the weights) and C at two
+            // scales of the mixture term (1/M about 1 and about 0.1).
+            let c0 = mixtureTermStart, S = sources.count
+            for (a, b) in [(0.25, 0.25), (0.45, 0.45), (0.25, 0.45), (0.45, 0.25)] {
+                for c in [1.0, 10.0] {
+                    var v = point([2: a, 4: b])
+                    if family == .mixtureJointLoss { v[5] = 0.3 }
+                    for k in 0..<S { v[c0 + k] = c; v[c0 + S + k] = 1 }
+                    grid.append(v)
+                }
+            }
         case .mixingExponential:
             grid.append(point([:]))
             for k in 0..<sources.count { for s in [-3.0, 3.0] { grid.append(point([2 + k: s])) } }
