@@ -31,7 +31,7 @@ extension LawShape {
     /// Binds `family` to `points`: picks input scales, the parameter list (which for some
     /// families depends on the data) and checks the data can identify the family.
     /// Throws `LawError` naming what is missing.
-    static func make(_ family: LawFamily, points: [LawPoint], axis: InputAxis? = nil) throws -> LawShape {
+    static func make(_ family: LawFamily, points: [LawPoint], axis: InputAxis? = nil, through loss: FittedLaw? = nil) throws -> LawShape {
         let Ns = distinct(points.map(\.params)), Ds = distinct(points.map(\.tokens))
         let nScale = Ns.last ?? 1
         let dScale = (Ds.last ?? 0) > 0 ? Ds.last! : 1
@@ -116,6 +116,16 @@ extension LawShape {
                 shape.parameters = [spec("c", linear: true)] + shape.sources.map { spec("a_\($0)", linear: true) }
                     + [spec("rho", .logRange(1e-3, 10))]
             }
+        case .ladderSigmoid:
+            guard let loss else { throw LawError.unidentifiable(family: family.rawValue, reason: "it reads a loss law: name the loss category with --through") }
+            try need(loss.family.kind == .sizeData, "the loss law it reads must be a size–data law (\(loss.category) is \(loss.family.rawValue))")
+            shape.via = [loss]
+            let ls = points.map { loss.predict(params: $0.params, tokens: $0.tokens, mixture: $0.mixture) }
+            try need(ls.allSatisfy(\.isFinite), "the loss law \(loss.category) has no finite prediction at every run")
+            try need(distinct(ls).count >= 3, "the loss law predicts fewer than 3 distinct losses at the runs")
+            let span = ls.max()! - ls.min()!
+            shape.parameters = [spec("a", linear: true), spec("h", linear: true), spec("k", .logRange(0.01 / span, 1000 / span)),
+                                spec("m", .range(ls.min()! - span, ls.max()! + span))]
         case .mixtureAdditiveLoss, .mixtureJointLoss:
             try need(Ns.count >= 2, "it needs at least 2 model sizes (the data has \(Ns.count))")
             try need(Ds.count >= 3, "it needs at least 3 token budgets (the data has \(Ds.count))")
@@ -208,6 +218,10 @@ extension LawShape {
             grid.append(point([:]))
         case .kernelRidge:
             break
+        case .ladderSigmoid:
+            let ls = feats.map(\.ladderLoss)
+            let lo = ls.min() ?? 0, span = max((ls.max() ?? 1) - lo, 1e-9)
+            for k in [1.0, 4.0, 16.0] { for f in [0.25, 0.5, 0.75] { grid.append(point([2: k / span, 3: lo + f * span])) } }
         case .mixtureAdditiveLoss, .mixtureJointLoss:
             // Chinchilla's exponents, every γ at 1 (M linear in the weights) and C at two
             // scales of the mixture term (1/M about 1 and about 0.1).

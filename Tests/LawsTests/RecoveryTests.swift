@@ -79,3 +79,34 @@ func everyFamilyRecoversItsOwnParameters(law: PlantedLaw) throws {
         #expect(abs(got - want) <= 0.05 * max(abs(want), 1), "\(law.family) \(name): \(got) against \(want)")
     }
 }
+
+/// OLMo's ladder: a score that is a sigmoid of a loss that follows Chinchilla's law. The loss
+/// law fitted on the losses, then the sigmoid through it on the scores, gives back both laws'
+/// parameters, and the score predicted at a larger model comes through the loss.
+@Test func aScorePredictedThroughItsLossRecoversTheLadder() throws {
+    let rng = RandomSource(seed: 19)
+    let lossTruth = [1.8, 0.5, 0.35, 0.9, 0.3], ladderTruth = [25.0, 50.0, 1.5, 5.0]
+    let design = grid(sizes, [1e9, 3e9, 1e10, 3e10, 1e11]).map { LawPoint(params: $0.params, tokens: $0.tokens, score: 1) }
+    let lossShape = try LawShape.make(.chinchillaLoss, points: design)
+    func loss(_ n: Double, _ d: Double) -> Double { lossShape.evaluate(lossTruth, Features(params: n, tokens: d, mixture: nil, shape: lossShape)) }
+    func score(_ l: Double) -> Double { ladderTruth[0] + ladderTruth[1] / (1 + exp(ladderTruth[2] * (l - ladderTruth[3]))) }
+    let losses = design.map { LawPoint(params: $0.params, tokens: $0.tokens, score: loss($0.params, $0.tokens) * (1 + 0.001 * rng.gaussian())) }
+    let scores = design.map { LawPoint(params: $0.params, tokens: $0.tokens, score: score(loss($0.params, $0.tokens)) + 0.05 * rng.gaussian()) }
+
+    let lossFit = try fitPoints(losses, category: "val_loss", family: .family(.chinchillaLoss), options: quickOptions(bootstrap: 0))
+    var options = quickOptions(bootstrap: 20)
+    options.ladderLoss = lossFit.law
+    let ladder = try fitPoints(scores, category: "task_acc", family: .family(.ladderSigmoid), options: options)
+    for (name, (got, want)) in zip(["a", "h", "k", "m"], zip(ladder.law.parameters, ladderTruth)) {
+        #expect(abs(got - want) <= 0.05 * max(abs(want), 1), "\(name): \(got) against \(want)")
+    }
+    #expect(ladder.notes.contains { $0.contains("through val_loss's chinchilla_loss law") })
+    let back = try FitJSON.decode(try FitJSON.encode(ladder))
+    let predicted = back.law.predict(params: 3e9, tokens: 1e11)
+    #expect(abs(predicted - score(loss(3e9, 1e11))) < 0.5, "\(predicted) against \(score(loss(3e9, 1e11)))")
+    // Without the loss law there is no ladder, and auto offers it only with one.
+    #expect(performing: { _ = try fitPoints(scores, category: "task_acc", family: .family(.ladderSigmoid), options: quickOptions(bootstrap: 0)) },
+            throws: { "\($0)".contains("--through") })
+    let auto = try fitPoints(scores, category: "task_acc", family: .auto, options: options)
+    #expect(auto.selection?.candidates.contains { $0.family == "ladder_sigmoid" } == true)
+}
