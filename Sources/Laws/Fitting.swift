@@ -50,6 +50,8 @@ public struct FitOptions: Sendable {
     /// otherwise goes where `mixtureSite` puts it.
     public var onlyParams: Double?
     public var onlyTokens: Double?
+    /// The loss law a ladder_sigmoid fit reads (`fit --through`); with it, `auto` offers the ladder.
+    public var ladderLoss: FittedLaw?
     /// Whether a run at (N, D) is one `onlyParams` and `onlyTokens` keep.
     public func keeps(params: Double, tokens: Double) -> Bool {
         func near(_ a: Double, _ b: Double?) -> Bool { b.map { abs(a - $0) <= 0.01 * abs($0) } ?? true }

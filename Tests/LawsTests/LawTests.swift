@@ -28,6 +28,9 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
         case .saturatingPerSource: [30, 2, -1, 3, 0.2]
         case .power1D: [50, 20, 0.5]
         case .sigmoidLog1D: [10, 30, 2, -0.5]
+        case .mixtureAdditiveLoss: [1.8, 0.5, 0.34, 0.9, 0.28, 2, 4, 1, 0.5, 0.8, 0.3]
+        case .mixtureJointLoss: [1.8, 0.5, 0.34, 0.9, 0.28, 0.2, 2, 4, 1, 0.5, 0.8, 0.3]
+        case .ladderSigmoid: [25, 50, 4, 2.6]
         case .kernelRidge: preconditionFailure("kernel_ridge has no Jacobian")
         }
     }()

@@ -85,6 +85,9 @@ func planningRequests() -> [BadRequest] {
         // `run` is another name for `name`; given beside it, it is still held to the text limits.
         BadRequest(path: "/v1/runs?source=s", body: "[" + oneRun.replacingOccurrences(of: "}}", with: #"}, "run": "b\u0000"}"#) + "]",
                    status: 400, field: "body", message: "run holds a NUL byte"),
+        BadRequest(path: "/v1/fits", body: #"{"source": "paper", "category": "vqa_avg", "through": "val_loss"}"#, status: 422, field: "through",
+                   message: "no fit of 'val_loss' under 'paper'"),
+        BadRequest(path: "/v1/fits", body: #"{"source": "paper", "through": "val_loss"}"#, status: 400, field: "through", message: "not \"all\""),
         BadRequest(path: "/v1/predict", body: #"{"source": "known"}"#, headers: ["Content-Type": "application/json", "Content-Length": "-5"],
                    status: 400, field: "request", message: "the request is not valid HTTP/1.1"),
         BadRequest(method: "GET", path: "/v1/health", body: nil, headers: ["Bad Header": "x"], status: 400, field: "request",
