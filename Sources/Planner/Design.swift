@@ -1,4 +1,5 @@
 import Foundation
+import Laws
 import VisionMixCore
 
 /// A scale a designed run may be placed at: a model size (as the trainer names it, or a
@@ -42,7 +43,7 @@ public struct DesignMixture: Codable, Sendable {
     public var visualShare: Double?
     enum CodingKeys: String, CodingKey { case weights, sources, reasoningShare = "reasoning_share", visualShare = "visual_share" }
 
-    init(_ m: Mixture) {
+    public init(_ m: Mixture) {
         weights = m.weights; sources = m.isSharesOnly ? nil : m.catalogue.names
         reasoningShare = m.reasoningShare; visualShare = m.visualShare
     }
@@ -169,8 +170,23 @@ extension LawSet {
 
 extension Recipe {
     /// The recipe's mixture over `catalogue` (its pair of shares in the shares space).
-    func mixture(catalogue: SourceCatalogue) throws -> Mixture {
+    public func mixture(catalogue: SourceCatalogue) throws -> Mixture {
         if let w = weights { return try Mixture(weights: w, catalogue: catalogue, scale: .fraction, normalise: true) }
         return try Mixture(reasoningShare: reasoningShare ?? 0, visualShare: visualShare ?? 0)
+    }
+}
+
+extension DesignRequest {
+    /// The objective's seed SD read from its fits' residuals, √Σ (weight · RMSE)², taking each
+    /// category's fit that reads the mixture when there is one; nil when a category has no fit
+    /// or the residuals are all zero.
+    public static func residualSD(_ objective: Objective, fits: [FitResult]) -> Double? {
+        var variance = 0.0
+        for t in objective.terms {
+            guard let f = fits.last(where: { $0.category == t.category && $0.law.dependsOnMixture }) ?? fits.last(where: { $0.category == t.category })
+            else { return nil }
+            variance += t.weight * t.weight * f.train.rmse * f.train.rmse
+        }
+        return variance > 0 ? variance.squareRoot() : nil
     }
 }

@@ -96,19 +96,14 @@ extension DesignCommand {
             } catch let e as PlannerError { throw UserError(e.description) }
         }
 
-        /// The objective's seed SD read from its fits' residuals: √Σ (weight · RMSE)².
+        /// The objective's seed SD read from its fits' residuals (`DesignRequest.residualSD`).
         func residualSD(_ objective: Objective) throws -> Double {
             let fits = try lawOptions.fits.map { try FitFiles.read(source: lawOptions.source, from: $0) }
                 ?? SourceFits.forPlanning(label: lawOptions.source, in: try global.openStore())
-            var variance = 0.0
-            for t in objective.terms {
-                guard let f = fits.first(where: { $0.category == t.category && $0.law.dependsOnMixture }) ?? fits.first(where: { $0.category == t.category }) else {
-                    throw UserError("no fit of \(t.category) to read its residual SD from; give --noise")
-                }
-                variance += t.weight * t.weight * f.train.rmse * f.train.rmse
+            guard let sd = DesignRequest.residualSD(objective, fits: fits) else {
+                throw UserError("the fits of \(objective.text) give no residual SD to judge a run by; give --noise")
             }
-            guard variance > 0 else { throw UserError("the objective's fits have no residual spread; give --noise") }
-            return variance.squareRoot()
+            return sd
         }
 
         /// Every --sizes × --tokens scale, or the recipe's own.
