@@ -88,3 +88,18 @@ public enum SourceFits {
         return newest.keys.sorted().map { newestReadingMixture[$0] ?? newest[$0]! }
     }
 }
+
+/// The loss law a ladder reads: the newest stored size–data fit of `category` under `label`.
+public enum LadderLoss {
+    public static func law(category: String, label: String, in store: ResultStore) throws -> FittedLaw {
+        let fits = try SourceFits.newest(label: label, in: store).filter { $0.category == category }
+        guard let fit = fits.first else {
+            throw LawError.noRuns("no fit of '\(category)' under '\(label)' to read the loss from; fit it first: visionmix fit --source \(label) --category \(category)")
+        }
+        guard fit.law.family.kind == .sizeData else {
+            throw LawError.unidentifiable(family: LawFamily.ladderSigmoid.rawValue,
+                                          reason: "the newest fit of '\(category)' is \(fit.family), not a law of size and budget; refit it with --family chinchilla_loss")
+        }
+        return fit.law
+    }
+}

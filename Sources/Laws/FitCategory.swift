@@ -103,15 +103,18 @@ public func applicableFamilies(_ points: [LawPoint], category: String) -> [LawFa
     let nMix = Set(points.compactMap { $0.mixture?.canonicalKey }).count
     var out: [LawFamily] = []
     if nN >= 2 && nD >= 3 {
-        if !MetricCatalogue.higherIsBetter(category) && points.allSatisfy({ $0.tokens > 0 && $0.score > 0 }) {
-            out.append(.chinchillaLoss)
-        }
+        let isLoss = !MetricCatalogue.higherIsBetter(category) && points.allSatisfy({ $0.tokens > 0 && $0.score > 0 })
+        if isLoss { out.append(.chinchillaLoss) }
         out += [.saturatingInteraction, .chinchillaAdditive, .logLinearN]
         if nMix >= 3 { out.append(.joint) }
+        if nMix >= 3 && isLoss && points.allSatisfy({ $0.mixture.map { !$0.isSharesOnly } ?? false }) {
+            out += [.mixtureAdditiveLoss, .mixtureJointLoss]
+        }
     } else if nN >= 2 || nD >= 2 {
         out += [.power1D, .sigmoidLog1D]
     } else if nMix >= 3 {
         out += [.quadraticShares, .mixingExponential, .saturatingPerSource]
+        if nMix >= KernelRidge.minimumMixtures { out.append(.kernelRidge) }
     }
     return out
 }
@@ -194,6 +197,9 @@ public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFami
     }
     var law = FittedLaw(category: category, family: chosen, formula: chosen.formula, shape: fit.shape, parameters: fit.params,
                         ensemble: boot.ensemble, intervalLevel: options.intervalLevel, ranges: FittedRanges(points: points))
+    if let loss = fit.shape.via.first {
+        notes.append("through \(loss.category)'s \(loss.family.rawValue) law; the intervals are the sigmoid's, with the loss law held at its best fit")
+    }
     // A law of scores that sit at chance describes guessing, not what the mixture taught;
     // saying where chance lies lets every prediction be read against it.
     let chances = points.compactMap(\.chance)
@@ -242,7 +248,7 @@ func pointsToFit(_ allPoints: [LawPoint], family: LawFamilySelection, options: F
 /// largest size left out when there are 3+ sizes, else k-fold CV), with the reason.
 func selectFamily(_ points: [LawPoint], category: String, options: FitOptions) throws
     -> (chosen: LawFamily, selection: SelectionReport, scored: [LawFamily: FamilyScore]) {
-    let candidates = applicableFamilies(points, category: category)
+    let candidates = applicableFamilies(points, category: category) + (options.ladderLoss != nil ? [.ladderSigmoid] : [])
     guard !candidates.isEmpty else {
         throw LawError.noApplicableFamily("\(points.count) run(s) have this score and no input varies enough (need 2+ sizes and 3+ budgets, one varying input, or 3+ mixtures at one size and budget)")
     }
@@ -277,9 +283,10 @@ func selectFamily(_ points: [LawPoint], category: String, options: FitOptions) t
 
 /// Full-data fit, training metrics, k-fold CV and (optionally) the largest-size hold-out.
 func scoreFamily(_ f: LawFamily, points: [LawPoint], options: FitOptions, holdout: Bool) throws -> FamilyScore {
-    let shape = try LawShape.make(f, points: points, axis: options.axis)
+    let shape = try LawShape.make(f, points: points, axis: options.axis, through: options.ladderLoss)
     let fit = try fitParameters(shape, points: points, options: options)
-    let preds = points.map { shape.evaluate(fit.params, Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape)) }
+    // The fit's shape: a regressor's holds the runs it was fitted on.
+    let preds = points.map { fit.shape.evaluate(fit.params, Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape)) }
     var train = errorMetrics(preds, points.map(\.score))
     let n = Double(points.count), k = Double(shape.parameters.count)
     let ssr = zip(preds, points).reduce(0.0) { $0 + ($1.0 - $1.1.score) * ($1.0 - $1.1.score) }
@@ -323,7 +330,7 @@ func crossValidate(_ shape: LawShape, points: [LawPoint], options: FitOptions, b
         used += 1
         for i in test {
             let p = points[i]
-            pred.append(shape.evaluate(f.params, Features(params: p.params, tokens: p.tokens, mixture: p.mixture, shape: shape)))
+            pred.append(f.shape.evaluate(f.params, Features(params: p.params, tokens: p.tokens, mixture: p.mixture, shape: shape)))
             obs.append(p.score)
         }
     }
@@ -339,9 +346,9 @@ public func holdOutLargest(_ f: LawFamily, points: [LawPoint], options: FitOptio
     let isTop: (LawPoint) -> Bool = { abs($0.params - top) <= 1e-9 * top }
     let train = points.filter { !isTop($0) }, test = points.filter(isTop)
     guard !train.isEmpty else { throw LawError.unidentifiable(family: f.rawValue, reason: "holding out the largest size leaves no data") }
-    let shape = try LawShape.make(f, points: train, axis: options.axis)
+    let shape = try LawShape.make(f, points: train, axis: options.axis, through: options.ladderLoss)
     let fit = try fitParameters(shape, points: train, options: options)
-    let pred = test.map { shape.evaluate(fit.params, Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape)) }
+    let pred = test.map { fit.shape.evaluate(fit.params, Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape)) }
     let m = errorMetrics(pred, test.map(\.score))
     return HoldoutMetrics(params: top, points: test.count, mae: m.mae, rmse: m.rmse,
                           parameters: Dictionary(uniqueKeysWithValues: zip(shape.parameterNames, fit.params)))

@@ -49,7 +49,7 @@ public struct FittedRanges: Codable, Sendable, Equatable {
 /// Stored as JSON (inside the `fits` table body and fits/<source>/<category>.json). Evaluate
 /// it with `predict`, get a bootstrap interval with `predictInterval`, and check
 /// `isExtrapolation` before trusting a prediction far from the data.
-public struct FittedLaw: Codable, Sendable {
+public struct FittedLaw: Codable, Sendable, Equatable {
     public var category: String
     public var family: LawFamily
     public var formula: String

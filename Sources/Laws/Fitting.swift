@@ -50,6 +50,8 @@ public struct FitOptions: Sendable {
     /// otherwise goes where `mixtureSite` puts it.
     public var onlyParams: Double?
     public var onlyTokens: Double?
+    /// The loss law a ladder_sigmoid fit reads (`fit --through`); with it, `auto` offers the ladder.
+    public var ladderLoss: FittedLaw?
     /// Whether a run at (N, D) is one `onlyParams` and `onlyTokens` keep.
     public func keeps(params: Double, tokens: Double) -> Bool {
         func near(_ a: Double, _ b: Double?) -> Bool { b.map { abs(a - $0) <= 0.01 * abs($0) } ?? true }
@@ -320,6 +322,7 @@ func makeStarts(_ prob: LawProblem, options: FitOptions, randomStarts: Int? = ni
 func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, extraStarts: [[Double]] = [],
                    randomStarts: Int? = nil, gridStride: Int = 1) throws -> ParameterFit {
     let name = shape.family.rawValue
+    if shape.family == .kernelRidge { return try KernelRidge.fit(shape, points: points) }
     guard points.count >= shape.minimumPoints else {
         throw LawError.tooFewPoints(family: name, have: points.count, need: shape.minimumPoints)
     }
@@ -471,6 +474,7 @@ func quantile(_ xs: [Double], _ q: Double) -> Double {
 func bootstrapParameters(_ fit: ParameterFit, points: [LawPoint], options: FitOptions) -> (ensemble: [[Double]], failed: Int) {
     let B = options.bootstrap
     guard B > 0 else { return ([], 0) }
+    if fit.shape.family == .kernelRidge { return KernelRidge.bootstrap(fit, points: points, options: options) }
     let shape = fit.shape
     let feats = points.map { Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape) }
     let y = points.map(\.score), w = fitWeights(shape, points: points)

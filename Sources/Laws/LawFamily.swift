@@ -11,6 +11,10 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
     case logLinearN = "loglinear_n"
     case quadraticShares = "quadratic_shares"
     case mixingExponential = "mixing_exponential"
+    case kernelRidge = "kernel_ridge"
+    case mixtureAdditiveLoss = "mixture_additive_loss"
+    case mixtureJointLoss = "mixture_joint_loss"
+    case ladderSigmoid = "ladder_sigmoid"
     case saturatingPerSource = "saturating_per_source"
     case joint = "joint"
     case power1D = "power_1d"
@@ -20,9 +24,9 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
 
     public var kind: Kind {
         switch self {
-        case .saturatingInteraction, .chinchillaAdditive, .chinchillaLoss, .logLinearN: .sizeData
-        case .quadraticShares, .mixingExponential, .saturatingPerSource: .mixture
-        case .joint: .joint
+        case .saturatingInteraction, .chinchillaAdditive, .chinchillaLoss, .logLinearN, .ladderSigmoid: .sizeData
+        case .quadraticShares, .mixingExponential, .saturatingPerSource, .kernelRidge: .mixture
+        case .joint, .mixtureAdditiveLoss, .mixtureJointLoss: .joint
         case .power1D, .sigmoidLog1D: .oneDimensional
         }
     }
@@ -38,6 +42,10 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
         case .quadraticShares: "c0 + c_r·Δr + c_v·Δv + c_rr·Δr² + c_vv·Δv² + c_rv·Δr·Δv   (Δ = share − mean share; c0 + c_t·t + c_tt·t² along t = u·Δ when the shares lie on a line)"
         case .mixingExponential: "c + k·exp(Σ_j t_j·w_j)   (w_j source weights; the reference source is absorbed in k)"
         case .saturatingPerSource: "c + Σ_j a_j·[1 − exp(−w_j/ρ)]   (reference source absorbed in c)"
+        case .ladderSigmoid: "a + h / (1 + exp(k·(ℓ − m))),  ℓ = L(N, D) the loss law it reads"
+        case .mixtureAdditiveLoss: "E + A·n^(−α) + B·d^(−β) + 1/Σ_j C_j·w_j^γ_j"
+        case .mixtureJointLoss: "E + A·n^(−α) + B·d^(−β) + d^(−δ)/Σ_j C_j·w_j^γ_j"
+        case .kernelRidge: "μ + Σ_i α_i·exp(−‖φ(w) − φ(w_i)‖² / 2ℓ²)   (w_i the fitted runs' weights; φ_j = ln(w_j + 10⁻³), standardised)"
         case .joint: "a + b·ln n + (c + e·ln n)·(1 + m_r·Δr + m_v·Δv + m_vv·Δv²)·[1 − (1 + d/τ)^(−β)]"
         case .power1D: "a − b·x^(−c)"
         case .sigmoidLog1D: "a + h / (1 + exp(−k·(ln x − m)))"
@@ -51,13 +59,21 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
         case .chinchillaAdditive:
             "Size–data law in the additive Chinchilla style: separate saturating power-law terms in N and D, no interaction. D enters as (1 + d/τ) so D = 0 is finite."
         case .chinchillaLoss:
-            "Size–data law for a loss that falls: Chinchilla's L = E + A/N^α + B/D^β (Hoffmann et al.), fitted as Epoch refits it: on relative errors (to first order, residuals of log loss), from a grid of starts in α and β, with Huber when asked. Every D must be positive. The family auto selection offers for metrics that fall (losses, perplexities)."
+            "Size–data law for a loss that falls: Chinchilla's L = E + A/N^α + B/D^β (Hoffmann et al.), fitted as Hoffmann et al. and Epoch fit it: Huber's loss (δ = 10⁻³) of the log residuals, from a grid of starts in α and β. Every D must be positive. The family auto selection offers for metrics that fall (losses, perplexities)."
         case .logLinearN:
             "Baseline: for each token budget seen in the data, a straight line in ln N. Budgets between two seen ones interpolate linearly; other budgets extrapolate."
         case .quadraticShares:
             "Mixture law: a quadratic response surface over the mixture's reasoning and visual shares (N and D fixed). Needs sources with tag shares."
         case .mixingExponential:
             "Mixture law: the data-mixing-law exponential form over source weights (N and D fixed). Only sources whose weight varies get a coefficient."
+        case .ladderSigmoid:
+            "OLMo's two-step ladder: a score predicted through its loss. A size–data loss law of another category (fit --through CATEGORY) gives the loss ℓ at (N, D); a sigmoid in ℓ, falling as the loss rises, maps it to the score. The sigmoid is fitted to the loss law's predictions at the runs, so its residuals are the whole ladder's."
+        case .mixtureAdditiveLoss:
+            "Joint law for a loss that falls, over N, D and the source weights, in the spirit of Shukor et al.'s additive law: Chinchilla's terms plus a mixture term 1/Σ_j C_j·w_j^γ_j that does not depend on N or D, so the best mixture is the same at every scale. Fitted as chinchilla_loss is (Huber on log loss). Needs 2+ sizes, 3+ budgets, 3+ mixtures with per-source weights, D > 0."
+        case .mixtureJointLoss:
+            "Joint law for a loss that falls, in the spirit of Shukor et al.'s joint law: as mixture_additive_loss, with the mixture term decaying in D at its own rate δ, so the best mixture can move with the budget."
+        case .kernelRidge:
+            "Mixture model in RegMix's spirit: a regressor over the source weights (kernel ridge regression with a Gaussian kernel on standardised log weights), for studies of many mixtures at one size and budget (50 or more). Length scale and ridge are chosen by 5-fold cross-validation; the dual weights are one linear solve. No functional form is assumed, so it ranks mixtures a parametric law cannot describe, and says nothing outside the sampled mixtures."
         case .saturatingPerSource:
             "Mixture law: each source adds a saturating contribution with one shared saturation scale ρ (N and D fixed)."
         case .joint:
@@ -81,6 +97,10 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
         case .mixingExponential: "c, k, t_source for S − 1 sources (S + 1); minimum S + 3 points (9 with all 6 built-in sources varying, 20 with 17)"
         case .saturatingPerSource: "c, a_source for S − 1 sources, rho (S + 1); minimum S + 3 points (9 with all 6 built-in sources varying, 20 with 17)"
         case .joint: "a, b, c, e, tau, beta, m_r, m_v, m_vv (9); minimum 11 points, 3+ mixtures"
+        case .ladderSigmoid: "a, h, k, m (4) over the loss law's prediction; minimum 6 points"
+        case .mixtureAdditiveLoss: "E, A, alpha, B, beta, C_source and gamma_source for S sources (2S + 5); minimum 2S + 7 points"
+        case .mixtureJointLoss: "E, A, alpha, B, beta, delta, C_source and gamma_source for S sources (2S + 6); minimum 2S + 8 points"
+        case .kernelRidge: "mu, length_scale, ridge, and one dual weight per run; minimum 50 mixtures"
         case .power1D: "a, b, c (3); minimum 5 points"
         case .sigmoidLog1D: "a, h, k, m (4); minimum 6 points"
         }
@@ -89,7 +109,7 @@ public enum LawFamily: String, CaseIterable, Codable, Sendable {
     /// Fitted as losses are, by Huber's loss of the log residuals (`HuberLogLoss`): the small
     /// losses of large runs count as much as the large ones of small runs, and a few diverged
     /// runs do not bend the law.
-    public var fitsHuberLogLoss: Bool { self == .chinchillaLoss }
+    public var fitsHuberLogLoss: Bool { self == .chinchillaLoss || self == .mixtureAdditiveLoss || self == .mixtureJointLoss }
 
     /// How the minimum point count is set: at least two more points than parameters, so a fit
     /// leaves residual degrees of freedom for its error estimate.
@@ -139,8 +159,13 @@ public struct LawShape: Codable, Sendable, Equatable {
     /// surface is then a quadratic in t = u·Δ, since nothing in the data fixes its curvature
     /// across the line (the paper's eleven mixtures lie almost on a line).
     public var principal: [Double]?
+    /// kernel_ridge: the feature map and the fitted runs' features (`KernelSupport`).
+    public var kernel: KernelSupport?
+    /// ladder_sigmoid: the loss law whose prediction is the sigmoid's input (one element; an
+    /// array because a shape cannot hold a law directly).
+    public var via: [FittedLaw] = []
     enum CodingKeys: String, CodingKey {
-        case family, parameters, knots, sources, centre, axis, principal
+        case family, parameters, knots, sources, centre, axis, principal, kernel, via
         case nScale = "n_scale", dScale = "d_scale", referenceSource = "reference_source"
     }
 
@@ -159,6 +184,8 @@ public struct LawShape: Codable, Sendable, Equatable {
         centre = try c.decodeIfPresent([Double].self, forKey: .centre) ?? [0, 0]
         axis = try c.decodeIfPresent(InputAxis.self, forKey: .axis)
         principal = try c.decodeIfPresent([Double].self, forKey: .principal)
+        kernel = try c.decodeIfPresent(KernelSupport.self, forKey: .kernel)
+        via = try c.decodeIfPresent([FittedLaw].self, forKey: .via) ?? []
         let names = try c.decodeIfPresent([String].self, forKey: .sources) ?? []
         guard names.count <= Features.maximumSources else {
             throw DecodingError.dataCorruptedError(forKey: .sources, in: c, debugDescription: "more than \(Features.maximumSources) sources")
@@ -174,6 +201,8 @@ public struct LawShape: Codable, Sendable, Equatable {
         try c.encodeIfPresent(referenceSource, forKey: .referenceSource)
         try c.encode(centre, forKey: .centre); try c.encodeIfPresent(axis, forKey: .axis)
         try c.encodeIfPresent(principal, forKey: .principal)
+        try c.encodeIfPresent(kernel, forKey: .kernel)
+        if !via.isEmpty { try c.encode(via, forKey: .via) }
     }
 
     mutating func setSources(_ names: [String]) {
@@ -197,6 +226,8 @@ struct Features {
     /// reference counting; a catalogue has at most 32 sources, one of them the reference.
     var weights: InlineArray<32, Double>
     var hasWeights: Bool
+    /// ladder_sigmoid: the loss its loss law predicts at (N, D); 0 for other shapes.
+    var ladderLoss: Double
 
     static let maximumSources = 32
 
@@ -213,6 +244,7 @@ struct Features {
             for (k, name) in shape.sources.enumerated() { weights[k] = m.weight(named: name) }
         }
         hasWeights = mixture.map { !$0.isSharesOnly } ?? false
+        ladderLoss = shape.via.first?.predict(params: params, tokens: tokens, mixture: mixture) ?? 0
     }
 
     func axisValue(_ axis: InputAxis) -> Double {
@@ -325,6 +357,18 @@ extension LawShape {
             }
             if let g { g[count + 1] = drho }
             return s
+        case .mixtureAdditiveLoss, .mixtureJointLoss:
+            return mixtureLossValue(p, x, gradient: g)
+        case .ladderSigmoid:
+            let s = 1 / (1 + exp(p[2] * (x.ladderLoss - p[3])))
+            if let g {
+                let ds = s * (1 - s)
+                g[0] = 1; g[1] = s; g[2] = -p[1] * ds * (x.ladderLoss - p[3]); g[3] = p[1] * ds * p[2]
+            }
+            return p[0] + p[1] * s
+        case .kernelRidge:
+            // Solved, not iterated: no gradient is ever asked for.
+            return kernelValue(p, x)
         case .power1D:
             let xv = x.axisValue(axis ?? .params)
             let xc = pow(xv, -p[2])

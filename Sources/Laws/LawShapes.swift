@@ -31,7 +31,7 @@ extension LawShape {
     /// Binds `family` to `points`: picks input scales, the parameter list (which for some
     /// families depends on the data) and checks the data can identify the family.
     /// Throws `LawError` naming what is missing.
-    static func make(_ family: LawFamily, points: [LawPoint], axis: InputAxis? = nil) throws -> LawShape {
+    static func make(_ family: LawFamily, points: [LawPoint], axis: InputAxis? = nil, through loss: FittedLaw? = nil) throws -> LawShape {
         let Ns = distinct(points.map(\.params)), Ds = distinct(points.map(\.tokens))
         let nScale = Ns.last ?? 1
         let dScale = (Ds.last ?? 0) > 0 ? Ds.last! : 1
@@ -116,6 +116,48 @@ extension LawShape {
                 shape.parameters = [spec("c", linear: true)] + shape.sources.map { spec("a_\($0)", linear: true) }
                     + [spec("rho", .logRange(1e-3, 10))]
             }
+        case .ladderSigmoid:
+            guard let loss else { throw LawError.unidentifiable(family: family.rawValue, reason: "it reads a loss law: name the loss category with --through") }
+            try need(loss.family.kind == .sizeData, "the loss law it reads must be a size–data law (\(loss.category) is \(loss.family.rawValue))")
+            shape.via = [loss]
+            let ls = points.map { loss.predict(params: $0.params, tokens: $0.tokens, mixture: $0.mixture) }
+            try need(ls.allSatisfy(\.isFinite), "the loss law \(loss.category) has no finite prediction at every run")
+            try need(distinct(ls).count >= 3, "the loss law predicts fewer than 3 distinct losses at the runs")
+            let span = ls.max()! - ls.min()!
+            shape.parameters = [spec("a", linear: true), spec("h", linear: true), spec("k", .logRange(0.01 / span, 1000 / span)),
+                                spec("m", .range(ls.min()! - span, ls.max()! + span))]
+        case .mixtureAdditiveLoss, .mixtureJointLoss:
+            try need(Ns.count >= 2, "it needs at least 2 model sizes (the data has \(Ns.count))")
+            try need(Ds.count >= 3, "it needs at least 3 token budgets (the data has \(Ds.count))")
+            try need(Ds.first! > 0, "every token budget must be positive (B/D^β is infinite at D = 0)")
+            try need(points.allSatisfy { $0.score > 0 }, "every loss must be positive (it is fitted on log residuals)")
+            try need(points.allSatisfy { $0.mixture.map { !$0.isSharesOnly } ?? false }, "every run needs per-source weights, not only shares")
+            let catalogue = points[0].mixture!.catalogue
+            try need(points.allSatisfy { $0.mixture!.catalogue == catalogue }, "every run's weights must be over the same sources")
+            try need(mixtures.count >= 3, "it needs at least 3 distinct mixtures (the data has \(mixtures.count))")
+            shape.setSources(catalogue.names.enumerated().filter { i, _ in
+                let ws = points.map { $0.mixture!.fractions![i] }
+                return ws.max()! - ws.min()! > 1e-9
+            }.map(\.element))
+            try need(shape.sources.count >= 2, "source weights must vary for at least 2 sources")
+            shape.parameters = [spec("E", linear: true), spec("A", .logRange(1e-8, 1e8), linear: true), spec("alpha", .logRange(1e-3, 3)),
+                                spec("B", .logRange(1e-8, 1e8), linear: true), spec("beta", .logRange(1e-3, 3))]
+            if family == .mixtureJointLoss { shape.parameters.append(spec("delta", .logRange(1e-3, 3))) }
+            shape.parameters += shape.sources.map { spec("C_\($0)", .logRange(1e-4, 1e4)) } + shape.sources.map { spec("gamma_\($0)", .logRange(1e-2, 3)) }
+        case .kernelRidge:
+            try need(points.allSatisfy { $0.mixture.map { !$0.isSharesOnly } ?? false }, "every run needs per-source weights, not only shares")
+            let catalogue = points[0].mixture!.catalogue
+            try need(points.allSatisfy { $0.mixture!.catalogue == catalogue }, "every run's weights must be over the same sources")
+            try need(mixtures.count >= KernelRidge.minimumMixtures,
+                     "a regressor needs at least \(KernelRidge.minimumMixtures) distinct mixtures at one size and budget (the data has \(mixtures.count)); use a parametric mixture law")
+            let varying = catalogue.names.enumerated().filter { i, _ in
+                let ws = points.map { $0.mixture!.fractions![i] }
+                return ws.max()! - ws.min()! > 1e-9
+            }.map(\.element)
+            try need(varying.count >= 2, "source weights must vary for at least 2 sources")
+            shape.setSources(varying)
+            shape.parameters = [spec("mu", linear: true), spec("length_scale"), spec("ridge")]
+            shape.kernel = KernelRidge.bind(shape, points: points)
         case .power1D, .sigmoidLog1D:
             let ax = try axis ?? inferAxis(points, family: family)
             if ax == .reasoningShare || ax == .visualShare { try need(points.allSatisfy { $0.mixture?.hasShares ?? false }, noShares) }
@@ -174,6 +216,24 @@ extension LawShape {
             for a in [0.1, 0.25, 0.45, 0.7] { for b in [0.1, 0.25, 0.45, 0.7] { grid.append(point([2: a, 4: b])) } }
         case .logLinearN, .quadraticShares:
             grid.append(point([:]))
+        case .kernelRidge:
+            break
+        case .ladderSigmoid:
+            let ls = feats.map(\.ladderLoss)
+            let lo = ls.min() ?? 0, span = max((ls.max() ?? 1) - lo, 1e-9)
+            for k in [1.0, 4.0, 16.0] { for f in [0.25, 0.5, 0.75] { grid.append(point([2: k / span, 3: lo + f * span])) } }
+        case .mixtureAdditiveLoss, .mixtureJointLoss:
+            // Chinchilla's exponents, every γ at 1 (M linear in the weights) and C at two
+            // scales of the mixture term (1/M about 1 and about 0.1).
+            let c0 = mixtureTermStart, S = sources.count
+            for (a, b) in [(0.25, 0.25), (0.45, 0.45), (0.25, 0.45), (0.45, 0.25)] {
+                for c in [1.0, 10.0] {
+                    var v = point([2: a, 4: b])
+                    if family == .mixtureJointLoss { v[5] = 0.3 }
+                    for k in 0..<S { v[c0 + k] = c; v[c0 + S + k] = 1 }
+                    grid.append(v)
+                }
+            }
         case .mixingExponential:
             grid.append(point([:]))
             for k in 0..<sources.count { for s in [-3.0, 3.0] { grid.append(point([2 + k: s])) } }

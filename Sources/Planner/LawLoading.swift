@@ -15,7 +15,7 @@ public struct FittedCategoryLaw: CategoryLaw {
     public var space: MixtureSpace? {
         switch law.family.kind {
         case .mixture: law.family == .quadraticShares ? .shares : .weights
-        case .joint: .shares
+        case .joint: law.family == .joint ? .shares : .weights
         case .sizeData: nil
         case .oneDimensional: (law.shape.axis == .reasoningShare || law.shape.axis == .visualShare) ? .shares : nil
         }

@@ -8,7 +8,7 @@ import VisionMixCore
 /// Fitted laws over HTTP: the newest fits of a source (as `visionmix fit --all --json` prints
 /// them) and refits through the same `SourceFits.fit` the CLI uses, stored in the database.
 enum FitRoutes {
-    static let createFields: Set<String> = ["source", "category", "family", "params", "tokens"]
+    static let createFields: Set<String> = ["source", "category", "family", "params", "tokens", "through"]
 
     /// `GET /v1/fits?source=LABEL`: the newest FitResult of each category, sorted by category.
     @Sendable static func list(_ request: Request, _ ctx: RouteContext) async throws -> Response {
@@ -42,7 +42,8 @@ enum FitRoutes {
     }
 
     /// `POST /v1/fits` `{"source", "category": "vqa_avg" | "all", "family": "auto", "params"?,
-    /// "tokens"?}` (the last two: fit only the runs at that size or budget): fits and
+    /// "tokens"?, "through"?}` (params and tokens: fit only the runs at that size or budget;
+    /// through: a loss category to fit the score through, as `fit --through`): fits and
     /// stores them in the database and answers
     /// `{"fits": [FitResult], "not_fitted": [{"category", "reason"}]}`.
     @Sendable static func create(_ request: Request, _ ctx: RouteContext) async throws -> Response {
@@ -59,8 +60,18 @@ enum FitRoutes {
         }
         var slice = FitOptions()
         slice.onlyParams = try body.count("params"); slice.onlyTokens = try body.count("tokens")
-        let options = slice
+        let through = try body.string("through")
+        if let through {
+            guard category != "all" else { throw APIError.badRequest("through fits one category; give a category, not \"all\"", field: "through") }
+            guard MetricCatalogue.isValidName(through) else { throw APIError.badRequest("through must be a category name", field: "through") }
+        }
         let store = ctx.state.store
+        if let through {
+            do { slice.ladderLoss = try LadderLoss.law(category: through, label: source, in: store) } catch let e as LawError {
+                throw APIError(.unprocessableContent, e.description, field: "through")
+            }
+        }
+        let options = slice
         let outcome = try await offload(on: ctx.state.fitQueue) { () throws -> SourceFitOutcome in
             // Checked before fitting so each miss is a 404 naming the field that caused it.
             let runs = try store.runs(RunFilter(source: source)).filter { $0.status == "complete" }

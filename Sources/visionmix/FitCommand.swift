@@ -32,6 +32,8 @@ struct Fit: ParsableCommand {
     @Option(help: "Input of a 1-D family: params, tokens, reasoning_share or visual_share (default: the one that varies).")
     var axis: String?
     @Option(help: "Also export the fits as DIR/<source>/<category>.json (`predict --fits DIR` reads them).") var fitsDir: String?
+    @Option(help: "Fit the score through a loss (OLMo's ladder): the newest size–data fit of this loss category gives the loss at each size and budget, and a sigmoid maps it to the score (family ladder_sigmoid, or auto to compare).")
+    var through: String?
     @Flag(help: "Do not store the fits (database and files).") var noSave = false
     @Flag(help: "List the law families with their formulas.") var listFamilies = false
     @Flag(help: "Print JSON (an object, or an array with --all).") var json = false
@@ -60,6 +62,10 @@ struct Fit: ParsableCommand {
             do { try FitFiles.checkExport(source: source, to: fitsDir) } catch let e as FitFiles.Refusal { throw UserError(e.description) }
         }
         let store = try global.openStore()
+        if let through {
+            guard !all else { throw UserError("--through fits one category; give --category, not --all") }
+            do { options.ladderLoss = try LadderLoss.law(category: through, label: source, in: store) } catch let e as LawError { throw UserError(e.description) }
+        }
         let outcome: SourceFitOutcome
         do {
             outcome = try SourceFits.fit(store: store, label: source, categories: all ? nil : [category!], family: selection,

@@ -9,4 +9,7 @@ if [ -z "${VISIONMIX_BIN:-}" ]; then
     VISIONMIX_BIN=$(swift build -c release --show-bin-path)/visionmix
 fi
 python3 -c "import scipy, numpy" 2>/dev/null || pip install -q scipy numpy
+python3 -c "import lightgbm" 2>/dev/null || pip install -q lightgbm
 python3 bench/public/porian.py "$VISIONMIX_BIN" bench/out/public
+python3 bench/public/regmix.py "$VISIONMIX_BIN" bench/out/public
+python3 bench/public/marin.py "$VISIONMIX_BIN" bench/out/public
