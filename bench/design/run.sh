@@ -27,8 +27,8 @@ fmt = lambda v: ">%d" % last if v is None else str(v)
 print("runs to a regret under one seed SD: median [quartiles], problems reaching it within %d runs, seconds" % last)
 for k in ("adaptive", "dirichlet", "grid"):
     m = r["methods"][k]
-    print("  %-9s %4s [%s-%s]  %d/%d  %.0f s" % (k, fmt(m["runs_median"]), fmt(m["runs_q25"]), fmt(m["runs_q75"]), m["reached"], r["problems"], m["seconds"]))
-a, d = r["methods"]["adaptive"]["runs_median"], r["methods"]["dirichlet"]["runs_median"]
+    print("  %-9s %4s [%s-%s]  %d/%d  %.0f s" % (k, fmt(m.get("runs_median")), fmt(m.get("runs_q25")), fmt(m.get("runs_q75")), m["reached"], r["problems"], m["seconds"]))
+a, d = r["methods"]["adaptive"].get("runs_median"), r["methods"]["dirichlet"].get("runs_median")
 half = a is not None and (d is None or 2 * a <= d)
 print("done when 1: adaptive median %s ≤ half of Dirichlet's %s: %s" % (fmt(a), fmt(d), "yes" if half else "no"))
 n = r["problems"]
