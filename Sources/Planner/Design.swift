@@ -70,7 +70,9 @@ public struct DesignedRun: Codable, Sendable {
     /// the replicates' weights once the runs chosen before it are taken as measured.
     public var predicted: Double
     public var disagreement: Double
-    /// The recipe's expected regret before this run and after it (with the runs chosen before it).
+    /// The expected regret of the mixture with the best ensemble mean among the candidates (the
+    /// recipe searches only the fitted hull, so it can differ), before this run and after it,
+    /// the runs chosen before it taken as measured.
     public var expectedRegretBefore: Double
     public var expectedRegretAfter: Double
     public var reason: String
@@ -160,7 +162,7 @@ extension LawSet {
         case .baseline: role = "baseline"; what = "the baseline"
         case .optimum: role = "replicate_optimum"; what = "the optimum of \(m.optimumOf) of \(a.weights.count) bootstrap refits"
         }
-        let reason = String(format: "the ensemble disagrees by %.1f points near %@ at %@ (%@); expected regret of the recipe %.2f → %.2f points",
+        let reason = String(format: "the ensemble disagrees by %.1f points near %@ at %@ (%@); expected regret of the ensemble's best mixture %.2f → %.2f points",
                             spread, place.place, scale.size, what, before, after)
         return DesignedRun(size: scale.size, params: scale.params, tokens: scale.tokens, mixture: place, role: role,
                            optimumOf: m.optimumOf, predicted: mean, disagreement: spread,
