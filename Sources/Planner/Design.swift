@@ -129,7 +129,7 @@ extension LawSet {
             : req.recommendation.baseline
         let mixtures = ensemble.decisionMixtures(recipe: recipeMixture, baseline: baseline)
         let target = DesignScale(size: req.targetSize ?? Quantity.format(plan.params), params: plan.params, tokens: plan.tokens)
-        let scales = req.scales.isEmpty ? [target] : req.scales
+        let scales = try linkedScales(req.scales.isEmpty ? [target] : req.scales, target: target, recipe: recipeMixture, objective: req.recommendation.objective)
         var acquisition = DesignAcquisition(ensemble: ensemble, mixtures: mixtures, scales: scales, target: target,
                                             noise: req.noise, fantasies: req.fantasies, seed: req.recommendation.seed)
         // The recipe is mixture 0; its regret is what the runs are meant to settle.
@@ -147,6 +147,24 @@ extension LawSet {
                          probabilityBeatsBaseline: recipe.baseline.probabilityBetter,
                          probabilityNotBest: before.notBest, expectedRegret: before.regret, expectedRegretAfter: final.regret,
                          noise: req.noise, replicates: ensemble.indices.count, mixturesConsidered: mixtures.count, runs: runs)
+    }
+
+    /// The scales whose runs the objective's laws tie to the target: those where the laws read
+    /// the recipe as they read it at the target. A law fitted at one size (every mixture law)
+    /// extrapolates at any other, where its refits would only repeat their values at the target
+    /// and a run there would be judged as if it had been made at the target.
+    func linkedScales(_ scales: [DesignScale], target: DesignScale, recipe: Mixture, objective: Objective) throws -> [DesignScale] {
+        let objectiveLaws = objective.categories.compactMap { laws[$0] }
+        func extrapolates(_ s: DesignScale) -> Bool {
+            objectiveLaws.contains { $0.isExtrapolation(params: s.params, tokens: s.tokens, mixture: recipe) }
+        }
+        let atTarget = extrapolates(target)
+        let linked = scales.filter { extrapolates($0) == atTarget }
+        guard !linked.isEmpty else {
+            throw PlannerError.missing("the laws of \(objective.text) were not fitted at " + scales.map(\.size).joined(separator: ", ")
+                                       + ", so runs there say nothing the laws can use; give the size and budget they were fitted at (\(target.size), \(Quantity.format(target.tokens)))")
+        }
+        return linked
     }
 
     /// A chosen run with its one-line reason, in the numbers that chose it.
