@@ -18,6 +18,9 @@ public protocol CategoryLaw: Sendable {
     var space: MixtureSpace? { get }
     func predict(params: Double, tokens: Double, mixture: Mixture) -> Double
     func ensemble(params: Double, tokens: Double, mixture: Mixture) -> [Double]
+    /// Bootstrap replicate `index` alone: `ensemble(...)[index]` without evaluating the others,
+    /// for searches that optimise one replicate at a time (`RunDesign`'s replicate optima).
+    func replicate(_ index: Int, params: Double, tokens: Double, mixture: Mixture) -> Double
     func isExtrapolation(params: Double, tokens: Double, mixture: Mixture) -> Bool
     /// The mixtures the law was fitted on, as points of `space` (reasoning, visual, other
     /// shares, or source weights): the search samples between them to stay in range.
@@ -27,6 +30,10 @@ public protocol CategoryLaw: Sendable {
 }
 
 extension CategoryLaw {
+    public func replicate(_ index: Int, params: Double, tokens: Double, mixture: Mixture) -> Double {
+        let e = ensemble(params: params, tokens: tokens, mixture: mixture)
+        return index < e.count ? e[index] : .nan
+    }
     public func anchors(in space: MixtureSpace) -> [[Double]] { [] }
     public var chance: Double? { nil }
 }

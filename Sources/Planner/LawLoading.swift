@@ -26,6 +26,9 @@ public struct FittedCategoryLaw: CategoryLaw {
     public func ensemble(params: Double, tokens: Double, mixture: Mixture) -> [Double] {
         law.ensembleValues(params: params, tokens: tokens, mixture: mixture)
     }
+    public func replicate(_ index: Int, params: Double, tokens: Double, mixture: Mixture) -> Double {
+        index < law.ensemble.count ? law.evaluate(law.ensemble[index], params: params, tokens: tokens, mixture: mixture) : .nan
+    }
     public func isExtrapolation(params: Double, tokens: Double, mixture: Mixture) -> Bool {
         law.isExtrapolation(params: params, tokens: tokens, mixture: mixture)
     }

@@ -187,6 +187,23 @@ public final class ResultStore: @unchecked Sendable {
             try db.rename(table: "mixtures_v4", to: "mixtures")
             try db.rename(table: "mixture_weights_v4", to: "mixture_weights")
         }
+        m.registerMigration("v5: rounds of adaptive sweeps") { db in
+            // One row per round of an adaptive sweep, written in one transaction before the
+            // round's runs start: a resumed sweep runs the stored spec instead of designing
+            // again, so a kill inside a round neither loses nor repeats its runs.
+            try db.create(table: "design_rounds") { t in
+                t.column("sweep_name", .text).notNull()
+                t.column("round", .integer).notNull()
+                t.column("label", .text).notNull()
+                t.column("spec", .text)
+                t.column("design", .text).notNull()
+                t.column("probability_beats_baseline", .double)
+                t.column("probability_not_best", .double).notNull()
+                t.column("expected_regret", .double).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.primaryKey(["sweep_name", "round"])
+            }
+        }
         return m
     }
 

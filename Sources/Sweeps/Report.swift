@@ -46,6 +46,7 @@ public struct ReportWriter {
         if let n = seedNoise(main) { sections.append(n) }
         if let m = mixturesAgainstNoise(runs) { sections.append(m) }
         sections += try fitsAndRecipe()
+        if let a = try adaptiveRounds() { sections.append(a) }
         var md = ["# VisionMix report: \(label)", "", "Generated \(ISO8601DateFormatter().string(from: Date())) from \(store.path).", ""]
         var html = ["<!doctype html><html><head><meta charset=\"utf-8\"><title>VisionMix report: \(label)</title>",
                     "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}figure{display:inline-block;margin:0.5em}figcaption{font-size:12px;color:#555}</style>",

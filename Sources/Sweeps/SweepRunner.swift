@@ -74,9 +74,11 @@ public struct SweepProgress: Codable, Sendable {
     /// Remaining time at the observed pace (nil before the first run of this invocation ends).
     public var etaSeconds: Double?
     public var message: String?
+    /// The rounds of the adaptive sweep this sweep belongs to (nil for a sweep of one spec).
+    public var rounds: [AdaptiveRound]?
 
     enum CodingKeys: String, CodingKey {
-        case name, label, status, message
+        case name, label, status, message, rounds
         case sweepId = "sweep_id", totalRuns = "total_runs", completedRuns = "completed_runs"
         case elapsedSeconds = "elapsed_seconds", etaSeconds = "eta_seconds"
     }

@@ -22,6 +22,11 @@ public enum Limits {
     /// Mixtures a recommendation samples (`recommend --candidates`); the server's own, lower
     /// default is `ServerConfiguration.maxCandidates`.
     public static let maxCandidates = 1_000_000
+    /// Runs one `design next` chooses: each is valued against every candidate mixture and
+    /// scale, so the time grows with it; a round of a sweep is a handful.
+    public static let maxDesignRuns = 200
+    /// Rounds of an adaptive sweep (`sweep run --adaptive --rounds`): each refits and designs.
+    public static let maxAdaptiveRounds = 50
     /// Cross-validation folds of a fit (`fit --folds`): at least two, or nothing is held out.
     public static let folds = 2...20
     /// Bootstrap replicates (`fit --bootstrap`) and random starts (`fit --starts`) of a fit:

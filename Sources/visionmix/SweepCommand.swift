@@ -1,6 +1,7 @@
 import ArgumentParser
 import CNumerics
 import Foundation
+import Planner
 import Store
 import Sweeps
 import VisionMixCore
@@ -39,6 +40,10 @@ extension Sweep {
         @OptionGroup(title: "Slurm") var slurm: SlurmArguments
         @Flag(help: "Run as background work: any other process gets the CPU first (Linux SCHED_IDLE). `serve` starts its sweeps so, which keeps requests fast while training saturates the cores.")
         var background = false
+        @Flag(help: "After the spec's runs, rounds of runs designed from the recommendation's uncertainty (`design next`): run, fit, design, repeat.")
+        var adaptive = false
+        @Option(help: "Rounds of designed runs after the spec's (with --adaptive).") var rounds = 2
+        @Option(help: "Runs each round designs (with --adaptive).") var runsPerRound = 4
 
         func run() throws {
             try Checks.within(jobs, 1...Limits.maxJobs, option: "--jobs")
@@ -57,6 +62,7 @@ extension Sweep {
             default: throw UserError("unknown backend '\(backend)'; backends: local, files, slurm")
             }
             let store = try global.openStore(writeRetry: ResultStore.sweepWriteRetry)
+            if adaptive { return try runAdaptive(s, store: store) }
             let sweep: LocalSweep
             do {
                 sweep = try LocalSweep(spec: s, store: store, jobs: jobs, threads: threads,
@@ -85,6 +91,30 @@ extension Sweep {
             }
             bar.finish()
             print("sweep \(id) complete: \(total) runs in \(duration(Date().timeIntervalSince(started)))")
+            if !noFit { try printAfterSweep(store: store, label: s.label, reportDir: reportDir) }
+        }
+
+        /// The spec's runs, then `rounds` rounds of `runsPerRound` designed runs (`AdaptiveSweep`),
+        /// each round's choice and its recipe's chances printed as they are designed or found stored.
+        func runAdaptive(_ s: SweepSpec, store: ResultStore) throws {
+            try Checks.within(rounds, 1...Limits.maxAdaptiveRounds, option: "--rounds")
+            try Checks.within(runsPerRound, 1...Limits.maxDesignRuns, option: "--runs-per-round")
+            let sweep = AdaptiveSweep(spec: s, rounds: rounds, runsPerRound: runsPerRound, store: store, jobs: jobs, threads: threads,
+                                      executable: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath(),
+                                      databasePath: global.databasePath)
+            print("adaptive sweep '\(s.name)' under source '\(s.label)': the spec's runs, then \(rounds) round(s) of \(runsPerRound) designed run(s)")
+            var events = LocalSweep.Events()
+            events.runStored = { run, seconds, _, _ in print("✓ \(run.summary)  \(duration(seconds))") }
+            let started = Date()
+            do {
+                try sweep.run(events) { round in
+                    print(round.summary)
+                    if round.spec != nil, let design = try? JSONDecoder().decode(RunDesign.self, from: Data(round.design.utf8)) {
+                        for (i, r) in design.runs.enumerated() { print("  \(i + 1): \(r.reason)") }
+                    }
+                }
+            } catch { throw UserError("adaptive sweep '\(s.name)' stopped: \(error); run it again to resume") }
+            print("adaptive sweep '\(s.name)' complete in \(duration(Date().timeIntervalSince(started)))")
             if !noFit { try printAfterSweep(store: store, label: s.label, reportDir: reportDir) }
         }
     }
@@ -123,10 +153,15 @@ extension Sweep {
             guard let record = try id.map({ try store.sweep(id: $0) }) ?? store.latestSweep() else {
                 throw UserError(id.map { "no sweep \($0)" } ?? "no sweeps yet (start one with `visionmix sweep run --preset quick`)")
             }
-            let p = try SweepRunner(store: store, sweep: record).progress()
+            var p = try SweepRunner(store: store, sweep: record).progress()
+            // A round's sweep is NAME-round-R; its rounds are those of NAME.
+            let base = record.name.replacingOccurrences(of: #"-round-[0-9]+$"#, with: "", options: .regularExpression)
+            let rounds = try store.designRounds(sweepName: base)
+            if !rounds.isEmpty { p.rounds = rounds.map(AdaptiveRound.init) }
             if json { try printJSON(p); return }
             print("sweep \(p.sweepId) '\(p.name)' (source \(p.label)): \(p.status), \(p.completedRuns)/\(p.totalRuns) runs stored"
                   + (p.message.map { " — \($0)" } ?? ""))
+            for r in rounds { print("  \(r.summary)") }
         }
     }
 

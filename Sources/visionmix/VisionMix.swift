@@ -13,7 +13,7 @@ struct VisionMix: AsyncParsableCommand {
             Calibration runs and imported results live in one SQLite store (--db, or $VISIONMIX_DB, \
             default data/visionmix.sqlite). Every command that prints results takes --json.
             """,
-        subcommands: [Runs.self, Sweep.self, Train.self, Run.self, Evaluate.self, Fit.self, Predict.self, Recommend.self, TransferCommand.self, Report.self, Serve.self, WorldCommand.self, Metrics.self, BLASCommand.self, FitBenchCommand.self, BenchPlanCommand.self]
+        subcommands: [Runs.self, Sweep.self, Train.self, Run.self, Evaluate.self, Fit.self, Predict.self, Recommend.self, TransferCommand.self, DesignCommand.self, Report.self, Serve.self, WorldCommand.self, Metrics.self, BLASCommand.self, FitBenchCommand.self, BenchPlanCommand.self, BenchDesignCommand.self]
     )
 
     static func main() async {

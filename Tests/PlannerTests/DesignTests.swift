@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import PlannerTestSupport
+import VisionMixCore
+@testable import Planner
+
+/// A vision law peaking at 60% reasoning / 15% visual whose replicates agree everywhere except
+/// in two bumps: at 10% / 70% the replicates with positive offsets rise above the peak, at 80% /
+/// 5% (by half as much again) those with negative offsets do. Under most replicates the recipe
+/// is not the best, and only runs at the bumps can tell which replicates are right.
+func bumpLaws(bump: Double) -> LawSet {
+    @Sendable func near(_ m: Mixture, _ r: Double, _ v: Double) -> Double {
+        exp(-(pow(m.reasoningShare! - r, 2) + pow(m.visualShare! - v, 2)) / 0.005)
+    }
+    let vision = KnownLaw(category: "vqa_avg", space: .shares, spread: { m in bump * near(m, 0.1, 0.7) - 1.5 * bump * near(m, 0.8, 0.05) }) { m, _ in
+        50 - 30 * pow(m.reasoningShare! - 0.6, 2) - 30 * pow(m.visualShare! - 0.15, 2)
+    }
+    return LawSet(source: "known", laws: ["vqa_avg": vision], defaultParams: 1e9, defaultTokens: 1e10)
+}
+
+func designRequest(runs: Int) throws -> DesignRequest {
+    var rec = RecommendationRequest(objective: try Objective.parse("vqa_avg"), baseline: Mixture.preset("language_favorable")!,
+                                    baselineName: "language_favorable")
+    rec.candidates = 2000
+    var req = DesignRequest(recommendation: rec, runs: runs, noise: 1)
+    req.candidates = 2000
+    return req
+}
+
+@Test func theRunsGoWhereTheReplicatesDisagreeAboutTheOptimumMostCostlyFirst() throws {
+    let d = try bumpLaws(bump: 400).designRuns(try designRequest(runs: 3))
+    #expect(abs(d.recipe.reasoningShare! - 0.6) < 0.02 && abs(d.recipe.visualShare! - 0.15) < 0.02)
+    // Offsets run from −0.25 to 0.24: 25 of the 50 replicates prefer the second bump, 20 the first.
+    #expect(d.probabilityNotBest > 0.8 && d.replicates == 50)
+    #expect(d.expectedRegret > 10)
+    // The second bump costs the recipe more under the replicates that prefer it, so it comes first.
+    let first = d.runs[0], second = d.runs[1]
+    #expect(abs(first.mixture.reasoningShare! - 0.8) < 0.05 && abs(first.mixture.visualShare! - 0.05) < 0.05)
+    #expect(abs(second.mixture.reasoningShare! - 0.1) < 0.05 && abs(second.mixture.visualShare! - 0.7) < 0.05)
+    #expect(first.role == "replicate_optimum" && first.optimumOf > 0)
+    #expect(first.expectedRegretAfter < first.expectedRegretBefore)
+    #expect(first.reason.contains(String(format: "disagrees by %.1f points near reasoning 80%% visual 5%%", first.disagreement)))
+    #expect(d.expectedRegretAfter < d.expectedRegret / 2)
+    #expect(d.runs.count == 3)
+}
+
+@Test func anEnsembleThatAgreesLeavesNothingToSettle() throws {
+    let d = try bumpLaws(bump: 0).designRuns(try designRequest(runs: 2))
+    #expect(d.probabilityNotBest == 0 && d.expectedRegret == 0 && d.expectedRegretAfter == 0)
+    #expect(d.runs.count == 2 && d.runs.allSatisfy { $0.disagreement == 0 })
+}
+
+@Test func runsAtASmallerSizeAreValuedThroughTheLawsThatLinkTheSizes() throws {
+    // The replicates' offsets do not depend on the size, so a run at the smaller size (5 points
+    // lower everywhere) tells them apart as well as one at the target: either goes to the bump.
+    let vision = KnownLaw(category: "vqa_avg", space: .shares, spread: { m in
+        400 * exp(-(pow(m.reasoningShare! - 0.1, 2) + pow(m.visualShare! - 0.7, 2)) / 0.005)
+    }) { m, n in 50 - 30 * pow(m.reasoningShare! - 0.6, 2) - 30 * pow(m.visualShare! - 0.15, 2) - (n < 1e9 ? 5 : 0) }
+    let laws = LawSet(source: "known", laws: ["vqa_avg": vision], defaultParams: 1e9, defaultTokens: 1e10)
+    var req = try designRequest(runs: 1)
+    req.scales = [DesignScale(size: "small", params: 1e8, tokens: 1e10), DesignScale(size: "target", params: 1e9, tokens: 1e10)]
+    let d = try laws.designRuns(req)
+    #expect(d.runs.count == 1 && ["small", "target"].contains(d.runs[0].size))
+    #expect(abs(d.runs[0].mixture.reasoningShare! - 0.1) < 0.05)
+}
+
+@Test func aDesignWithoutAnEnsembleOrRunsIsRefused() throws {
+    let flat = KnownLaw(category: "vqa_avg", space: .shares, offsets: []) { m, _ in 50 - 30 * pow(m.reasoningShare! - 0.6, 2) }
+    let laws = LawSet(source: "known", laws: ["vqa_avg": flat], defaultParams: 1e9, defaultTokens: 1e10)
+    #expect(throws: PlannerError.self) { try laws.designRuns(try designRequest(runs: 2)) }
+    do { _ = try laws.designRuns(try designRequest(runs: 2)) } catch let e as PlannerError {
+        #expect(e.description.contains("no bootstrap ensemble"))
+    }
+    #expect(throws: PlannerError.self) { try bumpLaws(bump: 1).designRuns(try designRequest(runs: 0)) }
+    var noisy = try designRequest(runs: 1)
+    noisy.noise = 0
+    #expect(throws: PlannerError.self) { try bumpLaws(bump: 1).designRuns(noisy) }
+}
