@@ -49,11 +49,13 @@ public struct ServerConfiguration: Sendable {
 
     public static let defaultIdleTimeout: Double = 30
     public static let defaultMaxConnections = 256
-    /// Connections the kernel may hold for the server before it accepts them (the listen queue,
-    /// capped by `net.core.somaxconn`). A connect that finds the queue full has its SYN dropped
-    /// and waits for TCP's one-second retransmission, so a burst of connections past Hummingbird's
-    /// 256 would stall a `/v1/health` behind it; a queued connection costs the process no descriptor.
-    public static let listenBacklog = 4096
+    /// Connections the kernel may hold for the server before it accepts them (the listen queue).
+    /// The kernel caps it at `net.core.somaxconn` (4,096 by default), so asking for the most a
+    /// listen queue can hold lets an operator who raises that setting have it without a rebuild.
+    /// A connect that finds the queue full has its SYN dropped and waits for TCP's one-second
+    /// retransmission, so a burst of connections faster than the server accepts them would
+    /// stall a `/v1/health` behind it; a queued connection costs the process no descriptor.
+    public static let listenBacklog = 65_535
 
     public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, maxBodyBytes: Int = 1 << 20,
                 lawProvider: LawProvider? = nil, maxCandidates: Int = 20_000,
