@@ -46,3 +46,7 @@ python3 bench/trainer/report.py "$OUT" "$REPEATS" "$THREADS"
 # How a sweep should use the two cores at the size that dominates its time.
 echo
 bash bench/trainer/schedule.sh
+
+# The standard preset's wall time on two cores, projected from per-size costs measured here.
+echo
+bash bench/trainer/sweep_projection.sh
