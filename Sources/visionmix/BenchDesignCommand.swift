@@ -13,17 +13,21 @@ struct BenchDesignCommand: ParsableCommand {
                                                     shouldDisplay: false)
     @Option(help: "Planted problems.") var problems = 50
     @Option(help: "Runs each design ends with.") var maxRuns = 50
-    @Option(help: "Runs before the first fit: the law needs 9 points.") var initial = 10
-    @Option(help: "Runs the adaptive design adds a round.") var perRound = 4
+    @Option(help: "Runs before the first fit (default: the fewest the fitted family takes, 8 for shares, 9 for weights).") var initial: Int?
+    @Option(help: "Runs the adaptive design adds a round, and the step between the fits of the fixed designs.") var perRound = 2
+    @Option(help: "The adaptive design's first runs: maximin (spread over flat Dirichlet draws), grid (the lattice's, noise and all) or dirichlet (the Dirichlet design's).")
+    var start = PlantedStart.maximin
     @Option(help: "Bootstrap replicates of the adaptive design's fits.") var bootstrap = 64
     @Option(help: "Calibration whose seed SD sets the noise.") var calibration = "data/calibration/standard.csv"
     @Option(help: "How the planted law reads mixtures: shares or weights.") var space = PlantedSpace.shares
     @Option(help: "How many seed SDs the planted optimum beats the uniform mixture by, LO-HI.") var gap = "2-6"
+    @Option(help: "Runs of each adaptive round drawn from a flat Dirichlet instead of designed.") var explore = 0
     @Option var seed = 1
 
     func run() throws {
         try Checks.within(problems, 1...1000, option: "--problems")
-        try Checks.within(initial, 9...Limits.maxDesignRuns, option: "--initial")
+        let initial = initial ?? space.minimumRuns
+        try Checks.within(initial, space.minimumRuns...Limits.maxDesignRuns, option: "--initial")
         try Checks.within(maxRuns, initial...Limits.maxDesignRuns, option: "--max-runs")
         try Checks.within(perRound, 1...Limits.maxDesignRuns, option: "--per-round")
         try Checks.within(bootstrap, 2...1000, option: "--bootstrap")
@@ -40,7 +44,7 @@ struct BenchDesignCommand: ParsableCommand {
             gsl_rng_set(rng, UInt(seed * 100_003 + p))
             let problem = PlantedProblem(rng: rng, sd: noise.sd, space: space, gap: ends[0]...ends[1])
             let sampled = PlantedDesigns.dirichlet(rng, count: maxRuns)
-            let errors = (0..<(3 * maxRuns)).map { _ in gsl_ran_ugaussian(rng) * noise.sd }
+            let errors = (0..<(4 * maxRuns)).map { _ in gsl_ran_ugaussian(rng) * noise.sd }
             let measured = sampled.enumerated().map { i, m in (m: m, y: problem.truth(m) + errors[i]) }
             var t = Date()
             results["dirichlet"]!.append(fixedDesign(measured, problem, schedule, sd: noise.sd))
@@ -50,14 +54,20 @@ struct BenchDesignCommand: ParsableCommand {
             results["grid"]!.append(fixedDesign(grid, problem, schedule, sd: noise.sd))
             seconds["grid"]! += Date().timeIntervalSince(t)
             t = Date()
-            // The adaptive design starts from the Dirichlet design's first runs, noise and all.
-            results["adaptive"]!.append(adaptive(Array(measured.prefix(initial)), problem, schedule, sd: noise.sd,
-                                                 errors: Array(errors.suffix(maxRuns)), seed: UInt64(p + 1)))
+            let first: [(m: Mixture, y: Double)]
+            switch start {
+            case .grid: first = Array(grid.prefix(initial))
+            case .dirichlet: first = Array(measured.prefix(initial))
+            case .maximin:
+                first = PlantedDesigns.maximin(rng, count: initial).enumerated().map { i, m in (m: m, y: problem.truth(m) + errors[3 * maxRuns + i]) }
+            }
+            results["adaptive"]!.append(adaptive(first, problem, schedule, sd: noise.sd, errors: Array(errors[(2 * maxRuns)..<(3 * maxRuns)]),
+                                                 seed: UInt64(p + 1), random: PlantedDesigns.dirichlet(rng, count: maxRuns)))
             seconds["adaptive"]! += Date().timeIntervalSince(t)
             note("problem \(p + 1)/\(problems): runs to regret < 1 SD — adaptive \(runsToOneSD(results["adaptive"]!.last!, schedule).map(String.init) ?? ">\(maxRuns)"), dirichlet \(runsToOneSD(results["dirichlet"]!.last!, schedule).map(String.init) ?? ">\(maxRuns)"), grid \(runsToOneSD(results["grid"]!.last!, schedule).map(String.init) ?? ">\(maxRuns)")")
         }
         try printJSON(BenchDesignReport(noise: noise, calibration: calibration, schedule: schedule, results: results, seconds: seconds,
-                                        bootstrap: bootstrap, perRound: perRound, space: space.rawValue, gap: gap))
+                                        bootstrap: bootstrap, perRound: perRound, space: space.rawValue, gap: gap, start: start.rawValue))
     }
 
     /// The regret, in seed SDs, of the recipe fitted to the first T runs, for every T of the schedule.
@@ -68,7 +78,7 @@ struct BenchDesignCommand: ParsableCommand {
 
     /// Fit, recommend, design the next round's runs from the bootstrap ensemble, measure them; repeat.
     func adaptive(_ start: [(m: Mixture, y: Double)], _ problem: PlantedProblem, _ schedule: [Int], sd: Double,
-                  errors: [Double], seed: UInt64) -> [Double] {
+                  errors: [Double], seed: UInt64, random: [Mixture]) -> [Double] {
         let fitter = PlantedFit(space: space, bootstrap: bootstrap)
         var runs = start, regrets: [Double] = []
         for t in schedule {
@@ -77,20 +87,21 @@ struct BenchDesignCommand: ParsableCommand {
                 regrets.append(problem.regret(fitter.recipe(laws)) / sd)
                 continue
             }
-            var req = DesignRequest(recommendation: rec, runs: perRound, noise: sd)
+            let drawn = Array(random[(runs.count - start.count)...].prefix(min(explore, perRound)))
+            var req = DesignRequest(recommendation: rec, runs: perRound - drawn.count, noise: sd)
             req.recommendation.seed = seed &+ UInt64(t)
             req.candidates = 1000
-            let design = try? laws.designRuns(req)
+            let design = req.runs > 0 ? try? laws.designRuns(req) : nil
             // The design recommends as `recipe` does, with the same request: its recipe is that one.
             regrets.append(problem.regret(design.map { PlantedFit.mixture($0.recipe) } ?? fitter.recipe(laws)) / sd)
-            let chosen = design?.runs.map { PlantedFit.mixture($0.mixture) } ?? []
+            // A law that cannot be designed with adds the uniform mixture, which every recipe falls back on.
+            let chosen = (design?.runs.map { PlantedFit.mixture($0.mixture) } ?? [Mixture](repeating: PlantedFit.uniform, count: req.runs)) + drawn
             if ProcessInfo.processInfo.environment["VISIONMIX_BENCH_TRACE"] != nil {
                 let f = { (m: Mixture) in m.vector.map { String(format: "%.2f", $0) }.joined(separator: " ") + " | " + m.sharesDescription }
                 note("T=\(t) optimum [\(f(problem.optimum))] recipe [\(design.map { f(PlantedFit.mixture($0.recipe)) } ?? "")] regret \(String(format: "%.2f", regrets.last!))")
                 for m in chosen { note("   run [\(f(m))] truth \(String(format: "%.2f", problem.truth(m))) (optimum \(String(format: "%.2f", problem.truth(problem.optimum))))") }
             }
-            // A law that cannot be designed with adds the uniform mixture, which every recipe falls back on.
-            for m in chosen.isEmpty ? [Mixture](repeating: PlantedFit.uniform, count: perRound) : chosen {
+            for m in chosen {
                 runs.append((m, problem.truth(m) + errors[runs.count - start.count]))
             }
         }
@@ -103,6 +114,12 @@ func runsToOneSD(_ regrets: [Double], _ schedule: [Int]) -> Int? {
     zip(regrets, schedule).first { $0.0 < 1 }?.1
 }
 
+/// The number of runs from which the regret stays under one seed SD at every later fit.
+func runsToStayUnderOneSD(_ regrets: [Double], _ schedule: [Int]) -> Int? {
+    guard let last = regrets.lastIndex(where: { !($0 < 1) }) else { return schedule.first }
+    return last + 1 < schedule.count ? schedule[last + 1] : nil
+}
+
 /// What bench/design prints: per design, the regret's quartiles at each run count and the runs
 /// needed to reach a regret under one seed SD (nil: not within the schedule).
 struct BenchDesignReport: Encodable {
@@ -111,28 +128,35 @@ struct BenchDesignReport: Encodable {
         var runsToOneSD: [Int?]
         var runsMedian: Int?, runsQ25: Int?, runsQ75: Int?
         var reached: Int
+        /// Runs from which the regret stays under one seed SD (`runsToStayUnderOneSD`).
+        var stayMedian: Int?, stayQ25: Int?, stayQ75: Int?
+        var stayed: Int
         var seconds: Double
         enum CodingKeys: String, CodingKey {
             case regretMedian = "regret_median", regretQ25 = "regret_q25", regretQ75 = "regret_q75", runsToOneSD = "runs_to_1sd"
             case runsMedian = "runs_median", runsQ25 = "runs_q25", runsQ75 = "runs_q75", reached, seconds
+            case stayMedian = "stay_median", stayQ25 = "stay_q25", stayQ75 = "stay_q75", stayed
         }
     }
     var seedSD: Double, seedSDGroups: Int, calibration: String, category: String
-    var problems: Int, schedule: [Int], bootstrap: Int, perRound: Int, space: String, gap: String
+    var problems: Int, schedule: [Int], bootstrap: Int, perRound: Int, space: String, gap: String, start: String
     var methods: [String: Method]
     /// Problems where the adaptive design needs more runs than the grid to reach one seed SD.
     var adaptiveLaterThanGrid: Int
     /// Problems where the adaptive recipe's final regret exceeds the grid's by more than a tenth of a seed SD.
     var adaptiveWorseThanGridAtEnd: Int
+    /// As `adaptiveLaterThanGrid`, counting the runs from which the regret stays under one seed SD.
+    var adaptiveLaterThanGridToStay: Int
     enum CodingKeys: String, CodingKey {
-        case seedSD = "seed_sd", seedSDGroups = "seed_sd_groups", calibration, category, problems, schedule, bootstrap, methods, space, gap
+        case seedSD = "seed_sd", seedSDGroups = "seed_sd_groups", calibration, category, problems, schedule, bootstrap, methods, space, gap, start
         case perRound = "per_round", adaptiveLaterThanGrid = "adaptive_later_than_grid", adaptiveWorseThanGridAtEnd = "adaptive_worse_than_grid_at_end"
+        case adaptiveLaterThanGridToStay = "adaptive_later_than_grid_to_stay"
     }
 
     init(noise: (sd: Double, groups: Int, params: Double), calibration: String, schedule: [Int], results: [String: [[Double]]],
-         seconds: [String: Double], bootstrap: Int, perRound: Int, space: String, gap: String) {
+         seconds: [String: Double], bootstrap: Int, perRound: Int, space: String, gap: String, start: String) {
         seedSD = noise.sd; seedSDGroups = noise.groups; self.calibration = calibration; category = PlantedFit.category
-        self.schedule = schedule; self.bootstrap = bootstrap; self.perRound = perRound; self.space = space; self.gap = gap
+        self.schedule = schedule; self.bootstrap = bootstrap; self.perRound = perRound; self.space = space; self.gap = gap; self.start = start
         problems = results["adaptive"]!.count
         func quantile(_ xs: [Double], _ q: Double) -> Double {
             let s = xs.sorted(); let h = q * Double(s.count - 1); let i = Int(h)
@@ -142,15 +166,19 @@ struct BenchDesignReport: Encodable {
         func runsQuantile(_ xs: [Int?], _ q: Double) -> Int? { xs.map { $0 ?? Int.max }.sorted()[Int((q * Double(xs.count - 1)).rounded())].nilIfMax }
         methods = results.mapValues { rs in
             let byT = schedule.indices.map { t in rs.map { $0[t] } }
-            let runs = rs.map { runsToOneSD($0, schedule) }
+            let runs = rs.map { runsToOneSD($0, schedule) }, stay = rs.map { runsToStayUnderOneSD($0, schedule) }
             return Method(regretMedian: byT.map { quantile($0, 0.5) }, regretQ25: byT.map { quantile($0, 0.25) }, regretQ75: byT.map { quantile($0, 0.75) },
                           runsToOneSD: runs, runsMedian: runsQuantile(runs, 0.5), runsQ25: runsQuantile(runs, 0.25), runsQ75: runsQuantile(runs, 0.75),
-                          reached: runs.compactMap { $0 }.count, seconds: 0)
+                          reached: runs.compactMap { $0 }.count, stayMedian: runsQuantile(stay, 0.5), stayQ25: runsQuantile(stay, 0.25),
+                          stayQ75: runsQuantile(stay, 0.75), stayed: stay.compactMap { $0 }.count, seconds: 0)
         }
         for (k, s) in seconds { methods[k]?.seconds = s }
         let a = results["adaptive"]!, g = results["grid"]!
         adaptiveLaterThanGrid = zip(a, g).filter { (runsToOneSD($0.0, schedule) ?? Int.max) > (runsToOneSD($0.1, schedule) ?? Int.max) }.count
         adaptiveWorseThanGridAtEnd = zip(a, g).filter { $0.0.last! > $0.1.last! + 0.1 }.count
+        adaptiveLaterThanGridToStay = zip(a, g).filter {
+            (runsToStayUnderOneSD($0.0, schedule) ?? Int.max) > (runsToStayUnderOneSD($0.1, schedule) ?? Int.max)
+        }.count
     }
 }
 

@@ -35,6 +35,13 @@ enum PlantedSpace: String, ExpressibleByArgument, CaseIterable {
     /// The law family fitted to the runs: one that contains the planted law (shares), or the
     /// per-source family nearest it (weights: it drops the reference source's term).
     var family: LawFamily { self == .shares ? .quadraticShares : .saturatingPerSource }
+    /// The fewest runs the family is fitted to (its parameters plus two; six sources vary).
+    var minimumRuns: Int { self == .shares ? 8 : 9 }
+}
+
+/// Where the adaptive design's first runs go before its first fit.
+enum PlantedStart: String, ExpressibleByArgument, CaseIterable {
+    case grid, maximin, dirichlet
 }
 
 /// A known law over N, D and the six built-in sources' mixture with its optimum planted at a
@@ -103,6 +110,29 @@ enum PlantedDesigns {
         }
     }
 
+    /// A maximin design: from 2,000 flat Dirichlet draws, the one nearest the centre, then each
+    /// next the draw farthest from those taken, so the runs spread over where mixtures are
+    /// drawn without going to the simplex's corners.
+    static func maximin(_ rng: UnsafeMutablePointer<gsl_rng>, count: Int) -> [Mixture] {
+        farthestFirst(dirichlet(rng, count: 2000).map(\.vector), limit: count).map {
+            try! Mixture(vector: $0, catalogue: .builtin, scale: .fraction, normalise: true)
+        }
+    }
+
+    /// The points in a space-filling order: the one nearest the centre, then each the farthest from those taken.
+    static func farthestFirst(_ points: [[Double]], limit: Int = .max) -> [[Double]] {
+        func dist(_ x: [Double], _ y: [Double]) -> Double { zip(x, y).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
+        let centre = [Double](repeating: 1.0 / 6, count: 6)
+        var order = [points.indices.min { dist(points[$0], centre) < dist(points[$1], centre) }!]
+        var nearest = points.map { dist($0, points[order[0]]) }
+        while order.count < min(points.count, limit) {
+            let next = points.indices.max { nearest[$0] < nearest[$1] }!
+            order.append(next)
+            for i in points.indices { nearest[i] = min(nearest[i], dist(points[i], points[next])) }
+        }
+        return order.map { points[$0] }
+    }
+
     /// Scheffé's {6, 3} simplex lattice (every weight a multiple of a third: 56 mixtures), in a
     /// space-filling order: from the lattice point nearest the centre, each next point the one
     /// farthest from those taken, so any first T of them spread over the simplex.
@@ -113,16 +143,7 @@ enum PlantedDesigns {
             for k in stride(from: left, through: 0, by: -1) { fill(prefix + [k], left - k) }
         }
         fill([], 3)
-        func dist(_ x: [Double], _ y: [Double]) -> Double { zip(x, y).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
-        let centre = [Double](repeating: 1.0 / 6, count: 6)
-        var order = [points.indices.min { dist(points[$0], centre) < dist(points[$1], centre) }!]
-        var nearest = points.map { dist($0, points[order[0]]) }
-        while order.count < points.count {
-            let next = points.indices.max { nearest[$0] < nearest[$1] }!
-            order.append(next)
-            for i in points.indices { nearest[i] = min(nearest[i], dist(points[i], points[next])) }
-        }
-        return order.map { try! Mixture(vector: points[$0], catalogue: .builtin, scale: .fraction, normalise: true) }
+        return farthestFirst(points).map { try! Mixture(vector: $0, catalogue: .builtin, scale: .fraction, normalise: true) }
     }
 }
 
