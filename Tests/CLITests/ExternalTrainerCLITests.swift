@@ -22,7 +22,7 @@ let exampleCommand = ["python3", exampleTrainer, "--params", "{params}", "--toke
 
 /// The example trainer through the file contract: every checkpoint of every run stored, its
 /// measured losses differ between mixtures, and the local backend stores the same rows.
-@Test(.timeLimit(.minutes(5)))
+@Test(.timeLimit(.minutes(10)))
 func externalTrainerSweepCompletes() throws {
     let dir = scratchDirectory()
     let spec = try externalSpec(dir, command: exampleCommand)
@@ -41,7 +41,7 @@ func externalTrainerSweepCompletes() throws {
 
 /// A trainer that exits 1 for one unit fails that unit alone, with the end of its output; a
 /// result file that breaks the schema fails with the field named.
-@Test(.timeLimit(.minutes(5)))
+@Test(.timeLimit(.minutes(10)))
 func failingTrainerFailsOnlyItsUnit() throws {
     let dir = scratchDirectory()
     let script = "if [ {mix} = code=100 ]; then echo 'step 3: out of memory'; exit 1; fi; exec " + exampleCommand.joined(separator: " ")
