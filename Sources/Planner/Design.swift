@@ -28,9 +28,6 @@ public struct DesignRequest: Sendable {
     public var candidates = 2000
     /// Simulated outcomes per candidate run when valuing it.
     public var fantasies = 32
-    /// The lack-of-fit check of the previous design's runs (`RunDesign.lackOfFit(measured:)`):
-    /// when it failed, the runs fill the space instead of following the ensemble's optima.
-    public var lackOfFit: LackOfFit?
 
     public init(recommendation: RecommendationRequest, runs: Int, noise: Double) {
         self.recommendation = recommendation; self.runs = runs; self.noise = noise
@@ -79,14 +76,9 @@ public struct DesignedRun: Codable, Sendable {
     public var expectedRegretBefore: Double
     public var expectedRegretAfter: Double
     public var reason: String
-    /// The mean and SD of the objective over every replicate used (unweighted): what the law
-    /// predicts for the run before any run of the batch is measured, for the lack-of-fit check.
-    public var ensembleMean: Double?
-    public var ensembleSD: Double?
     enum CodingKeys: String, CodingKey {
         case size, params, tokens, mixture, role, predicted, disagreement, reason
         case optimumOf = "optimum_of", expectedRegretBefore = "expected_regret_before", expectedRegretAfter = "expected_regret_after"
-        case ensembleMean = "ensemble_mean", ensembleSD = "ensemble_sd"
     }
 }
 
@@ -111,11 +103,8 @@ public struct RunDesign: Codable, Sendable {
     /// Distinct mixtures (replicate optima, recipe, baseline) the runs were chosen among.
     public var mixturesConsidered: Int
     public var runs: [DesignedRun]
-    /// The check of the previous design's runs this one was given, if any.
-    public var lackOfFit: LackOfFit?
     enum CodingKeys: String, CodingKey {
         case source, objective, params, tokens, recipe, baseline, noise, replicates, runs
-        case lackOfFit = "lack_of_fit"
         case probabilityBeatsBaseline = "probability_beats_baseline", probabilityNotBest = "probability_not_best"
         case expectedRegret = "expected_regret", expectedRegretAfter = "expected_regret_after"
         case mixturesConsidered = "mixtures_considered"
@@ -146,11 +135,7 @@ extension LawSet {
         // The recipe is mixture 0; its regret is what the runs are meant to settle.
         let before = acquisition.loss(acquisition.weights, fixed: 0)
         var runs: [DesignedRun] = [], taken = Set<Int>()
-        if let check = req.lackOfFit, !check.passed {
-            // The law was wrong where its ensemble sent the last runs: fill the space instead.
-            runs = spaceFillingRuns(req, ensemble: ensemble, target: target, check: check, regret: acquisition.loss(acquisition.weights).regret)
-        }
-        while runs.count < req.runs {
+        for _ in 0..<req.runs {
             let (choice, after) = acquisition.chooseNext(excluding: taken)
             runs.append(describe(choice, acquisition: acquisition, after: after))
             acquisition.observeAtMean(choice)
@@ -161,8 +146,7 @@ extension LawSet {
                          recipe: DesignMixture(recipeMixture), baseline: req.recommendation.baselineName,
                          probabilityBeatsBaseline: recipe.baseline.probabilityBetter,
                          probabilityNotBest: before.notBest, expectedRegret: before.regret, expectedRegretAfter: final.regret,
-                         noise: req.noise, replicates: ensemble.indices.count, mixturesConsidered: mixtures.count, runs: runs,
-                         lackOfFit: req.lackOfFit)
+                         noise: req.noise, replicates: ensemble.indices.count, mixturesConsidered: mixtures.count, runs: runs)
     }
 
     /// The scales whose runs the objective's laws tie to the target: those where the laws read
@@ -188,7 +172,6 @@ extension LawSet {
         let m = a.mixtures[c.mixture], scale = a.scales[c.scale]
         let mean = zip(a.predictions[c.index], a.weights).reduce(0) { $1.0.isFinite ? $0 + $1.0 * $1.1 : $0 }
         let spread = a.weightedRange(c.index)
-        let (ensembleMean, ensembleSD) = Self.meanSD(a.predictions[c.index].filter(\.isFinite))
         let before = a.loss(a.weights).regret
         let place = DesignMixture(m.mixture)
         let role: String, what: String
@@ -201,8 +184,7 @@ extension LawSet {
                             spread, place.place, scale.size, what, before, after)
         return DesignedRun(size: scale.size, params: scale.params, tokens: scale.tokens, mixture: place, role: role,
                            optimumOf: m.optimumOf, predicted: mean, disagreement: spread,
-                           expectedRegretBefore: before, expectedRegretAfter: after, reason: reason,
-                           ensembleMean: ensembleMean, ensembleSD: ensembleSD)
+                           expectedRegretBefore: before, expectedRegretAfter: after, reason: reason)
     }
 }
 

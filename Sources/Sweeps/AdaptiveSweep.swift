@@ -59,7 +59,6 @@ public struct AdaptiveSweep {
         let plan = try laws.searchPlan(for: request)
         req.targetSize = DesignScale.name(params: plan.params)
         req.scales = [DesignScale(size: req.targetSize!, params: plan.params, tokens: plan.tokens)]
-        req.lackOfFit = try previousCheck(round: r, catalogue: laws.catalogue)
         let design = try laws.designRuns(req)
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
@@ -77,38 +76,12 @@ public struct AdaptiveSweep {
     }
 }
 
-extension AdaptiveSweep {
-    /// The lack-of-fit check of round r − 1's runs, measured since it was designed, against the
-    /// predictions its design stored for them (made by the laws fitted without them); nil for
-    /// the first round and for a round whose runs are not stored.
-    func previousCheck(round r: Int, catalogue: SourceCatalogue) throws -> LackOfFit? {
-        guard r > 1, let prev = try store.designRounds(sweepName: spec.name).first(where: { $0.round == r - 1 }), let text = prev.spec,
-              let design = try? JSONDecoder().decode(RunDesign.self, from: Data(prev.design.utf8)) else { return nil }
-        let roundSpec = try JSONDecoder().decode(SweepSpec.self, from: Data(text.utf8))
-        let stored = try store.runs(RunFilter(source: spec.label))
-        let measured: [Double?] = zip(design.runs, roundSpec.designs).map { run, d in
-            guard let text = d.mixtures.first, let m = try? MixtureSpec.parse(text, catalogue: catalogue).mixture, let seed = d.seeds?.first else { return nil }
-            let hit = stored.first {
-                $0.seed == seed && $0.mixture?.canonicalKey == m.canonicalKey
-                    && abs($0.params - run.params) <= 1e-3 * run.params && abs($0.tokens - run.tokens) < 0.5
-            }
-            return hit.map { request.objective.value($0.scores) }.flatMap { $0.isFinite ? $0 : nil }
-        }
-        return design.lackOfFit(measured: measured)
-    }
-}
-
 extension DesignRoundRecord {
-    /// The lack-of-fit check the round's design was given, if any.
-    public var lackOfFit: LackOfFit? { (try? JSONDecoder().decode(RunDesign.self, from: Data(design.utf8)))?.lackOfFit }
-
     /// One line for `sweep status` and the sweep's output.
     public var summary: String {
         let beats = probabilityBeatsBaseline.map { String(format: "P(recipe beats the baseline) %.0f%%", $0 * 100) } ?? "P(recipe beats the baseline) unknown"
         let what = spec == nil ? "after the last round" : "round \(round) designed"
-        let line = String(format: "%@: %@; P(not best by a seed SD) %.0f%%; expected regret %.2f points", what, beats, probabilityNotBest * 100, expectedRegret)
-        guard let check = lackOfFit else { return line }
-        return line + "; " + check.reason
+        return String(format: "%@: %@; P(not best by a seed SD) %.0f%%; expected regret %.2f points", what, beats, probabilityNotBest * 100, expectedRegret)
     }
 }
 
@@ -121,10 +94,8 @@ public struct AdaptiveRound: Codable, Sendable {
     public var probabilityBeatsBaseline: Double?
     public var probabilityNotBest: Double
     public var expectedRegret: Double
-    /// The check of the previous round's runs this round was designed with.
-    public var lackOfFit: LackOfFit?
     enum CodingKeys: String, CodingKey {
-        case round, designed, runs, probabilityBeatsBaseline = "probability_beats_baseline", lackOfFit = "lack_of_fit"
+        case round, designed, runs, probabilityBeatsBaseline = "probability_beats_baseline"
         case probabilityNotBest = "probability_not_best", expectedRegret = "expected_regret"
     }
 
@@ -132,7 +103,6 @@ public struct AdaptiveRound: Codable, Sendable {
         round = r.round; designed = r.spec != nil
         runs = r.spec == nil ? 0 : ((try? JSONDecoder().decode(RunDesign.self, from: Data(r.design.utf8)))?.runs.count ?? 0)
         probabilityBeatsBaseline = r.probabilityBeatsBaseline; probabilityNotBest = r.probabilityNotBest; expectedRegret = r.expectedRegret
-        lackOfFit = r.lackOfFit
     }
 }
 
@@ -154,12 +124,9 @@ extension ReportWriter {
             let a = AdaptiveRound(r)
             return [r.sweepName, a.designed ? "\(r.round)" : "after \(r.round - 1)", "\(a.runs)",
                     r.probabilityBeatsBaseline.map { String(format: "%.0f%%", $0 * 100) } ?? "—",
-                    String(format: "%.0f%%", r.probabilityNotBest * 100), String(format: "%.2f", r.expectedRegret),
-                    a.lackOfFit.map { String(format: "%@ (mean z² %.2f, bound %.2f)", $0.passed ? "passed" : "failed: space-filling", $0.meanSquaredZ, $0.threshold) } ?? "—"]
+                    String(format: "%.0f%%", r.probabilityNotBest * 100), String(format: "%.2f", r.expectedRegret)]
         }
-        text.append("From the second round on, the previous round's runs are checked against what the laws fitted without them predicted "
-                    + "(lack of fit: mean squared z against χ²'s 99% bound); a round whose check failed places space-filling runs.")
         return Section(title: "Adaptive rounds", text: text,
-                       table: (["sweep", "round", "runs designed", "P(beats baseline)", "P(not best)", "expected regret", "lack-of-fit check"], rows))
+                       table: (["sweep", "round", "runs designed", "P(beats baseline)", "P(not best)", "expected regret"], rows))
     }
 }

@@ -23,9 +23,6 @@ struct BenchDesignCommand: ParsableCommand {
     @Option(help: "How many seed SDs the planted optimum beats the uniform mixture by, LO-HI.") var gap = "2-6"
     @Option(help: "Runs of each adaptive round drawn from a flat Dirichlet instead of designed.") var explore = 0
     @Option var seed = 1
-    @Flag(inversion: .prefixedNo, help: "Check each round's designed runs against the law fitted without them and fill the space when it fails (LackOfFit).")
-    var lackOfFit = true
-    @Option(help: "Rounds of designed runs the lack-of-fit check reads (0: every round so far).") var checkRounds = 1
 
     func run() throws {
         try Checks.within(problems, 1...1000, option: "--problems")
@@ -40,7 +37,6 @@ struct BenchDesignCommand: ParsableCommand {
         let schedule = Array(stride(from: initial, through: maxRuns, by: perRound))
         var results: [String: [[Double]]] = ["adaptive": [], "dirichlet": [], "grid": []]
         var seconds: [String: Double] = ["adaptive": 0, "dirichlet": 0, "grid": 0]
-        var checks = (made: 0, failed: 0)
         let lattice = PlantedDesigns.lattice()
         let rng = gsl_rng_alloc(gsl_rng_mt19937)!
         defer { gsl_rng_free(rng) }
@@ -65,17 +61,13 @@ struct BenchDesignCommand: ParsableCommand {
             case .maximin:
                 first = PlantedDesigns.maximin(rng, count: initial).enumerated().map { i, m in (m: m, y: problem.truth(m) + errors[3 * maxRuns + i]) }
             }
-            let a = adaptive(first, problem, schedule, sd: noise.sd, errors: Array(errors[(2 * maxRuns)..<(3 * maxRuns)]),
-                             seed: UInt64(p + 1), random: PlantedDesigns.dirichlet(rng, count: maxRuns))
-            results["adaptive"]!.append(a.regrets)
-            checks.made += a.checks; checks.failed += a.failed
+            results["adaptive"]!.append(adaptive(first, problem, schedule, sd: noise.sd, errors: Array(errors[(2 * maxRuns)..<(3 * maxRuns)]),
+                                                 seed: UInt64(p + 1), random: PlantedDesigns.dirichlet(rng, count: maxRuns)))
             seconds["adaptive"]! += Date().timeIntervalSince(t)
             note("problem \(p + 1)/\(problems): runs to regret < 1 SD — adaptive \(runsToOneSD(results["adaptive"]!.last!, schedule).map(String.init) ?? ">\(maxRuns)"), dirichlet \(runsToOneSD(results["dirichlet"]!.last!, schedule).map(String.init) ?? ">\(maxRuns)"), grid \(runsToOneSD(results["grid"]!.last!, schedule).map(String.init) ?? ">\(maxRuns)")")
         }
-        var report = BenchDesignReport(noise: noise, calibration: calibration, schedule: schedule, results: results, seconds: seconds,
-                                       bootstrap: bootstrap, perRound: perRound, space: space.rawValue, gap: gap, start: start.rawValue)
-        report.lackOfFitChecks = checks.made; report.lackOfFitFailed = checks.failed
-        try printJSON(report)
+        try printJSON(BenchDesignReport(noise: noise, calibration: calibration, schedule: schedule, results: results, seconds: seconds,
+                                        bootstrap: bootstrap, perRound: perRound, space: space.rawValue, gap: gap, start: start.rawValue))
     }
 
     /// The regret, in seed SDs, of the recipe fitted to the first T runs, for every T of the schedule.
@@ -86,10 +78,9 @@ struct BenchDesignCommand: ParsableCommand {
 
     /// Fit, recommend, design the next round's runs from the bootstrap ensemble, measure them; repeat.
     func adaptive(_ start: [(m: Mixture, y: Double)], _ problem: PlantedProblem, _ schedule: [Int], sd: Double,
-                  errors: [Double], seed: UInt64, random: [Mixture]) -> (regrets: [Double], checks: Int, failed: Int) {
+                  errors: [Double], seed: UInt64, random: [Mixture]) -> [Double] {
         let fitter = PlantedFit(space: space, bootstrap: bootstrap)
         var runs = start, regrets: [Double] = []
-        var previous: [(design: RunDesign, measured: [Double])] = [], checks = 0, checksFailed = 0
         for t in schedule {
             let laws = try? fitter.laws(runs)
             guard t < schedule.last!, let laws, let rec = try? fitter.request() else {
@@ -100,9 +91,6 @@ struct BenchDesignCommand: ParsableCommand {
             var req = DesignRequest(recommendation: rec, runs: perRound - drawn.count, noise: sd)
             req.recommendation.seed = seed &+ UInt64(t)
             req.candidates = 1000
-            if lackOfFit { req.lackOfFit = LackOfFit((checkRounds > 0 ? previous.suffix(checkRounds) : previous[...]).flatMap { $0.design.checked(measured: $0.measured) }) }
-            if req.lackOfFit?.passed == false { checksFailed += 1 }
-            checks += req.lackOfFit == nil ? 0 : 1
             let design = req.runs > 0 ? try? laws.designRuns(req) : nil
             // The design recommends as `recipe` does, with the same request: its recipe is that one.
             regrets.append(problem.regret(design.map { PlantedFit.mixture($0.recipe) } ?? fitter.recipe(laws)) / sd)
@@ -110,16 +98,14 @@ struct BenchDesignCommand: ParsableCommand {
             let chosen = (design?.runs.map { PlantedFit.mixture($0.mixture) } ?? [Mixture](repeating: PlantedFit.uniform, count: req.runs)) + drawn
             if ProcessInfo.processInfo.environment["VISIONMIX_BENCH_TRACE"] != nil {
                 let f = { (m: Mixture) in m.vector.map { String(format: "%.2f", $0) }.joined(separator: " ") + " | " + m.sharesDescription }
-                if let c = req.lackOfFit { note(String(format: "   check: %d runs, mean z² %.2f, bound %.2f", c.runs, c.meanSquaredZ, c.threshold)) }
                 note("T=\(t) optimum [\(f(problem.optimum))] recipe [\(design.map { f(PlantedFit.mixture($0.recipe)) } ?? "")] regret \(String(format: "%.2f", regrets.last!))")
                 for m in chosen { note("   run [\(f(m))] truth \(String(format: "%.2f", problem.truth(m))) (optimum \(String(format: "%.2f", problem.truth(problem.optimum))))") }
             }
             for m in chosen {
                 runs.append((m, problem.truth(m) + errors[runs.count - start.count]))
             }
-            if let design { previous.append((design, Array(runs.suffix(chosen.count).prefix(design.runs.count).map(\.y)))) }
         }
-        return (regrets, checks, checksFailed)
+        return regrets
     }
 }
 
@@ -161,13 +147,10 @@ struct BenchDesignReport: Encodable {
     var adaptiveWorseThanGridAtEnd: Int
     /// As `adaptiveLaterThanGrid`, counting the runs from which the regret stays under one seed SD.
     var adaptiveLaterThanGridToStay: Int
-    /// Rounds of the adaptive design whose previous runs were checked for lack of fit, and those that failed.
-    var lackOfFitChecks = 0, lackOfFitFailed = 0
     enum CodingKeys: String, CodingKey {
         case seedSD = "seed_sd", seedSDGroups = "seed_sd_groups", calibration, category, problems, schedule, bootstrap, methods, space, gap, start
         case perRound = "per_round", adaptiveLaterThanGrid = "adaptive_later_than_grid", adaptiveWorseThanGridAtEnd = "adaptive_worse_than_grid_at_end"
         case adaptiveLaterThanGridToStay = "adaptive_later_than_grid_to_stay"
-        case lackOfFitChecks = "lack_of_fit_checks", lackOfFitFailed = "lack_of_fit_failed"
     }
 
     init(noise: (sd: Double, groups: Int, params: Double), calibration: String, schedule: [Int], results: [String: [[Double]]],

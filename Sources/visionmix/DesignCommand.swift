@@ -43,8 +43,6 @@ extension DesignCommand {
         @Option(help: "Name of the written sweep spec.") var name = "design"
         @Option(help: "Adaptation profile of the spec's runs (standard, precise, frozen-lm, tiny).") var profile: String?
         @Option(help: "Vision encoder of the spec's runs.") var encoder = "object"
-        @Option(help: "A previous `design next --json` whose runs were measured and stored since: they are checked against what it predicted (lack of fit), and when the check fails these runs fill the space.")
-        var previous: String?
         @Flag(help: "Print JSON.") var json = false
 
         func validate() throws {
@@ -63,8 +61,6 @@ extension DesignCommand {
             for (path, option) in [(out, "--out"), (csv, "--csv")] { if let path { try Checks.writableFile(path, option: option) } }
             let laws = try lawOptions.load(global)
             var req = try request(laws)
-            let stored = (try? global.openStore().runs(RunFilter(source: lawOptions.source))) ?? []
-            if let previous { req.lackOfFit = try check(previous, stored: stored, laws: laws, objective: req.recommendation.objective) }
             let design: RunDesign
             do {
                 let plan = try laws.searchPlan(for: req.recommendation)
@@ -72,6 +68,7 @@ extension DesignCommand {
                 req.scales = try scales(default: plan)
                 design = try laws.designRuns(req)
             } catch let e as PlannerError { throw UserError(e.description) }
+            let stored = (try? global.openStore().runs(RunFilter(source: lawOptions.source))) ?? []
             let seeded = try design.seeded(stored: stored)
             if let out {
                 let spec = try design.sweepSpec(seeded, name: name, label: lawOptions.source, encoder: encoder, profile: profile)
@@ -97,26 +94,6 @@ extension DesignCommand {
                 req.replicates = replicates
                 return req
             } catch let e as PlannerError { throw UserError(e.description) }
-        }
-
-        /// The lack-of-fit check of a previous design's runs: each stored run of a designed
-        /// mixture at its size and budget is one measurement of what the design predicted there.
-        func check(_ path: String, stored: [StoredRun], laws: LawSet, objective: Objective) throws -> LackOfFit? {
-            let old: RunDesign
-            do { old = try JSONDecoder().decode(RunDesign.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-                throw UserError("--previous \(path) is not the JSON of `design next --json`: \(error.localizedDescription)")
-            }
-            let checked = old.runs.flatMap { run -> [(mean: Double, sd: Double, noise: Double, measured: Double?)] in
-                guard let m = try? MixtureSpec.parse(RunDesign.specText(run.mixture), catalogue: laws.catalogue).mixture else { return [] }
-                return stored.filter {
-                    $0.mixture?.canonicalKey == m.canonicalKey && abs($0.params - run.params) <= 1e-3 * run.params && abs($0.tokens - run.tokens) < 0.5
-                }.map { (run.ensembleMean ?? .nan, run.ensembleSD ?? .nan, old.noise, objective.value($0.scores)) }
-            }
-            guard let result = LackOfFit(checked) else {
-                note("none of the runs of \(path) is stored with a prediction to check; the design is not checked")
-                return nil
-            }
-            return result
         }
 
         /// The objective's seed SD read from its fits' residuals (`DesignRequest.residualSD`).
@@ -149,7 +126,6 @@ extension DesignCommand {
             print("recipe: \(d.recipe.place)" + (d.probabilityBeatsBaseline.map { String(format: "; beats %@ in %.0f%% of the bootstrap refits", d.baseline, $0 * 100) } ?? ""))
             print(String(format: "of %d refits, %.0f%% put their own optimum more than one seed SD (%.2f) above the recipe; expected regret %.2f points, %.2f once these runs are measured",
                          d.replicates, d.probabilityNotBest * 100, d.noise, d.expectedRegret, d.expectedRegretAfter))
-            if let check = d.lackOfFit { print("lack of fit: " + check.reason) }
             var t = TextTable(["#", "size", "tokens", "seed", "mixture", "role", "predicted", "disagreement"])
             for (i, s) in seeded.enumerated() {
                 t.add(["\(i + 1)", s.run.size, Quantity.format(s.run.tokens), "\(s.seed)", s.mix, s.run.role, fmt(s.run.predicted), fmt(s.run.disagreement)])
