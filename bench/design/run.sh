@@ -34,9 +34,9 @@ for k in ("adaptive", "dirichlet", "grid"):
           fmt(m.get("stay_median")), fmt(m.get("stay_q25")), fmt(m.get("stay_q75")), m["stayed"], r["problems"], m["seconds"]))
 a, d = r["methods"]["adaptive"].get("runs_median"), r["methods"]["dirichlet"].get("runs_median")
 half = a is not None and (d is None or 2 * a <= d)
-print("done when 1: adaptive median %s ≤ half of Dirichlet's %s: %s" % (fmt(a), fmt(d), "yes" if half else "no"))
+print("half the runs of Dirichlet sampling: adaptive median %s ≤ half of Dirichlet's %s: %s" % (fmt(a), fmt(d), "yes" if half else "no"))
 n = r["problems"]
-print("done when 2: adaptive needs more runs than the grid on %d/%d problems (%.0f%%; ≤ 10%%: %s), to stay under one SD on %d/%d; its final regret exceeds the grid's by > 0.1 SD on %d/%d"
+print("against the grid: adaptive needs more runs than the grid on %d/%d problems (%.0f%%; ≤ 10%%: %s), to stay under one SD on %d/%d; its final regret exceeds the grid's by > 0.1 SD on %d/%d"
       % (r["adaptive_later_than_grid"], n, 100.0 * r["adaptive_later_than_grid"] / n, "yes" if r["adaptive_later_than_grid"] <= 0.1 * n else "no",
          r["adaptive_later_than_grid_to_stay"], n, r["adaptive_worse_than_grid_at_end"], n))
 PY
