@@ -159,7 +159,13 @@ final class LawProblem {
         guard shape.usesTokenTerm else { return }
         let tau = natural[4], beta = natural[5]
         if let at = termsAt, at.tau == tau, at.beta == beta { return }
-        terms = budgets.map { TokenTerm(d: $0, tau: tau, beta: beta) }
+        if terms.count != budgets.count { terms = budgets.map { TokenTerm(d: $0, tau: tau, beta: beta) } }
+        // In place: the solver's loop allocates nothing.
+        budgets.withUnsafeBufferPointer { d in
+            terms.withUnsafeMutableBufferPointer { t in
+                for k in 0..<d.count { t[k] = TokenTerm(d: d[k], tau: tau, beta: beta) }
+            }
+        }
         termsAt = (tau, beta)
     }
 
