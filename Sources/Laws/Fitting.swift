@@ -99,6 +99,9 @@ final class LawProblem {
     private var grad: [Double]
     /// The bounds' maps with their constants (logs, widths) taken once (`Reparametrisation`).
     private let maps: [Reparametrisation]
+    /// The θ that `natural` and `dnat` are of.
+    private var naturalAt: [Double]
+    private var naturalKnown = false
     // The token terms of the current τ and β, one per distinct budget: runs share a handful
     // of budgets, and log1p and exp were a fifth of a fit's time when computed per run. GSL
     // asks for the Jacobian at the point whose residuals it just took, so the Jacobian finds
@@ -115,7 +118,7 @@ final class LawProblem {
         self.shape = shape; self.feats = feats; self.y = y
         sw = weights.map { $0.squareRoot() }
         let p = shape.parameters.count
-        natural = [Double](repeating: 0, count: p); dnat = natural; grad = natural
+        natural = [Double](repeating: 0, count: p); dnat = natural; grad = natural; naturalAt = natural
         maps = shape.parameters.map { Reparametrisation($0.bound) }
         indexBudgets()
         solver = NonlinearLeastSquares(n: feats.count, p: p, accelerated: accelerated,
@@ -125,6 +128,10 @@ final class LawProblem {
     }
 
     func toNatural(_ theta: UnsafeBufferPointer<Double>) {
+        // GSL takes the Jacobian at the θ of the residuals it has just taken.
+        if naturalKnown, (0..<theta.count).allSatisfy({ naturalAt[$0].bitPattern == theta[$0].bitPattern }) { return }
+        for i in 0..<theta.count { naturalAt[i] = theta[i] }
+        naturalKnown = true
         natural.withUnsafeMutableBufferPointer { nat in
             dnat.withUnsafeMutableBufferPointer { dn in
                 maps.withUnsafeBufferPointer { m in
@@ -244,10 +251,12 @@ final class LawProblem {
         let m = lin.count
         var A = [Double](repeating: 0, count: m * m), b = [Double](repeating: 0, count: m)
         var g = [Double](repeating: 0, count: shape.parameters.count)
+        // The token terms once per budget, as the solver's residuals take them.
+        let terms = shape.usesTokenTerm ? budgets.map { TokenTerm(d: $0, tau: p0[4], beta: p0[5]) } : []
         p0.withUnsafeBufferPointer { pv in
             g.withUnsafeMutableBufferPointer { gb in
                 for i in 0..<feats.count {
-                    let base = shape.evaluate(pv, feats[i], gradient: gb)
+                    let base = shape.evaluate(pv, feats[i], term: terms.isEmpty ? nil : terms[budgetIndex[i]], gradient: gb)
                     let w = sw[i] * sw[i], t = y[i] - base
                     for a in 0..<m {
                         b[a] += w * gb[lin[a]] * t
