@@ -94,23 +94,32 @@ final class LawProblem {
     /// Square roots of the weights (base weight × Huber weight).
     var sw: [Double]
     private(set) var solver: NonlinearLeastSquares!
-    private var natural: [Double]
-    private var dnat: [Double]
+    private(set) var natural: [Double]
+    private(set) var dnat: [Double]
     private var grad: [Double]
+    /// The bounds' maps with their constants (logs, widths) taken once (`Reparametrisation`).
+    private let maps: [Reparametrisation]
+    /// The θ that `natural` and `dnat` are of.
+    private var naturalAt: [Double]
+    private var naturalKnown = false
     // The token terms of the current τ and β, one per distinct budget: runs share a handful
     // of budgets, and log1p and exp were a fifth of a fit's time when computed per run. GSL
     // asks for the Jacobian at the point whose residuals it just took, so the Jacobian finds
     // them already computed.
     private var budgets: [Double] = []
-    private var budgetIndex: [Int] = []
-    private var terms: [TokenTerm] = []
+    private(set) var budgetIndex: [Int] = []
+    private(set) var terms: [TokenTerm] = []
     private var termsAt: (tau: Double, beta: Double)?
+    /// ln n and d of every run, for the written-out saturating_interaction loops.
+    private(set) var lnN: [Double] = []
+    private(set) var dRun: [Double] = []
 
     init(shape: LawShape, feats: [Features], y: [Double], weights: [Double], accelerated: Bool) {
         self.shape = shape; self.feats = feats; self.y = y
         sw = weights.map { $0.squareRoot() }
         let p = shape.parameters.count
-        natural = [Double](repeating: 0, count: p); dnat = natural; grad = natural
+        natural = [Double](repeating: 0, count: p); dnat = natural; grad = natural; naturalAt = natural
+        maps = shape.parameters.map { Reparametrisation($0.bound) }
         indexBudgets()
         solver = NonlinearLeastSquares(n: feats.count, p: p, accelerated: accelerated,
                                        residuals: { _, _ in }, jacobian: nil)
@@ -119,9 +128,15 @@ final class LawProblem {
     }
 
     func toNatural(_ theta: UnsafeBufferPointer<Double>) {
+        // GSL takes the Jacobian at the θ of the residuals it has just taken.
+        if naturalKnown, (0..<theta.count).allSatisfy({ naturalAt[$0].bitPattern == theta[$0].bitPattern }) { return }
+        for i in 0..<theta.count { naturalAt[i] = theta[i] }
+        naturalKnown = true
         natural.withUnsafeMutableBufferPointer { nat in
             dnat.withUnsafeMutableBufferPointer { dn in
-                for (i, spec) in shape.parameters.enumerated() { (nat[i], dn[i]) = spec.bound.natural(theta[i]) }
+                maps.withUnsafeBufferPointer { m in
+                    for i in 0..<m.count { (nat[i], dn[i]) = m[i].natural(theta[i]) }
+                }
             }
         }
     }
@@ -134,6 +149,7 @@ final class LawProblem {
     }
 
     private func indexBudgets() {
+        lnN = feats.map(\.lnN); dRun = feats.map(\.d)
         guard shape.usesTokenTerm else { return }
         var slot: [Double: Int] = [:]
         budgets = []
@@ -146,11 +162,17 @@ final class LawProblem {
     }
 
     /// Makes `terms` those of the natural parameters' τ and β.
-    private func updateTerms() {
+    func updateTerms() {
         guard shape.usesTokenTerm else { return }
         let tau = natural[4], beta = natural[5]
         if let at = termsAt, at.tau == tau, at.beta == beta { return }
-        terms = budgets.map { TokenTerm(d: $0, tau: tau, beta: beta) }
+        if terms.count != budgets.count { terms = budgets.map { TokenTerm(d: $0, tau: tau, beta: beta) } }
+        // In place: the solver's loop allocates nothing.
+        budgets.withUnsafeBufferPointer { d in
+            terms.withUnsafeMutableBufferPointer { t in
+                for k in 0..<d.count { t[k] = TokenTerm(d: d[k], tau: tau, beta: beta) }
+            }
+        }
         termsAt = (tau, beta)
     }
 
@@ -167,6 +189,7 @@ final class LawProblem {
     private func residuals(_ theta: UnsafeBufferPointer<Double>, _ f: UnsafeMutableBufferPointer<Double>) {
         toNatural(theta)
         updateTerms()
+        if shape.family == .saturatingInteraction { return saturatingResiduals(f) }
         let shape = self.shape, feats = self.feats, sw = self.sw, y = self.y, natural = self.natural
         let terms = self.terms, bi = budgetIndex, useTerms = shape.usesTokenTerm
         let huberLog = shape.family.fitsHuberLogLoss
@@ -184,6 +207,7 @@ final class LawProblem {
     private func jacobian(_ theta: UnsafeBufferPointer<Double>, _ J: UnsafeMutableBufferPointer<Double>) {
         toNatural(theta)
         updateTerms()
+        if shape.family == .saturatingInteraction { return saturatingJacobian(J) }
         let shape = self.shape, feats = self.feats, sw = self.sw, natural = self.natural, dnat = self.dnat
         let terms = self.terms, bi = budgetIndex, useTerms = shape.usesTokenTerm
         let huberLog = shape.family.fitsHuberLogLoss, y = self.y
@@ -227,10 +251,12 @@ final class LawProblem {
         let m = lin.count
         var A = [Double](repeating: 0, count: m * m), b = [Double](repeating: 0, count: m)
         var g = [Double](repeating: 0, count: shape.parameters.count)
+        // The token terms once per budget, as the solver's residuals take them.
+        let terms = shape.usesTokenTerm ? budgets.map { TokenTerm(d: $0, tau: p0[4], beta: p0[5]) } : []
         p0.withUnsafeBufferPointer { pv in
             g.withUnsafeMutableBufferPointer { gb in
                 for i in 0..<feats.count {
-                    let base = shape.evaluate(pv, feats[i], gradient: gb)
+                    let base = shape.evaluate(pv, feats[i], term: terms.isEmpty ? nil : terms[budgetIndex[i]], gradient: gb)
                     let w = sw[i] * sw[i], t = y[i] - base
                     for a in 0..<m {
                         b[a] += w * gb[lin[a]] * t
