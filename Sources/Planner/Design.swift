@@ -1,3 +1,4 @@
+import CNumerics
 import Foundation
 import Laws
 import VisionMixCore
@@ -9,6 +10,18 @@ public struct DesignScale: Codable, Sendable, Equatable {
     public var params: Double
     public var tokens: Double
     public init(size: String, params: Double, tokens: Double) { self.size = size; self.params = params; self.tokens = tokens }
+}
+
+/// How `design next` places its runs.
+public enum DesignStrategy: String, Codable, Sendable, CaseIterable {
+    /// Where a simulated measurement most lowers the recipe's expected regret under the
+    /// bootstrap ensemble (the ensemble's own optima, the recipe, the baseline).
+    case regret
+    /// Spread over the bounded simplex: each run the mixture farthest from every mixture the
+    /// laws were fitted on and every run designed before it (maximin), at the target scale. It
+    /// does not lean on the law's form, which the ensemble's refits all share: where that form is
+    /// wrong, the ensemble's spread is narrow exactly where its optima send the runs.
+    case spaceFilling = "space-filling"
 }
 
 /// What `design next` asks: the recommendation whose uncertainty the runs should reduce, how
@@ -28,6 +41,7 @@ public struct DesignRequest: Sendable {
     public var candidates = 2000
     /// Simulated outcomes per candidate run when valuing it.
     public var fantasies = 32
+    public var strategy = DesignStrategy.regret
 
     public init(recommendation: RecommendationRequest, runs: Int, noise: Double) {
         self.recommendation = recommendation; self.runs = runs; self.noise = noise
@@ -62,7 +76,8 @@ public struct DesignedRun: Codable, Sendable {
     public var params: Double
     public var tokens: Double
     public var mixture: DesignMixture
-    /// `replicate_optimum` (the best mixture of some bootstrap refits), `recipe` or `baseline`.
+    /// `replicate_optimum` (the best mixture of some bootstrap refits), `recipe`, `baseline` or
+    /// `space_filling`.
     public var role: String
     /// Of the replicates used, how many put their optimum here.
     public var optimumOf: Int
@@ -102,9 +117,11 @@ public struct RunDesign: Codable, Sendable {
     public var replicates: Int
     /// Distinct mixtures (replicate optima, recipe, baseline) the runs were chosen among.
     public var mixturesConsidered: Int
+    /// How the runs were placed; absent in a stored design means `regret`.
+    public var strategy: DesignStrategy?
     public var runs: [DesignedRun]
     enum CodingKeys: String, CodingKey {
-        case source, objective, params, tokens, recipe, baseline, noise, replicates, runs
+        case source, objective, params, tokens, recipe, baseline, noise, replicates, runs, strategy
         case probabilityBeatsBaseline = "probability_beats_baseline", probabilityNotBest = "probability_not_best"
         case expectedRegret = "expected_regret", expectedRegretAfter = "expected_regret_after"
         case mixturesConsidered = "mixtures_considered"
@@ -130,23 +147,37 @@ extension LawSet {
         let mixtures = ensemble.decisionMixtures(recipe: recipeMixture, baseline: baseline)
         let target = DesignScale(size: req.targetSize ?? Quantity.format(plan.params), params: plan.params, tokens: plan.tokens)
         let scales = try linkedScales(req.scales.isEmpty ? [target] : req.scales, target: target, recipe: recipeMixture, objective: req.recommendation.objective)
+        let probes = req.strategy == .spaceFilling ? spaceFillingMixtures(req, plan: plan) : []
+        let probeScale = scales.contains(target) ? target : scales[0]
         var acquisition = DesignAcquisition(ensemble: ensemble, mixtures: mixtures, scales: scales, target: target,
-                                            noise: req.noise, fantasies: req.fantasies, seed: req.recommendation.seed)
+                                            noise: req.noise, fantasies: req.fantasies, seed: req.recommendation.seed,
+                                            probes: probes.map { ($0.mixture, probeScale) })
         // The recipe is mixture 0; its regret is what the runs are meant to settle.
         let before = acquisition.loss(acquisition.weights, fixed: 0)
         var runs: [DesignedRun] = [], taken = Set<Int>()
-        for _ in 0..<req.runs {
-            let (choice, after) = acquisition.chooseNext(excluding: taken)
-            runs.append(describe(choice, acquisition: acquisition, after: after))
-            acquisition.observeAtMean(choice)
-            taken.insert(choice.index)
+        switch req.strategy {
+        case .regret:
+            for _ in 0..<req.runs {
+                let (choice, after) = acquisition.chooseNext(excluding: taken)
+                runs.append(describe(choice, acquisition: acquisition, after: after))
+                acquisition.observeAtMean(choice.index)
+                taken.insert(choice.index)
+            }
+        case .spaceFilling:
+            for (k, probe) in probes.enumerated() {
+                let index = mixtures.count * scales.count + k
+                let after = acquisition.expectedLoss(after: index)
+                runs.append(describe(probe: probe, index: index, scale: probeScale, acquisition: acquisition, after: after))
+                acquisition.observeAtMean(index)
+            }
         }
         let final = acquisition.loss(acquisition.weights)
         return RunDesign(source: source, objective: req.recommendation.objective.text, params: plan.params, tokens: plan.tokens,
                          recipe: DesignMixture(recipeMixture), baseline: req.recommendation.baselineName,
                          probabilityBeatsBaseline: recipe.baseline.probabilityBetter,
                          probabilityNotBest: before.notBest, expectedRegret: before.regret, expectedRegretAfter: final.regret,
-                         noise: req.noise, replicates: ensemble.indices.count, mixturesConsidered: mixtures.count, runs: runs)
+                         noise: req.noise, replicates: ensemble.indices.count, mixturesConsidered: mixtures.count + probes.count,
+                         strategy: req.strategy, runs: runs)
     }
 
     /// The scales whose runs the objective's laws tie to the target: those where the laws read
@@ -170,7 +201,7 @@ extension LawSet {
     /// A chosen run with its one-line reason, in the numbers that chose it.
     func describe(_ c: DesignAcquisition.Choice, acquisition a: DesignAcquisition, after: Double) -> DesignedRun {
         let m = a.mixtures[c.mixture], scale = a.scales[c.scale]
-        let mean = zip(a.predictions[c.index], a.weights).reduce(0) { $1.0.isFinite ? $0 + $1.0 * $1.1 : $0 }
+        let mean = a.weightedMean(c.index)
         let spread = a.weightedRange(c.index)
         let before = a.loss(a.weights).regret
         let place = DesignMixture(m.mixture)
@@ -184,6 +215,50 @@ extension LawSet {
                             spread, place.place, scale.size, what, before, after)
         return DesignedRun(size: scale.size, params: scale.params, tokens: scale.tokens, mixture: place, role: role,
                            optimumOf: m.optimumOf, predicted: mean, disagreement: spread,
+                           expectedRegretBefore: before, expectedRegretAfter: after, reason: reason)
+    }
+}
+
+extension LawSet {
+    /// A mixture for a space-filling run, and how far it lies from the mixtures made and
+    /// designed before it (Euclidean, in the search space's coordinates).
+    struct SpaceFillingMixture { var mixture: Mixture; var distance: Double; var made: Int }
+
+    /// `req.runs` space-filling mixtures: from `req.candidates` flat Dirichlet draws of the
+    /// bounded simplex that meet the score constraints (by the point fit), farthest first from
+    /// the mixtures the laws were fitted on (`SpaceFilling.farthestFirst`).
+    func spaceFillingMixtures(_ req: DesignRequest, plan: SearchPlan) -> [SpaceFillingMixture] {
+        let box = plan.box
+        var wide = req.recommendation
+        wide.allowExtrapolation = true
+        let search = RecipeSearch(request: wide, plan: plan, laws: self)
+        let rng = gsl_rng_alloc(gsl_rng_mt19937)!
+        defer { gsl_rng_free(rng) }
+        gsl_rng_set(rng, UInt(truncatingIfNeeded: req.recommendation.seed))
+        var theta = [Double](repeating: 0, count: box.dimension)
+        let ones = [Double](repeating: 1, count: box.dimension)
+        let pool: [[Double]] = (0..<req.candidates).compactMap { _ in
+            gsl_ran_dirichlet(rng, box.dimension, ones, &theta)
+            let w = box.project(theta)
+            return search.violation(search.scores(box.mixture(w))) == 0 ? w : nil
+        }
+        var made: [[Double]] = []
+        for p in plan.laws.flatMap({ $0.anchors(in: box.space) }) where !made.contains(p) { made.append(p) }
+        var taken = made
+        return SpaceFilling.farthestFirst(pool, taken: made, limit: req.runs).map { i in
+            let distance = taken.map { SpaceFilling.distance(pool[i], $0) }.min() ?? .infinity
+            taken.append(pool[i])
+            return SpaceFillingMixture(mixture: box.mixture(pool[i]), distance: distance, made: made.count)
+        }
+    }
+
+    /// A space-filling run with its one-line reason.
+    func describe(probe: SpaceFillingMixture, index: Int, scale: DesignScale, acquisition a: DesignAcquisition, after: Double) -> DesignedRun {
+        let place = DesignMixture(probe.mixture), before = a.loss(a.weights).regret, spread = a.weightedRange(index)
+        let reason = String(format: "space-filling: %@ lies %.2f from the %d mixtures the laws were fitted on and the runs before it; the ensemble disagrees by %.1f points there at %@; expected regret of the ensemble's best mixture %.2f → %.2f points",
+                            place.place, probe.distance, probe.made, spread, scale.size, before, after)
+        return DesignedRun(size: scale.size, params: scale.params, tokens: scale.tokens, mixture: place, role: "space_filling",
+                           optimumOf: 0, predicted: a.weightedMean(index), disagreement: spread,
                            expectedRegretBefore: before, expectedRegretAfter: after, reason: reason)
     }
 }

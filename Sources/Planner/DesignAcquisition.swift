@@ -98,14 +98,15 @@ struct DesignAcquisition {
     /// The objective at the plan's scale, [mixture][replicate], and each replicate's best.
     let targetValues: [[Double]]
     let best: [Double]
-    /// The objective where a run would be measured, [mixture × scales + scale][replicate].
+    /// The objective where a run would be measured, [mixture × scales + scale][replicate], then
+    /// one row per probe (a run that is not a decision mixture, like a space-filling one).
     let predictions: [[Double]]
     /// Common random numbers for the simulated outcomes: every candidate is valued under the
     /// same draws, so their differences are not sampling noise.
     let draws: [(u: Double, e: Double)]
 
     init(ensemble: DesignEnsemble, mixtures: [DecisionMixture], scales: [DesignScale], target: DesignScale,
-         noise: Double, fantasies: Int, seed: UInt64) {
+         noise: Double, fantasies: Int, seed: UInt64, probes: [(mixture: Mixture, scale: DesignScale)] = []) {
         self.mixtures = mixtures; self.scales = scales; self.noise = noise
         let r = ensemble.indices.count
         weights = [Double](repeating: 1 / Double(r), count: r)
@@ -113,6 +114,7 @@ struct DesignAcquisition {
         targetValues = target
         best = (0..<r).map { b in target.map { $0[b] }.filter(\.isFinite).max() ?? .nan }
         predictions = mixtures.flatMap { m in scales.map { ensemble.values(m.mixture, params: $0.params, tokens: $0.tokens) } }
+            + probes.map { ensemble.values($0.mixture, params: $0.scale.params, tokens: $0.scale.tokens) }
         let rng = gsl_rng_alloc(gsl_rng_mt19937)!
         defer { gsl_rng_free(rng) }
         gsl_rng_set(rng, UInt(truncatingIfNeeded: seed))
@@ -204,10 +206,13 @@ struct DesignAcquisition {
 
     /// Takes the chosen run as measured at the ensemble's weighted mean ("believer"): the
     /// replicates far from it lose weight, so the next pick goes where they still disagree.
-    mutating func observeAtMean(_ c: Choice) {
-        let p = predictions[c.index]
+    mutating func observeAtMean(_ index: Int) {
+        weights = reweighted(weights, index: index, y: weightedMean(index))
+    }
+
+    func weightedMean(_ index: Int) -> Double {
         var mean = 0.0
-        for (x, w) in zip(p, weights) where x.isFinite { mean += w * x }
-        weights = reweighted(weights, index: c.index, y: mean)
+        for (x, w) in zip(predictions[index], weights) where x.isFinite { mean += w * x }
+        return mean
     }
 }

@@ -18,6 +18,8 @@ public struct AdaptiveSweep {
     public var spec: SweepSpec
     public var rounds: Int
     public var runsPerRound: Int
+    /// How each round places its runs. A round already stored keeps the runs it was designed with.
+    public var strategy = DesignStrategy.regret
     public var request: RecommendationRequest
     public var store: ResultStore
     public var jobs: Int
@@ -56,6 +58,7 @@ public struct AdaptiveSweep {
             throw SweepError.bad("the fits of \(request.objective.text) give no residual SD to design round \(r) with")
         }
         var req = DesignRequest(recommendation: request, runs: runsPerRound, noise: noise)
+        req.strategy = strategy
         let plan = try laws.searchPlan(for: request)
         req.targetSize = DesignScale.name(params: plan.params)
         req.scales = [DesignScale(size: req.targetSize!, params: plan.params, tokens: plan.tokens)]

@@ -6,8 +6,8 @@ import Planner
 import VisionMixCore
 
 /// Hidden helper for bench/design/run.sh: on planted problems (PlantedProblem), the regret of
-/// the recipe fitted after T runs placed by the adaptive design (`designRuns`), by RegMix's
-/// Dirichlet sampling and by a simplex-lattice grid, at equal numbers of runs.
+/// the recipe fitted after T runs placed by the adaptive design (`designRuns`, each strategy),
+/// by RegMix's Dirichlet sampling and by a simplex-lattice grid, at equal numbers of runs.
 struct BenchDesignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench-design", abstract: "Compare run designs on planted problems (for bench/design).",
                                                     shouldDisplay: false)
@@ -35,8 +35,10 @@ struct BenchDesignCommand: ParsableCommand {
         guard ends.count == 2, ends[0] > 0, ends[1] >= ends[0] else { throw UserError("--gap '\(gap)' is not LO-HI in seed SDs, like 2-6") }
         let noise = try calibrationSeedSD(csv: calibration, category: PlantedFit.category)
         let schedule = Array(stride(from: initial, through: maxRuns, by: perRound))
-        var results: [String: [[Double]]] = ["adaptive": [], "dirichlet": [], "grid": []]
-        var seconds: [String: Double] = ["adaptive": 0, "dirichlet": 0, "grid": 0]
+        let adaptiveMethods: [(name: String, strategy: DesignStrategy)] = [("adaptive", .regret), ("space_filling", .spaceFilling)]
+        var results: [String: [[Double]]] = ["dirichlet": [], "grid": []]
+        var seconds: [String: Double] = ["dirichlet": 0, "grid": 0]
+        for m in adaptiveMethods { results[m.name] = []; seconds[m.name] = 0 }
         let lattice = PlantedDesigns.lattice()
         let rng = gsl_rng_alloc(gsl_rng_mt19937)!
         defer { gsl_rng_free(rng) }
@@ -53,7 +55,6 @@ struct BenchDesignCommand: ParsableCommand {
             let grid = (0..<maxRuns).map { i in lattice[i % lattice.count] }.enumerated().map { i, m in (m: m, y: problem.truth(m) + errors[maxRuns + i]) }
             results["grid"]!.append(fixedDesign(grid, problem, schedule, sd: noise.sd))
             seconds["grid"]! += Date().timeIntervalSince(t)
-            t = Date()
             let first: [(m: Mixture, y: Double)]
             switch start {
             case .grid: first = Array(grid.prefix(initial))
@@ -61,10 +62,17 @@ struct BenchDesignCommand: ParsableCommand {
             case .maximin:
                 first = PlantedDesigns.maximin(rng, count: initial).enumerated().map { i, m in (m: m, y: problem.truth(m) + errors[3 * maxRuns + i]) }
             }
-            results["adaptive"]!.append(adaptive(first, problem, schedule, sd: noise.sd, errors: Array(errors[(2 * maxRuns)..<(3 * maxRuns)]),
-                                                 seed: UInt64(p + 1), random: PlantedDesigns.dirichlet(rng, count: maxRuns)))
-            seconds["adaptive"]! += Date().timeIntervalSince(t)
-            note("problem \(p + 1)/\(problems): runs to regret < 1 SD — adaptive \(runsToOneSD(results["adaptive"]!.last!, schedule).map(String.init) ?? ">\(maxRuns)"), dirichlet \(runsToOneSD(results["dirichlet"]!.last!, schedule).map(String.init) ?? ">\(maxRuns)"), grid \(runsToOneSD(results["grid"]!.last!, schedule).map(String.init) ?? ">\(maxRuns)")")
+            let random = PlantedDesigns.dirichlet(rng, count: maxRuns)
+            for m in adaptiveMethods {
+                t = Date()
+                results[m.name]!.append(adaptive(first, problem, schedule, sd: noise.sd, errors: Array(errors[(2 * maxRuns)..<(3 * maxRuns)]),
+                                                 seed: UInt64(p + 1), random: random, strategy: m.strategy))
+                seconds[m.name]! += Date().timeIntervalSince(t)
+            }
+            let reached = ["adaptive", "space_filling", "dirichlet", "grid"].map { k in
+                "\(k) " + (runsToOneSD(results[k]!.last!, schedule).map(String.init) ?? ">\(maxRuns)")
+            }
+            note("problem \(p + 1)/\(problems): runs to regret < 1 SD — " + reached.joined(separator: ", "))
         }
         try printJSON(BenchDesignReport(noise: noise, calibration: calibration, schedule: schedule, results: results, seconds: seconds,
                                         bootstrap: bootstrap, perRound: perRound, space: space.rawValue, gap: gap, start: start.rawValue))
@@ -78,7 +86,7 @@ struct BenchDesignCommand: ParsableCommand {
 
     /// Fit, recommend, design the next round's runs from the bootstrap ensemble, measure them; repeat.
     func adaptive(_ start: [(m: Mixture, y: Double)], _ problem: PlantedProblem, _ schedule: [Int], sd: Double,
-                  errors: [Double], seed: UInt64, random: [Mixture]) -> [Double] {
+                  errors: [Double], seed: UInt64, random: [Mixture], strategy: DesignStrategy) -> [Double] {
         let fitter = PlantedFit(space: space, bootstrap: bootstrap)
         var runs = start, regrets: [Double] = []
         for t in schedule {
@@ -91,6 +99,7 @@ struct BenchDesignCommand: ParsableCommand {
             var req = DesignRequest(recommendation: rec, runs: perRound - drawn.count, noise: sd)
             req.recommendation.seed = seed &+ UInt64(t)
             req.candidates = 1000
+            req.strategy = strategy
             let design = req.runs > 0 ? try? laws.designRuns(req) : nil
             // The design recommends as `recipe` does, with the same request: its recipe is that one.
             regrets.append(problem.regret(design.map { PlantedFit.mixture($0.recipe) } ?? fitter.recipe(laws)) / sd)
@@ -132,25 +141,23 @@ struct BenchDesignReport: Encodable {
         var stayMedian: Int?, stayQ25: Int?, stayQ75: Int?
         var stayed: Int
         var seconds: Double
+        /// Problems where this design needs more runs than the grid to reach one seed SD; the
+        /// same counting the runs from which the regret stays under one SD; problems where its
+        /// final regret exceeds the grid's by more than a tenth of a seed SD.
+        var laterThanGrid = 0, laterThanGridToStay = 0, worseThanGridAtEnd = 0
         enum CodingKeys: String, CodingKey {
             case regretMedian = "regret_median", regretQ25 = "regret_q25", regretQ75 = "regret_q75", runsToOneSD = "runs_to_1sd"
             case runsMedian = "runs_median", runsQ25 = "runs_q25", runsQ75 = "runs_q75", reached, seconds
             case stayMedian = "stay_median", stayQ25 = "stay_q25", stayQ75 = "stay_q75", stayed
+            case laterThanGrid = "later_than_grid", laterThanGridToStay = "later_than_grid_to_stay", worseThanGridAtEnd = "worse_than_grid_at_end"
         }
     }
     var seedSD: Double, seedSDGroups: Int, calibration: String, category: String
     var problems: Int, schedule: [Int], bootstrap: Int, perRound: Int, space: String, gap: String, start: String
     var methods: [String: Method]
-    /// Problems where the adaptive design needs more runs than the grid to reach one seed SD.
-    var adaptiveLaterThanGrid: Int
-    /// Problems where the adaptive recipe's final regret exceeds the grid's by more than a tenth of a seed SD.
-    var adaptiveWorseThanGridAtEnd: Int
-    /// As `adaptiveLaterThanGrid`, counting the runs from which the regret stays under one seed SD.
-    var adaptiveLaterThanGridToStay: Int
     enum CodingKeys: String, CodingKey {
         case seedSD = "seed_sd", seedSDGroups = "seed_sd_groups", calibration, category, problems, schedule, bootstrap, methods, space, gap, start
-        case perRound = "per_round", adaptiveLaterThanGrid = "adaptive_later_than_grid", adaptiveWorseThanGridAtEnd = "adaptive_worse_than_grid_at_end"
-        case adaptiveLaterThanGridToStay = "adaptive_later_than_grid_to_stay"
+        case perRound = "per_round"
     }
 
     init(noise: (sd: Double, groups: Int, params: Double), calibration: String, schedule: [Int], results: [String: [[Double]]],
@@ -173,12 +180,14 @@ struct BenchDesignReport: Encodable {
                           stayQ75: runsQuantile(stay, 0.75), stayed: stay.compactMap { $0 }.count, seconds: 0)
         }
         for (k, s) in seconds { methods[k]?.seconds = s }
-        let a = results["adaptive"]!, g = results["grid"]!
-        adaptiveLaterThanGrid = zip(a, g).filter { (runsToOneSD($0.0, schedule) ?? Int.max) > (runsToOneSD($0.1, schedule) ?? Int.max) }.count
-        adaptiveWorseThanGridAtEnd = zip(a, g).filter { $0.0.last! > $0.1.last! + 0.1 }.count
-        adaptiveLaterThanGridToStay = zip(a, g).filter {
-            (runsToStayUnderOneSD($0.0, schedule) ?? Int.max) > (runsToStayUnderOneSD($0.1, schedule) ?? Int.max)
-        }.count
+        let g = results["grid"]!
+        for (k, a) in results {
+            methods[k]!.laterThanGrid = zip(a, g).filter { (runsToOneSD($0.0, schedule) ?? Int.max) > (runsToOneSD($0.1, schedule) ?? Int.max) }.count
+            methods[k]!.worseThanGridAtEnd = zip(a, g).filter { $0.0.last! > $0.1.last! + 0.1 }.count
+            methods[k]!.laterThanGridToStay = zip(a, g).filter {
+                (runsToStayUnderOneSD($0.0, schedule) ?? Int.max) > (runsToStayUnderOneSD($0.1, schedule) ?? Int.max)
+            }.count
+        }
     }
 }
 

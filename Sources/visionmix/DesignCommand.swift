@@ -32,6 +32,8 @@ extension DesignCommand {
         @Option(help: "Per-source bounds in percent, e.g. code<=40.") var bounds: String?
         @Option(help: "Mixture to compare against (default as recommend).") var baseline: String?
         @Option(help: "Runs to design.") var runs: Int
+        @Option(help: "How runs are placed: regret (where a measurement most lowers the recipe's expected regret under the bootstrap ensemble) or space-filling (maximin over the bounded simplex, at the target scale; safe when the law's form may be wrong).")
+        var strategy = DesignStrategy.regret
         @Option(help: "Sizes runs may use, e.g. m,xl (default: the laws' size).") var sizes: String?
         @Option(help: "Token budgets runs may use, e.g. 500K,1M (default: the laws' budget).") var tokens: String?
         @Option(help: "The size the recipe is planned for (default: the laws' size).") var params: String?
@@ -92,6 +94,7 @@ extension DesignCommand {
                 rec.baseline = try parseMixture(rec.baselineName, catalogue: laws.catalogue, option: "--baseline")
                 var req = DesignRequest(recommendation: rec, runs: runs, noise: try noise ?? residualSD(rec.objective))
                 req.replicates = replicates
+                req.strategy = strategy
                 return req
             } catch let e as PlannerError { throw UserError(e.description) }
         }
@@ -135,6 +138,8 @@ extension DesignCommand {
         }
     }
 }
+
+extension DesignStrategy: ExpressibleByArgument {}
 
 /// Writes any Encodable as pretty JSON with sorted keys.
 func writeJSON<T: Encodable>(_ value: T, to path: String) throws {

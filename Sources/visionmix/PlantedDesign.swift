@@ -121,16 +121,7 @@ enum PlantedDesigns {
 
     /// The points in a space-filling order: the one nearest the centre, then each the farthest from those taken.
     static func farthestFirst(_ points: [[Double]], limit: Int = .max) -> [[Double]] {
-        func dist(_ x: [Double], _ y: [Double]) -> Double { zip(x, y).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
-        let centre = [Double](repeating: 1.0 / 6, count: 6)
-        var order = [points.indices.min { dist(points[$0], centre) < dist(points[$1], centre) }!]
-        var nearest = points.map { dist($0, points[order[0]]) }
-        while order.count < min(points.count, limit) {
-            let next = points.indices.max { nearest[$0] < nearest[$1] }!
-            order.append(next)
-            for i in points.indices { nearest[i] = min(nearest[i], dist(points[i], points[next])) }
-        }
-        return order.map { points[$0] }
+        SpaceFilling.farthestFirst(points, limit: limit).map { points[$0] }
     }
 
     /// Scheffé's {6, 3} simplex lattice (every weight a multiple of a third: 56 mixtures), in a

@@ -44,6 +44,8 @@ extension Sweep {
         var adaptive = false
         @Option(help: "Rounds of designed runs after the spec's (with --adaptive).") var rounds = 2
         @Option(help: "Runs each round designs (with --adaptive).") var runsPerRound = 4
+        @Option(help: "How each round places its runs (with --adaptive): regret or space-filling, as `design next --strategy`.")
+        var strategy = DesignStrategy.regret
 
         func run() throws {
             try Checks.within(jobs, 1...Limits.maxJobs, option: "--jobs")
@@ -99,10 +101,11 @@ extension Sweep {
         func runAdaptive(_ s: SweepSpec, store: ResultStore) throws {
             try Checks.within(rounds, 1...Limits.maxAdaptiveRounds, option: "--rounds")
             try Checks.within(runsPerRound, 1...Limits.maxDesignRuns, option: "--runs-per-round")
-            let sweep = AdaptiveSweep(spec: s, rounds: rounds, runsPerRound: runsPerRound, store: store, jobs: jobs, threads: threads,
+            var sweep = AdaptiveSweep(spec: s, rounds: rounds, runsPerRound: runsPerRound, store: store, jobs: jobs, threads: threads,
                                       executable: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath(),
                                       databasePath: global.databasePath)
-            print("adaptive sweep '\(s.name)' under source '\(s.label)': the spec's runs, then \(rounds) round(s) of \(runsPerRound) designed run(s)")
+            sweep.strategy = strategy
+            print("adaptive sweep '\(s.name)' under source '\(s.label)': the spec's runs, then \(rounds) round(s) of \(runsPerRound) designed run(s), placed by \(strategy.rawValue)")
             var events = LocalSweep.Events()
             events.runStored = { run, seconds, _, _ in print("✓ \(run.summary)  \(duration(seconds))") }
             let started = Date()

@@ -30,7 +30,18 @@ import Sweeps
     let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
     #expect(rows.count == 4 && rows[0].hasPrefix("run,size,params,tokens,seed"))
 
-    for bad in [["--runs", "0"], ["--sizes", "huge"], ["--sizes", "m"], ["--noise", "-1"], ["--objective", "nonsense*"]] {
+    // Space-filling runs go to the target scale, away from the fitted mixtures and from each other.
+    let spread = try runCLI(args + ["--strategy", "space-filling", "--json"], db: db)
+    #expect(spread.status == 0, "\(spread.stderr)")
+    let filled = try #require(try JSONSerialization.jsonObject(with: Data(spread.stdout.utf8)) as? [String: Any])
+    let filledRuns = try #require(filled["runs"] as? [[String: Any]])
+    #expect(filled["strategy"] as? String == "space-filling" && filledRuns.count == 3)
+    #expect(filledRuns.allSatisfy { $0["role"] as? String == "space_filling" && $0["size"] as? String == "xl" })
+    #expect(filledRuns.allSatisfy { ($0["reason"] as? String ?? "").hasPrefix("space-filling: ") })
+    #expect(filled["expected_regret"] as? Double == design["expected_regret"] as? Double)
+
+    for bad in [["--runs", "0"], ["--sizes", "huge"], ["--sizes", "m"], ["--noise", "-1"], ["--objective", "nonsense*"],
+                ["--strategy", "random"]] {
         let out = dir.appendingPathComponent("refused.json").path
         var a = args
         if let i = a.firstIndex(of: bad[0]) { a[i + 1] = bad[1] } else { a += bad }

@@ -76,3 +76,34 @@ func designRequest(runs: Int) throws -> DesignRequest {
     noisy.noise = 0
     #expect(throws: PlannerError.self) { try bumpLaws(bump: 1).designRuns(noisy) }
 }
+
+@Test func farthestFirstSpreadsAFixedPoolAwayFromWhatIsTaken() {
+    // Integer coordinates, so equal distances are equal to the bit and ties go to the lower index.
+    let line = (0...10).map { [Double($0), 10 - Double($0)] }
+    // Nothing taken: the point nearest the centre, then the two ends, then the quarters.
+    #expect(SpaceFilling.farthestFirst(line, limit: 5) == [5, 0, 10, 2, 7])
+    // One end taken: the other end first, then the middle.
+    #expect(SpaceFilling.farthestFirst(line, taken: [[0, 10]], limit: 2) == [10, 5])
+    #expect(SpaceFilling.farthestFirst(line, limit: 0).isEmpty && SpaceFilling.farthestFirst([], limit: 3).isEmpty)
+    #expect(SpaceFilling.farthestFirst(line, limit: 50).count == line.count)
+    #expect(abs(SpaceFilling.distance([0, 0], [3, 4]) - 5) < 1e-12)
+}
+
+@Test func spaceFillingRunsSpreadInsideTheBoundsAndValueWhatTheyTeach() throws {
+    var req = try designRequest(runs: 4)
+    req.recommendation.bounds = try MixtureBound.parseList("reasoning<=50")
+    let byRegret = try bumpLaws(bump: 400).designRuns(req)
+    req.strategy = .spaceFilling
+    let d = try bumpLaws(bump: 400).designRuns(req)
+    #expect(d.strategy == .spaceFilling && d.runs.count == 4)
+    #expect(d.runs.allSatisfy { $0.role == "space_filling" && $0.mixture.reasoningShare! <= 0.5 + 1e-9 })
+    // The recipe and its regret are the laws', whatever places the runs.
+    #expect(d.expectedRegret == byRegret.expectedRegret && d.probabilityNotBest == byRegret.probabilityNotBest)
+    // Four maximin points of the bounded shares triangle (side about 0.7) are far apart; four of
+    // the regret design's go to the bumps and the recipe, two of them on one side.
+    let points = d.runs.map { [$0.mixture.reasoningShare!, $0.mixture.visualShare!] }
+    let closest = points.indices.flatMap { i in points.indices.filter { $0 > i }.map { SpaceFilling.distance(points[i], points[$0]) } }.min()!
+    #expect(closest > 0.25, "closest pair \(closest)")
+    #expect(d.runs.allSatisfy { $0.expectedRegretAfter <= $0.expectedRegretBefore + 1e-9 && $0.reason.hasPrefix("space-filling: ") })
+    #expect(d.expectedRegretAfter <= d.expectedRegret)
+}
