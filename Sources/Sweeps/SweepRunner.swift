@@ -202,3 +202,28 @@ public struct SweepRunner: Sendable {
                              etaSeconds: eta, message: current.message)
     }
 }
+
+/// A run as `sweep show --runs --json` lists it: the spec's run, the unit of work it belongs to
+/// (runs sharing a pre-training share one, numbered from 1 in spec order) and its checkpoints'
+/// adaptation and evaluation cost relative to the `standard` profile, so a tool that projects a
+/// sweep's time groups and weighs runs by the runner's own rules.
+public struct ListedRun: Encodable {
+    public var run: RunSpec
+    public var unit: Int
+    public var checkpointCostScale: Double
+    enum CodingKeys: String, CodingKey { case unit, checkpointCostScale = "checkpoint_cost_scale" }
+
+    /// Every run of `runs`, grouped as the runner groups them.
+    public static func listing(_ runs: [RunSpec]) -> [ListedRun] {
+        runs.groupedByPretraining.enumerated().flatMap { i, unit in
+            unit.map { ListedRun(run: $0, unit: i + 1, checkpointCostScale: RunSettings.checkpointCostScale(profile: $0.profile)) }
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try run.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(unit, forKey: .unit)
+        try c.encode(checkpointCostScale, forKey: .checkpointCostScale)
+    }
+}

@@ -198,13 +198,14 @@ extension Sweep {
         static let configuration = CommandConfiguration(abstract: "Print a preset spec as JSON (a template for --spec).")
         @Option(help: "quick or standard.") var preset = "quick"
         @Flag(help: "List the runs it expands to instead, numbered by the unit of work (runs sharing a pre-training share a number).") var runs = false
-        @Flag(help: "With --runs, print them as JSON.") var json = false
+        @Flag(help: "With --runs, print them as JSON, each with its unit and its checkpoints' cost relative to the standard profile (checkpoint_cost_scale).") var json = false
 
         func run() throws {
             let s = try loadSpec(preset: preset, path: nil)
             if runs {
-                let units = try s.runs(knownSizes: s.sizeNames).groupedByPretraining
-                if json { try printJSON(units.flatMap { $0 }); return }
+                let planned = try s.runs(knownSizes: s.sizeNames)
+                if json { try printJSON(ListedRun.listing(planned)); return }
+                let units = planned.groupedByPretraining
                 var t = TextTable(["unit", "size", "mixture", "tokens", "checkpoints", "seed", "profile"])
                 for (i, unit) in units.enumerated() {
                     for r in unit {

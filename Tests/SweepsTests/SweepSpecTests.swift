@@ -129,6 +129,12 @@ import VisionMixCore
         #expect(pair.estimatedCost < pair[0].estimatedCost + pair[1].estimatedCost)
         #expect(pair.estimatedCost > pair[1].estimatedCost)
         #expect([pair[0]].estimatedCost == pair[0].estimatedCost)
+        // The listing numbers the units as the runner groups them and carries the profiles' cost scale.
+        let listed = try JSONSerialization.jsonObject(with: JSONEncoder().encode(ListedRun.listing(runs))) as! [[String: Any]]
+        #expect(listed.count == runs.count && Set(listed.map { $0["unit"] as! Int }).count == groups.count)
+        let xlPair = listed.filter { $0["size"] as? String == "xl" && ["precise", "frozen-lm"].contains($0["profile"] as? String) }
+        #expect(xlPair.count == 30 && Set(xlPair.map { $0["unit"] as! Int }).count == 15)
+        #expect(xlPair.allSatisfy { ($0["checkpoint_cost_scale"] as! Double) > 1 } && listed.first?["mix"] != nil)
     }
 
     @Test func profilesNameTheirBudgets() throws {

@@ -2,17 +2,13 @@
 
 usage: sweep_projection.py RUNS.json MEASURED_DIR [WORKERS]
 
-RUNS.json is `visionmix sweep show --preset P --runs --json`; MEASURED_DIR holds one
-`visionmix run ... --dry-run --json` result per size (cost-<size>.json: pre-training of a known
-number of tokens, then one checkpoint adapted and evaluated). The runs are grouped as the sweep
-groups them (one pre-training per size, mixture, budget, seed and checkpoints) and the groups
-are handed, in spec order, to whichever worker is free first, as `sweep run --jobs WORKERS`
-does."""
+RUNS.json is `visionmix sweep show --preset P --runs --json` (each run with its unit of work and
+its checkpoints' cost relative to the standard profile, both the runner's own); MEASURED_DIR
+holds one `visionmix run ... --dry-run --json` result per size (cost-<size>.json: pre-training
+of a known number of tokens, then one checkpoint adapted and evaluated under `standard`). The
+units are handed, in spec order, to whichever worker is free first, as `sweep run --jobs
+WORKERS` does."""
 import glob, json, os, sys
-
-# A checkpoint's adaptation and evaluation under a profile, relative to `standard`: the sweep's
-# own scale (Sources/Sweeps/Profiles.swift, measured at xl), as this bench times `standard` only.
-PROFILE_SCALE = {"standard": 1.0, "precise": 1.2, "frozen-lm": 1.35, "tiny": 0.05}
 
 runs = json.load(open(sys.argv[1]))
 workers = int(sys.argv[3]) if len(sys.argv) > 3 else 2
@@ -25,12 +21,12 @@ for f in glob.glob(os.path.join(sys.argv[2], "cost-*.json")):
 
 groups, index = [], {}
 for run in runs:
-    key = (run["size"], json.dumps(run["mix"], sort_keys=True), run["tokens"], run["seed"], tuple(run["checkpoints"]))
+    key = run["unit"]
     if key not in index:
         index[key] = len(groups)
         groups.append({"size": run["size"], "pretrain": cost[run["size"]]["pretrain_per_token"] * run["tokens"], "adapt": 0.0})
     g = groups[index[key]]
-    g["adapt"] += len(run["checkpoints"]) * PROFILE_SCALE[run["profile"]] * cost[run["size"]]["checkpoint"]
+    g["adapt"] += len(run["checkpoints"]) * run["checkpoint_cost_scale"] * cost[run["size"]]["checkpoint"]
 
 free = [0.0] * workers
 for g in groups:
