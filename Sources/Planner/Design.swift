@@ -22,6 +22,13 @@ public enum DesignStrategy: String, Codable, Sendable, CaseIterable {
     /// does not lean on the law's form, which the ensemble's refits all share: where that form is
     /// wrong, the ensemble's spread is narrow exactly where its optima send the runs.
     case spaceFilling = "space-filling"
+
+    /// What `design next` and `sweep run --adaptive` use unless told: space-filling, which on
+    /// bench/design's planted problems matched or beat the regret strategy where the fitted form
+    /// holds the law and kept the recipe within about a third of a seed SD where it does not,
+    /// while the regret strategy's recipe got worse round by round (docs/performance.md, "Run
+    /// designs").
+    public static let standard = DesignStrategy.spaceFilling
 }
 
 /// What `design next` asks: the recommendation whose uncertainty the runs should reduce, how
@@ -41,7 +48,7 @@ public struct DesignRequest: Sendable {
     public var candidates = 2000
     /// Simulated outcomes per candidate run when valuing it.
     public var fantasies = 32
-    public var strategy = DesignStrategy.regret
+    public var strategy = DesignStrategy.standard
 
     public init(recommendation: RecommendationRequest, runs: Int, noise: Double) {
         self.recommendation = recommendation; self.runs = runs; self.noise = noise

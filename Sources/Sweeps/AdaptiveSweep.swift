@@ -19,7 +19,7 @@ public struct AdaptiveSweep {
     public var rounds: Int
     public var runsPerRound: Int
     /// How each round places its runs. A round already stored keeps the runs it was designed with.
-    public var strategy = DesignStrategy.regret
+    public var strategy = DesignStrategy.standard
     public var request: RecommendationRequest
     public var store: ResultStore
     public var jobs: Int

@@ -16,13 +16,15 @@ struct DesignCommand: ParsableCommand {
 extension DesignCommand {
     struct Next: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The K runs that most reduce the recipe's expected regret under the laws' bootstrap ensemble.",
+            abstract: "The next K calibration runs for a recommendation, each valued by the laws' bootstrap ensemble.",
             discussion: """
-                Each bootstrap refit's own optimum is a candidate mixture (ensemble Thompson sampling), as \
-                are the recipe and the baseline, at every --sizes × --tokens scale; runs are chosen greedily by \
-                the expected drop in the recipe's regret when a simulated measurement reweights the refits \
-                (docs/planner.md, "design next"). --out writes a sweep spec for `sweep run --spec`, --csv a \
-                table for training elsewhere.
+                --strategy space-filling (the default) places each run at the mixture farthest from every \
+                mixture fitted and every run designed before it. --strategy regret makes each bootstrap \
+                refit's own optimum a candidate (ensemble Thompson sampling), as are the recipe and the \
+                baseline, at every --sizes × --tokens scale, and chooses runs greedily by the expected drop in \
+                the recipe's regret when a simulated measurement reweights the refits (docs/planner.md, \
+                "design next"). --out writes a sweep spec for `sweep run --spec`, --csv a table for training \
+                elsewhere.
                 """
         )
         @OptionGroup var global: GlobalOptions
@@ -32,8 +34,8 @@ extension DesignCommand {
         @Option(help: "Per-source bounds in percent, e.g. code<=40.") var bounds: String?
         @Option(help: "Mixture to compare against (default as recommend).") var baseline: String?
         @Option(help: "Runs to design.") var runs: Int
-        @Option(help: "How runs are placed: regret (where a measurement most lowers the recipe's expected regret under the bootstrap ensemble) or space-filling (maximin over the bounded simplex, at the target scale; safe when the law's form may be wrong).")
-        var strategy = DesignStrategy.regret
+        @Option(help: "How runs are placed: space-filling (maximin over the bounded simplex, at the target scale: safe when the law's form may be wrong) or regret (where a measurement most lowers the recipe's expected regret under the bootstrap ensemble).")
+        var strategy = DesignStrategy.standard
         @Option(help: "Sizes runs may use, e.g. m,xl (default: the laws' size).") var sizes: String?
         @Option(help: "Token budgets runs may use, e.g. 500K,1M (default: the laws' budget).") var tokens: String?
         @Option(help: "The size the recipe is planned for (default: the laws' size).") var params: String?

@@ -44,8 +44,8 @@ extension Sweep {
         var adaptive = false
         @Option(help: "Rounds of designed runs after the spec's (with --adaptive).") var rounds = 2
         @Option(help: "Runs each round designs (with --adaptive).") var runsPerRound = 4
-        @Option(help: "How each round places its runs (with --adaptive): regret or space-filling, as `design next --strategy`.")
-        var strategy = DesignStrategy.regret
+        @Option(help: "How each round places its runs (with --adaptive): space-filling or regret, as `design next --strategy`.")
+        var strategy = DesignStrategy.standard
 
         func run() throws {
             try Checks.within(jobs, 1...Limits.maxJobs, option: "--jobs")

@@ -30,15 +30,17 @@ import Sweeps
     let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
     #expect(rows.count == 4 && rows[0].hasPrefix("run,size,params,tokens,seed"))
 
-    // Space-filling runs go to the target scale, away from the fitted mixtures and from each other.
-    let spread = try runCLI(args + ["--strategy", "space-filling", "--json"], db: db)
-    #expect(spread.status == 0, "\(spread.stderr)")
-    let filled = try #require(try JSONSerialization.jsonObject(with: Data(spread.stdout.utf8)) as? [String: Any])
-    let filledRuns = try #require(filled["runs"] as? [[String: Any]])
-    #expect(filled["strategy"] as? String == "space-filling" && filledRuns.count == 3)
-    #expect(filledRuns.allSatisfy { $0["role"] as? String == "space_filling" && $0["size"] as? String == "xl" })
-    #expect(filledRuns.allSatisfy { ($0["reason"] as? String ?? "").hasPrefix("space-filling: ") })
-    #expect(filled["expected_regret"] as? Double == design["expected_regret"] as? Double)
+    // By default the runs fill the space; the regret strategy goes where the refits' optima are.
+    // Either way the recipe and its regret are the laws'.
+    #expect(design["strategy"] as? String == "space-filling")
+    #expect(runs.allSatisfy { $0["role"] as? String == "space_filling" && ($0["reason"] as? String ?? "").hasPrefix("space-filling: ") })
+    let byRegret = try runCLI(args + ["--strategy", "regret", "--json"], db: db)
+    #expect(byRegret.status == 0, "\(byRegret.stderr)")
+    let regret = try #require(try JSONSerialization.jsonObject(with: Data(byRegret.stdout.utf8)) as? [String: Any])
+    let regretRuns = try #require(regret["runs"] as? [[String: Any]])
+    #expect(regret["strategy"] as? String == "regret" && regretRuns.count == 3)
+    #expect(regretRuns.allSatisfy { ["replicate_optimum", "recipe", "baseline"].contains($0["role"] as? String ?? "") && $0["size"] as? String == "xl" })
+    #expect(regret["expected_regret"] as? Double == design["expected_regret"] as? Double)
 
     for bad in [["--runs", "0"], ["--sizes", "huge"], ["--sizes", "m"], ["--noise", "-1"], ["--objective", "nonsense*"],
                 ["--strategy", "random"]] {

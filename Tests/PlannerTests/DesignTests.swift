@@ -24,6 +24,7 @@ func designRequest(runs: Int) throws -> DesignRequest {
     rec.candidates = 2000
     var req = DesignRequest(recommendation: rec, runs: runs, noise: 1)
     req.candidates = 2000
+    req.strategy = .regret
     return req
 }
 
