@@ -1,4 +1,5 @@
 import ArgumentParser
+import Charts
 import CNumerics
 import Foundation
 import Laws
@@ -23,6 +24,8 @@ struct BenchDesignCommand: ParsableCommand {
     @Option(help: "How many seed SDs the planted optimum beats the uniform mixture by, LO-HI.") var gap = "2-6"
     @Option(help: "Runs of each adaptive round drawn from a flat Dirichlet instead of designed.") var explore = 0
     @Option var seed = 1
+    @Option(help: "Write an SVG of each design's median regret by runs, with its quartiles as a band and the one-seed-SD line.")
+    var plot: String?
 
     func run() throws {
         try Checks.within(problems, 1...1000, option: "--problems")
@@ -33,6 +36,7 @@ struct BenchDesignCommand: ParsableCommand {
         try Checks.within(bootstrap, 2...1000, option: "--bootstrap")
         let ends = gap.split(separator: "-").compactMap { Double($0) }
         guard ends.count == 2, ends[0] > 0, ends[1] >= ends[0] else { throw UserError("--gap '\(gap)' is not LO-HI in seed SDs, like 2-6") }
+        if let plot { try Checks.writableFile(plot, option: "--plot") }
         let noise = try calibrationSeedSD(csv: calibration, category: PlantedFit.category)
         let schedule = Array(stride(from: initial, through: maxRuns, by: perRound))
         let adaptiveMethods: [(name: String, strategy: DesignStrategy)] = [("adaptive", .regret), ("space_filling", .spaceFilling)]
@@ -74,8 +78,10 @@ struct BenchDesignCommand: ParsableCommand {
             }
             note("problem \(p + 1)/\(problems): runs to regret < 1 SD — " + reached.joined(separator: ", "))
         }
-        try printJSON(BenchDesignReport(noise: noise, calibration: calibration, schedule: schedule, results: results, seconds: seconds,
-                                        bootstrap: bootstrap, perRound: perRound, space: space.rawValue, gap: gap, start: start.rawValue))
+        let report = BenchDesignReport(noise: noise, calibration: calibration, schedule: schedule, results: results, seconds: seconds,
+                                       bootstrap: bootstrap, perRound: perRound, space: space.rawValue, gap: gap, start: start.rawValue)
+        if let plot { try report.chart().svg().write(toFile: plot, atomically: true, encoding: .utf8) }
+        try printJSON(report)
     }
 
     /// The regret, in seed SDs, of the recipe fitted to the first T runs, for every T of the schedule.
@@ -188,6 +194,26 @@ struct BenchDesignReport: Encodable {
                 (runsToStayUnderOneSD($0.0, schedule) ?? Int.max) > (runsToStayUnderOneSD($0.1, schedule) ?? Int.max)
             }.count
         }
+    }
+}
+
+extension BenchDesignReport {
+    /// Median regret by runs for each design, its quartiles as a band, and the one-SD line.
+    func chart() -> LineChart {
+        let order = ["space_filling", "adaptive", "dirichlet", "grid"]
+        let names = ["space_filling": "space-filling", "adaptive": "regret strategy", "dirichlet": "Dirichlet", "grid": "lattice grid"]
+        let series = order.compactMap { k -> Series? in
+            guard let m = methods[k] else { return nil }
+            let x = schedule.map(Double.init)
+            var s = Series(name: names[k] ?? k, points: Array(zip(x, m.regretMedian)).map { ($0.0, $0.1) })
+            s.band = x.indices.map { (x[$0], m.regretQ25[$0], m.regretQ75[$0]) }
+            return s
+        }
+        var chart = LineChart(title: "Recipe regret, law of the \(space), optimum \(gap) SD",
+                              xLabel: "runs", yLabel: "regret (seed SDs)", series: series)
+        chart.references = [ReferenceLine(y: 1, label: "one seed SD (\(String(format: "%.2f", seedSD)) points)")]
+        chart.notes = ["line: median over \(problems) planted", "problems; band: quartiles;", "the first two are adaptive"]
+        return chart
     }
 }
 

@@ -13,11 +13,11 @@ BIN=$(swift build -c release --show-bin-path)/visionmix
 mkdir -p bench/out
 for space in ${SPACES:-shares weights}; do
 "$BIN" bench-design --problems "${PROBLEMS:-50}" --space "$space" --gap "${GAP:-2-6}" --start "${START:-maximin}" \
-    --explore "${EXPLORE:-0}" > "bench/out/design-$space.json"
+    --explore "${EXPLORE:-0}" --plot "bench/out/design-$space-${GAP:-2-6}.svg" > "bench/out/design-$space.json"
 python3 - "bench/out/design-$space.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-print("\nplanted law of the %s; optimum %s seed SDs above the uniform mixture" % (r["space"], r["gap"]))
+print("\nplanted law of the %s; optimum %s seed SDs above the uniform mixture (plot: bench/out/design-%s-%s.svg)" % (r["space"], r["gap"], r["space"], r["gap"]))
 print("seed SD %.3f (%s at the largest size of %s, pooled over %d groups of seeds); %d planted problems; adaptive: %s start, %d runs a round, %d bootstrap refits"
       % (r["seed_sd"], r["category"], r["calibration"], r["seed_sd_groups"], r["problems"], r["start"], r["per_round"], r["bootstrap"]))
 print("median regret of the recipe in seed SDs [quartiles], by runs:")
