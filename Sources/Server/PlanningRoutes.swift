@@ -35,6 +35,23 @@ enum PlanningRoutes {
 
     @Sendable static func recommend(_ request: Request, _ ctx: RouteContext) async throws -> Response {
         let body = try await RequestBody.read(request, limit: ctx.configuration.maxBodyBytes, allowed: recommendFields)
+        let export = try body.bool("export") ?? false
+        let (source, laws, r) = try recommendationRequest(body, ctx)
+        let store = ctx.state.store
+        let recipe = try await offload {
+            // The runs the transfer check reads: the store's, whichever provider gave the laws.
+            let runs = try store.runs(RunFilter(source: source))
+            return try field("constraints") { try laws.recommend(r, checkingTransferIn: runs) }
+        }
+        guard export else { return JSON.response(recipe) }
+        let (texts, refusals) = try recipe.exports()
+        return JSON.response(ExportedRecipe(recipe: recipe, exports: texts, refusals: refusals))
+    }
+
+    /// The recommendation a request body asks for (the fields `recommend` and `design` share),
+    /// with the laws of its source; every field is checked, and the planner's search plan made,
+    /// before anything runs, so each mistake is named by its field.
+    static func recommendationRequest(_ body: RequestBody, _ ctx: RouteContext) throws -> (source: String, laws: LawSet, request: RecommendationRequest) {
         let source = try body.string("source", required: true)!
         let objectiveText = try body.string("objective", required: true)!
         let objective = try field("objective") { try Objective.parse(objectiveText) }
@@ -49,7 +66,6 @@ enum PlanningRoutes {
         let seed = try body.integer("seed", in: 0...Int(Int32.max))
         let language = try body.string("language_category")
         let extrapolate = try body.bool("allow_extrapolation")
-        let export = try body.bool("export") ?? false
 
         let laws = try lawSet(source, ctx)
         let baselineName: String
@@ -89,15 +105,7 @@ enum PlanningRoutes {
         do { _ = try laws.searchPlan(for: req) } catch let e as PlannerError {
             throw APIError.from(e, field: searchPlanField(e, req))
         }
-        let r = req, store = ctx.state.store
-        let recipe = try await offload {
-            // The runs the transfer check reads: the store's, whichever provider gave the laws.
-            let runs = try store.runs(RunFilter(source: source))
-            return try field("constraints") { try laws.recommend(r, checkingTransferIn: runs) }
-        }
-        guard export else { return JSON.response(recipe) }
-        let (texts, refusals) = try recipe.exports()
-        return JSON.response(ExportedRecipe(recipe: recipe, exports: texts, refusals: refusals))
+        return (source, laws, req)
     }
 
     /// A recipe with `"exports"`: the texts `recommend --format json|yaml|megatron` prints, by

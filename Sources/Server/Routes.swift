@@ -50,6 +50,7 @@ extension VisionMixServer {
         Route(.post, "/v1/predict", PlanningRoutes.predict),
         Route(.post, "/v1/recommend", PlanningRoutes.recommend),
         Route(.get, "/v1/transfer", PlanningRoutes.transfer),
+        Route(.post, "/v1/design", DesignRoutes.design),
         Route(.get, "/v1/fits", FitRoutes.list),
         Route(.post, "/v1/fits", FitRoutes.create),
         Route(.get, "/v1/fits/curves", FitRoutes.curves),

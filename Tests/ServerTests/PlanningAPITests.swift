@@ -119,6 +119,48 @@ import VisionMixCore
         }
     }
 
+    /// `POST /v1/design` answers what the planner designs for the same request, and names each
+    /// mistake by its field.
+    @Test func designAnswersAsThePlannerAndNamesItsMistakes() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        let base = #""source": "known", "objective": "vqa_avg", "params": 1e9, "tokens": 1e11, "candidates": 300, "bounds": "code<=40""#
+        let r = try await s.post("/v1/design", json: #"{\#(base), "runs": 3, "noise": 0.5}"#)
+        #expect(r.status == 200, "\(r.text)")
+        let runs = try #require(r.json["runs"] as? [[String: Any]])
+        #expect(r.json["strategy"] as? String == "space-filling" && runs.count == 3)
+        #expect(runs.allSatisfy { $0["role"] as? String == "space_filling" && (($0["mixture"] as? [String: Any])?["weights"] as? [String: Double])?["code"] ?? 1 <= 0.4 + 1e-9 })
+
+        let laws = knownLaws()
+        var rec = RecommendationRequest(objective: try Objective.parse("vqa_avg"), baseline: Mixture.preset(RecommendationRequest.defaultBaseline(for: laws.catalogue), catalogue: laws.catalogue)!,
+                                        baselineName: RecommendationRequest.defaultBaseline(for: laws.catalogue))
+        rec.params = 1e9; rec.tokens = 1e11; rec.candidates = 300; rec.bounds = try MixtureBound.parseList("code<=40")
+        var req = DesignRequest(recommendation: rec, runs: 3, noise: 0.5)
+        req.targetSize = DesignScale.name(params: 1e9)
+        let planned = try laws.designRuns(req)
+        #expect(runs.map { $0["reason"] as? String } == planned.runs.map(\.reason))
+        #expect(r.json["expected_regret"] as? Double == planned.expectedRegret)
+
+        let byRegret = try await s.post("/v1/design", json: #"{\#(base), "runs": 2, "noise": 0.5, "strategy": "regret", "replicates": 10}"#)
+        #expect(byRegret.status == 200 && byRegret.json["strategy"] as? String == "regret" && byRegret.json["replicates"] as? Int == 10, "\(byRegret.text)")
+
+        let cases: [(String, Int, String)] = [
+            (#"{\#(base), "noise": 0.5}"#, 400, "runs"),
+            (#"{\#(base), "runs": 0, "noise": 0.5}"#, 400, "runs"),
+            (#"{\#(base), "runs": 201, "noise": 0.5}"#, 400, "runs"),
+            (#"{\#(base), "runs": 2, "noise": 0.5, "strategy": "random"}"#, 400, "strategy"),
+            (#"{\#(base), "runs": 2, "noise": -1}"#, 400, "noise"),
+            (#"{\#(base), "runs": 2, "noise": 0.5, "replicates": 1}"#, 400, "replicates"),
+            (#"{\#(base), "runs": 2, "noise": 0.5, "export": true}"#, 400, "export"),
+            (#"{\#(base), "runs": 2}"#, 422, "noise"),
+            (#"{"source": "known", "objective": "general", "runs": 2, "noise": 0.5, "params": 1e9, "tokens": 1e11}"#, 404, "objective"),
+        ]
+        for (body, status, field) in cases {
+            let bad = try await s.post("/v1/design", json: body)
+            #expect(bad.status == status && bad.errorField == field, "\(body): \(bad.status) \(bad.text)")
+        }
+    }
+
     @Test func transferAnswersAndNamesWhatIsMissing() async throws {
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
