@@ -42,6 +42,9 @@ public struct LineChart: Sendable {
     public var yLabel: String
     public var series: [Series]
     public var logX = false
+    /// A log y axis, for values over orders of magnitude (a regret from 0.01 to 30); values at
+    /// or below zero cannot be drawn on it and are left out.
+    public var logY = false
     /// Points to mark specially (a recommended recipe, a baseline), with a label each.
     public var highlights: [(x: Double, y: Double, label: String)] = []
     /// Lines the reader measures against (chance levels).
@@ -61,32 +64,36 @@ public struct LineChart: Sendable {
         let left = 62.0, right = 170.0, top = 34.0, bottom = 46.0
         let pw = width - left - right, ph = height - top - bottom
         let visible = { (x: Double) in x.isFinite && (!logX || x > 0) }
+        let visibleY = { (y: Double) in y.isFinite && (!logY || y > 0) }
         let stretching = references.filter(\.stretchesAxis)
         let xs = (series.flatMap { $0.points.map(\.x) } + highlights.map(\.x) + stretching.filter(\.vertical).map(\.value)).filter(visible)
         let ys = (series.flatMap { s in s.points.filter { visible($0.x) }.map(\.y) + s.band.filter { visible($0.x) }.flatMap { [$0.low, $0.high] } }
-                  + highlights.map(\.y) + stretching.filter { !$0.vertical }.map(\.value)).filter(\.isFinite)
+                  + highlights.map(\.y) + stretching.filter { !$0.vertical }.map(\.value)).filter(visibleY)
         var out = SVG(width: width, height: height)
         out.text(width / 2, 20, title, anchor: "middle", size: 14, weight: "bold")
         guard let x0 = xs.min(), let x1 = xs.max(), let y0 = ys.min(), let y1 = ys.max() else {
             out.text(width / 2, height / 2, "no data", anchor: "middle", size: 12)
             return out.finish()
         }
-        let tx = { (x: Double) in logX ? log10(x) : x }
+        let tx = { (x: Double) in logX ? log10(x) : x }, ty = { (y: Double) in logY ? log10(y) : y }
         let (ax0, ax1) = widen(tx(x0), tx(x1))
-        let (ay0, ay1) = widen(y0, y1)
-        let plot = Plot(left: left, top: top, width: pw, height: ph, x: (ax0, ax1), y: (ay0, ay1), transform: tx)
+        let (ay0, ay1) = widen(ty(y0), ty(y1))
+        let plot = Plot(left: left, top: top, width: pw, height: ph, x: (ax0, ax1), y: (ay0, ay1), transform: tx, yTransform: ty)
         axes(&out, plot)
         for (i, s) in series.enumerated() where !s.band.isEmpty {
-            let band = s.band.filter { visible($0.x) && $0.low.isFinite && $0.high.isFinite }.sorted { $0.x < $1.x }
+            // On a log axis a band's low end at or below zero is drawn at the axis's foot.
+            let foot = logY ? pow(10, ay0) : -Double.infinity
+            let band = s.band.filter { visible($0.x) && $0.low.isFinite && visibleY($0.high) }.map { ($0.x, max($0.low, foot), $0.high) }
+                .sorted { $0.0 < $1.0 }
             guard !band.isEmpty else { continue }
             // Along a line the band is the region between its low and high ends; at a lone point
             // or in a scatter, a bar.
             if s.line && band.count > 1 {
-                out.polygon(band.map { (plot.px($0.x), plot.py($0.high)) } + band.reversed().map { (plot.px($0.x), plot.py($0.low)) },
+                out.polygon(band.map { (plot.px($0.0), plot.py($0.2)) } + band.reversed().map { (plot.px($0.0), plot.py($0.1)) },
                             fill: colour(of: s, at: i), opacity: 0.18)
             } else {
-                for b in band {
-                    out.rect(plot.px(b.x) - 3, plot.py(b.high), 6, max(plot.py(b.low) - plot.py(b.high), 1), fill: colour(of: s, at: i), stroke: "none", opacity: 0.3)
+                for (x, low, high) in band {
+                    out.rect(plot.px(x) - 3, plot.py(high), 6, max(plot.py(low) - plot.py(high), 1), fill: colour(of: s, at: i), stroke: "none", opacity: 0.3)
                 }
             }
         }
@@ -100,13 +107,13 @@ public struct LineChart: Sendable {
         }
         for (i, s) in series.enumerated() {
             let c = colour(of: s, at: i)
-            let pts = s.points.filter { visible($0.x) && $0.y.isFinite }.sorted { $0.x < $1.x }
+            let pts = s.points.filter { visible($0.x) && visibleY($0.y) }.sorted { $0.x < $1.x }
             if (s.line || s.fitted) && pts.count > 1 {
                 out.polyline(pts.map { (plot.px($0.x), plot.py($0.y)) }, stroke: c, dash: s.fitted ? "6,3" : nil)
             }
             if !s.fitted { for p in pts { out.circle(plot.px(p.x), plot.py(p.y), 2.8, fill: c) } }
         }
-        for h in highlights where h.x.isFinite && h.y.isFinite {
+        for h in highlights where visible(h.x) && visibleY(h.y) {
             out.circle(plot.px(h.x), plot.py(h.y), 6, fill: "none", stroke: "#000")
             out.text(plot.px(h.x) + 8, plot.py(h.y) - 8, h.label, anchor: "start", size: 10, weight: "bold")
         }
@@ -119,23 +126,26 @@ public struct LineChart: Sendable {
     /// Where values land: the plot area and its axis ranges (x after `transform`).
     struct Plot {
         var left, top, width, height: Double
+        /// Axis ranges are in transformed units (log10 on a log axis).
         var x: (Double, Double), y: (Double, Double)
         var transform: (Double) -> Double
+        var yTransform: (Double) -> Double = { $0 }
         func px(_ v: Double) -> Double { left + (transform(v) - x.0) / (x.1 - x.0) * width }
-        func py(_ v: Double) -> Double { top + height - (v - y.0) / (y.1 - y.0) * height }
+        func py(_ v: Double) -> Double { pyTransformed(yTransform(v)) }
+        func pyTransformed(_ t: Double) -> Double { top + height - (t - y.0) / (y.1 - y.0) * height }
         func shows(_ r: ReferenceLine) -> Bool {
             guard r.value.isFinite else { return false }
-            let (lo, hi) = r.vertical ? x : y, v = r.vertical ? transform(r.value) : r.value
-            return v >= lo && v <= hi
+            let (lo, hi) = r.vertical ? x : y, v = r.vertical ? transform(r.value) : yTransform(r.value)
+            return v.isFinite && v >= lo && v <= hi
         }
     }
 
     func axes(_ out: inout SVG, _ plot: Plot) {
         out.rect(plot.left, plot.top, plot.width, plot.height, fill: "none", stroke: "#999")
-        let yt = ticks(plot.y.0, plot.y.1)
-        for (t, l) in zip(yt, tickLabels(yt)) {
-            out.line(plot.left, plot.py(t), plot.left + plot.width, plot.py(t), stroke: "#eee")
-            out.text(plot.left - 6, plot.py(t) + 4, l, anchor: "end", size: 10)
+        let yt = logY ? logTicks(plot.y.0, plot.y.1) : ticks(plot.y.0, plot.y.1)
+        for (t, l) in zip(yt, logY ? yt.map { String(format: "%g", pow(10, $0)) } : tickLabels(yt)) {
+            out.line(plot.left, plot.pyTransformed(t), plot.left + plot.width, plot.pyTransformed(t), stroke: "#eee")
+            out.text(plot.left - 6, plot.pyTransformed(t) + 4, l, anchor: "end", size: 10)
         }
         let xt = logX ? logTicks(plot.x.0, plot.x.1) : ticks(plot.x.0, plot.x.1)
         for (t, l) in zip(xt, logX ? xt.map { compact(pow(10, $0)) } : tickLabels(xt)) {
@@ -144,7 +154,7 @@ public struct LineChart: Sendable {
             out.text(x, plot.top + plot.height + 16, l, anchor: "middle", size: 10)
         }
         out.text(plot.left + plot.width / 2, height - 8, logX ? "\(xLabel) (log scale)" : xLabel, anchor: "middle", size: 11)
-        out.text(14, plot.top + plot.height / 2, yLabel, anchor: "middle", size: 11, rotate: true)
+        out.text(14, plot.top + plot.height / 2, logY ? "\(yLabel) (log scale)" : yLabel, anchor: "middle", size: 11, rotate: true)
     }
 
     /// The key shows what the plot draws: a line, a marker for a scatter, a dash for a fit, a

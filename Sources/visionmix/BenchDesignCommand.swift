@@ -198,21 +198,26 @@ struct BenchDesignReport: Encodable {
 }
 
 extension BenchDesignReport {
+    static let plotFloor = 0.01
+
     /// Median regret by runs for each design, its quartiles as a band, and the one-SD line.
     func chart() -> LineChart {
         let order = ["space_filling", "adaptive", "dirichlet", "grid"]
         let names = ["space_filling": "space-filling", "adaptive": "regret strategy", "dirichlet": "Dirichlet", "grid": "lattice grid"]
         let series = order.compactMap { k -> Series? in
             guard let m = methods[k] else { return nil }
-            let x = schedule.map(Double.init)
-            var s = Series(name: names[k] ?? k, points: Array(zip(x, m.regretMedian)).map { ($0.0, $0.1) })
-            s.band = x.indices.map { (x[$0], m.regretQ25[$0], m.regretQ75[$0]) }
+            // A log axis draws 0.01 to 80 SD; a regret under a hundredth of a seed SD is drawn at the floor.
+            let x = schedule.map(Double.init), floor = { (v: Double) in max(v, Self.plotFloor) }
+            var s = Series(name: names[k] ?? k, points: Array(zip(x, m.regretMedian)).map { ($0.0, floor($0.1)) })
+            s.band = x.indices.map { (x[$0], floor(m.regretQ25[$0]), floor(m.regretQ75[$0])) }
             return s
         }
         var chart = LineChart(title: "Recipe regret, law of the \(space), optimum \(gap) SD",
                               xLabel: "runs", yLabel: "regret (seed SDs)", series: series)
+        chart.logY = true
         chart.references = [ReferenceLine(y: 1, label: "one seed SD (\(String(format: "%.2f", seedSD)) points)")]
-        chart.notes = ["line: median over \(problems) planted", "problems; band: quartiles;", "the first two are adaptive"]
+        chart.notes = ["line: median over \(problems) planted", "problems; band: quartiles;", "the first two are adaptive;",
+                       "under \(Self.plotFloor) SD drawn at \(Self.plotFloor)"]
         return chart
     }
 }

@@ -13,6 +13,22 @@ import Testing
     #expect(xs.count == 4 && abs((xs[1] - xs[0]) - (xs[2] - xs[1])) < 0.2)
 }
 
+@Test func aLogYAxisSpacesRatiosEquallyAndLeavesOutWhatItCannotDraw() {
+    var c = LineChart(title: "regret", xLabel: "runs", yLabel: "regret", series: [Series(name: "a", points: [(1, 0.01), (2, 0.1), (3, 1), (4, 0)])])
+    c.logY = true
+    c.series[0].band = [(1, 0, 0.02), (2, 0.05, 0.2), (3, 0.5, 2)]
+    c.references = [ReferenceLine(y: 1, label: "one SD")]
+    let svg = c.svg()
+    #expect(svg.contains("regret (log scale)") && svg.contains(">0.01</text>") && svg.contains(">0.1</text>") && svg.contains(">1</text>"))
+    #expect(!svg.contains("nan") && !svg.contains("inf") && !svg.contains("off the axis"))
+    // Three drawable points (the zero is left out), then the key's marker; equal ratios, equal steps.
+    let ys = svg.components(separatedBy: "<circle cx=\"").dropFirst().compactMap { part -> Double? in
+        guard let r = part.range(of: "cy=\"") else { return nil }
+        return Double(part[r.upperBound...].prefix { $0 != "\"" })
+    }
+    #expect(ys.count == 4 && abs((ys[0] - ys[1]) - (ys[1] - ys[2])) < 0.2 && ys[0] > ys[1])
+}
+
 @Test func aScatterKeyShowsAMarkerAndNoLine() {
     let scatter = LineChart(title: "s", xLabel: "x", yLabel: "y", series: [Series(name: "runs", points: [(1, 1), (2, 2)], line: false)])
     let lined = LineChart(title: "s", xLabel: "x", yLabel: "y", series: [Series(name: "runs", points: [(1, 1), (2, 2)])])
