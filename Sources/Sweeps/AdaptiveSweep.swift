@@ -94,17 +94,21 @@ public struct AdaptiveRound: Codable, Sendable {
     /// False for the assessment after the last round, which designs no runs.
     public var designed: Bool
     public var runs: Int
+    /// How the round's runs were placed (`DesignStrategy`).
+    public var strategy: DesignStrategy
     public var probabilityBeatsBaseline: Double?
     public var probabilityNotBest: Double
     public var expectedRegret: Double
     enum CodingKeys: String, CodingKey {
-        case round, designed, runs, probabilityBeatsBaseline = "probability_beats_baseline"
+        case round, designed, runs, strategy, probabilityBeatsBaseline = "probability_beats_baseline"
         case probabilityNotBest = "probability_not_best", expectedRegret = "expected_regret"
     }
 
     public init(_ r: DesignRoundRecord) {
         round = r.round; designed = r.spec != nil
-        runs = r.spec == nil ? 0 : ((try? JSONDecoder().decode(RunDesign.self, from: Data(r.design.utf8)))?.runs.count ?? 0)
+        let design = try? JSONDecoder().decode(RunDesign.self, from: Data(r.design.utf8))
+        runs = r.spec == nil ? 0 : (design?.runs.count ?? 0)
+        strategy = design?.strategy ?? .regret
         probabilityBeatsBaseline = r.probabilityBeatsBaseline; probabilityNotBest = r.probabilityNotBest; expectedRegret = r.expectedRegret
     }
 }
@@ -125,11 +129,11 @@ extension ReportWriter {
         }
         let rows = rounds.map { r -> [String] in
             let a = AdaptiveRound(r)
-            return [r.sweepName, a.designed ? "\(r.round)" : "after \(r.round - 1)", "\(a.runs)",
+            return [r.sweepName, a.designed ? "\(r.round)" : "after \(r.round - 1)", "\(a.runs)", a.designed ? a.strategy.rawValue : "—",
                     r.probabilityBeatsBaseline.map { String(format: "%.0f%%", $0 * 100) } ?? "—",
                     String(format: "%.0f%%", r.probabilityNotBest * 100), String(format: "%.2f", r.expectedRegret)]
         }
         return Section(title: "Adaptive rounds", text: text,
-                       table: (["sweep", "round", "runs designed", "P(beats baseline)", "P(not best)", "expected regret"], rows))
+                       table: (["sweep", "round", "runs designed", "placed by", "P(beats baseline)", "P(not best)", "expected regret"], rows))
     }
 }

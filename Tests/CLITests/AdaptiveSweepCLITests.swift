@@ -46,11 +46,13 @@ func adaptiveSweepRunsItsRoundsAndResumesAfterAKill() throws {
     let progress = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
     let rounds = try #require(progress["rounds"] as? [[String: Any]])
     #expect(rounds.count == 3 && rounds[0]["runs"] as? Int == 2 && rounds[0]["probability_not_best"] is Double)
+    #expect(rounds[0]["strategy"] as? String == "space-filling", "the default places the rounds' runs")
     let reportDir = dir.appendingPathComponent("report").path
     let report = try runCLI(["report", "--source", "adapt", "--out", reportDir], db: whole)
     #expect(report.status == 0, "\(report.stderr)")
     let markdown = try String(contentsOfFile: reportDir + "/report.md", encoding: .utf8)
-    #expect(markdown.contains("## Adaptive rounds") && markdown.contains("adapt: the expected regret went from"), "\(markdown)")
+    #expect(markdown.contains("## Adaptive rounds") && markdown.contains("adapt: the expected regret went from")
+            && markdown.contains("space-filling"), "\(markdown)")
 
     let killed = dir.appendingPathComponent("killed.sqlite").path
     let (p, _, _) = try launchCLI(args, db: killed)
