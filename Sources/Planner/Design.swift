@@ -174,7 +174,10 @@ extension LawSet {
             for (k, probe) in probes.enumerated() {
                 let index = mixtures.count * scales.count + k
                 let after = acquisition.expectedLoss(after: index)
-                runs.append(describe(probe: probe, index: index, scale: probeScale, acquisition: acquisition, after: after))
+                let outside = req.recommendation.objective.categories.compactMap { laws[$0] }.contains {
+                    $0.isExtrapolation(params: probeScale.params, tokens: probeScale.tokens, mixture: probe.mixture)
+                }
+                runs.append(describe(probe: probe, index: index, scale: probeScale, acquisition: acquisition, after: after, outside: outside))
                 acquisition.observeAtMean(index)
             }
         }
@@ -260,10 +263,12 @@ extension LawSet {
     }
 
     /// A space-filling run with its one-line reason.
-    func describe(probe: SpaceFillingMixture, index: Int, scale: DesignScale, acquisition a: DesignAcquisition, after: Double) -> DesignedRun {
+    func describe(probe: SpaceFillingMixture, index: Int, scale: DesignScale, acquisition a: DesignAcquisition, after: Double,
+                  outside: Bool) -> DesignedRun {
         let place = DesignMixture(probe.mixture), before = a.loss(a.weights).regret, spread = a.weightedRange(index)
-        let reason = String(format: "space-filling: %@ lies %.2f from the %d mixtures the laws were fitted on and the runs before it; the ensemble disagrees by %.1f points there at %@; expected regret of the ensemble's best mixture %.2f → %.2f points",
-                            place.place, probe.distance, probe.made, spread, scale.size, before, after)
+        let reason = String(format: "space-filling: %@ lies %.2f from the %d mixtures the laws were fitted on and the runs before it; the ensemble disagrees by %.1f points there at %@%@; expected regret of the ensemble's best mixture %.2f → %.2f points",
+                            place.place, probe.distance, probe.made, spread, scale.size,
+                            outside ? " (outside the fitted mixtures: the laws extrapolate)" : "", before, after)
         return DesignedRun(size: scale.size, params: scale.params, tokens: scale.tokens, mixture: place, role: "space_filling",
                            optimumOf: 0, predicted: a.weightedMean(index), disagreement: spread,
                            expectedRegretBefore: before, expectedRegretAfter: after, reason: reason)

@@ -40,15 +40,28 @@ struct DesignEnsemble {
     /// The objective under each replicate used, at one mixture and scale.
     func values(_ m: Mixture, params: Double, tokens: Double) -> [Double] {
         var byCategory: [String: [Double]] = [:]
-        for c in Set(objective.categories) { byCategory[c] = laws.laws[c]!.ensemble(params: params, tokens: tokens, mixture: m) }
+        for c in Set(objective.categories) {
+            byCategory[c] = laws.laws[c]!.ensemble(params: params, tokens: tokens, mixture: m).map { Self.possible($0, category: c) }
+        }
         return indices.map { b in objective.value(byCategory.mapValues { b < $0.count ? $0[b] : .nan }) }
     }
 
     /// Replicate `indices[r]`'s objective alone at the plan's scale.
     func replicateValue(_ r: Int, _ m: Mixture) -> Double {
         var s: [String: Double] = [:]
-        for c in Set(objective.categories) { s[c] = laws.laws[c]!.replicate(indices[r], params: plan.params, tokens: plan.tokens, mixture: m) }
+        for c in Set(objective.categories) {
+            s[c] = Self.possible(laws.laws[c]!.replicate(indices[r], params: plan.params, tokens: plan.tokens, mixture: m), category: c)
+        }
         return objective.value(s)
+    }
+
+    /// A replicate's value held to the values the category can take (an accuracy to 0–100%):
+    /// far outside the fitted mixtures a law's form can run away (an exponential mixing law
+    /// predicted 10²¹ points at a corner of the simplex), and a run there is valued by what the
+    /// score could be, not by the form's overflow.
+    static func possible(_ v: Double, category: String) -> Double {
+        guard let b = MetricCatalogue.bounds(category), v.isFinite else { return v }
+        return min(max(v, b.lowerBound), b.upperBound)
     }
 
     /// The recipe, the baseline and each replicate's optimum over the bounded simplex (the whole

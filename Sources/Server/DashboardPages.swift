@@ -113,6 +113,17 @@ enum DashboardPages {
         <details><summary>Request sent</summary><pre id="rec-request"></pre></details></div>
         <div><h3>Pareto front</h3><div id="pareto"></div></div></div></div>
         </section>
+        <section class="panel" aria-labelledby="design-h" style="margin-top:16px"><h2 id="design-h">Next runs</h2>
+        <p class="sub">The calibration runs to make next for the recommendation in the form above (<code>POST /v1/design</code>, as <code>visionmix design next</code>), at the laws' own size and budget, each valued by the laws' bootstrap ensemble.</p>
+        <form id="design-form"><div class="row">
+        <div><label for="design-runs">Runs</label><input id="design-runs" type="number" min="1" max="200" step="1" value="4"></div>
+        <div><label for="design-strategy">Placed by</label><select id="design-strategy"><option value="space-filling">space-filling (the default)</option><option value="regret">expected regret</option></select></div>
+        </div>
+        <button id="design" type="submit">Design next runs</button> <span id="design-status" class="status" role="status"></span>
+        </form>
+        <div id="design-result"></div>
+        <details><summary>Request sent</summary><pre id="design-request"></pre></details>
+        </section>
         """
 
     static let fitsBody = """

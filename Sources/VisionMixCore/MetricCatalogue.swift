@@ -61,6 +61,12 @@ public enum MetricCatalogue {
         return m.name == "ppl" ? "perplexity" : m.higherIsBetter ? "% accuracy" : nil
     }
 
+    /// The values a metric can take: 0–100 for the catalogue's accuracies (percentages), nil
+    /// where the catalogue knows no bound (perplexity, losses, a team's own scores).
+    public static func bounds(_ name: String) -> ClosedRange<Double>? {
+        unit(name) == "% accuracy" ? 0...100 : nil
+    }
+
     /// A metric's name with its unit, as an axis says it: `vqa_avg (% accuracy)`.
     public static func axisLabel(_ name: String) -> String { unit(name).map { "\(name) (\($0))" } ?? name }
 

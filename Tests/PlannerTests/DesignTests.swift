@@ -8,18 +8,20 @@ import VisionMixCore
 /// in two bumps: at 10% / 70% the replicates with positive offsets rise above the peak, at 80% /
 /// 5% (by half as much again) those with negative offsets do. Under most replicates the recipe
 /// is not the best, and only runs at the bumps can tell which replicates are right.
-func bumpLaws(bump: Double) -> LawSet {
+func bumpLaws(bump: Double, category: String = "team_score") -> LawSet {
     @Sendable func near(_ m: Mixture, _ r: Double, _ v: Double) -> Double {
         exp(-(pow(m.reasoningShare! - r, 2) + pow(m.visualShare! - v, 2)) / 0.005)
     }
-    let vision = KnownLaw(category: "vqa_avg", space: .shares, spread: { m in bump * near(m, 0.1, 0.7) - 1.5 * bump * near(m, 0.8, 0.05) }) { m, _ in
+    let vision = KnownLaw(category: category, space: .shares, spread: { m in bump * near(m, 0.1, 0.7) - 1.5 * bump * near(m, 0.8, 0.05) }) { m, _ in
         50 - 30 * pow(m.reasoningShare! - 0.6, 2) - 30 * pow(m.visualShare! - 0.15, 2)
     }
-    return LawSet(source: "known", laws: ["vqa_avg": vision], defaultParams: 1e9, defaultTokens: 1e10)
+    return LawSet(source: "known", laws: [category: vision], defaultParams: 1e9, defaultTokens: 1e10)
 }
 
-func designRequest(runs: Int) throws -> DesignRequest {
-    var rec = RecommendationRequest(objective: try Objective.parse("vqa_avg"), baseline: Mixture.preset("language_favorable")!,
+/// A request for `runs` runs of the regret strategy; the objective is a team's own score (no
+/// bounds), unless `objective` names a catalogue accuracy.
+func designRequest(runs: Int, objective: String = "team_score") throws -> DesignRequest {
+    var rec = RecommendationRequest(objective: try Objective.parse(objective), baseline: Mixture.preset("language_favorable")!,
                                     baselineName: "language_favorable")
     rec.candidates = 2000
     var req = DesignRequest(recommendation: rec, runs: runs, noise: 1)
@@ -45,6 +47,13 @@ func designRequest(runs: Int) throws -> DesignRequest {
     #expect(d.runs.count == 3)
 }
 
+@Test func anAccuracyIsValuedWithinZeroToAHundred() throws {
+    // Bumps of 400 points put some replicates at 150% accuracy: the design reads them as 100%.
+    let d = try bumpLaws(bump: 400, category: "vqa_avg").designRuns(try designRequest(runs: 3, objective: "vqa_avg"))
+    #expect(d.runs.allSatisfy { $0.predicted <= 100 && $0.disagreement <= 100 })
+    #expect(d.expectedRegret <= 100 && d.runs.contains { $0.disagreement > 40 })
+}
+
 @Test func anEnsembleThatAgreesLeavesNothingToSettle() throws {
     let d = try bumpLaws(bump: 0).designRuns(try designRequest(runs: 2))
     #expect(d.probabilityNotBest == 0 && d.expectedRegret == 0 && d.expectedRegretAfter == 0)
@@ -54,10 +63,10 @@ func designRequest(runs: Int) throws -> DesignRequest {
 @Test func runsAtASmallerSizeAreValuedThroughTheLawsThatLinkTheSizes() throws {
     // The replicates' offsets do not depend on the size, so a run at the smaller size (5 points
     // lower everywhere) tells them apart as well as one at the target: either goes to the bump.
-    let vision = KnownLaw(category: "vqa_avg", space: .shares, spread: { m in
+    let vision = KnownLaw(category: "team_score", space: .shares, spread: { m in
         400 * exp(-(pow(m.reasoningShare! - 0.1, 2) + pow(m.visualShare! - 0.7, 2)) / 0.005)
     }) { m, n in 50 - 30 * pow(m.reasoningShare! - 0.6, 2) - 30 * pow(m.visualShare! - 0.15, 2) - (n < 1e9 ? 5 : 0) }
-    let laws = LawSet(source: "known", laws: ["vqa_avg": vision], defaultParams: 1e9, defaultTokens: 1e10)
+    let laws = LawSet(source: "known", laws: ["team_score": vision], defaultParams: 1e9, defaultTokens: 1e10)
     var req = try designRequest(runs: 1)
     req.scales = [DesignScale(size: "small", params: 1e8, tokens: 1e10), DesignScale(size: "target", params: 1e9, tokens: 1e10)]
     let d = try laws.designRuns(req)
@@ -66,8 +75,8 @@ func designRequest(runs: Int) throws -> DesignRequest {
 }
 
 @Test func aDesignWithoutAnEnsembleOrRunsIsRefused() throws {
-    let flat = KnownLaw(category: "vqa_avg", space: .shares, offsets: []) { m, _ in 50 - 30 * pow(m.reasoningShare! - 0.6, 2) }
-    let laws = LawSet(source: "known", laws: ["vqa_avg": flat], defaultParams: 1e9, defaultTokens: 1e10)
+    let flat = KnownLaw(category: "team_score", space: .shares, offsets: []) { m, _ in 50 - 30 * pow(m.reasoningShare! - 0.6, 2) }
+    let laws = LawSet(source: "known", laws: ["team_score": flat], defaultParams: 1e9, defaultTokens: 1e10)
     #expect(throws: PlannerError.self) { try laws.designRuns(try designRequest(runs: 2)) }
     do { _ = try laws.designRuns(try designRequest(runs: 2)) } catch let e as PlannerError {
         #expect(e.description.contains("no bootstrap ensemble"))

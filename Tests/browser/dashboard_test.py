@@ -212,6 +212,21 @@ def planner_weights_and_recommend(d):
     no_page_errors(d, "planner with a recipe")
     shoot(d, "planner-recipe", scroll_to="#recipe")
 
+    runs = d.find_element(By.ID, "design-runs")
+    runs.clear()
+    runs.send_keys("3")
+    d.find_element(By.ID, "design").click()
+    wait(d, lambda d: text(d, "#design-status").startswith("done"), "the next runs", 240)
+    sent = json.loads(d.find_element(By.ID, "design-request").get_attribute("textContent"))
+    check(sent["runs"] == 3 and sent["strategy"] == "space-filling" and "export" not in sent and sent["constraints"] == [floor],
+          "the design form sent the recommend form's request, 3 runs, space-filling")
+    design = api("POST", "/v1/design", sent)
+    reasons = [li.text for li in d.find_elements(By.CSS_SELECTOR, "#design-reasons li")]
+    check(reasons == [r["reason"] for r in design["runs"]], f"the page lists the API's {len(design['runs'])} runs with their reasons")
+    check(len(d.find_elements(By.CSS_SELECTOR, "#design-table tbody tr")) == 3, "a table row per run")
+    no_page_errors(d, "planner with next runs")
+    shoot(d, "planner-next-runs", scroll_to="#design-h")
+
 
 def fits_page(d):
     print("fits page (calibration, vqa_avg)")

@@ -17,6 +17,7 @@ P.init = async function () {
     VM.$("tokens").addEventListener("input", VM.debounce(P.predict, 250));
     VM.$("preset").addEventListener("change", () => { P.applyPreset(VM.$("preset").value); P.predict(); });
     VM.$("recommend-form").addEventListener("submit", (e) => { e.preventDefault(); P.recommend(); });
+    VM.$("design-form").addEventListener("submit", (e) => { e.preventDefault(); P.design(); });
     VM.$("use-recipe").addEventListener("click", P.useRecipe);
     for (const f of ["yaml", "json", "megatron"]) VM.$("copy-" + f).addEventListener("click", () => P.copyExport(f));
     await P.loadSource();
@@ -245,6 +246,39 @@ P.recommend = async function () {
     VM.status(status, `done: ${recipe.candidates_feasible} of ${recipe.candidates_evaluated} candidates in range met every constraint`);
   } catch (e) { VM.status(status, e.message, true); }
   button.disabled = false;
+};
+
+/** The next runs for the form's recommendation: `POST /v1/design` with the recommend request. */
+P.design = async function () {
+  const status = VM.$("design-status"), button = VM.$("design"), body = P.recommendRequest();
+  delete body.export;
+  body.runs = Number(VM.$("design-runs").value);
+  body.strategy = VM.$("design-strategy").value;
+  VM.status(status, "designing…");
+  button.disabled = true;
+  try {
+    const d = await VM.api("POST", "/v1/design", body);
+    VM.$("design-request").textContent = JSON.stringify(body, null, 2);
+    P.showDesign(d);
+    VM.status(status, `done: ${d.runs.length} run(s) placed by ${d.strategy}`);
+  } catch (e) { VM.status(status, e.message, true); }
+  button.disabled = false;
+};
+
+P.showDesign = function (d) {
+  const place = (m) => m.weights
+    ? Object.entries(m.weights).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([s, w]) => `${s} ${VM.pct(w)}`).join(" · ")
+    : `reasoning ${VM.pct(m.reasoning_share)} · visual ${VM.pct(m.visual_share)}`;
+  const box = VM.clear(VM.$("design-result"));
+  box.append(VM.el("p", { id: "design-summary" },
+    `Recipe ${place(d.recipe)}: of ${d.replicates} bootstrap refits, ${VM.pct(d.probability_not_best, 0)} put their own optimum more than one seed SD (${VM.num(d.noise)}) above it; ` +
+    `expected regret ${VM.num(d.expected_regret)} points, ${VM.num(d.expected_regret_after)} once these runs are measured.`));
+  const rows = d.runs.map((r, i) => [String(i + 1), r.size, VM.qty(r.tokens), place(r.mixture), r.role.replace("_", " "),
+                                     VM.num(r.predicted), VM.num(r.disagreement), `${VM.num(r.expected_regret_before)} → ${VM.num(r.expected_regret_after)}`]);
+  box.append(VM.table(["#", "size", "tokens", "mixture (largest parts)", "role", "predicted", "refits' 90% range", "expected regret"], rows, { id: "design-table" }));
+  const reasons = VM.el("ol", { id: "design-reasons", class: "note" });
+  for (const r of d.runs) reasons.append(VM.el("li", {}, r.reason));
+  box.append(reasons);
 };
 
 P.showRecipe = async function (r, body) {
