@@ -99,7 +99,10 @@ final class KeptConnection {
             }
             let answer = try KeptConnection(port: port).health()
             // The health check's connection pushed out one more silent one.
-            let more = silent.indices.filter { !closed.contains($0) }.contains { silent[$0].receive(within: 20) == [] }
+            let open = silent.indices.filter { !closed.contains($0) }
+            var more = false
+            let later = Date().addingTimeInterval(20)
+            while !more && Date() < later { more = open.contains { silent[$0].receive(within: 1) == [] } }
             return (closed.count, answer, more)
         }
         #expect(closedBefore == 2, "silent connections past the cap were kept")
