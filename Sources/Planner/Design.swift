@@ -174,9 +174,7 @@ extension LawSet {
             for (k, probe) in probes.enumerated() {
                 let index = mixtures.count * scales.count + k
                 let after = acquisition.expectedLoss(after: index)
-                let outside = req.recommendation.objective.categories.compactMap { laws[$0] }.contains {
-                    $0.isExtrapolation(params: probeScale.params, tokens: probeScale.tokens, mixture: probe.mixture)
-                }
+                let outside = extrapolates(req.recommendation.objective, at: probeScale, mixture: probe.mixture)
                 runs.append(describe(probe: probe, index: index, scale: probeScale, acquisition: acquisition, after: after, outside: outside))
                 acquisition.observeAtMean(index)
             }
@@ -195,10 +193,7 @@ extension LawSet {
     /// extrapolates at any other, where its refits would only repeat their values at the target
     /// and a run there would be judged as if it had been made at the target.
     func linkedScales(_ scales: [DesignScale], target: DesignScale, recipe: Mixture, objective: Objective) throws -> [DesignScale] {
-        let objectiveLaws = objective.categories.compactMap { laws[$0] }
-        func extrapolates(_ s: DesignScale) -> Bool {
-            objectiveLaws.contains { $0.isExtrapolation(params: s.params, tokens: s.tokens, mixture: recipe) }
-        }
+        func extrapolates(_ s: DesignScale) -> Bool { self.extrapolates(objective, at: s, mixture: recipe) }
         let atTarget = extrapolates(target)
         let linked = scales.filter { extrapolates($0) == atTarget }
         guard !linked.isEmpty else {
@@ -206,6 +201,12 @@ extension LawSet {
                                        + ", so runs there say nothing the laws can use; give the size and budget they were fitted at (\(target.size), \(Quantity.format(target.tokens)))")
         }
         return linked
+    }
+
+    /// Whether any law of `objective` extrapolates at a scale and mixture (outside the sizes,
+    /// budgets or mixtures it was fitted on).
+    func extrapolates(_ objective: Objective, at s: DesignScale, mixture: Mixture) -> Bool {
+        objective.categories.compactMap { laws[$0] }.contains { $0.isExtrapolation(params: s.params, tokens: s.tokens, mixture: mixture) }
     }
 
     /// A chosen run with its one-line reason, in the numbers that chose it.

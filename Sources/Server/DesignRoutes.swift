@@ -26,8 +26,8 @@ enum DesignRoutes {
         let (source, laws, recommendation) = try PlanningRoutes.recommendationRequest(body, ctx)
         let store = ctx.state.store
         let design = try await offload {
-            let fits = try SourceFits.forPlanning(label: source, in: store)
-            guard let sd = noise ?? DesignRequest.residualSD(recommendation.objective, fits: fits) else {
+            // The stored fits are read only for the default seed SD.
+            guard let sd = try noise ?? DesignRequest.residualSD(recommendation.objective, fits: SourceFits.forPlanning(label: source, in: store)) else {
                 throw APIError(.unprocessableContent, "the fits of \(recommendation.objective.text) give no residual SD to judge a run by; give noise", field: "noise")
             }
             var req = DesignRequest(recommendation: recommendation, runs: runs, noise: sd)
