@@ -17,17 +17,17 @@ public enum DesignStrategy: String, Codable, Sendable, CaseIterable {
     /// Where a simulated measurement most lowers the recipe's expected regret under the
     /// bootstrap ensemble (the ensemble's own optima, the recipe, the baseline).
     case regret
-    /// Spread over the bounded simplex: each run the mixture farthest from every mixture the
-    /// laws were fitted on and every run designed before it (maximin), at the target scale. It
+    /// Spread over the bounded simplex (for a law of the shares, over the recipe's
+    /// neighbourhood): each run the mixture farthest from every mixture the laws were fitted on
+    /// and every run designed before it (maximin), at the target scale. It
     /// does not lean on the law's form, which the ensemble's refits all share: where that form is
     /// wrong, the ensemble's spread is narrow exactly where its optima send the runs.
     case spaceFilling = "space-filling"
 
     /// What `design next` and `sweep run --adaptive` use unless told: space-filling, which on
-    /// bench/design's planted problems matched or beat the regret strategy where the fitted form
-    /// holds the law and kept the recipe within about a third of a seed SD where it does not,
-    /// while the regret strategy's recipe got worse round by round (docs/performance.md, "Run
-    /// designs").
+    /// bench/design's planted problems matched the regret strategy where the fitted form holds
+    /// the law and beat it and Dirichlet sampling where the form only approximates it, while the
+    /// regret strategy's recipe got worse round by round (docs/performance.md, "Run designs").
     public static let standard = DesignStrategy.spaceFilling
 }
 
@@ -154,7 +154,7 @@ extension LawSet {
         let mixtures = ensemble.decisionMixtures(recipe: recipeMixture, baseline: baseline)
         let target = DesignScale(size: req.targetSize ?? Quantity.format(plan.params), params: plan.params, tokens: plan.tokens)
         let scales = try linkedScales(req.scales.isEmpty ? [target] : req.scales, target: target, recipe: recipeMixture, objective: req.recommendation.objective)
-        let probes = req.strategy == .spaceFilling ? spaceFillingMixtures(req, plan: plan) : []
+        let probes = req.strategy == .spaceFilling ? spaceFillingMixtures(req, plan: plan, recipe: recipeMixture) : []
         let probeScale = scales.contains(target) ? target : scales[0]
         var acquisition = DesignAcquisition(ensemble: ensemble, mixtures: mixtures, scales: scales, target: target,
                                             noise: req.noise, fantasies: req.fantasies, seed: req.recommendation.seed,
@@ -233,12 +233,21 @@ extension LawSet {
 extension LawSet {
     /// A mixture for a space-filling run, and how far it lies from the mixtures made and
     /// designed before it (Euclidean, in the search space's coordinates).
-    struct SpaceFillingMixture { var mixture: Mixture; var distance: Double; var made: Int }
+    struct SpaceFillingMixture { var mixture: Mixture; var distance: Double; var made: Int; var nearRecipe: Bool }
+
+    /// The share of the draws nearest the recipe that space-filling runs in the shares space are
+    /// chosen among. A quadratic in the shares is a response surface, a local approximation:
+    /// runs at the simplex's edges fit its curvature where the recipe is not, and a law the
+    /// quadratic cannot hold exactly is then recommended worst (measured in docs/planner.md).
+    /// A law of the per-source weights is a global form, fitted best from runs over the whole
+    /// space.
+    static let nearRecipeShare = 0.1
 
     /// `req.runs` space-filling mixtures: from `req.candidates` flat Dirichlet draws of the
-    /// bounded simplex that meet the score constraints (by the point fit), farthest first from
-    /// the mixtures the laws were fitted on (`SpaceFilling.farthestFirst`).
-    func spaceFillingMixtures(_ req: DesignRequest, plan: SearchPlan) -> [SpaceFillingMixture] {
+    /// bounded simplex that meet the score constraints (by the point fit), in the shares space
+    /// the tenth nearest the recipe, farthest first from the mixtures the laws were fitted on
+    /// (`SpaceFilling.farthestFirst`).
+    func spaceFillingMixtures(_ req: DesignRequest, plan: SearchPlan, recipe: Mixture) -> [SpaceFillingMixture] {
         let box = plan.box
         var wide = req.recommendation
         wide.allowExtrapolation = true
@@ -248,10 +257,16 @@ extension LawSet {
         gsl_rng_set(rng, UInt(truncatingIfNeeded: req.recommendation.seed))
         var theta = [Double](repeating: 0, count: box.dimension)
         let ones = [Double](repeating: 1, count: box.dimension)
-        let pool: [[Double]] = (0..<req.candidates).compactMap { _ in
+        var pool: [[Double]] = (0..<req.candidates).compactMap { _ in
             gsl_ran_dirichlet(rng, box.dimension, ones, &theta)
             let w = box.project(theta)
             return search.violation(search.scores(box.mixture(w))) == 0 ? w : nil
+        }
+        let nearRecipe = box.space == .shares
+        if nearRecipe {
+            let centre = box.point(recipe)
+            let kept = max(req.runs, Int((Double(pool.count) * Self.nearRecipeShare).rounded()))
+            pool = Array(pool.map { (SpaceFilling.distance($0, centre), $0) }.sorted { $0.0 < $1.0 }.prefix(kept).map(\.1))
         }
         var made: [[Double]] = []
         for p in plan.laws.flatMap({ $0.anchors(in: box.space) }) where !made.contains(p) { made.append(p) }
@@ -259,7 +274,7 @@ extension LawSet {
         return SpaceFilling.farthestFirst(pool, taken: made, limit: req.runs).map { i in
             let distance = taken.map { SpaceFilling.distance(pool[i], $0) }.min() ?? .infinity
             taken.append(pool[i])
-            return SpaceFillingMixture(mixture: box.mixture(pool[i]), distance: distance, made: made.count)
+            return SpaceFillingMixture(mixture: box.mixture(pool[i]), distance: distance, made: made.count, nearRecipe: nearRecipe)
         }
     }
 
@@ -267,8 +282,8 @@ extension LawSet {
     func describe(probe: SpaceFillingMixture, index: Int, scale: DesignScale, acquisition a: DesignAcquisition, after: Double,
                   outside: Bool) -> DesignedRun {
         let place = DesignMixture(probe.mixture), before = a.loss(a.weights).regret, spread = a.weightedRange(index)
-        let reason = String(format: "space-filling: %@ lies %.2f from the %d mixtures the laws were fitted on and the runs before it; the ensemble disagrees by %.1f points there at %@%@; expected regret of the ensemble's best mixture %.2f → %.2f points",
-                            place.place, probe.distance, probe.made, spread, scale.size,
+        let reason = String(format: "space-filling%@: %@ lies %.2f from the %d mixtures the laws were fitted on and the runs before it; the ensemble disagrees by %.1f points there at %@%@; expected regret of the ensemble's best mixture %.2f → %.2f points",
+                            probe.nearRecipe ? " near the recipe" : "", place.place, probe.distance, probe.made, spread, scale.size,
                             outside ? " (outside the fitted mixtures: the laws extrapolate)" : "", before, after)
         return DesignedRun(size: scale.size, params: scale.params, tokens: scale.tokens, mixture: place, role: "space_filling",
                            optimumOf: 0, predicted: a.weightedMean(index), disagreement: spread,

@@ -20,7 +20,7 @@ struct BenchDesignCommand: ParsableCommand {
     var start = PlantedStart.maximin
     @Option(help: "Bootstrap replicates of the adaptive design's fits.") var bootstrap = 64
     @Option(help: "Calibration whose seed SD sets the noise.") var calibration = "data/calibration/standard.csv"
-    @Option(help: "How the planted law reads mixtures: shares or weights.") var space = PlantedSpace.shares
+    @Option(help: "How the planted law reads mixtures: shares (quadratic), saturating-shares or weights.") var space = PlantedSpace.shares
     @Option(help: "How many seed SDs the planted optimum beats the uniform mixture by, LO-HI.") var gap = "2-6"
     @Option(help: "Runs of each adaptive round drawn from a flat Dirichlet instead of designed.") var explore = 0
     @Option var seed = 1
@@ -160,9 +160,11 @@ struct BenchDesignReport: Encodable {
     }
     var seedSD: Double, seedSDGroups: Int, calibration: String, category: String
     var problems: Int, schedule: [Int], bootstrap: Int, perRound: Int, space: String, gap: String, start: String
+    /// The planted law in words (`PlantedSpace.law`).
+    var law: String
     var methods: [String: Method]
     enum CodingKeys: String, CodingKey {
-        case seedSD = "seed_sd", seedSDGroups = "seed_sd_groups", calibration, category, problems, schedule, bootstrap, methods, space, gap, start
+        case seedSD = "seed_sd", seedSDGroups = "seed_sd_groups", calibration, category, problems, schedule, bootstrap, methods, space, law, gap, start
         case perRound = "per_round"
     }
 
@@ -170,6 +172,7 @@ struct BenchDesignReport: Encodable {
          seconds: [String: Double], bootstrap: Int, perRound: Int, space: String, gap: String, start: String) {
         seedSD = noise.sd; seedSDGroups = noise.groups; self.calibration = calibration; category = PlantedFit.category
         self.schedule = schedule; self.bootstrap = bootstrap; self.perRound = perRound; self.space = space; self.gap = gap; self.start = start
+        law = PlantedSpace(rawValue: space)?.law ?? space
         problems = results["adaptive"]!.count
         func quantile(_ xs: [Double], _ q: Double) -> Double {
             let s = xs.sorted(); let h = q * Double(s.count - 1); let i = Int(h)
@@ -212,7 +215,7 @@ extension BenchDesignReport {
             s.band = x.indices.map { (x[$0], floor(m.regretQ25[$0]), floor(m.regretQ75[$0])) }
             return s
         }
-        var chart = LineChart(title: "Recipe regret, law of the \(space), optimum \(gap) SD",
+        var chart = LineChart(title: "Recipe regret, \(law), optimum \(gap) SD",
                               xLabel: "runs", yLabel: "regret (seed SDs)", series: series)
         chart.logY = true
         chart.references = [ReferenceLine(y: 1, label: "one seed SD (\(String(format: "%.2f", seedSD)) points)")]

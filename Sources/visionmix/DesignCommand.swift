@@ -19,7 +19,8 @@ extension DesignCommand {
             abstract: "The next K calibration runs for a recommendation, each valued by the laws' bootstrap ensemble.",
             discussion: """
                 --strategy space-filling (the default) places each run at the mixture farthest from every \
-                mixture fitted and every run designed before it. --strategy regret makes each bootstrap \
+                mixture fitted and every run designed before it (for laws of the shares, among the mixtures \
+                nearest the recipe). --strategy regret makes each bootstrap \
                 refit's own optimum a candidate (ensemble Thompson sampling), as are the recipe and the \
                 baseline, at every --sizes × --tokens scale, and chooses runs greedily by the expected drop in \
                 the recipe's regret when a simulated measurement reweights the refits (docs/planner.md, \
@@ -34,7 +35,7 @@ extension DesignCommand {
         @Option(help: "Per-source bounds in percent, e.g. code<=40.") var bounds: String?
         @Option(help: "Mixture to compare against (default as recommend).") var baseline: String?
         @Option(help: "Runs to design.") var runs: Int
-        @Option(help: "How runs are placed: space-filling (maximin over the bounded simplex, at the target scale: safe when the law's form may be wrong) or regret (where a measurement most lowers the recipe's expected regret under the bootstrap ensemble).")
+        @Option(help: "How runs are placed: space-filling (maximin over the bounded simplex, or the recipe's neighbourhood for laws of the shares, at the target scale: safe when the law's form may be wrong) or regret (where a measurement most lowers the recipe's expected regret under the bootstrap ensemble).")
         var strategy = DesignStrategy.standard
         @Option(help: "Sizes runs may use, e.g. m,xl (default: the laws' size).") var sizes: String?
         @Option(help: "Token budgets runs may use, e.g. 500K,1M (default: the laws' budget).") var tokens: String?

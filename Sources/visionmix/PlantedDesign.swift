@@ -29,14 +29,25 @@ func calibrationSeedSD(csv: String, category: String) throws -> (sd: Double, gro
 }
 
 /// How a planted law reads the mixture: per-source weights, or the reasoning and visual shares
-/// the sources' tags give it (as the paper's laws and the calibration's fits read mixtures).
+/// the sources' tags give it (as the paper's laws and the calibration's fits read mixtures),
+/// quadratic in them or saturating.
 enum PlantedSpace: String, ExpressibleByArgument, CaseIterable {
     case weights, shares
+    case saturatingShares = "saturating-shares"
     /// The law family fitted to the runs: one that contains the planted law (shares), or the
-    /// per-source family nearest it (weights: it drops the reference source's term).
-    var family: LawFamily { self == .shares ? .quadraticShares : .saturatingPerSource }
+    /// family nearest it that cannot hold it exactly (weights: the per-source family, which drops
+    /// the reference source's term; saturating shares: the quadratic in the shares).
+    var family: LawFamily { self == .weights ? .saturatingPerSource : .quadraticShares }
     /// The fewest runs the family is fitted to (its parameters plus two; six sources vary).
-    var minimumRuns: Int { self == .shares ? 8 : 9 }
+    var minimumRuns: Int { self == .weights ? 9 : 8 }
+    /// The planted law, in words.
+    var law: String {
+        switch self {
+        case .weights: "law of the weights"
+        case .shares: "quadratic law of the shares"
+        case .saturatingShares: "saturating law of the shares"
+        }
+    }
 }
 
 /// Where the adaptive design's first runs go before its first fit.
@@ -50,6 +61,8 @@ enum PlantedStart: String, ExpressibleByArgument, CaseIterable {
 /// weights: g = Σ_j a_j (1 − exp(−w_j/ρ)); each term is concave, so the point where every
 ///   a_j/ρ · exp(−w_j/ρ) is equal, a_j = exp((w*_j − max w*)/ρ), is the one maximum.
 /// shares: g = −(Δr, Δv) Q (Δr, Δv)ᵀ about the optimum's shares, Q positive definite.
+/// saturating shares: g = Σ_j a_j (1 − exp(−s_j/ρ)) over the shares s = (r, v, 1 − r − v), the
+///   weights' law over three groups instead of six sources: smooth, but not a quadratic.
 /// M is set so the optimum beats the uniform mixture by a random 2–6 seed SDs (`--gap`).
 struct PlantedProblem {
     static let params = 1.3736e6, tokens = 1e6
@@ -66,9 +79,10 @@ struct PlantedProblem {
         gsl_ran_dirichlet(rng, 6, [Double](repeating: 1, count: 6), &w)
         self.space = space
         optimum = try! Mixture(vector: w, catalogue: .builtin, scale: .fraction, normalise: true)
-        let rho = 0.05 + 0.15 * gsl_rng_uniform(rng), top = w.max()!
+        let rho = 0.05 + 0.15 * gsl_rng_uniform(rng)
         self.rho = rho
-        a = w.map { exp(($0 - top) / rho) }
+        let terms = space == .saturatingShares ? Self.groupShares(optimum) : w, top = terms.max()!
+        a = terms.map { exp(($0 - top) / rho) }
         // Curvatures along r and v within a factor of 4 of each other, correlation up to ±0.6.
         let qr = 1 + 3 * gsl_rng_uniform(rng), qv = 1 + 3 * gsl_rng_uniform(rng), c = (gsl_rng_uniform(rng) * 1.2 - 0.6) * (qr * qv).squareRoot()
         q = [qr, qv, c]
@@ -86,7 +100,15 @@ struct PlantedProblem {
         case .shares:
             let dr = m.reasoningShare! - optimum.reasoningShare!, dv = m.visualShare! - optimum.visualShare!
             return -(q[0] * dr * dr + q[1] * dv * dv + 2 * q[2] * dr * dv)
+        case .saturatingShares:
+            return zip(a, Self.groupShares(m)).reduce(0) { $0 + $1.0 * (1 - exp(-max($1.1, 0) / rho)) }
         }
+    }
+
+    /// The reasoning, visual and remaining shares of a mixture (per-source or shares only).
+    static func groupShares(_ m: Mixture) -> [Double] {
+        let r = m.reasoningShare!, v = m.visualShare!
+        return [r, v, 1 - r - v]
     }
 
     /// The true score at a model size, budget and mixture (no seed noise).

@@ -30,10 +30,11 @@ import Sweeps
     let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
     #expect(rows.count == 4 && rows[0].hasPrefix("run,size,params,tokens,seed"))
 
-    // By default the runs fill the space; the regret strategy goes where the refits' optima are.
+    // By default the runs fill the recipe's neighbourhood (the laws read shares); the regret
+    // strategy goes where the refits' optima are.
     // Either way the recipe and its regret are the laws'.
     #expect(design["strategy"] as? String == "space-filling")
-    #expect(runs.allSatisfy { $0["role"] as? String == "space_filling" && ($0["reason"] as? String ?? "").hasPrefix("space-filling: ") })
+    #expect(runs.allSatisfy { $0["role"] as? String == "space_filling" && ($0["reason"] as? String ?? "").hasPrefix("space-filling near the recipe: ") })
     let byRegret = try runCLI(args + ["--strategy", "regret", "--json"], db: db)
     #expect(byRegret.status == 0, "\(byRegret.stderr)")
     let regret = try #require(try JSONSerialization.jsonObject(with: Data(byRegret.stdout.utf8)) as? [String: Any])

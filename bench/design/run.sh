@@ -2,7 +2,8 @@
 # Compares run designs on planted problems (a known law with a random optimum over the six
 # sources, noise at the calibration's seed SD): the adaptive designs of `design next` (from a
 # maximin start; --strategy regret as "adaptive", --strategy space-filling as "space_filling")
-# against RegMix's Dirichlet sampling and a simplex-lattice grid at equal numbers of runs, for a law of the shares and for a law of the per-source weights. Release build;
+# against RegMix's Dirichlet sampling and a simplex-lattice grid at equal numbers of runs, for a law
+# quadratic in the shares, one saturating in them, and one of the per-source weights. Release build;
 # PROBLEMS=50 by default (two to five minutes a space on two cores); GAP=10-30 for a larger
 # optimum, START=grid|dirichlet for another adaptive start, EXPLORE=1 for one flat Dirichlet run
 # in each adaptive round.
@@ -11,13 +12,13 @@ cd "$(dirname "$0")/../.."
 bash scripts/build-release.sh >&2
 BIN=$(swift build -c release --show-bin-path)/visionmix
 mkdir -p bench/out
-for space in ${SPACES:-shares weights}; do
+for space in ${SPACES:-shares saturating-shares weights}; do
 "$BIN" bench-design --problems "${PROBLEMS:-50}" --space "$space" --gap "${GAP:-2-6}" --start "${START:-maximin}" \
     --explore "${EXPLORE:-0}" --plot "bench/out/design-$space-${GAP:-2-6}.svg" > "bench/out/design-$space.json"
 python3 - "bench/out/design-$space.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-print("\nplanted law of the %s; optimum %s seed SDs above the uniform mixture (plot: bench/out/design-%s-%s.svg)" % (r["space"], r["gap"], r["space"], r["gap"]))
+print("\nplanted %s; optimum %s seed SDs above the uniform mixture (plot: bench/out/design-%s-%s.svg)" % (r["law"], r["gap"], r["space"], r["gap"]))
 print("seed SD %.3f (%s at the largest size of %s, pooled over %d groups of seeds); %d planted problems; adaptive: %s start, %d runs a round, %d bootstrap refits"
       % (r["seed_sd"], r["category"], r["calibration"], r["seed_sd_groups"], r["problems"], r["start"], r["per_round"], r["bootstrap"]))
 print("median regret of the recipe in seed SDs [quartiles], by runs:")
