@@ -238,7 +238,7 @@ extension LawSet {
     /// The share of the draws nearest the recipe that space-filling runs in the shares space are
     /// chosen among. A quadratic in the shares is a response surface, a local approximation:
     /// runs at the simplex's edges fit its curvature where the recipe is not, and a law the
-    /// quadratic cannot hold exactly is then recommended worst (measured in docs/planner.md).
+    /// quadratic cannot hold exactly is then recommended worst (docs/performance.md, "Run designs").
     /// A law of the per-source weights is a global form, fitted best from runs over the whole
     /// space.
     static let nearRecipeShare = 0.1
