@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         // Hummingbird's own dependency, named for its HTTP part types (ParserErrorAnswer).
         .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
+        // Hummingbird's own dependency, named for an event loop of the health port's own.
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
     ],
     targets: [
         .systemLibrary(name: "CNumerics", path: "Sources/CNumerics"),
@@ -36,7 +38,7 @@ let package = Package(
         .target(name: "Server", dependencies: [
             "VisionMixCore", "Store", "Laws", "Fits", "Planner", "Sweeps", "Charts",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
-            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .executableTarget(name: "visionmix", dependencies: [
             "VisionMixCore", "World", "Trainer", "Store", "Laws", "Fits", "Planner", "Sweeps", "Charts", "Server",

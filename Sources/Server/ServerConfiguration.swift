@@ -46,8 +46,15 @@ public struct ServerConfiguration: Sendable {
     /// itself when all are busy with requests (`ConnectionCap`), so a flood of connections can
     /// neither exhaust descriptors nor lock out a request.
     public var maxConnections: Int
+    /// A second port that answers `GET /v1/health` alone (nil: none; 0 picks a free one), with
+    /// its own listen queue and connections: a health check there is not queued behind a flood
+    /// of connections to the API's port, whose accepts take the server a few seconds to work
+    /// through (docs/performance.md, "Idle connections").
+    public var healthPort: Int?
 
     public static let defaultIdleTimeout: Double = 30
+    /// Open connections at most on the health port (a health check needs one at a time).
+    public static let healthConnections = 16
     public static let defaultMaxConnections = 256
     /// Connections the kernel may hold for the server before it accepts them (the listen queue).
     /// The kernel caps it at `net.core.somaxconn` (4,096 by default), so asking for the most a
@@ -60,11 +67,11 @@ public struct ServerConfiguration: Sendable {
     public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, maxBodyBytes: Int = 1 << 20,
                 lawProvider: LawProvider? = nil, maxCandidates: Int = 20_000,
                 executablePath: String? = nil, databasePath: String? = nil,
-                idleTimeout: Double = defaultIdleTimeout, maxConnections: Int = defaultMaxConnections) {
+                idleTimeout: Double = defaultIdleTimeout, maxConnections: Int = defaultMaxConnections, healthPort: Int? = nil) {
         // A token of spaces is no token: it must not unlock a non-loopback address.
         self.host = host; self.port = port
         self.token = token.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
-        self.idleTimeout = idleTimeout; self.maxConnections = maxConnections
+        self.idleTimeout = idleTimeout; self.maxConnections = maxConnections; self.healthPort = healthPort
         self.maxBodyBytes = maxBodyBytes; self.lawProvider = lawProvider; self.maxCandidates = maxCandidates
         self.executablePath = executablePath; self.databasePath = databasePath
     }
@@ -74,6 +81,10 @@ public struct ServerConfiguration: Sendable {
         guard (0...65535).contains(port) else { throw ConfigurationError("port \(port) is not in 0–65535") }
         guard idleTimeout > 0, idleTimeout.isFinite else { throw ConfigurationError("the idle timeout must be a positive number of seconds") }
         guard maxConnections >= 1 else { throw ConfigurationError("the connection cap must be at least 1") }
+        if let h = healthPort {
+            guard (0...65535).contains(h) else { throw ConfigurationError("health port \(h) is not in 0–65535") }
+            guard h == 0 || h != port else { throw ConfigurationError("the health port must differ from the API's port \(port)") }
+        }
         if !Self.isLoopback(host) && token == nil {
             throw ConfigurationError("refusing to listen on \(host) without a token: set VISIONMIX_TOKEN, or bind 127.0.0.1")
         }

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOPosix
 import Store
 
 /// Everything the handlers share: the store, the settings and the request metrics.
@@ -37,11 +38,11 @@ public struct VisionMixServer: Sendable {
         state = ServerState(store: store, configuration: configuration)
     }
 
-    func makeRouter() -> Router<ServerRequestContext> {
+    func makeRouter(_ routes: [Route] = Self.routes) -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
         // Middleware applies only to routes added after it, so it goes first.
-        router.add(middleware: APIMiddleware(state: state))
-        for route in Self.routes {
+        router.add(middleware: APIMiddleware(state: state, routes: routes))
+        for route in routes {
             let handler = route.handler, state = state
             router.on(RouterPath(route.path), method: route.method) { request, context -> Response in
                 try await handler(request, RouteContext(state: state, parameters: context.parameters))
@@ -50,22 +51,44 @@ public struct VisionMixServer: Sendable {
         return router
     }
 
+    /// The routes the health port answers: `GET /v1/health` alone.
+    static var healthRoutes: [Route] { routes.filter { $0.path == "/v1/health" } }
+
     /// The Hummingbird application; `onRunning` gets the bound port (the real one when the
-    /// configuration asks for port 0).
+    /// configuration asks for port 0), `onHealthRunning` the health port's, when there is one.
     public func application(logLevel: Logger.Level = .notice,
-                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+                            onHealthRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         var logger = Logger(label: "visionmix.server")
         logger.logLevel = logLevel
         let c = state.configuration
+        var app = listener(router: makeRouter(), port: c.port, cap: state.connections, logger: logger, onRunning: onRunning)
+        if let port = c.healthPort {
+            app.addServices(listener(router: makeRouter(Self.healthRoutes), port: port,
+                                     cap: ConnectionCap(limit: ServerConfiguration.healthConnections), logger: logger,
+                                     eventLoops: .shared(Self.healthEventLoop), onRunning: onHealthRunning))
+        }
+        return app
+    }
+
+    /// The health port's own event loop: a flood of connections to the API's port queues
+    /// thousands of connection set-ups on the shared loops, and a health check's would wait
+    /// behind them (measured: docs/performance.md, "Idle connections"). Made on first use.
+    static let healthEventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+    /// One listening port: its own listen queue, connection cap and idle timeout over `router`.
+    func listener(router: Router<ServerRequestContext>, port: Int, cap: ConnectionCap<any Channel>, logger: Logger,
+                  eventLoops: EventLoopGroupProvider = .singleton,
+                  onRunning: @escaping @Sendable (Int) async -> Void) -> Application<RouterResponder<ServerRequestContext>> {
+        let c = state.configuration
         let idle = TimeAmount.nanoseconds(Int64(c.idleTimeout * 1e9))
-        let cap = state.connections
-        return Application(router: makeRouter(),
+        return Application(router: router,
                            server: .http1(configuration: .init(additionalChannelHandlers: [ParserErrorAnswer(), ConnectionSlot(cap: cap)],
                                                                idleTimeout: idle)),
-                           configuration: .init(address: .hostname(c.host, port: c.port), serverName: "visionmix/\(Self.version)",
+                           configuration: .init(address: .hostname(c.host, port: port), serverName: "visionmix/\(Self.version)",
                                                 backlog: ServerConfiguration.listenBacklog),
-                           onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? c.port) },
-                           logger: logger)
+                           onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+                           eventLoopGroupProvider: eventLoops, logger: logger)
     }
 }
 
@@ -74,6 +97,8 @@ public struct VisionMixServer: Sendable {
 /// gets the `{"error": {"message", "field"}}` shape and a deliberately chosen status.
 struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
     let state: ServerState
+    /// The routes of the port this wraps, which a 404 or 405 answer names.
+    var routes = VisionMixServer.routes
 
     static var mutating: Set<HTTPRequest.Method> { [.post, .put, .patch, .delete] }
 
@@ -148,7 +173,7 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// 405 with `Allow` when the path exists under other methods, else 404.
     func notFound(_ request: Request) -> APIError {
-        let methods = VisionMixServer.routes.filter { $0.matches(path: request.uri.path) }.map(\.method.rawValue)
+        let methods = routes.filter { $0.matches(path: request.uri.path) }.map(\.method.rawValue)
         guard !methods.isEmpty else { return APIError(.notFound, "no route for \(request.method) \(request.uri.path)") }
         var e = APIError(.methodNotAllowed, "\(request.uri.path) answers " + methods.joined(separator: ", ") + ", not \(request.method)")
         e.headers[.allow] = methods.joined(separator: ", ")

@@ -16,10 +16,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free one and prints it).") var port = 8080
     @Option(help: "Seconds an idle keep-alive connection stays open.") var idleTimeout = ServerConfiguration.defaultIdleTimeout
     @Option(help: "Open connections at most; past it the longest-idle one is closed.") var maxConnections = ServerConfiguration.defaultMaxConnections
+    @Option(help: "Also answer GET /v1/health on this port (0 picks a free one), apart from the API's connections.") var healthPort: Int?
 
     func run() async throws {
         let token = ProcessInfo.processInfo.environment["VISIONMIX_TOKEN"]
-        var config = ServerConfiguration(host: host, port: port, token: token, idleTimeout: idleTimeout, maxConnections: maxConnections)
+        var config = ServerConfiguration(host: host, port: port, token: token, idleTimeout: idleTimeout, maxConnections: maxConnections,
+                                         healthPort: healthPort)
         // Checked before the database is opened, so a refused bind touches nothing.
         do { try config.validate() } catch let e as ConfigurationError { throw UserError(e.description) }
         // No retry past the busy timeout: a request that finds the store busy is answered 503
@@ -31,10 +33,13 @@ struct Serve: AsyncParsableCommand {
         config.databasePath = URL(fileURLWithPath: global.databasePath).standardizedFileURL.path
         let server = try VisionMixServer(configuration: config, store: store)
         let tokenSet = config.token != nil
-        let app = server.application { port in
-            note("visionmix serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port) (db \(global.databasePath))"
+        let shown = host.contains(":") ? "[\(host)]" : host
+        let app = server.application(onRunning: { port in
+            note("visionmix serve: listening on http://\(shown):\(port) (db \(global.databasePath))"
                  + (!tokenSet ? "" : ", mutating requests need the bearer token"))
-        }
+        }, onHealthRunning: { port in
+            note("visionmix serve: health on http://\(shown):\(port)/v1/health")
+        })
         try await app.runService()
     }
 }

@@ -110,6 +110,33 @@ final class KeptConnection {
         #expect(closedAfter, "the health check's connection did not close a silent one")
     }
 
+    /// The health port answers `GET /v1/health` alone, over connections of its own: silent
+    /// connections past the API's cap close each other, and a kept connection on the health port
+    /// is answered before and after them.
+    @Test func theHealthPortAnswersApartFromTheAPIsConnections() async throws {
+        let s = try await TestServer.start(maxConnections: 2, healthPort: true)
+        defer { Task { await s.stop() } }
+        let port = s.port, healthPort = try #require(s.healthPort)
+        #expect(healthPort != port)
+        let health = try await onThread { try rawHTTP(port: healthPort, method: "GET", path: "/v1/health", headers: [:], body: nil) }
+        #expect(health.status == 200 && health.json["status"] as? String == "ok" && health.json["runs"] as? Int == 0)
+        let runs = try await onThread { try rawHTTP(port: healthPort, method: "GET", path: "/v1/runs", headers: [:], body: nil) }
+        #expect(runs.status == 404 && runs.errorMessage.contains("no route"), "\(runs.status) \(runs.text)")
+        let (before, closed, after) = try await onThread { () throws -> (String?, Int, String?) in
+            let kept = try KeptConnection(port: healthPort)
+            let before = kept.health()
+            let silent = try (0..<6).map { _ in try KeptConnection(port: port) }
+            var closed = Set<Int>()
+            let deadline = Date().addingTimeInterval(20)
+            while closed.count < 4 && Date() < deadline {
+                for i in silent.indices where !closed.contains(i) && silent[i].receive(within: 1) == [] { closed.insert(i) }
+            }
+            return (before, closed.count, kept.health())
+        }
+        #expect(before == "HTTP/1.1 200 OK" && after == "HTTP/1.1 200 OK", "\(String(describing: before)) \(String(describing: after))")
+        #expect(closed == 4, "the API's cap of 2 closed \(closed) of 6 silent connections")
+    }
+
     /// A chunked body past the limit is answered 413 and the server ends the connection: the
     /// client reads the answer and then the end of the stream, even with its body unfinished.
     @Test func anOversizedChunkedBodyIsAnsweredAndTheConnectionEnded() async throws {
@@ -138,6 +165,9 @@ final class KeptConnection {
     @Test func settingsThatCannotWorkAreRefused() throws {
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(idleTimeout: 0).validate() }
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(maxConnections: 0).validate() }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(port: 8080, healthPort: 8080).validate() }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(healthPort: 70_000).validate() }
+        #expect(throws: Never.self) { try ServerConfiguration(port: 0, healthPort: 0).validate() }
         // A token of spaces is no token: it does not open a public address.
         #expect(ServerConfiguration(token: "  \t").token == nil)
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(host: "0.0.0.0", token: " ").validate() }

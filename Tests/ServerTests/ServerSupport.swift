@@ -53,6 +53,8 @@ struct HTTPResult {
 final class TestServer: @unchecked Sendable {
     let store: ResultStore
     let port: Int
+    /// The health port's, when the server was started with one.
+    let healthPort: Int?
     private let task: Task<Void, Error>
 
     /// With `storeLaws`, predict and recommend plan on the database's fits as `visionmix serve` does.
@@ -61,24 +63,30 @@ final class TestServer: @unchecked Sendable {
     static func start(token: String? = nil, maxBodyBytes: Int = 1 << 20, provider: LawProvider? = knownProvider,
                       storeLaws: Bool = false, busyTimeout: Double? = nil,
                       idleTimeout: Double = ServerConfiguration.defaultIdleTimeout,
-                      maxConnections: Int = ServerConfiguration.defaultMaxConnections) async throws -> TestServer {
+                      maxConnections: Int = ServerConfiguration.defaultMaxConnections, healthPort: Bool = false) async throws -> TestServer {
         let dbPath = scratchDirectory().appendingPathComponent("server.sqlite").path
         let store = try ResultStore(path: dbPath, busyTimeout: busyTimeout)
         let provider = storeLaws ? StoreLaws.provider(store) : provider
         // Sweeps started in tests run the built debug binary against this test's database.
         let config = ServerConfiguration(host: "127.0.0.1", port: 0, token: token, maxBodyBytes: maxBodyBytes, lawProvider: provider,
                                          executablePath: debugBinary, databasePath: dbPath,
-                                         idleTimeout: idleTimeout, maxConnections: maxConnections)
+                                         idleTimeout: idleTimeout, maxConnections: maxConnections, healthPort: healthPort ? 0 : nil)
         let server = try VisionMixServer(configuration: config, store: store)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = server.application(logLevel: .critical) { port in continuation.yield(port) }
+        let (healthPorts, healthContinuation) = AsyncStream<Int>.makeStream()
+        let app = server.application(logLevel: .critical, onRunning: { port in continuation.yield(port) },
+                                     onHealthRunning: { port in healthContinuation.yield(port) })
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         var it = ports.makeAsyncIterator()
         guard let port = await it.next() else { throw ConfigurationError("the server did not start") }
-        return TestServer(store: store, port: port, task: task)
+        var healthIt = healthPorts.makeAsyncIterator()
+        let health = healthPort ? await healthIt.next() : nil
+        return TestServer(store: store, port: port, healthPort: health, task: task)
     }
 
-    private init(store: ResultStore, port: Int, task: Task<Void, Error>) { self.store = store; self.port = port; self.task = task }
+    private init(store: ResultStore, port: Int, healthPort: Int?, task: Task<Void, Error>) {
+        self.store = store; self.port = port; self.healthPort = healthPort; self.task = task
+    }
 
     func stop() async {
         task.cancel()

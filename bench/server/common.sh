@@ -18,13 +18,14 @@ start_server() {
 # Starts `visionmix serve` over $DB from directory $1 and waits for the port it announces.
 # Port 0: the kernel picks a free port and the server prints it on its first stderr line.
 # SERVER_TOKEN, when set, becomes the server's VISIONMIX_TOKEN; otherwise none is passed on.
+# SERVE_ARGS, when set, are added to `serve`'s arguments.
 launch_server() {
     local dir=$1 bin_abs
     bin_abs=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
     if [ -n "${SERVER_TOKEN:-}" ]; then
-        (cd "$dir" && exec env VISIONMIX_TOKEN="$SERVER_TOKEN" "$bin_abs" serve --host 127.0.0.1 --port 0 --db "$DB" 2> "$WORK/serve.log") &
+        (cd "$dir" && exec env VISIONMIX_TOKEN="$SERVER_TOKEN" "$bin_abs" serve --host 127.0.0.1 --port 0 --db "$DB" ${SERVE_ARGS:-} 2> "$WORK/serve.log") &
     else
-        (cd "$dir" && exec env -u VISIONMIX_TOKEN "$bin_abs" serve --host 127.0.0.1 --port 0 --db "$DB" 2> "$WORK/serve.log") &
+        (cd "$dir" && exec env -u VISIONMIX_TOKEN "$bin_abs" serve --host 127.0.0.1 --port 0 --db "$DB" ${SERVE_ARGS:-} 2> "$WORK/serve.log") &
     fi
     SERVER_PID=$!
     PORT=""

@@ -8,6 +8,7 @@
 #
 #   bench/server/idle-connections.sh             CONNECTIONS=20000 CLIENTS=4 HOLD=20 AFTER=10, release build
 #   SERVE_ARGS="--max-connections 64" bench/server/idle-connections.sh
+#   HEALTH_PORT=1 bench/server/idle-connections.sh   the prober asks the health port (serve --health-port)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CONNECTIONS=${CONNECTIONS:-20000}
@@ -18,6 +19,7 @@ VISIONMIX_BIN=${VISIONMIX_BIN:-.build/release/visionmix}
 if [ ! -x "$VISIONMIX_BIN" ]; then bash scripts/build-release.sh >&2; fi
 . bench/server/common.sh
 HELPER=bench/server/idle-connections.py
+if [ -n "${HEALTH_PORT:-}" ]; then SERVE_ARGS="${SERVE_ARGS:-} --health-port 0"; fi
 
 WORK=$(mktemp -d)
 SERVER_PID="" PROBE_PID="" SAMPLER_PID=""
@@ -29,6 +31,15 @@ trap cleanup EXIT
 DB="$WORK/visionmix.sqlite"
 "$BIN" runs import data/reference/paper-mixtures.csv --source paper --db "$DB" >/dev/null
 launch_server "$WORK"
+PROBED=$BASE/v1/health
+if [ -n "${HEALTH_PORT:-}" ]; then
+    for _ in $(seq 1 50); do
+        HPORT=$(sed -n 's/.*health on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/serve.log" | head -1)
+        [ -n "$HPORT" ] && break
+        sleep 0.1
+    done
+    PROBED=http://127.0.0.1:$HPORT/v1/health
+fi
 now() { python3 -c 'import time; print(f"{time.monotonic():.3f}")'; }
 rss_mb() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$SERVER_PID/status"; }
 fds() { ls "/proc/$SERVER_PID/fd" | wc -l; }
@@ -37,12 +48,12 @@ fds() { ls "/proc/$SERVER_PID/fd" | wc -l; }
 queued() { echo "$(ss -ltnH "sport = :$PORT" | awk '{print $2}') $(ss -tnH state syn-recv "sport = :$PORT" | wc -l)"; }
 
 # Warm up, so the starting RSS already holds what serving any request allocates.
-for _ in $(seq 1 200); do curl -s -o /dev/null "$BASE/v1/health"; done
+for _ in $(seq 1 200); do curl -s -o /dev/null "$PROBED"; done
 sleep 1
 RSS_START=$(rss_mb) FDS_START=$(fds)
 ( while true; do echo "$(now) $(rss_mb) $(fds) $(queued)"; sleep 0.5; done ) > "$WORK/samples" 2>/dev/null &
 SAMPLER_PID=$!
-python3 -u "$HELPER" health "$BASE/v1/health" "$WORK/health" &
+python3 -u "$HELPER" health "$PROBED" "$WORK/health" &
 PROBE_PID=$!
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)" >&2
 sleep 3
@@ -60,7 +71,7 @@ kill "$PROBE_PID" "$SAMPLER_PID" 2>/dev/null || true; PROBE_PID="" SAMPLER_PID="
 RSS_AFTER=$(rss_mb) FDS_AFTER=$(fds)
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-echo "$CONNECTIONS idle connections from $CLIENTS processes, held ${HOLD} s; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$CONNECTIONS idle connections from $CLIENTS processes, held ${HOLD} s; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); health asked at $PROBED"
 for i in $(seq 1 "$CLIENTS"); do sed "s/^/  client $i: /" "$WORK/flood.$i"; done
 # The flood in windows of 5 s: opening the connections, then holding them.
 PHASES=("before:0:$FLOOD_START")
