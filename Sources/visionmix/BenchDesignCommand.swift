@@ -16,7 +16,7 @@ struct BenchDesignCommand: ParsableCommand {
     @Option(help: "Runs each design ends with.") var maxRuns = 50
     @Option(help: "Runs before the first fit (default: the fewest the fitted family takes, 8 for shares, 9 for weights).") var initial: Int?
     @Option(help: "Runs the adaptive design adds a round, and the step between the fits of the fixed designs.") var perRound = 2
-    @Option(help: "The adaptive design's first runs: maximin (spread over flat Dirichlet draws), grid (the lattice's, noise and all) or dirichlet (the Dirichlet design's).")
+    @Option(help: "The adaptive design's first runs: maximin (spread over flat Dirichlet draws), grid (the lattice's, noise and all), dirichlet (the Dirichlet design's) or central (maximin among the draws nearest the uniform mixture).")
     var start = PlantedStart.maximin
     @Option(help: "Bootstrap replicates of the adaptive design's fits.") var bootstrap = 64
     @Option(help: "Calibration whose seed SD sets the noise.") var calibration = "data/calibration/standard.csv"
@@ -63,8 +63,9 @@ struct BenchDesignCommand: ParsableCommand {
             switch start {
             case .grid: first = Array(grid.prefix(initial))
             case .dirichlet: first = Array(measured.prefix(initial))
-            case .maximin:
-                first = PlantedDesigns.maximin(rng, count: initial).enumerated().map { i, m in (m: m, y: problem.truth(m) + errors[3 * maxRuns + i]) }
+            case .maximin, .central:
+                let design = start == .central ? PlantedDesigns.central(rng, count: initial) : PlantedDesigns.maximin(rng, count: initial)
+                first = design.enumerated().map { i, m in (m: m, y: problem.truth(m) + errors[3 * maxRuns + i]) }
             }
             let random = PlantedDesigns.dirichlet(rng, count: maxRuns)
             for m in adaptiveMethods {

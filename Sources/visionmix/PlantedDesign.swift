@@ -53,6 +53,8 @@ enum PlantedSpace: String, ExpressibleByArgument, CaseIterable {
 /// Where the adaptive design's first runs go before its first fit.
 enum PlantedStart: String, ExpressibleByArgument, CaseIterable {
     case grid, maximin, dirichlet
+    /// A maximin design among the tenth of the draws nearest the uniform mixture.
+    case central
 }
 
 /// A known law over N, D and the six built-in sources' mixture with its optimum planted at a
@@ -137,6 +139,16 @@ enum PlantedDesigns {
     /// drawn without going to the simplex's corners.
     static func maximin(_ rng: UnsafeMutablePointer<gsl_rng>, count: Int) -> [Mixture] {
         farthestFirst(dirichlet(rng, count: 2000).map(\.vector), limit: count).map {
+            try! Mixture(vector: $0, catalogue: .builtin, scale: .fraction, normalise: true)
+        }
+    }
+
+    /// A maximin design of the centre: as `maximin`, among the tenth of the 2,000 draws nearest
+    /// the uniform mixture.
+    static func central(_ rng: UnsafeMutablePointer<gsl_rng>, count: Int) -> [Mixture] {
+        let centre = [Double](repeating: 1.0 / 6, count: 6)
+        let near = dirichlet(rng, count: 2000).map(\.vector).sorted { SpaceFilling.distance($0, centre) < SpaceFilling.distance($1, centre) }
+        return farthestFirst(Array(near.prefix(200)), limit: count).map {
             try! Mixture(vector: $0, catalogue: .builtin, scale: .fraction, normalise: true)
         }
     }

@@ -5,7 +5,7 @@
 # against RegMix's Dirichlet sampling and a simplex-lattice grid at equal numbers of runs, for a law
 # quadratic in the shares, one saturating in them, and one of the per-source weights. Release build;
 # PROBLEMS=50 by default (two to five minutes a space on two cores); GAP=10-30 for a larger
-# optimum, START=grid|dirichlet for another adaptive start, EXPLORE=1 for one flat Dirichlet run
+# optimum, START=grid|dirichlet|central for another adaptive start, EXPLORE=1 for one flat Dirichlet run
 # in each adaptive round.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
