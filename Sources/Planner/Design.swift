@@ -264,9 +264,8 @@ extension LawSet {
         }
         let nearRecipe = box.space == .shares
         if nearRecipe {
-            let centre = box.point(recipe)
             let kept = max(req.runs, Int((Double(pool.count) * Self.nearRecipeShare).rounded()))
-            pool = Array(pool.map { (SpaceFilling.distance($0, centre), $0) }.sorted { $0.0 < $1.0 }.prefix(kept).map(\.1))
+            pool = SpaceFilling.nearest(pool, to: box.point(recipe), count: kept)
         }
         var made: [[Double]] = []
         for p in plan.laws.flatMap({ $0.anchors(in: box.space) }) where !made.contains(p) { made.append(p) }

@@ -25,6 +25,11 @@ public enum SpaceFilling {
         return order
     }
 
+    /// The `count` points nearest `centre` (Euclidean), nearest first.
+    public static func nearest(_ points: [[Double]], to centre: [Double], count: Int) -> [[Double]] {
+        Array(points.map { (distance($0, centre), $0) }.sorted { $0.0 < $1.0 }.prefix(count).map(\.1))
+    }
+
     /// The Euclidean distance between two points.
     public static func distance(_ x: [Double], _ y: [Double]) -> Double { squared(x, y).squareRoot() }
 

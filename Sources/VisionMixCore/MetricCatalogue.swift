@@ -58,13 +58,19 @@ public enum MetricCatalogue {
     /// catalogue's accuracies, "perplexity" for `ppl`; nil for a metric it does not know.
     public static func unit(_ name: String) -> String? {
         guard let m = metric(named: name) else { return nil }
-        return m.name == "ppl" ? "perplexity" : m.higherIsBetter ? "% accuracy" : nil
+        return m.name == "ppl" ? "perplexity" : isAccuracy(name) ? "% accuracy" : nil
     }
 
-    /// The values a metric can take: 0–100 for the catalogue's accuracies (percentages), nil
-    /// where the catalogue knows no bound (perplexity, losses, a team's own scores).
+    /// Whether a metric is one of the catalogue's accuracies (a percentage).
+    public static func isAccuracy(_ name: String) -> Bool {
+        guard let m = metric(named: name) else { return false }
+        return m.name != "ppl" && m.higherIsBetter
+    }
+
+    /// The values a metric can take: 0–100 for the catalogue's accuracies, nil where the
+    /// catalogue knows no bound (perplexity, losses, a team's own scores).
     public static func bounds(_ name: String) -> ClosedRange<Double>? {
-        unit(name) == "% accuracy" ? 0...100 : nil
+        isAccuracy(name) ? 0...100 : nil
     }
 
     /// A metric's name with its unit, as an axis says it: `vqa_avg (% accuracy)`.

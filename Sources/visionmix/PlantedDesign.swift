@@ -138,19 +138,19 @@ enum PlantedDesigns {
     /// next the draw farthest from those taken, so the runs spread over where mixtures are
     /// drawn without going to the simplex's corners.
     static func maximin(_ rng: UnsafeMutablePointer<gsl_rng>, count: Int) -> [Mixture] {
-        farthestFirst(dirichlet(rng, count: 2000).map(\.vector), limit: count).map {
-            try! Mixture(vector: $0, catalogue: .builtin, scale: .fraction, normalise: true)
-        }
+        mixtures(farthestFirst(dirichlet(rng, count: 2000).map(\.vector), limit: count))
     }
 
     /// A maximin design of the centre: as `maximin`, among the tenth of the 2,000 draws nearest
     /// the uniform mixture.
     static func central(_ rng: UnsafeMutablePointer<gsl_rng>, count: Int) -> [Mixture] {
         let centre = [Double](repeating: 1.0 / 6, count: 6)
-        let near = dirichlet(rng, count: 2000).map(\.vector).sorted { SpaceFilling.distance($0, centre) < SpaceFilling.distance($1, centre) }
-        return farthestFirst(Array(near.prefix(200)), limit: count).map {
-            try! Mixture(vector: $0, catalogue: .builtin, scale: .fraction, normalise: true)
-        }
+        return mixtures(farthestFirst(SpaceFilling.nearest(dirichlet(rng, count: 2000).map(\.vector), to: centre, count: 200), limit: count))
+    }
+
+    /// Points of the six sources' simplex as mixtures.
+    static func mixtures(_ points: [[Double]]) -> [Mixture] {
+        points.map { try! Mixture(vector: $0, catalogue: .builtin, scale: .fraction, normalise: true) }
     }
 
     /// The points in a space-filling order: the one nearest the centre, then each the farthest from those taken.
@@ -168,7 +168,7 @@ enum PlantedDesigns {
             for k in stride(from: left, through: 0, by: -1) { fill(prefix + [k], left - k) }
         }
         fill([], 3)
-        return farthestFirst(points).map { try! Mixture(vector: $0, catalogue: .builtin, scale: .fraction, normalise: true) }
+        return mixtures(farthestFirst(points))
     }
 }
 
