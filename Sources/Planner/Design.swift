@@ -233,7 +233,17 @@ extension LawSet {
 extension LawSet {
     /// A mixture for a space-filling run, and how far it lies from the mixtures made and
     /// designed before it (Euclidean, in the search space's coordinates).
-    struct SpaceFillingMixture { var mixture: Mixture; var distance: Double; var made: Int; var nearRecipe: Bool }
+    struct SpaceFillingMixture {
+        var mixture: Mixture; var distance: Double; var made: Int; var nearRecipe: Bool
+
+        /// How far the run lies from what came before it, in words. Laws that record no fitted
+        /// mixtures (written by hand, not fitted) leave the first run nothing to be far from.
+        func whereItLies(_ place: String) -> String {
+            if !distance.isFinite { return "\(place) is the first run placed (the laws record no fitted mixtures)" }
+            if made == 0 { return String(format: "%@ lies %.2f from the runs before it (the laws record no fitted mixtures)", place, distance) }
+            return String(format: "%@ lies %.2f from the %d mixtures the laws were fitted on and the runs before it", place, distance, made)
+        }
+    }
 
     /// The share of the draws nearest the recipe that space-filling runs in the shares space are
     /// chosen among. A quadratic in the shares is a response surface, a local approximation:
@@ -281,8 +291,8 @@ extension LawSet {
     func describe(probe: SpaceFillingMixture, index: Int, scale: DesignScale, acquisition a: DesignAcquisition, after: Double,
                   outside: Bool) -> DesignedRun {
         let place = DesignMixture(probe.mixture), before = a.loss(a.weights).regret, spread = a.weightedRange(index)
-        let reason = String(format: "space-filling%@: %@ lies %.2f from the %d mixtures the laws were fitted on and the runs before it; the ensemble disagrees by %.1f points there at %@%@; expected regret of the ensemble's best mixture %.2f → %.2f points",
-                            probe.nearRecipe ? " near the recipe" : "", place.place, probe.distance, probe.made, spread, scale.size,
+        let reason = String(format: "space-filling%@: %@; the ensemble disagrees by %.1f points there at %@%@; expected regret of the ensemble's best mixture %.2f → %.2f points",
+                            probe.nearRecipe ? " near the recipe" : "", probe.whereItLies(place.place), spread, scale.size,
                             outside ? " (outside the fitted mixtures: the laws extrapolate)" : "", before, after)
         return DesignedRun(size: scale.size, params: scale.params, tokens: scale.tokens, mixture: place, role: "space_filling",
                            optimumOf: 0, predicted: a.weightedMean(index), disagreement: spread,

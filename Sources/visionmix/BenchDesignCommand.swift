@@ -16,8 +16,10 @@ struct BenchDesignCommand: ParsableCommand {
     @Option(help: "Runs each design ends with.") var maxRuns = 50
     @Option(help: "Runs before the first fit (default: the fewest the fitted family takes, 8 for shares, 9 for weights).") var initial: Int?
     @Option(help: "Runs the adaptive design adds a round, and the step between the fits of the fixed designs.") var perRound = 2
-    @Option(help: "The adaptive design's first runs: maximin (spread over flat Dirichlet draws), grid (the lattice's, noise and all), dirichlet (the Dirichlet design's) or central (maximin among the draws nearest the uniform mixture).")
+    @Option(help: "The adaptive design's first runs: maximin (spread over flat Dirichlet draws), grid (the lattice's, noise and all), dirichlet (the Dirichlet design's) or central (maximin among the --central-share of the draws nearest the uniform mixture).")
     var start = PlantedStart.maximin
+    @Option(help: "The share of the 2,000 draws nearest the uniform mixture that --start central spreads its runs over (1: maximin).")
+    var centralShare = 0.1
     @Option(help: "Bootstrap replicates of the adaptive design's fits.") var bootstrap = 64
     @Option(help: "Calibration whose seed SD sets the noise.") var calibration = "data/calibration/standard.csv"
     @Option(help: "How the planted law reads mixtures: shares (quadratic), saturating-shares or weights.") var space = PlantedSpace.shares
@@ -34,6 +36,7 @@ struct BenchDesignCommand: ParsableCommand {
         try Checks.within(maxRuns, initial...Limits.maxDesignRuns, option: "--max-runs")
         try Checks.within(perRound, 1...Limits.maxDesignRuns, option: "--per-round")
         try Checks.within(bootstrap, 2...1000, option: "--bootstrap")
+        guard centralShare > 0, centralShare <= 1 else { throw UserError("--central-share \(centralShare) is not a share of the draws in (0, 1]") }
         let ends = gap.split(separator: "-").compactMap { Double($0) }
         guard ends.count == 2, ends[0] > 0, ends[1] >= ends[0] else { throw UserError("--gap '\(gap)' is not LO-HI in seed SDs, like 2-6") }
         if let plot { try Checks.writableFile(plot, option: "--plot") }
@@ -64,7 +67,7 @@ struct BenchDesignCommand: ParsableCommand {
             case .grid: first = Array(grid.prefix(initial))
             case .dirichlet: first = Array(measured.prefix(initial))
             case .maximin, .central:
-                let design = start == .central ? PlantedDesigns.central(rng, count: initial) : PlantedDesigns.maximin(rng, count: initial)
+                let design = start == .central ? PlantedDesigns.central(rng, count: initial, share: centralShare) : PlantedDesigns.maximin(rng, count: initial)
                 first = design.enumerated().map { i, m in (m: m, y: problem.truth(m) + errors[3 * maxRuns + i]) }
             }
             let random = PlantedDesigns.dirichlet(rng, count: maxRuns)

@@ -53,7 +53,7 @@ enum PlantedSpace: String, ExpressibleByArgument, CaseIterable {
 /// Where the adaptive design's first runs go before its first fit.
 enum PlantedStart: String, ExpressibleByArgument, CaseIterable {
     case grid, maximin, dirichlet
-    /// A maximin design among the tenth of the draws nearest the uniform mixture.
+    /// A maximin design among the draws nearest the uniform mixture (`--central-share` of them).
     case central
 }
 
@@ -141,11 +141,12 @@ enum PlantedDesigns {
         mixtures(farthestFirst(dirichlet(rng, count: 2000).map(\.vector), limit: count))
     }
 
-    /// A maximin design of the centre: as `maximin`, among the tenth of the 2,000 draws nearest
-    /// the uniform mixture.
-    static func central(_ rng: UnsafeMutablePointer<gsl_rng>, count: Int) -> [Mixture] {
+    /// A maximin design of the centre: as `maximin`, among the `share` of the 2,000 draws nearest
+    /// the uniform mixture (the whole simplex's extremes left out).
+    static func central(_ rng: UnsafeMutablePointer<gsl_rng>, count: Int, share: Double) -> [Mixture] {
         let centre = [Double](repeating: 1.0 / 6, count: 6)
-        return mixtures(farthestFirst(SpaceFilling.nearest(dirichlet(rng, count: 2000).map(\.vector), to: centre, count: 200), limit: count))
+        let kept = max(count, Int((2000 * share).rounded()))
+        return mixtures(farthestFirst(SpaceFilling.nearest(dirichlet(rng, count: 2000).map(\.vector), to: centre, count: kept), limit: count))
     }
 
     /// Points of the six sources' simplex as mixtures.

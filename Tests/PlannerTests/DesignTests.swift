@@ -136,4 +136,9 @@ func designRequest(runs: Int, objective: String = "team_score") throws -> Design
     let closest = points.indices.flatMap { i in points.indices.filter { $0 > i }.map { SpaceFilling.distance(points[i], points[$0]) } }.min()!
     #expect(d.runs.count == 4 && closest > 0.4, "closest pair \(closest)")
     #expect(d.runs.allSatisfy { $0.reason.hasPrefix("space-filling: ") })
+    // Hand-written laws record no fitted mixtures: the first run is far from nothing, the
+    // others from the runs before them.
+    #expect(d.runs[0].reason.contains("is the first run placed (the laws record no fitted mixtures)"), "\(d.runs[0].reason)")
+    #expect(d.runs.dropFirst().allSatisfy { $0.reason.contains("from the runs before it (the laws record no fitted mixtures)") })
+    #expect(!d.runs.contains { $0.reason.contains("inf") }, "\(d.runs.map(\.reason))")
 }

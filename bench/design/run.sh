@@ -5,7 +5,8 @@
 # against RegMix's Dirichlet sampling and a simplex-lattice grid at equal numbers of runs, for a law
 # quadratic in the shares, one saturating in them, and one of the per-source weights. Release build;
 # PROBLEMS=50 by default (two to five minutes a space on two cores); GAP=10-30 for a larger
-# optimum, START=grid|dirichlet|central for another adaptive start, EXPLORE=1 for one flat Dirichlet run
+# optimum, START=grid|dirichlet|central for another adaptive start (CENTRAL_SHARE=0.1: the share of
+# the draws nearest the uniform mixture a central start spreads over), EXPLORE=1 for one flat Dirichlet run
 # in each adaptive round.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,7 +15,7 @@ BIN=$(swift build -c release --show-bin-path)/visionmix
 mkdir -p bench/out
 for space in ${SPACES:-shares saturating-shares weights}; do
 "$BIN" bench-design --problems "${PROBLEMS:-50}" --space "$space" --gap "${GAP:-2-6}" --start "${START:-maximin}" \
-    --explore "${EXPLORE:-0}" --plot "bench/out/design-$space-${GAP:-2-6}.svg" > "bench/out/design-$space.json"
+    --central-share "${CENTRAL_SHARE:-0.1}" --explore "${EXPLORE:-0}" --plot "bench/out/design-$space-${GAP:-2-6}.svg" > "bench/out/design-$space.json"
 python3 - "bench/out/design-$space.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
