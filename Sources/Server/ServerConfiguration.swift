@@ -51,6 +51,11 @@ public struct ServerConfiguration: Sendable {
     /// of connections to the API's port, whose accepts take the server a few seconds to work
     /// through (docs/performance.md, "Idle connections").
     public var healthPort: Int?
+    /// The address the health port listens on (nil: the API's). It answers `GET /v1/health`
+    /// alone, which reads the version and the number of runs and changes nothing, so it may
+    /// bind any address without a token: a load balancer's probes can reach it while the API
+    /// stays on loopback behind a proxy.
+    public var healthHost: String?
 
     public static let defaultIdleTimeout: Double = 30
     /// Open connections at most on the health port (a health check needs one at a time).
@@ -67,11 +72,13 @@ public struct ServerConfiguration: Sendable {
     public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, maxBodyBytes: Int = 1 << 20,
                 lawProvider: LawProvider? = nil, maxCandidates: Int = 20_000,
                 executablePath: String? = nil, databasePath: String? = nil,
-                idleTimeout: Double = defaultIdleTimeout, maxConnections: Int = defaultMaxConnections, healthPort: Int? = nil) {
+                idleTimeout: Double = defaultIdleTimeout, maxConnections: Int = defaultMaxConnections, healthPort: Int? = nil,
+                healthHost: String? = nil) {
         // A token of spaces is no token: it must not unlock a non-loopback address.
         self.host = host; self.port = port
         self.token = token.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
         self.idleTimeout = idleTimeout; self.maxConnections = maxConnections; self.healthPort = healthPort
+        self.healthHost = healthHost
         self.maxBodyBytes = maxBodyBytes; self.lawProvider = lawProvider; self.maxCandidates = maxCandidates
         self.executablePath = executablePath; self.databasePath = databasePath
     }
@@ -81,6 +88,7 @@ public struct ServerConfiguration: Sendable {
         guard (0...65535).contains(port) else { throw ConfigurationError("port \(port) is not in 0–65535") }
         guard idleTimeout > 0, idleTimeout.isFinite else { throw ConfigurationError("the idle timeout must be a positive number of seconds") }
         guard maxConnections >= 1 else { throw ConfigurationError("the connection cap must be at least 1") }
+        if healthHost != nil && healthPort == nil { throw ConfigurationError("a health host needs a health port") }
         if let h = healthPort {
             guard (0...65535).contains(h) else { throw ConfigurationError("health port \(h) is not in 0–65535") }
             guard h == 0 || h != port else { throw ConfigurationError("the health port must differ from the API's port \(port)") }

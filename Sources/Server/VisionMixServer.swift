@@ -62,9 +62,9 @@ public struct VisionMixServer: Sendable {
         var logger = Logger(label: "visionmix.server")
         logger.logLevel = logLevel
         let c = state.configuration
-        var app = listener(router: makeRouter(), port: c.port, cap: state.connections, logger: logger, onRunning: onRunning)
+        var app = listener(router: makeRouter(), host: c.host, port: c.port, cap: state.connections, logger: logger, onRunning: onRunning)
         if let port = c.healthPort {
-            app.addServices(listener(router: makeRouter(Self.healthRoutes), port: port,
+            app.addServices(listener(router: makeRouter(Self.healthRoutes), host: c.healthHost ?? c.host, port: port,
                                      cap: ConnectionCap(limit: ServerConfiguration.healthConnections), logger: logger,
                                      eventLoops: .shared(Self.healthEventLoop), onRunning: onHealthRunning))
         }
@@ -76,8 +76,8 @@ public struct VisionMixServer: Sendable {
     /// behind them (measured: docs/performance.md, "Idle connections"). Made on first use.
     static let healthEventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
-    /// One listening port: its own listen queue, connection cap and idle timeout over `router`.
-    func listener(router: Router<ServerRequestContext>, port: Int, cap: ConnectionCap<any Channel>, logger: Logger,
+    /// One listening address and port: its own listen queue, connection cap and idle timeout over `router`.
+    func listener(router: Router<ServerRequestContext>, host: String, port: Int, cap: ConnectionCap<any Channel>, logger: Logger,
                   eventLoops: EventLoopGroupProvider = .singleton,
                   onRunning: @escaping @Sendable (Int) async -> Void) -> Application<RouterResponder<ServerRequestContext>> {
         let c = state.configuration
@@ -85,7 +85,7 @@ public struct VisionMixServer: Sendable {
         return Application(router: router,
                            server: .http1(configuration: .init(additionalChannelHandlers: [ParserErrorAnswer(), ConnectionSlot(cap: cap)],
                                                                idleTimeout: idle)),
-                           configuration: .init(address: .hostname(c.host, port: port), serverName: "visionmix/\(Self.version)",
+                           configuration: .init(address: .hostname(host, port: port), serverName: "visionmix/\(Self.version)",
                                                 backlog: ServerConfiguration.listenBacklog),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
                            eventLoopGroupProvider: eventLoops, logger: logger)

@@ -17,11 +17,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds an idle keep-alive connection stays open.") var idleTimeout = ServerConfiguration.defaultIdleTimeout
     @Option(help: "Open connections at most; past it the longest-idle one is closed.") var maxConnections = ServerConfiguration.defaultMaxConnections
     @Option(help: "Also answer GET /v1/health on this port (0 picks a free one), apart from the API's connections.") var healthPort: Int?
+    @Option(help: "Address the health port listens on (default: --host's); it answers GET /v1/health alone, so needs no token off loopback.")
+    var healthHost: String?
 
     func run() async throws {
         let token = ProcessInfo.processInfo.environment["VISIONMIX_TOKEN"]
         var config = ServerConfiguration(host: host, port: port, token: token, idleTimeout: idleTimeout, maxConnections: maxConnections,
-                                         healthPort: healthPort)
+                                         healthPort: healthPort, healthHost: healthHost)
         // Checked before the database is opened, so a refused bind touches nothing.
         do { try config.validate() } catch let e as ConfigurationError { throw UserError(e.description) }
         // No retry past the busy timeout: a request that finds the store busy is answered 503
@@ -33,12 +35,12 @@ struct Serve: AsyncParsableCommand {
         config.databasePath = URL(fileURLWithPath: global.databasePath).standardizedFileURL.path
         let server = try VisionMixServer(configuration: config, store: store)
         let tokenSet = config.token != nil
-        let shown = host.contains(":") ? "[\(host)]" : host
+        let shown = [host, healthHost ?? host].map { $0.contains(":") ? "[\($0)]" : $0 }
         let app = server.application(onRunning: { port in
-            note("visionmix serve: listening on http://\(shown):\(port) (db \(global.databasePath))"
+            note("visionmix serve: listening on http://\(shown[0]):\(port) (db \(global.databasePath))"
                  + (!tokenSet ? "" : ", mutating requests need the bearer token"))
         }, onHealthRunning: { port in
-            note("visionmix serve: health on http://\(shown):\(port)/v1/health")
+            note("visionmix serve: health on http://\(shown[1]):\(port)/v1/health")
         })
         try await app.runService()
     }

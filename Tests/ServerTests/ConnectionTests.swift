@@ -137,6 +137,24 @@ final class KeptConnection {
         #expect(closed == 4, "the API's cap of 2 closed \(closed) of 6 silent connections")
     }
 
+    /// The health port on an address of its own: health answers there and only there, the API
+    /// only on its own address (127.0.0.2 is loopback on Linux, like all of 127/8).
+    @Test func theHealthPortListensOnItsOwnAddress() async throws {
+        let s = try await TestServer.start(healthPort: true, healthHost: "127.0.0.2")
+        defer { Task { await s.stop() } }
+        let port = s.port, healthPort = try #require(s.healthPort)
+        let (health, healthOnAPIHost, api, apiOnHealthHost) = try await onThread { () throws -> (Int, Bool, Int, Bool) in
+            func refused(_ address: String, _ port: Int) -> Bool {
+                do { close(try connectLoopback(port: port, address: address)); return false } catch { return true }
+            }
+            let health = try rawHTTP(port: healthPort, address: "127.0.0.2", method: "GET", path: "/v1/health", headers: [:], body: nil).status
+            let api = try rawHTTP(port: port, method: "GET", path: "/v1/runs", headers: [:], body: nil).status
+            return (health, !refused("127.0.0.1", healthPort), api, !refused("127.0.0.2", port))
+        }
+        #expect(health == 200 && api == 200)
+        #expect(!healthOnAPIHost && !apiOnHealthHost, "health on the API's address: \(healthOnAPIHost); the API on the health address: \(apiOnHealthHost)")
+    }
+
     /// A chunked body past the limit is answered 413 and the server ends the connection: the
     /// client reads the answer and then the end of the stream, even with its body unfinished.
     @Test func anOversizedChunkedBodyIsAnsweredAndTheConnectionEnded() async throws {
@@ -168,6 +186,9 @@ final class KeptConnection {
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(port: 8080, healthPort: 8080).validate() }
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(healthPort: 70_000).validate() }
         #expect(throws: Never.self) { try ServerConfiguration(port: 0, healthPort: 0).validate() }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(healthHost: "127.0.0.2").validate() }
+        // The health port answers one read-only route: it may leave loopback without a token.
+        #expect(throws: Never.self) { try ServerConfiguration(healthPort: 0, healthHost: "0.0.0.0").validate() }
         // A token of spaces is no token: it does not open a public address.
         #expect(ServerConfiguration(token: "  \t").token == nil)
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(host: "0.0.0.0", token: " ").validate() }

@@ -63,14 +63,16 @@ final class TestServer: @unchecked Sendable {
     static func start(token: String? = nil, maxBodyBytes: Int = 1 << 20, provider: LawProvider? = knownProvider,
                       storeLaws: Bool = false, busyTimeout: Double? = nil,
                       idleTimeout: Double = ServerConfiguration.defaultIdleTimeout,
-                      maxConnections: Int = ServerConfiguration.defaultMaxConnections, healthPort: Bool = false) async throws -> TestServer {
+                      maxConnections: Int = ServerConfiguration.defaultMaxConnections, healthPort: Bool = false,
+                      healthHost: String? = nil) async throws -> TestServer {
         let dbPath = scratchDirectory().appendingPathComponent("server.sqlite").path
         let store = try ResultStore(path: dbPath, busyTimeout: busyTimeout)
         let provider = storeLaws ? StoreLaws.provider(store) : provider
         // Sweeps started in tests run the built debug binary against this test's database.
         let config = ServerConfiguration(host: "127.0.0.1", port: 0, token: token, maxBodyBytes: maxBodyBytes, lawProvider: provider,
                                          executablePath: debugBinary, databasePath: dbPath,
-                                         idleTimeout: idleTimeout, maxConnections: maxConnections, healthPort: healthPort ? 0 : nil)
+                                         idleTimeout: idleTimeout, maxConnections: maxConnections, healthPort: healthPort ? 0 : nil,
+                                         healthHost: healthHost)
         let server = try VisionMixServer(configuration: config, store: store)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let (healthPorts, healthContinuation) = AsyncStream<Int>.makeStream()
@@ -117,27 +119,28 @@ func onThread<T>(_ body: @escaping () throws -> T) async throws -> T {
 
 struct SocketError: Error, CustomStringConvertible { let description: String }
 
-/// A TCP connection to 127.0.0.1:`port`; the caller closes it.
-func connectLoopback(port: Int) throws -> Int32 {
+/// A TCP connection to `address`:`port` (IPv4 loopback by default); the caller closes it.
+func connectLoopback(port: Int, address: String = "127.0.0.1") throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw SocketError(description: "socket() failed") }
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_port = in_port_t(UInt16(port).bigEndian)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_addr.s_addr = inet_addr(address)
     let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-    guard rc == 0 else { close(fd); throw SocketError(description: "connect to port \(port) failed (errno \(errno))") }
+    guard rc == 0 else { close(fd); throw SocketError(description: "connect to \(address):\(port) failed (errno \(errno))") }
     return fd
 }
 
 /// Minimal HTTP/1.1 over a socket: the exact bytes are under the test's control (chunked
 /// bodies, a Content-Length past the limit), which a higher-level client would normalise.
-func rawHTTP(port: Int, method: String, path: String, headers: [String: String], body: Data?, chunked: Bool = false) throws -> HTTPResult {
-    let fd = try connectLoopback(port: port)
+func rawHTTP(port: Int, address: String = "127.0.0.1", method: String, path: String, headers: [String: String], body: Data?,
+             chunked: Bool = false) throws -> HTTPResult {
+    let fd = try connectLoopback(port: port, address: address)
     defer { close(fd) }
     var tv = timeval(tv_sec: 20, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-    var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+    var head = "\(method) \(path) HTTP/1.1\r\nHost: \(address):\(port)\r\n"
     for (k, v) in headers { head += "\(k): \(v)\r\n" }
     var payload = Data()
     if let body {
