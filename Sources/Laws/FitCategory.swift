@@ -157,6 +157,8 @@ func mixtureSite(_ groups: [[LawPoint]]) -> (points: [LawPoint], why: String) {
 /// largest-size hold-out when asked for.
 struct FamilyScore {
     var fit: ParameterFit
+    /// The full-data fit's value at each point.
+    var predictions: [Double]
     var train: ErrorMetrics
     var cv: ErrorMetrics?
     var holdout: HoldoutMetrics?
@@ -197,6 +199,13 @@ public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFami
     }
     var law = FittedLaw(category: category, family: chosen, formula: chosen.formula, shape: fit.shape, parameters: fit.params,
                         ensemble: boot.ensemble, intervalLevel: options.intervalLevel, ranges: FittedRanges(points: points))
+    law.lackOfFit = LackOfFit(points: points, predictions: s.predictions, parameters: names.count)
+    if let lof = law.lackOfFit {
+        // A law of N and D alone is missed by every difference between mixtures at one size and budget.
+        let blind = !law.dependsOnMixture && Set(points.compactMap { $0.mixture?.canonicalKey }).count > 1
+        notes.append(lof.summary + (lof.rejectsTheForm ? ": the form misses these runs beyond their seed noise" : "")
+                     + (blind ? " (the law does not read the mixture, so what the mixtures change counts as missed)" : ""))
+    }
     if let loss = fit.shape.via.first {
         notes.append("through \(loss.category)'s \(loss.family.rawValue) law; the intervals are the sigmoid's, with the loss law held at its best fit")
     }
@@ -297,7 +306,7 @@ func scoreFamily(_ f: LawFamily, points: [LawPoint], options: FitOptions, holdou
     let cv = crossValidate(shape, points: points, options: options, best: fit.params)
     var ho: HoldoutMetrics?
     if holdout { ho = try holdOutLargest(f, points: points, options: options) }
-    return FamilyScore(fit: fit, train: train, cv: cv, holdout: ho)
+    return FamilyScore(fit: fit, predictions: preds, train: train, cv: cv, holdout: ho)
 }
 
 func errorMetrics(_ pred: [Double], _ y: [Double]) -> ErrorMetrics {

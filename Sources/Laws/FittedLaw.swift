@@ -64,9 +64,12 @@ public struct FittedLaw: Codable, Sendable, Equatable {
     public var ranges: FittedRanges
     /// The mean chance level of the fitted scores (nil when the runs did not record one).
     public var chance: Double?
+    /// The lack-of-fit test against the runs measured more than once (nil without replicates).
+    public var lackOfFit: LackOfFit?
 
     enum CodingKeys: String, CodingKey {
         case category, family, formula, shape, parameters, ensemble, ranges, chance
+        case lackOfFit = "lack_of_fit"
         case intervalLevel = "interval_level"
     }
 

@@ -1,3 +1,4 @@
+import Laws
 import VisionMixCore
 
 /// In which space a law reads mixtures: per-source weights, or reasoning/visual shares only.
@@ -27,6 +28,8 @@ public protocol CategoryLaw: Sendable {
     func anchors(in space: MixtureSpace) -> [[Double]]
     /// The chance level of the scores the law was fitted to, if they recorded one.
     var chance: Double? { get }
+    /// How the law misses its replicated runs against their seed noise, when it was fitted on any.
+    var lackOfFit: LackOfFit? { get }
 }
 
 extension CategoryLaw {
@@ -36,6 +39,7 @@ extension CategoryLaw {
     }
     public func anchors(in space: MixtureSpace) -> [[Double]] { [] }
     public var chance: Double? { nil }
+    public var lackOfFit: LackOfFit? { nil }
 }
 
 /// The laws of one result source, by category.

@@ -12,6 +12,7 @@ public struct FittedCategoryLaw: CategoryLaw {
     public var category: String { law.category }
     public var family: String { law.family.rawValue }
     public var chance: Double? { law.chance }
+    public var lackOfFit: LackOfFit? { law.lackOfFit }
     public var space: MixtureSpace? {
         switch law.family.kind {
         case .mixture: law.family == .quadraticShares ? .shares : .weights

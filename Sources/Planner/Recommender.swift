@@ -228,13 +228,30 @@ extension LawSet {
                                             probabilityBetter: probabilityBetter(req.objective, mixture, than: baseMixture, params: n, tokens: d))
         let binding = box.binding(best) + bindingConstraints(req, evaluated: evaluated)
         let pareto = plan.language.map { lang in paretoFront(evaluated.map { ($0.w, $0.s) }, box: box, objective: req.objective, language: lang) } ?? []
-        return Recipe(source: source, objective: req.objective.text, space: box.space, params: n, tokens: d,
+        var recipe = Recipe(source: source, objective: req.objective.text, space: box.space, params: n, tokens: d,
                       weights: mixture.weights, sources: mixture.isSharesOnly ? nil : mixture.catalogue.names,
                       reasoningShare: mixture.reasoningShare, visualShare: mixture.visualShare,
                       objectiveValue: req.objective.sense == .eachInItsDirection ? bestValue : req.objective.reported(search.scores(mixture)),
                       scores: predicted, baseline: comparison, binding: binding, pareto: pareto,
                       languageCategory: plan.language, candidatesSampled: req.candidates, candidatesEvaluated: evaluated.count,
                       candidatesFeasible: feasibleCount, nearestMeasured: nearestMeasured(to: mixture, categories: req.objective.categories))
+        recipe.warnings = lackOfFitWarnings(req)
+        return recipe
+    }
+
+    /// A warning for each law of the objective and the constraints that misses its replicated
+    /// runs beyond their seed noise (`LackOfFit`): every bootstrap refit shares the form, so the
+    /// intervals and the probability of beating the baseline do not show what a wrong form costs.
+    func lackOfFitWarnings(_ req: RecommendationRequest) -> [String] {
+        var categories: [String] = []
+        for c in req.objective.categories + req.constraints.map(\.category) where !categories.contains(c) { categories.append(c) }
+        return categories.compactMap { c in
+            guard let lof = laws[c]?.lackOfFit, lof.rejectsTheForm else { return nil }
+            return String(format: "the law of %@ misses the means of its replicated runs beyond their seed noise (an SD of %.2f against %.2f; lack-of-fit F = %.2f on %d and %d df, p = %.2g): "
+                          + "its form does not hold these runs, so the recipe can be off the best mixture by more than its intervals show; "
+                          + "space-filling runs (design next) add data without trusting the form",
+                          c, lof.lackSD, lof.pureErrorSD, lof.f, lof.dfLack, lof.dfPure, lof.p)
+        }
     }
 
     /// A score constraint binds when the best sample that ignores it would break it.

@@ -170,7 +170,7 @@ extension LawSet {
         var recipe = try recommend(req)
         if let check = TransferCheck.check(recipe, request: req, runs: runs) {
             recipe.transferCheck = check
-            recipe.warnings = check.warnings(objective: req.objective.text, baseline: req.baselineName)
+            recipe.warnings += check.warnings(objective: req.objective.text, baseline: req.baselineName)
         }
         return recipe
     }
