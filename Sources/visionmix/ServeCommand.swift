@@ -35,12 +35,13 @@ struct Serve: AsyncParsableCommand {
         config.databasePath = URL(fileURLWithPath: global.databasePath).standardizedFileURL.path
         let server = try VisionMixServer(configuration: config, store: store)
         let tokenSet = config.token != nil
-        let shown = [host, healthHost ?? host].map { $0.contains(":") ? "[\($0)]" : $0 }
+        func inURL(_ address: String) -> String { address.contains(":") ? "[\(address)]" : address }
+        let apiAddress = inURL(host), healthAddress = inURL(healthHost ?? host)
         let app = server.application(onRunning: { port in
-            note("visionmix serve: listening on http://\(shown[0]):\(port) (db \(global.databasePath))"
+            note("visionmix serve: listening on http://\(apiAddress):\(port) (db \(global.databasePath))"
                  + (!tokenSet ? "" : ", mutating requests need the bearer token"))
         }, onHealthRunning: { port in
-            note("visionmix serve: health on http://\(shown[1]):\(port)/v1/health")
+            note("visionmix serve: health on http://\(healthAddress):\(port)/v1/health")
         })
         try await app.runService()
     }
