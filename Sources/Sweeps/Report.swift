@@ -260,10 +260,14 @@ public struct ReportWriter {
     func fitsAndRecipe() throws -> [Section] {
         let fits = try SourceFits.newest(label: label, in: store)
         guard !fits.isEmpty else { return [] }
-        var s = Section(title: "Fitted laws", text: ["The newest fit of each category (`visionmix fit`); errors in score points."])
-        s.table = (["category", "family", "train RMSE", "CV MAE", "held-out MAE", "status"], fits.map { f in
+        var s = Section(title: "Fitted laws", text: ["The newest fit of each category (`visionmix fit`); errors in score points. "
+                                                      + "Lack of fit: F of what the law misses of its replicated inputs' means against their seed noise, "
+                                                      + "marked where p < 0.01, a form that misses the data (docs/laws.md); — without replicated runs."])
+        s.table = (["category", "family", "train RMSE", "CV MAE", "held-out MAE", "lack of fit", "status"], fits.map { f in
             [f.category, f.family, String(format: "%.3f", f.train.rmse), f.cv.map { String(format: "%.3f", $0.mae) } ?? "—",
-             f.holdout.map { String(format: "%.3f", $0.mae) } ?? "—", f.diagnostics.status]
+             f.holdout.map { String(format: "%.3f", $0.mae) } ?? "—",
+             f.law.lackOfFit.map { String(format: "F %.2f, p %.2g%@", $0.f, $0.p, $0.rejectsTheForm ? " (misses)" : "") } ?? "—",
+             f.diagnostics.status]
         })
         var out = [s]
         guard let (laws, _) = try? LawSet.load(store: store, source: label), laws.laws["vqa_avg"] != nil,
@@ -275,6 +279,7 @@ public struct ReportWriter {
                     + (r.baseline.probabilityBetter.map { String(format: " (better in %.0f%% of bootstrap replicates)", $0 * 100) } ?? "")
                     + (laws.laws["vqa_avg"]?.chance.map { String(format: "; chance is %.1f", $0) } ?? "") + "."]
         if let near = r.nearestMeasured { text.append(near.summary.prefix(1).uppercased() + near.summary.dropFirst() + ".") }
+        text += r.warnings.map { "Warning: \($0)." }
         if let w = r.weights {
             text.append("Weights: " + r.orderedSources.map { String(format: "%@ %.1f%%", $0, (w[$0] ?? 0) * 100) }.joined(separator: ", ") + ".")
         }

@@ -101,6 +101,15 @@ func fittedPaperStore() throws -> (db: String, dir: URL) {
     #expect(rj["params"] as? Double == 1_373_600 && rj["tokens"] as? Double == 1_000_000)
     let vqaPrediction = try #require((rj["scores"] as? [String: [String: Any]])?["vqa_avg"]?["value"] as? Double)
     #expect(vqaPrediction > 35, "a law fitted where vision reads its image predicts well above chance (25.8): \(vqaPrediction)")
+    // text_acc's quadratic misses its replicated mixtures beyond their seed noise (p 0.0045); vqa_avg's does not (p 0.031).
+    let warnings = try #require(rj["warnings"] as? [String])
+    #expect(warnings.contains { $0.hasPrefix("the law of text_acc misses the means of its replicated runs beyond their seed noise") }
+            && !warnings.contains { $0.hasPrefix("the law of vqa_avg") }, "\(warnings)")
+    let report = dir.appendingPathComponent("report").path
+    #expect(try runCLI(["report", "--source", "calibration", "--out", report], db: db).status == 0)
+    let md = try String(contentsOfFile: report + "/report.md", encoding: .utf8)
+    let row = { (c: String) in md.split(separator: "\n").first { $0.hasPrefix("| \(c) | quadratic_shares |") }.map(String.init) ?? "" }
+    #expect(row("text_acc").contains("p 0.0045 (misses)") && row("vqa_avg").contains("p 0.031 |"), "\(row("text_acc"))\n\(row("vqa_avg"))")
     // This recipe lies among the measured mixtures (a few share points from the reasoning line's 25% / 15%).
     let near = try #require(rj["nearest_measured"] as? [String: Any])
     #expect((near["distance"] as? Double).map { $0 < 0.1 } == true, "\(near)")
