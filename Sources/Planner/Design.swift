@@ -127,8 +127,11 @@ public struct RunDesign: Codable, Sendable {
     /// How the runs were placed; absent in a stored design means `regret`.
     public var strategy: DesignStrategy?
     public var runs: [DesignedRun]
+    /// Reasons to doubt the laws the runs were designed from (`recommend`'s lack-of-fit
+    /// warnings); absent when there are none.
+    public var warnings: [String]?
     enum CodingKeys: String, CodingKey {
-        case source, objective, params, tokens, recipe, baseline, noise, replicates, runs, strategy
+        case source, objective, params, tokens, recipe, baseline, noise, replicates, runs, strategy, warnings
         case probabilityBeatsBaseline = "probability_beats_baseline", probabilityNotBest = "probability_not_best"
         case expectedRegret = "expected_regret", expectedRegretAfter = "expected_regret_after"
         case mixturesConsidered = "mixtures_considered"
@@ -185,7 +188,16 @@ extension LawSet {
                          probabilityBeatsBaseline: recipe.baseline.probabilityBetter,
                          probabilityNotBest: before.notBest, expectedRegret: before.regret, expectedRegretAfter: final.regret,
                          noise: req.noise, replicates: ensemble.indices.count, mixturesConsidered: mixtures.count + probes.count,
-                         strategy: req.strategy, runs: runs)
+                         strategy: req.strategy, runs: runs, warnings: designWarnings(recipe.warnings, strategy: req.strategy))
+    }
+
+    /// The recipe's warnings, and for the regret strategy what a wrong form does to it: its runs
+    /// go where the refits disagree, which trusts the form they share (docs/planner.md).
+    func designWarnings(_ recipeWarnings: [String], strategy: DesignStrategy) -> [String]? {
+        guard !recipeWarnings.isEmpty else { return nil }
+        return recipeWarnings + (strategy == .regret
+            ? ["the regret strategy places runs where the bootstrap refits disagree, which trusts the form they share; "
+               + "where that form misses the runs, --strategy space-filling does not"] : [])
     }
 
     /// The scales whose runs the objective's laws tie to the target: those where the laws read

@@ -81,6 +81,7 @@ extension DesignCommand {
                 note("wrote the sweep spec of \(seeded.count) run(s) to \(out) (`visionmix sweep run --spec \(out)`)")
             }
             if let csv { try design.csv(seeded).write(toFile: csv, atomically: true, encoding: .utf8); note("wrote \(csv)") }
+            for w in design.warnings ?? [] { note("warning: \(w)") }
             if json { try printJSON(design); return }
             printDesign(design, seeded)
         }

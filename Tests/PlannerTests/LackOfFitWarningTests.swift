@@ -59,3 +59,18 @@ private func replicatedShareRuns(_ effect: (Double, Double) -> Double) throws ->
     let constrained = try recipe([quadratic, language], constraint: "language>=0")
     #expect(constrained.warnings.count == 1 && constrained.warnings[0].hasPrefix("the law of language misses"), "\(constrained.warnings)")
 }
+
+@Test func aDesignFromALawThatMissesItsRunsSaysSo() throws {
+    var options = FitOptions()
+    options.bootstrap = 16
+    let fit = try fitPoints(try replicatedShareRuns { r, v in 30 + 10 * (1 - exp(-r / 0.05)) + 8 * (1 - exp(-v / 0.05)) },
+                            category: "team_score", family: .family(.quadraticShares), options: options)
+    let laws = LawSet(source: "team", laws: ["team_score": FittedCategoryLaw(fit.law)], defaultParams: 1e6, defaultTokens: 1e6)
+    var req = try designRequest(runs: 2)
+    req.strategy = .spaceFilling
+    let spaceFilling = try #require(try laws.designRuns(req).warnings)
+    #expect(spaceFilling.count == 1 && spaceFilling[0].hasPrefix("the law of team_score misses"), "\(spaceFilling)")
+    req.strategy = .regret
+    let regret = try #require(try laws.designRuns(req).warnings)
+    #expect(regret.count == 2 && regret[1].hasPrefix("the regret strategy places runs where the bootstrap refits disagree"), "\(regret)")
+}
