@@ -63,6 +63,24 @@ public enum SourceFits {
         return outcome
     }
 
+    /// Refits each of `fits` near `centre` (`LocalFit`): the same family over the same runs of
+    /// `label`, each run weighted by its distance from the centre; stores the refits unless
+    /// `save` is false.
+    public static func fit(near centre: LocalFit, refitting fits: [FitResult], store: ResultStore, label: String,
+                           options: FitOptions = FitOptions(), save: Bool = true) throws -> SourceFitOutcome {
+        var local = options
+        local.near = centre
+        var outcome = SourceFitOutcome()
+        for f in fits {
+            guard let family = LawFamily(rawValue: f.family) else { outcome.failures.append((f.category, "unknown family \(f.family)")); continue }
+            let one = try fit(store: store, label: label, categories: [f.category], family: .family(family), options: local, save: save)
+            outcome.fits += one.fits
+            outcome.failures += one.failures
+            outcome.leftOut = one.leftOut
+        }
+        return outcome
+    }
+
     /// Stores one fit under `label`.
     @discardableResult
     public static func save(_ fit: FitResult, label: String, in store: ResultStore) throws -> Int64 {

@@ -94,6 +94,8 @@ public struct FitResult: Codable, Sendable {
     /// What the fit assumed or left out (e.g. runs at other sizes for a mixture law).
     public var notes: [String] = []
     public var law: FittedLaw
+    /// Where and how narrowly the runs were weighted, for a law fitted near a mixture.
+    public var local: LocalFit?
 }
 
 /// The families that could describe `points` of `category`, by which inputs vary; for a metric
@@ -169,6 +171,15 @@ struct FamilyScore {
 public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFamilySelection,
                       options: FitOptions = FitOptions()) throws -> FitResult {
     var (points, notes) = try pointsToFit(allPoints, family: family, options: options)
+    if let near = options.near {
+        // Kernel ridge takes no run weights: it is local already, through its kernel.
+        guard case let .family(f) = family, f.kind == .mixture, f != .kernelRidge else {
+            throw LawError.notLocal("a fit near a mixture refits one weighted mixture family (quadratic_shares, mixing_exponential or saturating_per_source); name it")
+        }
+        let local = try near.weighted(points, family: f)
+        points = local.points
+        notes.append(local.note)
+    }
     for p in points where !p.score.isFinite || !p.params.isFinite || !p.tokens.isFinite || !p.weight.isFinite {
         throw LawError.notFinite(what: "an input or score", run: p.runId)
     }
@@ -199,7 +210,8 @@ public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFami
     }
     var law = FittedLaw(category: category, family: chosen, formula: chosen.formula, shape: fit.shape, parameters: fit.params,
                         ensemble: boot.ensemble, intervalLevel: options.intervalLevel, ranges: FittedRanges(points: points))
-    law.lackOfFit = LackOfFit(points: points, predictions: s.predictions, parameters: names.count)
+    // A law fitted near a mixture is meant to miss the far runs; a test over all of them would say only that.
+    law.lackOfFit = options.near == nil ? LackOfFit(points: points, predictions: s.predictions, parameters: names.count) : nil
     if let lof = law.lackOfFit {
         // A law of N and D alone is missed by every difference between mixtures at one size and budget.
         let blind = !law.dependsOnMixture && Set(points.compactMap { $0.mixture?.canonicalKey }).count > 1
@@ -219,7 +231,8 @@ public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFami
     }
     return FitResult(source: nil, category: category, family: chosen.rawValue, formula: chosen.formula,
                      parameters: law.parameterValues, intervals: intervals, train: s.train, cv: s.cv,
-                     holdout: wantHoldout ? s.holdout : nil, selection: selection, diagnostics: fit.diagnostics, notes: notes, law: law)
+                     holdout: wantHoldout ? s.holdout : nil, selection: selection, diagnostics: fit.diagnostics, notes: notes, law: law,
+                     local: options.near)
 }
 
 /// The points a fit uses, and notes on what it left out: those at the asked size or budget,

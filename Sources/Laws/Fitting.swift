@@ -10,6 +10,8 @@ public enum LawError: Error, CustomStringConvertible, Equatable {
     case unidentifiable(family: String, reason: String)
     case notConverged(family: String, reason: String)
     case noApplicableFamily(String)
+    /// A fit near a mixture (`LocalFit`) that cannot be made as asked.
+    case notLocal(String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum LawError: Error, CustomStringConvertible, Equatable {
         case let .unidentifiable(f, why): return "family \(f) cannot be fitted to this data: \(why)"
         case let .notConverged(f, why): return "family \(f) did not converge: \(why)"
         case let .noApplicableFamily(why): return "no law family applies: \(why)"
+        case let .notLocal(why): return why
         }
     }
 }
@@ -52,6 +55,8 @@ public struct FitOptions: Sendable {
     public var onlyTokens: Double?
     /// The loss law a ladder_sigmoid fit reads (`fit --through`); with it, `auto` offers the ladder.
     public var ladderLoss: FittedLaw?
+    /// Fit one mixture family near a mixture (`LocalFit`); refused with `auto`.
+    public var near: LocalFit?
     /// Whether a run at (N, D) is one `onlyParams` and `onlyTokens` keep.
     public func keeps(params: Double, tokens: Double) -> Bool {
         func near(_ a: Double, _ b: Double?) -> Bool { b.map { abs(a - $0) <= 0.01 * abs($0) } ?? true }

@@ -20,6 +20,9 @@ public struct AdaptiveSweep {
     public var runsPerRound: Int
     /// How each round places its runs. A round already stored keeps the runs it was designed with.
     public var strategy = DesignStrategy.standard
+    /// The bandwidth each round refits the objective's laws of the shares near their recipe
+    /// with before designing (`LocalFit.refitsNearRecipe`); nil fits every run alike.
+    public var localBandwidth: Double? = LocalFit.standardBandwidth
     public var request: RecommendationRequest
     public var store: ResultStore
     public var jobs: Int
@@ -53,7 +56,7 @@ public struct AdaptiveSweep {
         if let failed = outcome.failures.first {
             throw SweepError.bad("round \(r) cannot be designed: the mixture law of \(failed.category) could not be fitted to the stored runs: \(failed.reason)")
         }
-        let (laws, _) = try LawSet.load(store: store, source: spec.label)
+        let laws = try refitNearRecipe(try LawSet.load(store: store, source: spec.label).0, fits: outcome.fits, round: r)
         guard let noise = DesignRequest.residualSD(request.objective, fits: outcome.fits) else {
             throw SweepError.bad("the fits of \(request.objective.text) give no residual SD to design round \(r) with")
         }
@@ -76,6 +79,20 @@ public struct AdaptiveSweep {
                                  design: String(decoding: try e.encode(design), as: UTF8.self),
                                  probabilityBeatsBaseline: design.probabilityBeatsBaseline,
                                  probabilityNotBest: design.probabilityNotBest, expectedRegret: design.expectedRegret)
+    }
+
+    /// The laws to design with: with `localBandwidth`, the objective's laws of the shares are
+    /// refitted near the recipe the laws fitted to every run give (stored, so `recommend` and
+    /// the report read the law the round was designed from).
+    func refitNearRecipe(_ laws: LawSet, fits: [FitResult], round r: Int) throws -> LawSet {
+        let shares = fits.filter { LawFamily(rawValue: $0.family).map(LocalFit.refitsNearRecipe) ?? false }
+        guard let bandwidth = localBandwidth, !shares.isEmpty else { return laws }
+        let recipe = try laws.recommend(request).mixture(catalogue: laws.catalogue)
+        let local = try SourceFits.fit(near: try LocalFit(centre: recipe, bandwidth: bandwidth), refitting: shares, store: store, label: spec.label)
+        if let failed = local.failures.first {
+            throw SweepError.bad("round \(r) cannot be designed: the law of \(failed.category) could not be refitted near the recipe: \(failed.reason)")
+        }
+        return try LawSet.load(store: store, source: spec.label).0
     }
 }
 
@@ -119,7 +136,8 @@ extension ReportWriter {
     func adaptiveRounds() throws -> Section? {
         let rounds = try store.designRounds(label: label)
         guard !rounds.isEmpty else { return nil }
-        var text = ["Each round's runs were designed (`design next`) from the laws fitted to every run stored before it; "
+        var text = ["Each round's runs were designed (`design next`) from the laws fitted to every run stored before it "
+                    + "(a quadratic law of the shares refitted near its recipe, unless the sweep ran with --local-bandwidth 0); "
                     + "the numbers are those laws' view of the recipe: the share of bootstrap refits in which it beats the baseline, "
                     + "the share whose own optimum beats it by more than one seed SD, and the mean of that gap (expected regret, points)."]
         for (name, group) in Dictionary(grouping: rounds, by: \.sweepName).sorted(by: { $0.key < $1.key }) where group.count >= 2 {

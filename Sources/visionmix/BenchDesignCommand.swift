@@ -25,6 +25,9 @@ struct BenchDesignCommand: ParsableCommand {
     @Option(help: "How the planted law reads mixtures: shares (quadratic), saturating-shares or weights.") var space = PlantedSpace.shares
     @Option(help: "How many seed SDs the planted optimum beats the uniform mixture by, LO-HI.") var gap = "2-6"
     @Option(help: "Runs of each adaptive round drawn from a flat Dirichlet instead of designed.") var explore = 0
+    @Option(name: .customLong("local-bandwidth"), help: "The bandwidth the adaptive designs refit a law of the shares near its recipe with, as `sweep run --adaptive --local-bandwidth` (0: every run alike).")
+    var localBandwidthOption = LocalFit.standardBandwidth
+    @Flag(help: "Refit the Dirichlet and grid designs' laws near their recipe too.") var localFixed = false
     @Option var seed = 1
     @Option(help: "Write an SVG of each design's median regret by runs, with its quartiles as a band and the one-seed-SD line.")
     var plot: String?
@@ -40,6 +43,9 @@ struct BenchDesignCommand: ParsableCommand {
         let ends = gap.split(separator: "-").compactMap { Double($0) }
         guard ends.count == 2, ends[0] > 0, ends[1] >= ends[0] else { throw UserError("--gap '\(gap)' is not LO-HI in seed SDs, like 2-6") }
         if let plot { try Checks.writableFile(plot, option: "--plot") }
+        guard localBandwidthOption == 0 || LocalFit.takes(bandwidth: localBandwidthOption) else {
+            throw UserError("--local-bandwidth \(localBandwidthOption) is not 0 or a distance in (0, \(LocalFit.widest)]")
+        }
         let noise = try calibrationSeedSD(csv: calibration, category: PlantedFit.category)
         let schedule = Array(stride(from: initial, through: maxRuns, by: perRound))
         let adaptiveMethods: [(name: String, strategy: DesignStrategy)] = [("adaptive", .regret), ("space_filling", .spaceFilling)]
@@ -82,16 +88,20 @@ struct BenchDesignCommand: ParsableCommand {
             }
             note("problem \(p + 1)/\(problems): runs to regret < 1 SD — " + reached.joined(separator: ", "))
         }
-        let report = BenchDesignReport(noise: noise, calibration: calibration, schedule: schedule, results: results, seconds: seconds,
+        var report = BenchDesignReport(noise: noise, calibration: calibration, schedule: schedule, results: results, seconds: seconds,
                                        bootstrap: bootstrap, perRound: perRound, space: space.rawValue, gap: gap, start: start.rawValue)
+        report.localBandwidth = localBandwidth
+        report.localFixed = localFixed
         if let plot { try report.chart().svg().write(toFile: plot, atomically: true, encoding: .utf8) }
         try printJSON(report)
     }
 
+    var localBandwidth: Double? { localBandwidthOption == 0 ? nil : localBandwidthOption }
+
     /// The regret, in seed SDs, of the recipe fitted to the first T runs, for every T of the schedule.
     func fixedDesign(_ runs: [(m: Mixture, y: Double)], _ problem: PlantedProblem, _ schedule: [Int], sd: Double) -> [Double] {
         let fitter = PlantedFit(space: space, bootstrap: 0)
-        return schedule.map { t in problem.regret(fitter.recipe(try? fitter.laws(Array(runs.prefix(t))))) / sd }
+        return schedule.map { t in problem.regret(fitter.recipe(fitter.lawsNearRecipe(Array(runs.prefix(t)), bandwidth: localFixed ? localBandwidth : nil))) / sd }
     }
 
     /// Fit, recommend, design the next round's runs from the bootstrap ensemble, measure them; repeat.
@@ -100,7 +110,7 @@ struct BenchDesignCommand: ParsableCommand {
         let fitter = PlantedFit(space: space, bootstrap: bootstrap)
         var runs = start, regrets: [Double] = []
         for t in schedule {
-            let laws = try? fitter.laws(runs)
+            let laws = fitter.lawsNearRecipe(runs, bandwidth: localBandwidth)
             guard t < schedule.last!, let laws, let rec = try? fitter.request() else {
                 regrets.append(problem.regret(fitter.recipe(laws)) / sd)
                 continue
@@ -166,10 +176,13 @@ struct BenchDesignReport: Encodable {
     var problems: Int, schedule: [Int], bootstrap: Int, perRound: Int, space: String, gap: String, start: String
     /// The planted law in words (`PlantedSpace.law`).
     var law: String
+    /// The bandwidth the adaptive designs refit a law of the shares near the recipe with (nil: none); whether the fixed designs did too.
+    var localBandwidth: Double?
+    var localFixed = false
     var methods: [String: Method]
     enum CodingKeys: String, CodingKey {
         case seedSD = "seed_sd", seedSDGroups = "seed_sd_groups", calibration, category, problems, schedule, bootstrap, methods, space, law, gap, start
-        case perRound = "per_round"
+        case perRound = "per_round", localBandwidth = "local_bandwidth", localFixed = "local_fixed"
     }
 
     init(noise: (sd: Double, groups: Int, params: Double), calibration: String, schedule: [Int], results: [String: [[Double]]],

@@ -34,6 +34,9 @@ struct Fit: ParsableCommand {
     @Option(help: "Also export the fits as DIR/<source>/<category>.json (`predict --fits DIR` reads them).") var fitsDir: String?
     @Option(help: "Fit the score through a loss (OLMo's ladder): the newest size–data fit of this loss category gives the loss at each size and budget, and a sigmoid maps it to the score (family ladder_sigmoid, or auto to compare).")
     var through: String?
+    @Option(help: "Fit near this mixture (a preset, web_crawl=40,code=35,..., or reasoning=30,visual=20): each run weighted by a Gaussian kernel of its distance from it, so an approximate law (a quadratic in the shares) takes its curvature there. Needs a mixture --family.")
+    var near: String?
+    @Option(help: "The kernel's bandwidth with --near, in share (or weight) units.") var bandwidth = LocalFit.standardBandwidth
     @Flag(help: "Do not store the fits (database and files).") var noSave = false
     @Flag(help: "List the law families with their formulas.") var listFamilies = false
     @Flag(help: "Print JSON (an object, or an array with --all).") var json = false
@@ -62,6 +65,10 @@ struct Fit: ParsableCommand {
             do { try FitFiles.checkExport(source: source, to: fitsDir) } catch let e as FitFiles.Refusal { throw UserError(e.description) }
         }
         let store = try global.openStore()
+        if let near {
+            do { options.near = try LocalFit(centre: try parseMixture(near, catalogue: try store.catalogue(label: source), option: "--near"), bandwidth: bandwidth) }
+            catch let e as LawError { throw UserError(e.description) }
+        }
         if let through {
             guard !all else { throw UserError("--through fits one category; give --category, not --all") }
             do { options.ladderLoss = try LadderLoss.law(category: through, label: source, in: store) } catch let e as LawError { throw UserError(e.description) }

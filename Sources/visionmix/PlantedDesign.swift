@@ -183,11 +183,12 @@ struct PlantedFit {
     var bootstrap: Int
     var candidates = 1000
 
-    func laws(_ runs: [(m: Mixture, y: Double)]) throws -> LawSet {
+    func laws(_ runs: [(m: Mixture, y: Double)], near: LocalFit? = nil) throws -> LawSet {
         let points = runs.map { LawPoint(params: PlantedProblem.params, tokens: PlantedProblem.tokens, mixture: $0.m, score: $0.y) }
         var options = FitOptions()
         options.bootstrap = bootstrap
         options.folds = 0
+        options.near = near
         let fit = try fitPoints(points, category: Self.category, family: .family(space.family), options: options)
         return LawSet(fits: [fit.law], source: "planted")
     }
@@ -196,6 +197,14 @@ struct PlantedFit {
         var req = RecommendationRequest(objective: try Objective.parse(Self.category), baseline: Mixture.preset("uniform")!, baselineName: "uniform")
         req.candidates = candidates
         return req
+    }
+
+    /// The laws fitted to every run, refitted near their recipe as the adaptive sweep refits a
+    /// law of the shares (`LocalFit.refitsNearRecipe`) when `bandwidth` is given.
+    func lawsNearRecipe(_ runs: [(m: Mixture, y: Double)], bandwidth: Double?) -> LawSet? {
+        guard let global = try? laws(runs) else { return nil }
+        guard let bandwidth, LocalFit.refitsNearRecipe(space.family), let near = try? LocalFit(centre: recipe(global), bandwidth: bandwidth) else { return global }
+        return (try? laws(runs, near: near)) ?? global
     }
 
     /// The recipe; the uniform mixture when the law cannot be fitted.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CNumerics
 import Foundation
+import Laws
 import Planner
 import Store
 import Sweeps
@@ -46,6 +47,8 @@ extension Sweep {
         @Option(help: "Runs each round designs (with --adaptive).") var runsPerRound = 4
         @Option(help: "How each round places its runs (with --adaptive): space-filling or regret, as `design next --strategy`.")
         var strategy = DesignStrategy.standard
+        @Option(help: "With --adaptive: the bandwidth each round refits the objective's laws of the shares near their recipe with before designing (`fit --near`), in share units; 0 fits every run alike.")
+        var localBandwidth = LocalFit.standardBandwidth
 
         func run() throws {
             try Checks.within(jobs, 1...Limits.maxJobs, option: "--jobs")
@@ -105,6 +108,10 @@ extension Sweep {
                                       executable: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath(),
                                       databasePath: global.databasePath)
             sweep.strategy = strategy
+            guard localBandwidth == 0 || LocalFit.takes(bandwidth: localBandwidth) else {
+                throw UserError("--local-bandwidth \(localBandwidth) is not 0 or a distance in (0, \(LocalFit.widest)] in share units, like \(LocalFit.standardBandwidth)")
+            }
+            sweep.localBandwidth = localBandwidth == 0 ? nil : localBandwidth
             print("adaptive sweep '\(s.name)' under source '\(s.label)': the spec's runs, then \(rounds) round(s) of \(runsPerRound) designed run(s), placed by \(strategy.rawValue)")
             var events = LocalSweep.Events()
             events.runStored = { run, seconds, _, _ in print("✓ \(run.summary)  \(duration(seconds))") }

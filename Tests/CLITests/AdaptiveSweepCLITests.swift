@@ -41,6 +41,16 @@ func adaptiveSweepRunsItsRoundsAndResumesAfterAKill() throws {
     let expected = try adaptiveState(whole)
     #expect(expected.names.count == 14 && Set(expected.names).count == 14)
     #expect(expected.specs.count == 3 && expected.specs[0] != nil && expected.specs[2] == nil)
+    // Each round refits the objective's quadratic law of the shares near its recipe before designing.
+    let newest = try DatabaseQueue(path: whole).read { d in
+        try String.fetchOne(d, sql: "SELECT body FROM fits WHERE label = 'adapt' AND category = 'vqa_avg' ORDER BY id DESC LIMIT 1")
+    }
+    let body = try #require(newest)
+    let fit = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+    let local = try #require(fit["local"] as? [String: Any], "\(fit.keys.sorted())")
+    #expect(fit["family"] as? String == "quadratic_shares" && local["bandwidth"] as? Double == 0.15)
+    let refused = try runCLI(args + ["--local-bandwidth", "-1"], db: dir.appendingPathComponent("refused.sqlite").path)
+    #expect(refused.status != 0 && refused.stderr.contains("--local-bandwidth -1.0 is not 0 or a distance"), "\(refused.stderr)")
 
     let status = try runCLI(["sweep", "status", "--json"], db: whole)
     let progress = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])

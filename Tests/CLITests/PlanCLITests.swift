@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// A store with the paper's mixtures imported and fitted through the real binary.
@@ -181,4 +182,27 @@ func fittedPaperStore() throws -> (db: String, dir: URL) {
     }
     #expect(abs(blend.values.reduce(0, +) - 1) < 1e-5)
     for (k, v) in weights where v > 0 { #expect(abs((blend[k] ?? .nan) - v) < 1e-6, "\(k)") }
+}
+
+/// `fit --near`: the shipped calibration's text_acc law of the shares (which misses its
+/// replicated runs over the whole plane) refitted near the reasoning line's recipe, the runs
+/// weighted by their distance from it; what cannot be weighed is refused before anything is stored.
+@Test func aLawIsFittedNearAMixtureOnRequest() throws {
+    let dir = scratchDirectory()
+    let db = dir.appendingPathComponent("v.sqlite").path
+    #expect(try runCLI(["runs", "import", repoRoot.appendingPathComponent("data/calibration/standard.csv").path, "--source", "cal"], db: db).status == 0)
+    let base = ["fit", "--source", "cal", "--category", "text_acc", "--bootstrap", "10"]
+    let fit = try runCLI(base + ["--family", "quadratic_shares", "--near", "reasoning=25,visual=15", "--json"], db: db)
+    #expect(fit.status == 0, "\(fit.stderr)")
+    let j = try #require(try JSONSerialization.jsonObject(with: Data(fit.stdout.utf8)) as? [String: Any])
+    #expect((j["local"] as? [String: Any])?["bandwidth"] as? Double == 0.15)
+    let notes = try #require(j["notes"] as? [String])
+    #expect(notes.contains { $0.hasPrefix("fitted near reasoning share 25.0% · visual share 15.0% (Gaussian kernel over the shares, bandwidth 0.15") },
+            "\(notes)")
+    let auto = try runCLI(base + ["--near", "reasoning=25,visual=15"], db: db)
+    #expect(auto.status != 0 && auto.stderr.contains("a fit near a mixture refits one weighted mixture family"), "\(auto.stderr)")
+    let wide = try runCLI(base + ["--family", "quadratic_shares", "--near", "reasoning=25,visual=15", "--bandwidth", "0"], db: db)
+    #expect(wide.status != 0 && wide.stderr.contains("bandwidth must be a distance in (0, 2.0]"), "\(wide.stderr)")
+    let stored = try DatabaseQueue(path: db).read { d in try String.fetchAll(d, sql: "SELECT body FROM fits WHERE label = 'cal'") }
+    #expect(stored.count == 1 && stored[0].contains("\"local\""), "one stored fit, the local one")
 }

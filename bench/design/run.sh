@@ -7,7 +7,9 @@
 # PROBLEMS=50 by default (two to five minutes a space on two cores); GAP=10-30 for a larger
 # optimum, START=grid|dirichlet|central for another adaptive start (CENTRAL_SHARE=0.1: the share of
 # the draws nearest the uniform mixture a central start spreads over), EXPLORE=1 for one flat Dirichlet run
-# in each adaptive round.
+# in each adaptive round, LOCAL_BANDWIDTH=H for the bandwidth the adaptive designs refit a law of the shares
+# near its recipe with (0: none; `sweep run --adaptive --local-bandwidth`), LOCAL_FIXED=1 to refit the
+# Dirichlet and grid designs' laws so too.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/build-release.sh >&2
@@ -15,13 +17,17 @@ BIN=$(swift build -c release --show-bin-path)/visionmix
 mkdir -p bench/out
 for space in ${SPACES:-shares saturating-shares weights}; do
 "$BIN" bench-design --problems "${PROBLEMS:-50}" --space "$space" --gap "${GAP:-2-6}" --start "${START:-maximin}" \
-    --central-share "${CENTRAL_SHARE:-0.1}" --explore "${EXPLORE:-0}" --plot "bench/out/design-$space-${GAP:-2-6}.svg" > "bench/out/design-$space.json"
-python3 - "bench/out/design-$space.json" <<'PY'
+    --central-share "${CENTRAL_SHARE:-0.1}" --explore "${EXPLORE:-0}" --local-bandwidth "${LOCAL_BANDWIDTH:-0.15}" ${LOCAL_FIXED:+--local-fixed} \
+    --plot "bench/out/design-$space-${GAP:-2-6}.svg" > "bench/out/design-$space-${GAP:-2-6}.json"
+python3 - "bench/out/design-$space-${GAP:-2-6}.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 print("\nplanted %s; optimum %s seed SDs above the uniform mixture (plot: bench/out/design-%s-%s.svg)" % (r["law"], r["gap"], r["space"], r["gap"]))
 print("seed SD %.3f (%s at the largest size of %s, pooled over %d groups of seeds); %d planted problems; adaptive: %s start, %d runs a round, %d bootstrap refits"
       % (r["seed_sd"], r["category"], r["calibration"], r["seed_sd_groups"], r["problems"], r["start"], r["per_round"], r["bootstrap"]))
+h = r.get("local_bandwidth")
+print("a law of the shares refitted near its recipe (bandwidth %.2f) by the adaptive designs%s" % (h, " and the Dirichlet and grid designs" if r.get("local_fixed") else "")
+      if h else "every law fitted to every run alike")
 print("median regret of the recipe in seed SDs [quartiles], by runs:")
 print("%-13s " % "runs" + " ".join("%17d" % t for t in r["schedule"]))
 methods = ("adaptive", "space_filling", "dirichlet", "grid")
