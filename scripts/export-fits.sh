@@ -5,7 +5,12 @@
 # size laws of the categories they cover (the laws planning prefers).
 #   scripts/export-fits.sh [BINARY] [OUT]      (default: .build/debug/visionmix, fits)
 # A test runs this into a scratch folder and compares every file with fits/.
+# The fits' last digits depend on OpenBLAS's kernels (GSL's linear algebra runs on them), and
+# OpenBLAS picks SkylakeX or Cooperlake kernels on a CPU with AVX-512, Haswell or Zen ones on
+# one with AVX2 alone; the export runs on Haswell's, which every x86 CPU with AVX2 has, so
+# fits/ is the same whichever machine exports it.
 set -euo pipefail
+export OPENBLAS_CORETYPE=Haswell
 cd "$(dirname "$0")/.."
 bin=${1:-.build/debug/visionmix}
 out=${2:-fits}
