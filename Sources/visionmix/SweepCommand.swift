@@ -125,7 +125,7 @@ extension Sweep {
                 }
             } catch { throw UserError("adaptive sweep '\(s.name)' stopped: \(error); run it again to resume") }
             print("adaptive sweep '\(s.name)' complete in \(duration(Date().timeIntervalSince(started)))")
-            if !noFit { try printAfterSweep(store: store, label: s.label, reportDir: reportDir) }
+            if !noFit { try printAfterSweep(store: store, label: s.label, reportDir: reportDir, localBandwidth: sweep.localBandwidth) }
         }
     }
 
@@ -241,8 +241,8 @@ func loadSpec(preset: String?, path: String?) throws -> SweepSpec {
 
 
 /// Prints what `AfterSweep` does as it does it: the fits, the recipe and where the report went.
-func printAfterSweep(store: ResultStore, label: String, reportDir: String) throws {
-    let outcome = try AfterSweep.run(store: store, label: label, reportDir: reportDir) { stage in print("\n\(stage) …") }
+func printAfterSweep(store: ResultStore, label: String, reportDir: String, localBandwidth: Double? = nil) throws {
+    let outcome = try AfterSweep.run(store: store, label: label, reportDir: reportDir, localBandwidth: localBandwidth) { stage in print("\n\(stage) …") }
     var t = TextTable(["category", "family", "train RMSE", "CV MAE", "held-out MAE"])
     for f in outcome.fits.fits {
         t.add([f.category, f.family, fmt(f.train.rmse, 3), f.cv.map { fmt($0.mae, 3) } ?? "—", f.holdout.map { fmt($0.mae, 3) } ?? "—"])

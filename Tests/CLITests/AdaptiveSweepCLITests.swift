@@ -35,13 +35,16 @@ func adaptiveSweepRunsItsRoundsAndResumesAfterAKill() throws {
     let spec = try adaptiveSpec(dir)
     let args = ["sweep", "run", "--spec", spec, "--adaptive", "--rounds", "2", "--runs-per-round", "2", "--jobs", "1", "--no-fit"]
     let whole = dir.appendingPathComponent("whole.sqlite").path
-    let r = try runCLI(args, db: whole)
+    // The uninterrupted sweep also fits, recommends and reports after its rounds.
+    let r = try runCLI(args.filter { $0 != "--no-fit" } + ["--report-dir", dir.appendingPathComponent("after").path], db: whole)
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("round 1 designed: P(recipe beats the baseline)") && r.stdout.contains("after the last round"), "\(r.stdout)")
     let expected = try adaptiveState(whole)
     #expect(expected.names.count == 14 && Set(expected.names).count == 14)
     #expect(expected.specs.count == 3 && expected.specs[0] != nil && expected.specs[2] == nil)
-    // Each round refits the objective's quadratic law of the shares near its recipe before designing.
+    // Each round refits the objective's quadratic law of the shares near its recipe before
+    // designing, and so does the recommendation after the last round.
+    #expect(r.stdout.contains("recommended (maximise vqa_avg"), "\(r.stdout)")
     let newest = try DatabaseQueue(path: whole).read { d in
         try String.fetchOne(d, sql: "SELECT body FROM fits WHERE label = 'adapt' AND category = 'vqa_avg' ORDER BY id DESC LIMIT 1")
     }
