@@ -65,6 +65,7 @@ struct Fit: ParsableCommand {
             do { try FitFiles.checkExport(source: source, to: fitsDir) } catch let e as FitFiles.Refusal { throw UserError(e.description) }
         }
         let store = try global.openStore()
+        if near == nil && bandwidth != LocalFit.standardBandwidth { throw UserError("--bandwidth weighs runs near a mixture: give --near too") }
         if let near {
             do { options.near = try LocalFit(centre: try parseMixture(near, catalogue: try store.catalogue(label: source), option: "--near"), bandwidth: bandwidth) }
             catch let e as LawError { throw UserError(e.description) }

@@ -203,6 +203,8 @@ func fittedPaperStore() throws -> (db: String, dir: URL) {
     #expect(auto.status != 0 && auto.stderr.contains("a fit near a mixture refits one weighted mixture family"), "\(auto.stderr)")
     let wide = try runCLI(base + ["--family", "quadratic_shares", "--near", "reasoning=25,visual=15", "--bandwidth", "0"], db: db)
     #expect(wide.status != 0 && wide.stderr.contains("bandwidth must be a distance in (0, 2.0]"), "\(wide.stderr)")
+    let alone = try runCLI(base + ["--family", "quadratic_shares", "--bandwidth", "0.3"], db: db)
+    #expect(alone.status != 0 && alone.stderr.contains("give --near too"), "\(alone.stderr)")
     let stored = try DatabaseQueue(path: db).read { d in try String.fetchAll(d, sql: "SELECT body FROM fits WHERE label = 'cal'") }
     #expect(stored.count == 1 && stored[0].contains("\"local\""), "one stored fit, the local one")
 }
