@@ -46,8 +46,10 @@ for k in ("adaptive", "space_filling"):
     m = r["methods"][k]
     a = m.get("runs_median")
     half = a is not None and (d is None or 2 * a <= d)
-    print("%s: median runs %s, half of Dirichlet's %s or fewer: %s; needs more runs than the grid on %d/%d problems (%.0f%%; ≤ 10%%: %s), to stay under one SD on %d/%d; final regret above the grid's by > 0.1 SD on %d/%d"
-          % (k, fmt(a), fmt(d), "yes" if half else "no", m["later_than_grid"], n, 100.0 * m["later_than_grid"] / n,
+    # A design cannot reach before its first fit: below twice that, "half" is out of any design's reach.
+    floor = "" if half or d is None or d >= 2 * r["schedule"][0] else " (out of reach: the first fit takes %d runs)" % r["schedule"][0]
+    print("%s: median runs %s, half of Dirichlet's %s or fewer: %s%s; needs more runs than the grid on %d/%d problems (%.0f%%; ≤ 10%%: %s), to stay under one SD on %d/%d; final regret above the grid's by > 0.1 SD on %d/%d"
+          % (k, fmt(a), fmt(d), "yes" if half else "no", floor, m["later_than_grid"], n, 100.0 * m["later_than_grid"] / n,
              "yes" if m["later_than_grid"] <= 0.1 * n else "no", m["later_than_grid_to_stay"], n, m["worse_than_grid_at_end"], n))
 PY
 done
