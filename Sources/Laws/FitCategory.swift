@@ -172,10 +172,8 @@ public func fitPoints(_ allPoints: [LawPoint], category: String, family: LawFami
                       options: FitOptions = FitOptions()) throws -> FitResult {
     var (points, notes) = try pointsToFit(allPoints, family: family, options: options)
     if let near = options.near {
-        // Kernel ridge takes no run weights: it is local already, through its kernel.
-        guard case let .family(f) = family, f.kind == .mixture, f != .kernelRidge else {
-            throw LawError.notLocal("a fit near a mixture refits one weighted mixture family (quadratic_shares, mixing_exponential or saturating_per_source); name it")
-        }
+        if let refusal = LocalFit.refusal(for: family) { throw refusal }
+        guard case let .family(f) = family else { preconditionFailure("a local fit's family is named") }
         let local = try near.weighted(points, family: f)
         points = local.points
         notes.append(local.note)

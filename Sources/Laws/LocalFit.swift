@@ -39,6 +39,13 @@ public struct LocalFit: Codable, Sendable, Equatable {
         self.bandwidth = bandwidth
     }
 
+    /// Why a fit of `family` cannot be made near a mixture, or nil when it can: only a named
+    /// mixture family takes run weights, and kernel ridge is local already, through its kernel.
+    public static func refusal(for family: LawFamilySelection) -> LawError? {
+        if case let .family(f) = family, f.kind == .mixture, f != .kernelRidge { return nil }
+        return .notLocal("a fit near a mixture refits one weighted mixture family (quadratic_shares, mixing_exponential or saturating_per_source); name it")
+    }
+
     /// Whether the adaptive design refits a law of `family` near its recipe before designing: a
     /// quadratic in the shares is a response surface, a local approximation (as the design's
     /// space-filling runs go near the recipe for it); a law of the per-source weights is a global

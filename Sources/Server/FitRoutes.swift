@@ -8,7 +8,7 @@ import VisionMixCore
 /// Fitted laws over HTTP: the newest fits of a source (as `visionmix fit --all --json` prints
 /// them) and refits through the same `SourceFits.fit` the CLI uses, stored in the database.
 enum FitRoutes {
-    static let createFields: Set<String> = ["source", "category", "family", "params", "tokens", "through"]
+    static let createFields: Set<String> = ["source", "category", "family", "params", "tokens", "through", "near", "bandwidth"]
 
     /// `GET /v1/fits?source=LABEL`: the newest FitResult of each category, sorted by category.
     @Sendable static func list(_ request: Request, _ ctx: RouteContext) async throws -> Response {
@@ -43,7 +43,9 @@ enum FitRoutes {
 
     /// `POST /v1/fits` `{"source", "category": "vqa_avg" | "all", "family": "auto", "params"?,
     /// "tokens"?, "through"?}` (params and tokens: fit only the runs at that size or budget;
-    /// through: a loss category to fit the score through, as `fit --through`): fits and
+    /// through: a loss category to fit the score through, as `fit --through`; near, bandwidth:
+    /// a mixture, spec string or object, to fit a named mixture family near with run weights
+    /// falling off over the bandwidth, as `fit --near --bandwidth`): fits and
     /// stores them in the database and answers
     /// `{"fits": [FitResult], "not_fitted": [{"category", "reason"}]}`.
     @Sendable static func create(_ request: Request, _ ctx: RouteContext) async throws -> Response {
@@ -66,6 +68,7 @@ enum FitRoutes {
             guard MetricCatalogue.isValidName(through) else { throw APIError.badRequest("through must be a category name", field: "through") }
         }
         let store = ctx.state.store
+        slice.near = try localFit(body, source: source, family: family, store: store)
         if let through {
             do { slice.ladderLoss = try LadderLoss.law(category: through, label: source, in: store) } catch let e as LawError {
                 throw APIError(.unprocessableContent, e.description, field: "through")
@@ -106,6 +109,21 @@ enum FitRoutes {
         struct NotFitted: Encodable { let category: String, reason: String }
         struct Outcome: Encodable { let fits: [FitResult], not_fitted: [NotFitted] }
         return JSON.response(Outcome(fits: outcome.fits, not_fitted: outcome.failures.map { NotFitted(category: $0.category, reason: $0.reason) }))
+    }
+
+    /// The body's `near` and `bandwidth` as a local fit, nil without `near`; checked before
+    /// anything is fitted, each refusal naming its field.
+    static func localFit(_ body: RequestBody, source: String, family: LawFamilySelection, store: ResultStore) throws -> LocalFit? {
+        let bandwidth = try body.number("bandwidth")
+        guard body.value("near") != nil else {
+            if bandwidth != nil { throw APIError.badRequest("bandwidth weighs runs near a mixture: give near too", field: "bandwidth") }
+            return nil
+        }
+        if let refusal = LocalFit.refusal(for: family) { throw APIError.badRequest(refusal.description, field: "family") }
+        let centre = try body.mixture("near", catalogue: try store.catalogue(label: source))!
+        do { return try LocalFit(centre: centre, bandwidth: bandwidth ?? LocalFit.standardBandwidth) } catch let e as LawError {
+            throw APIError.badRequest(e.description, field: "bandwidth")
+        }
     }
 
     /// A source label from the query or body: required, and a plain label.

@@ -56,6 +56,26 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
         #expect((at3B["train"] as? [String: Any])?["points"] as? Int == 11, "\(at3B["train"] ?? "")")
     }
 
+    @Test func aLawIsFittedNearAMixtureOnRequest() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        try seedPaper(s)
+        let slice = #""source": "paper", "category": "vqa_avg", "family": "quadratic_shares", "params": "3B", "tokens": "50B""#
+        var r = try await s.post("/v1/fits", json: "{\(slice)}")
+        #expect(r.status == 200, "\(r.text)")
+        let everywhere = try #require((r.json["fits"] as? [[String: Any]])?.first)
+        #expect(everywhere["local"] == nil)
+        r = try await s.post("/v1/fits", json: "{\(slice), \"near\": \"reasoning=30,visual=20\", \"bandwidth\": 0.1}")
+        #expect(r.status == 200, "\(r.text)")
+        let near = try #require((r.json["fits"] as? [[String: Any]])?.first)
+        #expect((near["local"] as? [String: Any])?["bandwidth"] as? Double == 0.1, "\(near["local"] ?? "")")
+        #expect((near["notes"] as? [String] ?? []).contains { $0.hasPrefix("fitted near reasoning share 30.0% · visual share 20.0%") }, "\(near["notes"] ?? "")")
+        // The kernel weights reach the fit: the same runs give another law.
+        let a = try #require(everywhere["parameters"] as? [String: Double]), b = try #require(near["parameters"] as? [String: Double])
+        #expect(a.keys == b.keys && a.contains { abs($0.value - b[$0.key]!) > 1e-6 * max(1, abs($0.value)) }, "\(a) \(b)")
+        #expect(try SourceFits.newest(label: "paper", in: s.store).first?.local?.bandwidth == 0.1)
+    }
+
     @Test func refitEveryCategoryReportsTheOnesThatCannotBeFitted() async throws {
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
@@ -87,6 +107,11 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
             (#"{"source": "paper", "category": "vqa_avg", "params": "9B"}"#, 404, "params"),
             (#"{"source": "paper", "category": "vqa_avg", "params": "3B", "tokens": "1T"}"#, 404, "tokens"),
             (#"{"source": "paper", "category": "vqa_avg", "params": -3}"#, 400, "params"),
+            (#"{"source": "paper", "category": "vqa_avg", "near": "balanced"}"#, 400, "family"),
+            (#"{"source": "paper", "category": "vqa_avg", "family": "kernel_ridge", "near": "balanced"}"#, 400, "family"),
+            (#"{"source": "paper", "category": "vqa_avg", "family": "quadratic_shares", "bandwidth": 0.2}"#, 400, "bandwidth"),
+            (#"{"source": "paper", "category": "vqa_avg", "family": "quadratic_shares", "near": "balanced", "bandwidth": 3}"#, 400, "bandwidth"),
+            (#"{"source": "paper", "category": "vqa_avg", "family": "quadratic_shares", "near": "no_such_mix"}"#, 400, "near"),
             // Two runs cannot identify any law: refused with the reason, nothing stored.
             (#"{"source": "tiny", "category": "vqa_avg"}"#, 422, "category"),
             (#"{"source": "tiny", "category": "all"}"#, 422, "category"),
