@@ -74,6 +74,11 @@ public struct LocalFit: Codable, Sendable, Equatable {
         return max(exp(-d2 / (2 * bandwidth * bandwidth)), Self.floor)
     }
 
+    /// The centre in the coordinates `family` reads.
+    public func centreDescription(family: LawFamily) -> String {
+        Self.readsShares(family) ? centre.sharesDescription : centre.description
+    }
+
     /// `points` with their weights multiplied by the kernel's, and a note saying so: the centre,
     /// the bandwidth and the effective number of runs (Σw)² / Σw², Kish's, of the kernel weights.
     func weighted(_ points: [LawPoint], family: LawFamily) throws -> (points: [LawPoint], note: String) {
@@ -87,7 +92,7 @@ public struct LocalFit: Codable, Sendable, Equatable {
         let effective = squares > 0 ? sum * sum / squares : 0
         let space = Self.readsShares(family) ? "shares" : "weights"
         let note = String(format: "fitted near %@ (Gaussian kernel over the %@, bandwidth %.2f, floor %.2f): the %d runs count as %.1f",
-                          Self.readsShares(family) ? centre.sharesDescription : centre.description, space, bandwidth, Self.floor,
+                          centreDescription(family: family), space, bandwidth, Self.floor,
                           points.count, effective)
         return (out, note)
     }

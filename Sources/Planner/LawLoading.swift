@@ -59,7 +59,7 @@ extension LawSet {
             throw PlannerError.missing("no fitted laws for source '\(source)'; run `visionmix fit --source \(source) --all` first"
                                        + (known.isEmpty ? "" : " (sources in the store: \(known.joined(separator: ", ")))"))
         }
-        var origin = LawOrigin(place: "database")
+        var origin = LawOrigin(place: "database", notes: localNotes(fits))
         // A fit made before runs were added does not describe them.
         if let newest = try store.fits(label: source).first?.createdAt {
             let unseen = try store.runsStored(label: source, after: newest)
@@ -83,7 +83,16 @@ extension LawSet {
             throw PlannerError.missing("the fit files of '\(source)' in \(dir) were fitted over different sources; refit and export them again")
         }
         return (LawSet(fits: fits.map(\.law), source: source, catalogue: catalogues.first ?? .builtin),
-                LawOrigin(place: URL(fileURLWithPath: dir).appendingPathComponent(source).path))
+                LawOrigin(place: URL(fileURLWithPath: dir).appendingPathComponent(source).path, notes: localNotes(fits)))
+    }
+
+    /// A law fitted near a mixture (`fit --near`, an adaptive sweep's refit near its recipe)
+    /// describes the mixtures near it best: the planner says so for each.
+    static func localNotes(_ fits: [FitResult]) -> [String] {
+        fits.compactMap { f in
+            f.local.map { String(format: "the law of %@ (%@) was fitted near %@, bandwidth %.2f: it describes mixtures near there best",
+                                 f.category, f.law.family.rawValue, $0.centreDescription(family: f.law.family), $0.bandwidth) }
+        }
     }
 
     public init(fits: [FittedLaw], source: String, catalogue: SourceCatalogue = .builtin) {

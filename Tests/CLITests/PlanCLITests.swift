@@ -207,4 +207,8 @@ func fittedPaperStore() throws -> (db: String, dir: URL) {
     #expect(alone.status != 0 && alone.stderr.contains("give --near too"), "\(alone.stderr)")
     let stored = try DatabaseQueue(path: db).read { d in try String.fetchAll(d, sql: "SELECT body FROM fits WHERE label = 'cal'") }
     #expect(stored.count == 1 && stored[0].contains("\"local\""), "one stored fit, the local one")
+    // Planning from it says which law is local, and where.
+    let predict = try runCLI(["predict", "--source", "cal", "--mix", "reasoning=25,visual=15"], db: db)
+    #expect(predict.status == 0 && predict.stderr.contains(
+        "the law of text_acc (quadratic_shares) was fitted near reasoning share 25.0% · visual share 15.0%, bandwidth 0.15"), "\(predict.stderr)")
 }
