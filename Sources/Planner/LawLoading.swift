@@ -88,7 +88,7 @@ extension LawSet {
 
     /// A law fitted near a mixture (`fit --near`, an adaptive sweep's refit near its recipe)
     /// describes the mixtures near it best: the planner says so for each.
-    static func localNotes(_ fits: [FitResult]) -> [String] {
+    public static func localNotes(_ fits: [FitResult]) -> [String] {
         fits.compactMap { f in
             f.local.map { String(format: "the law of %@ (%@) was fitted near %@, bandwidth %.2f: it describes mixtures near there best",
                                  f.category, f.law.family.rawValue, $0.centreDescription(family: f.law.family), $0.bandwidth) }

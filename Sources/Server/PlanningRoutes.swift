@@ -1,5 +1,7 @@
+import Fits
 import Foundation
 import Hummingbird
+import Laws
 import Planner
 import Store
 import VisionMixCore
@@ -34,14 +36,30 @@ enum PlanningRoutes {
     }
 
     @Sendable static func recommend(_ request: Request, _ ctx: RouteContext) async throws -> Response {
-        let body = try await RequestBody.read(request, limit: ctx.configuration.maxBodyBytes, allowed: recommendFields)
+        let body = try await RequestBody.read(request, limit: ctx.configuration.maxBodyBytes, allowed: recommendFields.union(["local_bandwidth"]))
         let export = try body.bool("export") ?? false
-        let (source, laws, r) = try recommendationRequest(body, ctx)
+        let localBandwidth = try body.number("local_bandwidth")
+        if let h = localBandwidth, !LocalFit.takes(bandwidth: h) {
+            throw APIError.badRequest("local_bandwidth must be a distance in (0, \(LocalFit.widest)] in share units, like 0.15", field: "local_bandwidth")
+        }
+        let (source, fitted, r) = try recommendationRequest(body, ctx)
         let store = ctx.state.store
+        // As `recommend --local-bandwidth`: the objective's law of the shares refitted near the
+        // recipe and stored, on the fit queue like every other fit.
+        var laws = fitted
+        if let h = localBandwidth {
+            laws = try await offload(on: ctx.state.fitQueue) { () throws -> LawSet in
+                let fits = try SourceFits.forPlanning(label: source, in: store).filter { r.objective.categories.contains($0.category) }
+                do { return try fitted.refittedNearRecipe(of: fits, request: r, bandwidth: h, store: store).laws } catch let e as LawError {
+                    throw APIError(.unprocessableContent, e.description, field: "local_bandwidth")
+                }
+            }
+        }
+        let planning = laws
         let recipe = try await offload {
             // The runs the transfer check reads: the store's, whichever provider gave the laws.
             let runs = try store.runs(RunFilter(source: source))
-            return try field("constraints") { try laws.recommend(r, checkingTransferIn: runs) }
+            return try field("constraints") { try planning.recommend(r, checkingTransferIn: runs) }
         }
         guard export else { return JSON.response(recipe) }
         let (texts, refusals) = try recipe.exports()

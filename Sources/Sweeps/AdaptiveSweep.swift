@@ -82,29 +82,13 @@ public struct AdaptiveSweep {
     }
 
     /// The laws to design with: with `localBandwidth`, the objective's laws of the shares
-    /// refitted near their recipe (`refitNearRecipe`).
+    /// refitted near their recipe (`LawSet.refittedNearRecipe`).
     func refitNearRecipe(_ laws: LawSet, fits: [FitResult], round r: Int) throws -> LawSet {
         do {
-            return try Self.refitNearRecipe(laws, fits: fits, request: request, bandwidth: localBandwidth, store: store, label: spec.label)
+            return try laws.refittedNearRecipe(of: fits, request: request, bandwidth: localBandwidth, store: store).laws
         } catch let e as LawError {
             throw SweepError.bad("round \(r) cannot be designed: \(e.description)")
         }
-    }
-
-    /// `laws` with those of `fits` that are laws of the shares (`LocalFit.refitsNearRecipe`)
-    /// refitted near the recipe `laws` give for `request`, and stored with the label's other
-    /// fits (nil `bandwidth`: `laws` as they are). The rounds design from these laws, and the
-    /// after-sweep recommendation of an adaptive sweep reads them too.
-    public static func refitNearRecipe(_ laws: LawSet, fits: [FitResult], request: RecommendationRequest, bandwidth: Double?,
-                                       store: ResultStore, label: String) throws -> LawSet {
-        let shares = fits.filter { LawFamily(rawValue: $0.family).map(LocalFit.refitsNearRecipe) ?? false }
-        guard let bandwidth, !shares.isEmpty else { return laws }
-        let recipe = try laws.recommend(request).mixture(catalogue: laws.catalogue)
-        let local = try SourceFits.fit(near: try LocalFit(centre: recipe, bandwidth: bandwidth), refitting: shares, store: store, label: label)
-        if let failed = local.failures.first {
-            throw LawError.notLocal("the law of \(failed.category) could not be refitted near the recipe: \(failed.reason)")
-        }
-        return try LawSet.load(store: store, source: label).0
     }
 }
 

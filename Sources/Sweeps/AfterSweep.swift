@@ -37,7 +37,7 @@ public enum AfterSweep {
     /// Fits, recommends (storing the recipe) and writes the report into `reportDir`.
     /// `stage` hears of each step before it starts. With `localBandwidth` (an adaptive sweep's),
     /// the objective's law of the shares is refitted near its recipe before recommending, as
-    /// each round was (`AdaptiveSweep.refitNearRecipe`).
+    /// each round was (`LawSet.refittedNearRecipe`).
     public static func run(store: ResultStore, label: String, reportDir: String, localBandwidth: Double? = nil,
                            stage: (String) -> Void = { _ in }) throws -> Outcome {
         stage("fitting every category of '\(label)'")
@@ -53,9 +53,9 @@ public enum AfterSweep {
         if mixtureFits.fits.contains(where: { $0.category == objective }) {
             stage("recommending a recipe for \(objective)")
             do {
-                let laws = try AdaptiveSweep.refitNearRecipe(try LawSet.load(store: store, source: label).0,
-                                                             fits: mixtureFits.fits.filter { $0.category == objective }, request: req,
-                                                             bandwidth: localBandwidth, store: store, label: label)
+                let laws = try LawSet.load(store: store, source: label).0
+                    .refittedNearRecipe(of: mixtureFits.fits.filter { $0.category == objective }, request: req,
+                                        bandwidth: localBandwidth, store: store).laws
                 let recipe = try laws.recommend(req, checkingTransferIn: try store.runs(RunFilter(source: label)))
                 try store.saveRecommendation(recipe, label: label, objective: objective, request: req.summary)
                 outcome.recipe = recipe

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Fits
 import Foundation
+import Laws
 import Planner
 import Store
 import Sweeps
@@ -95,6 +97,8 @@ struct Recommend: ParsableCommand {
     @Option(help: "table, json, yaml or megatron.") var format = "table"
     @Flag(help: "Same as --format json.") var json = false
     @Option(help: "Write the vision–language Pareto front as an SVG.") var plot: String?
+    @Option(help: "Refit the objective's law of the shares (quadratic_shares) near the recipe, each run weighted by a Gaussian kernel of this bandwidth (0.15, as `sweep run --adaptive`), store the refit and recommend from it. Laws of the per-source weights are kept as fitted.")
+    var localBandwidth: Double?
 
     /// The request the options describe, every part but the baseline checked before any law is
     /// read (the baseline names the laws' sources, so `withBaseline` reads it with them).
@@ -119,6 +123,12 @@ struct Recommend: ParsableCommand {
         // As the server's max_epochs: a repetition limit of zero, below or NaN limits nothing sensible.
         guard maxEpochs.isFinite, maxEpochs > 0 else { throw UserError("--max-epochs must be a positive number (got \(maxEpochs))") }
         if let plot { try Checks.writableFile(plot, option: "--plot") }
+        if let h = localBandwidth {
+            guard lawOptions.fits == nil else { throw UserError("--local-bandwidth refits a law from the store's runs; fit files (--fits) cannot be refitted") }
+            guard LocalFit.takes(bandwidth: h) else {
+                throw UserError("--local-bandwidth must be a distance in (0, \(LocalFit.widest)] in share units, like 0.15; got \(h)")
+            }
+        }
         var req = try request()
         let laws = try lawOptions.load(global)
         req.baselineName = baseline ?? RecommendationRequest.defaultBaseline(for: laws.catalogue)
@@ -126,7 +136,7 @@ struct Recommend: ParsableCommand {
         // The runs the transfer check reads; laws read from fit files may have none stored.
         let runs = (try? global.openStore().runs(RunFilter(source: lawOptions.source))) ?? []
         let recipe: Recipe
-        do { recipe = try laws.recommend(req, checkingTransferIn: runs) } catch let e as PlannerError { throw UserError(e.description) }
+        do { recipe = try lawsNearRecipe(laws, request: req).recommend(req, checkingTransferIn: runs) } catch let e as PlannerError { throw UserError(e.description) }
         for w in recipe.warnings { note("warning: \(w)") }
         // The recipe is printed either way; a store that cannot take it is worth a line, not a failure.
         do { try global.openStore().saveRecommendation(recipe, label: recipe.source, objective: objective, request: req.summary) } catch {
@@ -141,6 +151,20 @@ struct Recommend: ParsableCommand {
         case "table": printRecipe(recipe)
         default: throw UserError("--format must be table, json, yaml or megatron")
         }
+    }
+
+    /// `laws`, or with `--local-bandwidth` the objective's law of the shares refitted near the
+    /// recipe they give (`LawSet.refittedNearRecipe`, which stores the refit).
+    func lawsNearRecipe(_ laws: LawSet, request req: RecommendationRequest) throws -> LawSet {
+        guard let h = localBandwidth else { return laws }
+        let store = try global.openStore()
+        let fits = try SourceFits.forPlanning(label: lawOptions.source, in: store).filter { req.objective.categories.contains($0.category) }
+        do {
+            let refit = try laws.refittedNearRecipe(of: fits, request: req, bandwidth: h, store: store)
+            if refit.refitted.isEmpty { note("note: no law of \(req.objective.text) is a quadratic in the shares; recommending from the laws as fitted") }
+            for n in LawSet.localNotes(refit.refitted) { note("note: refitted: \(n)") }
+            return refit.laws
+        } catch let e as LawError { throw UserError(e.description) }
     }
 
     func printRecipe(_ r: Recipe) {

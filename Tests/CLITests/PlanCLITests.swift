@@ -187,6 +187,39 @@ func fittedPaperStore() throws -> (db: String, dir: URL) {
 /// `fit --near`: the shipped calibration's text_acc law of the shares (which misses its
 /// replicated runs over the whole plane) refitted near the reasoning line's recipe, the runs
 /// weighted by their distance from it; what cannot be weighed is refused before anything is stored.
+@Test func recommendRefitsTheObjectivesQuadraticNearItsRecipeOnRequest() throws {
+    let dir = scratchDirectory()
+    let db = dir.appendingPathComponent("v.sqlite").path
+    #expect(try runCLI(["runs", "import", repoRoot.appendingPathComponent("data/calibration/standard.csv").path, "--source", "cal"], db: db).status == 0)
+    #expect(try runCLI(["fit", "--source", "cal", "--category", "vqa_avg", "--family", "quadratic_shares", "--bootstrap", "10"], db: db).status == 0)
+    func shares(_ r: CLIResult) throws -> [Double] {
+        let j = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stderr)")
+        return [try #require(j["reasoning_share"] as? Double), try #require(j["visual_share"] as? Double)]
+    }
+    let base = ["recommend", "--source", "cal", "--objective", "vqa_avg", "--json"]
+    let global = try shares(try runCLI(base, db: db))
+    let refit = try runCLI(base + ["--local-bandwidth", "0.15"], db: db)
+    let local = try shares(refit)
+    let centre = String(format: "reasoning share %.1f%% · visual share %.1f%%", global[0] * 100, global[1] * 100)
+    #expect(refit.stderr.contains("refitted: the law of vqa_avg (quadratic_shares) was fitted near \(centre), bandwidth 0.15"), "\(refit.stderr)")
+    // The refit is stored and recommends elsewhere than the law fitted to every run alike.
+    let moved: Double = abs(local[0] - global[0]) + abs(local[1] - global[1])
+    #expect(moved > 0.01, "\(global) \(local)")
+    let stored = try DatabaseQueue(path: db).read { d in try String.fetchAll(d, sql: "SELECT body FROM fits WHERE label = 'cal' ORDER BY id") }
+    #expect(stored.count == 2 && !stored[0].contains("\"local\"") && stored[1].contains("\"local\""), "the first fit, then the refit")
+    let refusals: [([String], String)] = [(["--local-bandwidth", "3"], "--local-bandwidth must be a distance in (0, 2.0]"),
+                                          (["--local-bandwidth", "0.15", "--fits", dir.path], "fit files (--fits) cannot be refitted")]
+    for (args, message) in refusals {
+        let r = try runCLI(base + args, db: db)
+        #expect(r.status != 0 && r.stderr.contains(message), "\(args): \(r.stderr)")
+    }
+    // A law of the per-source weights is a global form: kept as fitted, and said so.
+    #expect(try runCLI(["runs", "import", repoRoot.appendingPathComponent("data/reference/paper-mixtures.csv").path, "--source", "paper"], db: db).status == 0)
+    #expect(try runCLI(["fit", "--source", "paper", "--category", "vqa_avg", "--family", "saturating_per_source", "--bootstrap", "10"], db: db).status == 0)
+    let weights = try runCLI(["recommend", "--source", "paper", "--objective", "vqa_avg", "--local-bandwidth", "0.15"], db: db)
+    #expect(weights.status == 0 && weights.stderr.contains("no law of vqa_avg is a quadratic in the shares"), "\(weights.stderr)")
+}
+
 @Test func aLawIsFittedNearAMixtureOnRequest() throws {
     let dir = scratchDirectory()
     let db = dir.appendingPathComponent("v.sqlite").path

@@ -76,6 +76,25 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
         #expect(try SourceFits.newest(label: "paper", in: s.store).first?.local?.bandwidth == 0.1)
     }
 
+    @Test func aRecommendationRefitsItsQuadraticNearTheRecipeOnRequest() async throws {
+        let s = try await TestServer.start(storeLaws: true)
+        defer { Task { await s.stop() } }
+        try seedPaper(s)
+        var r = try await s.post("/v1/fits", json: #"{"source": "paper", "category": "vqa_avg", "family": "quadratic_shares", "params": "3B", "tokens": "50B"}"#)
+        #expect(r.status == 200, "\(r.text)")
+        r = try await s.post("/v1/recommend", json: #"{"source": "paper", "objective": "vqa_avg", "local_bandwidth": 9}"#)
+        #expect(r.status == 400 && r.errorField == "local_bandwidth", "\(r.text)")
+        r = try await s.post("/v1/recommend", json: #"{"source": "paper", "objective": "vqa_avg"}"#)
+        #expect(r.status == 200, "\(r.text)")
+        let global = try #require(r.json["reasoning_share"] as? Double)
+        r = try await s.post("/v1/recommend", json: #"{"source": "paper", "objective": "vqa_avg", "local_bandwidth": 0.2}"#)
+        #expect(r.status == 200, "\(r.text)")
+        // The refit is stored, centred on the recipe of the law fitted to every run alike.
+        let newest = try #require(try SourceFits.newest(label: "paper", in: s.store).first { $0.category == "vqa_avg" })
+        let centre = try #require(newest.local?.centre.reasoningShare)
+        #expect(newest.local?.bandwidth == 0.2 && abs(centre - global) < 1e-9, "\(String(describing: newest.local)) against \(global)")
+    }
+
     @Test func refitEveryCategoryReportsTheOnesThatCannotBeFitted() async throws {
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
