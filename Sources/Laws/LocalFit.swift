@@ -30,11 +30,15 @@ public struct LocalFit: Codable, Sendable, Equatable {
     /// Whether `bandwidth` is a positive distance up to `widest`.
     public static func takes(bandwidth: Double) -> Bool { bandwidth.isFinite && bandwidth > 0 && bandwidth <= widest }
 
+    /// Why `bandwidth`, given as `name`, is refused, or nil when `takes` it.
+    public static func refusal(bandwidth: Double, name: String = "a local fit's bandwidth") -> String? {
+        takes(bandwidth: bandwidth) ? nil
+            : "\(name) must be a distance in (0, \(widest)] in share or weight units, like 0.15; got \(bandwidth)"
+    }
+
     /// Refuses a bandwidth `takes` does not.
     public init(centre: Mixture, bandwidth: Double) throws {
-        guard Self.takes(bandwidth: bandwidth) else {
-            throw LawError.notLocal("a local fit's bandwidth must be a distance in (0, \(Self.widest)] in share or weight units, like 0.15; got \(bandwidth)")
-        }
+        if let why = Self.refusal(bandwidth: bandwidth) { throw LawError.notLocal(why) }
         self.centre = centre
         self.bandwidth = bandwidth
     }

@@ -39,8 +39,8 @@ enum PlanningRoutes {
         let body = try await RequestBody.read(request, limit: ctx.configuration.maxBodyBytes, allowed: recommendFields.union(["local_bandwidth"]))
         let export = try body.bool("export") ?? false
         let localBandwidth = try body.number("local_bandwidth")
-        if let h = localBandwidth, !LocalFit.takes(bandwidth: h) {
-            throw APIError.badRequest("local_bandwidth must be a distance in (0, \(LocalFit.widest)] in share units, like 0.15", field: "local_bandwidth")
+        if let h = localBandwidth, let why = LocalFit.refusal(bandwidth: h, name: "local_bandwidth") {
+            throw APIError.badRequest(why, field: "local_bandwidth")
         }
         let (source, fitted, r) = try recommendationRequest(body, ctx)
         let store = ctx.state.store

@@ -125,9 +125,7 @@ struct Recommend: ParsableCommand {
         if let plot { try Checks.writableFile(plot, option: "--plot") }
         if let h = localBandwidth {
             guard lawOptions.fits == nil else { throw UserError("--local-bandwidth refits a law from the store's runs; fit files (--fits) cannot be refitted") }
-            guard LocalFit.takes(bandwidth: h) else {
-                throw UserError("--local-bandwidth must be a distance in (0, \(LocalFit.widest)] in share units, like 0.15; got \(h)")
-            }
+            if let why = LocalFit.refusal(bandwidth: h, name: "--local-bandwidth") { throw UserError(why) }
         }
         var req = try request()
         let laws = try lawOptions.load(global)
