@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Laws
 
 /// The dashboard's working pages: the planner, the fits, the runs and the sweeps. Each is a
 /// small HTML shell (labelled controls, empty panels) whose script asks the JSON API under
@@ -103,6 +104,7 @@ enum DashboardPages {
         <div><label for="candidates">Candidates</label><input id="candidates" type="number" min="100" max="20000" step="100" value="4000"></div>
         </div>
         <p><input id="extrapolate" type="checkbox"> <label class="inline" for="extrapolate">also search outside the fitted mixtures</label></p>
+        <p><input id="refit-near" type="checkbox" data-bandwidth="\(LocalFit.standardBandwidth)"> <label class="inline" for="refit-near">refit the objective's quadratic law of the shares near the recipe first (bandwidth \(LocalFit.standardBandwidth); the refit is stored)</label></p>
         <button id="recommend" type="submit">Recommend</button> <span id="rec-status" class="status" role="status"></span>
         </form>
         <div id="recipe" hidden><div class="cols" style="margin-top:10px"><div><h3>Recipe</h3><div id="recipe-summary"></div>

@@ -228,6 +228,34 @@ def planner_weights_and_recommend(d):
     shoot(d, "planner-next-runs", scroll_to="#design-h")
 
 
+def planner_refit(d):
+    print("planner, calibration: a recipe from the objective's law refitted near its recipe")
+    d.get(BASE + "/planner?source=calibration")
+    wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#predictions tbody tr"), "the first predictions")
+    d.find_element(By.ID, "recommend").click()
+    wait(d, lambda d: text(d, "#rec-status").startswith("done"), "the recommendation from the stored law", 240)
+    plain_sent = json.loads(d.find_element(By.ID, "rec-request").get_attribute("textContent"))
+    plain = api("POST", "/v1/recommend", plain_sent)
+    check("local_bandwidth" not in plain_sent, "unchecked, the form asks for no refit")
+    d.find_element(By.ID, "refit-near").click()
+    d.execute_script("document.getElementById('rec-status').textContent = ''")  # so the first recipe's "done" is not read again
+    d.find_element(By.ID, "recommend").click()
+    wait(d, lambda d: text(d, "#rec-status").startswith("done"), "the recommendation from the refit", 240)
+    sent = json.loads(d.find_element(By.ID, "rec-request").get_attribute("textContent"))
+    check(sent == dict(plain_sent, local_bandwidth=0.15), f"checked, the form sends local_bandwidth 0.15 ({sent.get('local_bandwidth')})")
+    fit = next(f for f in api("GET", "/v1/fits?source=calibration") if f["category"] == "vqa_avg")
+    centre = (fit.get("local") or {}).get("centre") or {}
+    check(fit["local"]["bandwidth"] == 0.15 and abs(centre.get("reasoning_share", -1) - plain["reasoning_share"]) < 1e-12
+          and abs(centre.get("visual_share", -1) - plain["visual_share"]) < 1e-12,
+          f"the stored vqa_avg law was refitted near the recipe of the law before it ({centre})")
+    # The stored law is the refit now: the plain request reproduces the page's recipe.
+    truth = api("POST", "/v1/recommend", plain_sent)
+    check(text(d, "#recipe-objective") == f"{truth['objective']} = {truth['objective_value']:.2f}", "the page shows the refitted law's recipe")
+    check(abs(truth["reasoning_share"] - plain["reasoning_share"]) + abs(truth["visual_share"] - plain["visual_share"]) > 1e-6,
+          "the refit moved the recipe")
+    no_page_errors(d, "planner with a refit")
+
+
 def fits_page(d):
     print("fits page (calibration, vqa_avg)")
     d.get(BASE + "/fits?source=calibration&category=vqa_avg")
@@ -347,6 +375,7 @@ def main():
         runs_page(d)
         sweeps_page(d)
         overview(d)
+        planner_refit(d)
     except Exception as e:
         d.save_screenshot(os.path.join(SHOTS, "failure.png"))
         print(f"FAILED: {e}\n(the page at failure: {os.path.join(SHOTS, 'failure.png')})")

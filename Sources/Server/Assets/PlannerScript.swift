@@ -231,6 +231,7 @@ P.recommendRequest = function () {
   body.baseline = base === "__sliders" ? P.spec() : base;
   if (VM.$("candidates").value !== "") body.candidates = Number(VM.$("candidates").value);
   if (VM.$("extrapolate").checked) body.allow_extrapolation = true;
+  if (VM.$("refit-near").checked) body.local_bandwidth = Number(VM.$("refit-near").dataset.bandwidth);
   return body;
 };
 
@@ -251,7 +252,9 @@ P.recommend = async function () {
 /** The next runs for the form's recommendation: `POST /v1/design` with the recommend request. */
 P.design = async function () {
   const status = VM.$("design-status"), button = VM.$("design"), body = P.recommendRequest();
+  // The design reads the stored laws, a refit made by the recommendation among them.
   delete body.export;
+  delete body.local_bandwidth;
   body.runs = Number(VM.$("design-runs").value);
   body.strategy = VM.$("design-strategy").value;
   VM.status(status, "designing…");
