@@ -2,10 +2,18 @@ import Foundation
 
 /// The CPU a release build was compiled for. scripts/build-release.sh compiles with
 /// `-target-cpu haswell` on a machine with AVX2 and FMA (so the trainer's own loops run 8
-/// floats wide) and then defines VISIONMIX_NEEDS_AVX2. Such a binary copied to a CPU without
-/// them would die of SIGILL in the middle of a run; `visionmix` checks first and says why.
+/// floats wide) and then defines VISIONMIX_NEEDS_AVX2, or with `-target-cpu znver4` on an AMD
+/// CPU with Zen 4's AVX-512 set (16 floats wide) and VISIONMIX_NEEDS_ZEN4. Such a binary
+/// copied to a CPU without them would die of SIGILL in the middle of a run; `visionmix` checks
+/// first and says why.
 public enum BuildTarget {
-    #if VISIONMIX_NEEDS_AVX2
+    #if VISIONMIX_NEEDS_ZEN4
+    public static let cpu = "znver4"
+    /// The /proc/cpuinfo flags of the instruction sets LLVM's znver4 target may emit.
+    public static let requiredFlags = ["avx2", "fma", "avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl", "avx512ifma",
+                                       "avx512vbmi", "avx512_vbmi2", "avx512_vnni", "avx512_bitalg", "avx512_vpopcntdq",
+                                       "avx512_bf16", "gfni", "vaes", "vpclmulqdq"]
+    #elseif VISIONMIX_NEEDS_AVX2
     public static let cpu = "haswell"
     public static let requiredFlags = ["avx2", "fma"]
     #else
