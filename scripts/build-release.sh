@@ -11,7 +11,7 @@
 # to the baseline build's (checked: docs/performance.md). The binary then needs an AVX2 CPU,
 # and on one without it stops with a message that says so; VISIONMIX_TARGET_CPU=x86-64 builds
 # for any.
-# -target-cpu znver4 on an AMD CPU with Zen 4's AVX-512 set (the flags BuildTarget.swift lists):
+# -target-cpu znver4 on an AMD CPU with Zen 4's AVX-512 set (BuildTarget.zen4Flags; a test keeps the two lists equal):
 # LLVM then runs those loops 16 floats wide, 3-7% more tokens/s from m to xl on the AVX-512 EPYC
 # with the same bits (docs/performance.md). Intel CPUs with AVX-512 keep haswell: skylake-avx512
 # measured no faster here, and LLVM keeps its loops 8 wide there.

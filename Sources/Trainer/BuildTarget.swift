@@ -7,12 +7,15 @@ import Foundation
 /// copied to a CPU without them would die of SIGILL in the middle of a run; `visionmix` checks
 /// first and says why.
 public enum BuildTarget {
+    /// The /proc/cpuinfo flags of the instruction sets LLVM's znver4 target may emit: the
+    /// build chooses znver4 on an AMD CPU with all of them (its `zen4` list, which a test holds
+    /// equal to this one).
+    public static let zen4Flags = ["avx2", "fma", "avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl", "avx512ifma",
+                                   "avx512vbmi", "avx512_vbmi2", "avx512_vnni", "avx512_bitalg", "avx512_vpopcntdq",
+                                   "avx512_bf16", "gfni", "vaes", "vpclmulqdq"]
     #if VISIONMIX_NEEDS_ZEN4
     public static let cpu = "znver4"
-    /// The /proc/cpuinfo flags of the instruction sets LLVM's znver4 target may emit.
-    public static let requiredFlags = ["avx2", "fma", "avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl", "avx512ifma",
-                                       "avx512vbmi", "avx512_vbmi2", "avx512_vnni", "avx512_bitalg", "avx512_vpopcntdq",
-                                       "avx512_bf16", "gfni", "vaes", "vpclmulqdq"]
+    public static let requiredFlags = zen4Flags
     #elseif VISIONMIX_NEEDS_AVX2
     public static let cpu = "haswell"
     public static let requiredFlags = ["avx2", "fma"]

@@ -1,4 +1,5 @@
 // The correction of OpenBLAS's kernel choice (BLASKernels): when it applies and what it picks.
+import Foundation
 import Testing
 @testable import Trainer
 
@@ -44,5 +45,18 @@ import Testing
         #expect(BuildTarget.missing([], cpuFlags: ["sse3"]).isEmpty)
         // The debug build the tests run in is compiled for the baseline.
         #expect(BuildTarget.cpu == "baseline" && BuildTarget.missing().isEmpty)
+    }
+
+    /// The release build chooses znver4 by the flags the binary then checks: one list, or a
+    /// binary could be built on a CPU its own check would refuse.
+    @Test func theBuildChoosesZen4ByTheFlagsTheBinaryChecks() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/build-release.sh")
+        let text = try String(contentsOf: script, encoding: .utf8)
+        let start = try #require(text.range(of: "zen4=("))
+        let end = try #require(text[start.upperBound...].firstIndex(of: ")"))
+        let listed = text[start.upperBound..<end].split(whereSeparator: \.isWhitespace).map(String.init)
+        #expect(listed == BuildTarget.zen4Flags)
+        #expect(BuildTarget.missing(BuildTarget.zen4Flags, cpuFlags: Set(BuildTarget.zen4Flags).subtracting(["avx512_bf16"])) == ["avx512_bf16"])
     }
 }
