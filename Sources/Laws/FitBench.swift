@@ -31,7 +31,7 @@ public enum FitBench {
     public static func problem(_ family: LawFamily, points: [LawPoint], options: FitOptions) throws -> Problem {
         let shape = try LawShape.make(family, points: points, axis: options.axis)
         let feats = points.map { Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape) }
-        let prob = LawProblem(shape: shape, feats: feats, y: points.map(\.score), weights: points.map(\.weight), accelerated: false)
+        let prob = LawProblem(shape: shape, feats: feats, y: points.map(\.score), weights: points.map(\.weight), method: options.method)
         let starts = makeStarts(prob, options: options).map { prob.thetaValues($0) }
         let bounds: [[String]] = shape.parameters.map {
             switch $0.bound {

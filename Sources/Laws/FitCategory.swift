@@ -75,7 +75,9 @@ public struct SelectionReport: Codable, Sendable, Equatable {
 /// the `fits` table and exported as `<dir>/<source>/<category>.json`.
 public struct FitResult: Codable, Sendable {
     /// The fitter that made a fit. Raised whenever a change to fitting changes what a fit of
-    /// the same runs holds, so that a fit exported by an older fitter is refused, not used.
+    /// the same runs holds, so that a fit exported by an older fitter is refused, not used;
+    /// not for rounding (a solver whose fits agree with the last one's within its tolerance,
+    /// as `LevenbergMarquardt` does with GSL's, keeps the number).
     public static let currentFitter = 2
 
     /// `currentFitter` when the fit was made; nil in fits written before fits carried it.

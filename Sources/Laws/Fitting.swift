@@ -35,10 +35,16 @@ public struct FitOptions: Sendable {
     /// Random starts added to each family's grid of starts.
     public var randomStarts = 8
     public var maxIterations = 200
-    /// GSL's relative objective-change tolerance for the multi-start search (0 = off).
+    /// GSL's relative objective-change tolerance for the multi-start search (0 = off; GSL's
+    /// driver takes it but its convergence test reads only the step and the gradient).
     public var ftol = 0.0
-    /// Levenberg–Marquardt with geodesic acceleration.
-    public var accelerated = false
+    /// The least-squares solver (`LeastSquaresMethod`).
+    public var method = LeastSquaresMethod.levenbergMarquardt
+    /// Levenberg–Marquardt with geodesic acceleration (GSL's).
+    public var accelerated: Bool {
+        get { method == .gslAccelerated }
+        set { method = newValue ? .gslAccelerated : .levenbergMarquardt }
+    }
     /// Huber loss by iteratively reweighted least squares (threshold `huberK` robust SDs).
     public var huber = false
     public var huberK = 1.345
@@ -90,7 +96,7 @@ public struct FitDiagnostics: Codable, Sendable, Equatable {
     }
 }
 
-/// The least-squares problem of one law on one data set, with its GSL solver.
+/// The least-squares problem of one law on one data set, with its solver.
 /// Parameters are optimised as unconstrained θ; `LawShape` maps them to natural values.
 final class LawProblem {
     let shape: LawShape
@@ -108,7 +114,7 @@ final class LawProblem {
     private var naturalAt: [Double]
     private var naturalKnown = false
     // The token terms of the current τ and β, one per distinct budget: runs share a handful
-    // of budgets, and log1p and exp were a fifth of a fit's time when computed per run. GSL
+    // of budgets, and log1p and exp were a fifth of a fit's time when computed per run. The solver
     // asks for the Jacobian at the point whose residuals it just took, so the Jacobian finds
     // them already computed.
     private var budgets: [Double] = []
@@ -119,21 +125,21 @@ final class LawProblem {
     private(set) var lnN: [Double] = []
     private(set) var dRun: [Double] = []
 
-    init(shape: LawShape, feats: [Features], y: [Double], weights: [Double], accelerated: Bool) {
+    init(shape: LawShape, feats: [Features], y: [Double], weights: [Double], method: LeastSquaresMethod) {
         self.shape = shape; self.feats = feats; self.y = y
         sw = weights.map { $0.squareRoot() }
         let p = shape.parameters.count
         natural = [Double](repeating: 0, count: p); dnat = natural; grad = natural; naturalAt = natural
         maps = shape.parameters.map { Reparametrisation($0.bound) }
         indexBudgets()
-        solver = NonlinearLeastSquares(n: feats.count, p: p, accelerated: accelerated,
+        solver = NonlinearLeastSquares(n: feats.count, p: p, method: method,
                                        residuals: { _, _ in }, jacobian: nil)
         solver.residuals = { [unowned self] x, f in self.residuals(x, f) }
         solver.jacobian = { [unowned self] x, J in self.jacobian(x, J) }
     }
 
     func toNatural(_ theta: UnsafeBufferPointer<Double>) {
-        // GSL takes the Jacobian at the θ of the residuals it has just taken.
+        // The solver takes the Jacobian at the θ of the residuals it has just taken.
         if naturalKnown, (0..<theta.count).allSatisfy({ naturalAt[$0].bitPattern == theta[$0].bitPattern }) { return }
         for i in 0..<theta.count { naturalAt[i] = theta[i] }
         naturalKnown = true
@@ -147,8 +153,8 @@ final class LawProblem {
     }
 
     /// The same problem with a workspace of its own (for another thread).
-    func copy(accelerated: Bool) -> LawProblem {
-        let c = LawProblem(shape: shape, feats: feats, y: y, weights: [], accelerated: accelerated)
+    func copy() -> LawProblem {
+        let c = LawProblem(shape: shape, feats: feats, y: y, weights: [], method: solver.method)
         c.sw = sw
         return c
     }
@@ -216,7 +222,7 @@ final class LawProblem {
         let shape = self.shape, feats = self.feats, sw = self.sw, natural = self.natural, dnat = self.dnat
         let terms = self.terms, bi = budgetIndex, useTerms = shape.usesTokenTerm
         let huberLog = shape.family.fitsHuberLogLoss, y = self.y
-        let p = natural.count
+        let p = natural.count, n = feats.count
         var grad = self.grad
         natural.withUnsafeBufferPointer { pv in
             grad.withUnsafeMutableBufferPointer { g in
@@ -225,7 +231,7 @@ final class LawProblem {
                         let pred = shape.evaluate(pv, fx[i], term: useTerms ? terms[bi[i]] : nil, gradient: g)
                         // d s(log pred − log y)/dθ = s′ · (∂pred/∂θ) / pred
                         let scale = huberLog ? sw[i] * y[i] * HuberLogLoss.residual(pred: pred, observed: y[i]).slope / pred : sw[i]
-                        for j in 0..<p { J[i * p + j] = scale * g[j] * dnat[j] }
+                        for j in 0..<p { J[j * n + i] = scale * g[j] * dnat[j] }
                     }
                 }
             }
@@ -360,7 +366,7 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
     let feats = points.map { Features(params: $0.params, tokens: $0.tokens, mixture: $0.mixture, shape: shape) }
     let weights = fitWeights(shape, points: points)
     let prob = LawProblem(shape: shape, feats: feats, y: points.map(\.score), weights: weights,
-                          accelerated: options.accelerated)
+                          method: options.method)
     let starts = extraStarts + makeStarts(prob, options: options, randomStarts: randomStarts, gridStride: gridStride)
     let outcomes = solveStarts(prob, starts: starts, options: options)
     var best: NonlinearLeastSquares.Outcome?
@@ -385,12 +391,12 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
     if final.ssr.isFinite && final.ssr <= top.ssr * (1 + 1e-9) { top = final }
     var status = top.message
     // A parameter creeping toward a bound (a logistic reparametrisation flattens there) can
-    // exhaust the iterations, and a start already at the optimum makes GSL report "no
+    // exhaust the iterations, and a start already at the optimum makes the solver report "no
     // progress", while the objective no longer moves: say so rather than "not converged".
     let flat = final.ssr >= startCost * (1 - 1e-9) - 1e-15
     if !top.converged && flat && top.ssr.isFinite {
         let why = top.message.replacingOccurrences(of: "not converged: ", with: "")
-        status = "converged (objective flat to 1e-9; GSL stopped with: \(why))"
+        status = "converged (objective flat to 1e-9; the solver stopped with: \(why))"
     }
     let params = prob.naturalValues(top.x)
     let p = params.count, n = points.count
@@ -413,7 +419,7 @@ func fitParameters(_ shape: LawShape, points: [LawPoint], options: FitOptions, e
     return ParameterFit(shape: shape, params: params, theta: top.x, ssr: top.ssr, covariance: cov, diagnostics: diag)
 }
 
-/// Solves from every start, on `options.threads` threads, each with its own GSL workspace.
+/// Solves from every start, on `options.threads` threads, each with its own solver workspace.
 /// A solve depends on its start alone, so the outcomes (in the order of `starts`) are the
 /// same on any number of threads.
 func solveStarts(_ prob: LawProblem, starts: [[Double]], options: FitOptions) -> [NonlinearLeastSquares.Outcome] {
@@ -426,7 +432,7 @@ func solveStarts(_ prob: LawProblem, starts: [[Double]], options: FitOptions) ->
     out.initialize(repeating: nil)
     defer { out.deallocate() }
     DispatchQueue.concurrentPerform(iterations: threads) { t in
-        let p = t == 0 ? prob : prob.copy(accelerated: options.accelerated)
+        let p = t == 0 ? prob : prob.copy()
         for k in stride(from: t, to: starts.count, by: threads) { out[k] = solve(p, starts[k]) }
     }
     return out.map { $0! }
@@ -500,7 +506,7 @@ func quantile(_ xs: [Double], _ q: Double) -> Double {
 
 /// Bootstrap by resampling runs with replacement: each replicate refits from the full-data
 /// optimum (one start; the optimum is a good start for a perturbed data set). Replicates run
-/// on `options.threads` threads, each with its own GSL workspace. Returns the parameter
+/// on `options.threads` threads, each with its own solver workspace. Returns the parameter
 /// vectors of the replicates that gave a finite fit, and the number that failed.
 func bootstrapParameters(_ fit: ParameterFit, points: [LawPoint], options: FitOptions) -> (ensemble: [[Double]], failed: Int) {
     let B = options.bootstrap
@@ -515,7 +521,7 @@ func bootstrapParameters(_ fit: ParameterFit, points: [LawPoint], options: FitOp
     defer { results.deallocate() }
     DispatchQueue.concurrentPerform(iterations: threads) { t in
         let rng = RandomSource(seed: options.seed &+ UInt(1000 + t))
-        let prob = LawProblem(shape: shape, feats: feats, y: y, weights: w, accelerated: options.accelerated)
+        let prob = LawProblem(shape: shape, feats: feats, y: y, weights: w, method: options.method)
         let n = feats.count
         for b in stride(from: t, to: B, by: threads) {
             var f2 = feats, y2 = y, w2 = w

@@ -1,8 +1,17 @@
 @preconcurrency import CNumerics
 import Glibc
 
-/// A thin owner of one GSL `gsl_multifit_nlinear` trust-region workspace for a fixed problem
-/// size (n residuals, p parameters), reusable across many starts and bootstrap refits.
+/// Which solver a fit runs: the fitter's Levenberg–Marquardt (`LevenbergMarquardt`, GSL's
+/// rules without its per-iteration library calls), or GSL's own trust region, plain (the
+/// reference the first is checked against) or with geodesic acceleration (`fit --accelerated`).
+public enum LeastSquaresMethod: String, Sendable, CaseIterable {
+    case levenbergMarquardt = "lm", gsl, gslAccelerated = "gsl-accelerated"
+}
+
+/// The least-squares solver of one problem size (n residuals, p parameters), reusable across
+/// many starts and bootstrap refits: `LevenbergMarquardt` for `.levenbergMarquardt` with an
+/// analytic Jacobian, else a GSL `gsl_multifit_nlinear` trust-region workspace. The
+/// covariance comes from GSL's QR either way.
 ///
 /// Why a class: GSL calls back through `@convention(c)` functions that cannot capture
 /// anything, so the residual and Jacobian closures are reached through `fdf.params`, which
@@ -13,17 +22,22 @@ import Glibc
 final class NonlinearLeastSquares {
     /// Fills `f` (length n) with residuals at parameters `x` (length p).
     typealias Residuals = (_ x: UnsafeBufferPointer<Double>, _ f: UnsafeMutableBufferPointer<Double>) -> Void
-    /// Fills the row-major n×p Jacobian `J` of the residuals at `x`.
+    /// Fills the column-major n×p Jacobian `J` of the residuals at `x` (column j, the derivatives
+    /// by parameter j, at J[j·n ..< (j+1)·n]).
     typealias Jacobian = (_ x: UnsafeBufferPointer<Double>, _ J: UnsafeMutableBufferPointer<Double>) -> Void
 
     let n: Int
     let p: Int
     var residuals: Residuals
-    /// `nil` lets GSL use forward differences (p extra residual evaluations per iteration).
+    /// `nil` lets GSL use forward differences (p extra residual evaluations per iteration);
+    /// the fitter's own solver needs the analytic one.
     var jacobian: Jacobian? {
         didSet { fdf.pointee.df = jacobian == nil ? nil : nlsJacobianCallback }
     }
 
+    /// The solver of every plain fit; GSL's workspace serves the accelerated method and `.gsl`.
+    private var lm: LevenbergMarquardt?
+    let method: LeastSquaresMethod
     private let workspace: UnsafeMutablePointer<gsl_multifit_nlinear_workspace>
     private let fdf: UnsafeMutablePointer<gsl_multifit_nlinear_fdf>
     private let xStart: UnsafeMutablePointer<gsl_vector>
@@ -48,10 +62,12 @@ final class NonlinearLeastSquares {
         }
     }
 
-    /// - Parameter accelerated: use Levenberg–Marquardt with geodesic acceleration, which
-    ///   helps on long curved valleys (saturation exponents) at the cost of extra evaluations.
-    init(n: Int, p: Int, accelerated: Bool = false, residuals: @escaping Residuals, jacobian: Jacobian?) {
+    /// - Parameter method: `.gslAccelerated` adds geodesic acceleration, which helps on long
+    ///   curved valleys (saturation exponents) at the cost of extra evaluations.
+    init(n: Int, p: Int, method: LeastSquaresMethod = .levenbergMarquardt, residuals: @escaping Residuals, jacobian: Jacobian?) {
         precondition(n >= 1 && p >= 1)
+        self.method = method
+        let accelerated = method == .gslAccelerated
         // GSL's default handler calls abort(); errors must come back as status codes instead.
         gsl_set_error_handler_off()
         self.n = n
@@ -75,6 +91,10 @@ final class NonlinearLeastSquares {
         fdf.pointee.n = n
         fdf.pointee.p = p
         fdf.pointee.params = Unmanaged.passUnretained(self).toOpaque()
+        if method == .levenbergMarquardt && n >= p {
+            lm = LevenbergMarquardt(n: n, p: p, residuals: { [unowned self] x, f in self.residuals(x, f) },
+                                    jacobian: { [unowned self] x, J in self.jacobian!(x, J) })
+        }
     }
 
     deinit {
@@ -83,9 +103,11 @@ final class NonlinearLeastSquares {
         fdf.deallocate()
     }
 
-    /// Runs the trust-region driver from `start`.
+    /// Solves from `start`: the fitter's Levenberg–Marquardt, or GSL's trust-region driver.
     func solve(start: [Double], maxIterations: Int = 200, xtol: Double = 1e-8, gtol: Double = 1e-8,
                ftol: Double = 0) -> Outcome {
+        // GSL's driver takes ftol but tests nothing with it (its convergence test leaves it out).
+        if let lm, jacobian != nil { return lm.solve(start: start, maxIterations: maxIterations, xtol: xtol, gtol: gtol) }
         for i in 0..<p { gsl_vector_set(xStart, i, start[i]) }
         var status = gsl_multifit_nlinear_init(xStart, fdf, workspace)
         var info: Int32 = 0
@@ -105,6 +127,9 @@ final class NonlinearLeastSquares {
     /// Multiply by the residual variance to get the parameter covariance.
     func unscaledCovariance() -> [Double]? {
         guard let J = gsl_multifit_nlinear_jac(workspace) else { return nil }
+        if let lm, jacobian != nil {
+            for i in 0..<n { for j in 0..<p { gsl_matrix_set(J, i, j, lm.jacobian(row: i, column: j)) } }
+        }
         let cov = gsl_matrix_alloc(p, p)!
         defer { gsl_matrix_free(cov) }
         guard gsl_multifit_nlinear_covar(J, 1e-12, cov) == 0 else { return nil }
@@ -134,14 +159,9 @@ final class NonlinearLeastSquares {
     fileprivate func evalJacobian(_ x: UnsafePointer<gsl_vector>, _ J: UnsafeMutablePointer<gsl_matrix>) -> Int32 {
         guard let jac = jacobian else { return Int32(GSL_EINVAL) }
         let xb = view(x)
-        if J.pointee.tda == p, let jd = J.pointee.data {
-            let jb = UnsafeMutableBufferPointer(start: jd, count: n * p)
-            jac(xb, jb)
-            for k in 0..<(n * p) where !jb[k].isFinite { jb[k] = 0 }
-        } else {
-            jBuf.withUnsafeMutableBufferPointer { jb in jac(xb, jb) }
-            for i in 0..<n { for j in 0..<p { let v = jBuf[i * p + j]; gsl_matrix_set(J, i, j, v.isFinite ? v : 0) } }
-        }
+        // GSL's matrix is row-major; the closures write columns.
+        jBuf.withUnsafeMutableBufferPointer { jb in jac(xb, jb) }
+        for i in 0..<n { for j in 0..<p { let v = jBuf[j * n + i]; gsl_matrix_set(J, i, j, v.isFinite ? v : 0) } }
         return 0
     }
 

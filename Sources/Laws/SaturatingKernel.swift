@@ -39,17 +39,18 @@ extension LawProblem {
                     d.withUnsafeBufferPointer { d in
                         sw.withUnsafeBufferPointer { sw in
                             dn.withUnsafeBufferPointer { dn in
-                                for i in 0..<ln.count {
+                                let n = ln.count, col = J.baseAddress!
+                                for i in 0..<n {
                                     let term = t[bi[i]]
                                     let S = 1 - term.qb
                                     let gain = c + e * ln[i]
-                                    let s = sw[i], row = J.baseAddress! + 6 * i
-                                    row[0] = s * 1 * dn[0]
-                                    row[1] = s * ln[i] * dn[1]
-                                    row[2] = s * S * dn[2]
-                                    row[3] = s * (ln[i] * S) * dn[3]
-                                    row[4] = s * (-gain * beta * term.qb / term.q * d[i] / tau2) * dn[4]
-                                    row[5] = s * (gain * term.qb * term.lq) * dn[5]
+                                    let s = sw[i]
+                                    col[i] = s * 1 * dn[0]
+                                    col[n + i] = s * ln[i] * dn[1]
+                                    col[2 * n + i] = s * S * dn[2]
+                                    col[3 * n + i] = s * (ln[i] * S) * dn[3]
+                                    col[4 * n + i] = s * (-gain * beta * term.qb / term.q * d[i] / tau2) * dn[4]
+                                    col[5 * n + i] = s * (gain * term.qb * term.lq) * dn[5]
                                 }
                             }
                         }

@@ -26,7 +26,9 @@ struct Fit: ParsableCommand {
     @Option(help: "Random starts added to each family's grid of starts.") var starts = 8
     @Option(help: "Folds of cross-validation.") var folds = 5
     @Flag(help: "Huber loss (iteratively reweighted least squares) instead of plain least squares.") var huber = false
-    @Flag(help: "Levenberg–Marquardt with geodesic acceleration.") var accelerated = false
+    @Flag(help: "Levenberg–Marquardt with geodesic acceleration (GSL's; the same as --solver gsl-accelerated).") var accelerated = false
+    @Option(help: "The least-squares solver: lm (the fitter's Levenberg–Marquardt), gsl (GSL's trust region, the reference it follows) or gsl-accelerated.")
+    var solver = LeastSquaresMethod.levenbergMarquardt.rawValue
     @Option(help: "Fit only the runs at this model size, e.g. 1.39M (a mixture law otherwise takes the largest size with 6+ mixtures).") var params: String?
     @Option(help: "Fit only the runs at this token budget, e.g. 1M.") var tokens: String?
     @Option(help: "Input of a 1-D family: params, tokens, reasoning_share or visual_share (default: the one that varies).")
@@ -52,7 +54,8 @@ struct Fit: ParsableCommand {
         try Checks.within(starts, 0...Limits.maxRandomStarts, option: "--starts")
         try Checks.within(folds, Limits.folds, option: "--folds")
         options.bootstrap = bootstrap; options.randomStarts = starts; options.folds = folds
-        options.huber = huber; options.accelerated = accelerated; options.holdOutLargest = holdOutLargest
+        options.huber = huber; options.holdOutLargest = holdOutLargest
+        options.method = try leastSquaresMethod(solver, accelerated: accelerated)
         options.onlyParams = try parseCount(params, "--params"); options.onlyTokens = try parseCount(tokens, "--tokens")
         if let axis {
             guard let a = InputAxis(rawValue: axis) else {
@@ -164,9 +167,11 @@ struct FitBenchCommand: ParsableCommand {
     @Option var starts = 8
     @Option var ftol = 0.0
     @Option(help: "Threads for the starts (1 compares like with like against scipy's one).") var threads = 2
+    @Option(help: "The least-squares solver: lm (the fitter's), gsl (GSL's trust region) or gsl-accelerated.") var solver = "lm"
 
     func run() throws {
         try Checks.within(repeats, 1...Limits.maxBenchmarkRepeats, option: "--repeats")
+        let method = try leastSquaresMethod(solver, accelerated: false)
         try Checks.within(starts, 0...Limits.maxRandomStarts, option: "--starts")
         try Checks.threads(threads)
         guard let f = LawFamily(rawValue: family) else { throw UserError("unknown family \(family)") }
@@ -181,12 +186,25 @@ struct FitBenchCommand: ParsableCommand {
         o.bootstrap = 0
         o.ftol = ftol
         o.threads = threads
+        o.method = method
         let problem = try FitBench.problem(f, points: points, options: o)
         let url = URL(fileURLWithPath: problemOut)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try JSONEncoder().encode(problem).write(to: url)
         try printJSON(try FitBench.time(f, points: points, options: o, repeats: repeats))
     }
+}
+
+/// The solver `--solver` names; `--accelerated` asks for GSL's accelerated one and refuses another.
+func leastSquaresMethod(_ name: String, accelerated: Bool) throws -> LeastSquaresMethod {
+    guard let method = LeastSquaresMethod(rawValue: name) else {
+        throw UserError("unknown --solver '\(name)'; use " + LeastSquaresMethod.allCases.map(\.rawValue).joined(separator: ", "))
+    }
+    guard accelerated else { return method }
+    guard method == .levenbergMarquardt || method == .gslAccelerated else {
+        throw UserError("--accelerated is --solver gsl-accelerated; it cannot go with --solver \(name)")
+    }
+    return .gslAccelerated
 }
 
 /// Says which runs of the source the laws left out, being adapted another way.

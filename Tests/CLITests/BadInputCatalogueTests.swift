@@ -109,6 +109,8 @@ func planningCases(_ f: CatalogueFiles) -> [BadInput] {
         BadInput(args: ["fit", "--source", "paper", "--all", "--folds", "100"], status: 1, message: "--folds must be from 2 to 20"),
         BadInput(args: ["fit", "--source", "paper", "--all", "--bootstrap", "-1"], status: 1, message: "--bootstrap must be from 0 to 5000 (got -1)"),
         BadInput(args: ["fit", "--source", "paper", "--all", "--starts", "100000"], status: 1, message: "--starts must be from 0 to 1000"),
+        BadInput(args: ["fit", "--source", "paper", "--all", "--solver", "minpack"], status: 1, message: "unknown --solver 'minpack'; use lm, gsl, gsl-accelerated"),
+        BadInput(args: ["fit", "--source", "paper", "--all", "--solver", "gsl", "--accelerated"], status: 1, message: "--accelerated is --solver gsl-accelerated"),
         BadInput(args: ["fit", "--source", "paper", "--all", "--fits-dir", f.path("plain-file.txt")], status: 1, message: "plain-file.txt"),
         BadInput(args: rec + ["--candidates", "10000000"], status: 1, message: "--candidates must be from 1 to 1000000"),
         BadInput(args: rec + ["--candidates", "0"], status: 1, message: "--candidates must be from 1"),

@@ -175,7 +175,7 @@ func analyticGradientsMatchFiniteDifferences(family: LawFamily) throws {
         }, jacobian: analytic ? { p, J in
             for i in 0..<xs.count {
                 let e = exp(-p[2] * xs[i])
-                J[i * 3] = 1; J[i * 3 + 1] = e; J[i * 3 + 2] = -p[1] * xs[i] * e
+                J[i] = 1; J[xs.count + i] = e; J[2 * xs.count + i] = -p[1] * xs[i] * e
             }
         } : nil)
         let o = s.solve(start: [1, 1, 1])
