@@ -160,8 +160,15 @@ final class NonlinearLeastSquares {
         guard let jac = jacobian else { return Int32(GSL_EINVAL) }
         let xb = view(x)
         // GSL's matrix is row-major; the closures write columns.
-        jBuf.withUnsafeMutableBufferPointer { jb in jac(xb, jb) }
-        for i in 0..<n { for j in 0..<p { let v = jBuf[j * n + i]; gsl_matrix_set(J, i, j, v.isFinite ? v : 0) } }
+        let n = self.n, p = self.p
+        jBuf.withUnsafeMutableBufferPointer { jb in
+            jac(xb, jb)
+            if J.pointee.tda == p, let jd = J.pointee.data {
+                for i in 0..<n { for j in 0..<p { let v = jb[j * n + i]; jd[i * p + j] = v.isFinite ? v : 0 } }
+            } else {
+                for i in 0..<n { for j in 0..<p { let v = jb[j * n + i]; gsl_matrix_set(J, i, j, v.isFinite ? v : 0) } }
+            }
+        }
         return 0
     }
 
