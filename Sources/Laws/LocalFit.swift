@@ -43,6 +43,20 @@ public struct LocalFit: Codable, Sendable, Equatable {
         self.bandwidth = bandwidth
     }
 
+    private enum CodingKeys: String, CodingKey { case centre, bandwidth }
+
+    /// A fit file or a stored fit with a bandwidth no fit could have been made with is refused
+    /// where it is read, with the rule, rather than weighting anything by it.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let bandwidth = try c.decode(Double.self, forKey: .bandwidth)
+        if let why = Self.refusal(bandwidth: bandwidth) {
+            throw DecodingError.dataCorruptedError(forKey: .bandwidth, in: c, debugDescription: why)
+        }
+        self.centre = try c.decode(Mixture.self, forKey: .centre)
+        self.bandwidth = bandwidth
+    }
+
     /// Why a fit of `family` cannot be made near a mixture, or nil when it can: only a named
     /// mixture family takes run weights, and kernel ridge is local already, through its kernel.
     public static func refusal(for family: LawFamilySelection) -> LawError? {

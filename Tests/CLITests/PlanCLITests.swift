@@ -225,7 +225,8 @@ func fittedPaperStore() throws -> (db: String, dir: URL) {
     let db = dir.appendingPathComponent("v.sqlite").path
     #expect(try runCLI(["runs", "import", repoRoot.appendingPathComponent("data/calibration/standard.csv").path, "--source", "cal"], db: db).status == 0)
     let base = ["fit", "--source", "cal", "--category", "text_acc", "--bootstrap", "10"]
-    let fit = try runCLI(base + ["--family", "quadratic_shares", "--near", "reasoning=25,visual=15", "--json"], db: db)
+    let fitsDir = dir.appendingPathComponent("fits").path
+    let fit = try runCLI(base + ["--family", "quadratic_shares", "--near", "reasoning=25,visual=15", "--json", "--fits-dir", fitsDir], db: db)
     #expect(fit.status == 0, "\(fit.stderr)")
     let j = try #require(try JSONSerialization.jsonObject(with: Data(fit.stdout.utf8)) as? [String: Any])
     #expect((j["local"] as? [String: Any])?["bandwidth"] as? Double == 0.15)
@@ -244,4 +245,14 @@ func fittedPaperStore() throws -> (db: String, dir: URL) {
     let predict = try runCLI(["predict", "--source", "cal", "--mix", "reasoning=25,visual=15"], db: db)
     #expect(predict.status == 0 && predict.stderr.contains(
         "the law of text_acc (quadratic_shares) was fitted near reasoning share 25.0% · visual share 15.0%, bandwidth 0.15"), "\(predict.stderr)")
+    // A fit file whose bandwidth no fit could have been made with is refused where it is read.
+    let file = URL(fileURLWithPath: fitsDir).appendingPathComponent("cal/text_acc.json")
+    var body = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+    var local = try #require(body["local"] as? [String: Any])
+    local["bandwidth"] = 7.0
+    body["local"] = local
+    try JSONSerialization.data(withJSONObject: body).write(to: file)
+    let tampered = try runCLI(["predict", "--source", "cal", "--fits", fitsDir, "--mix", "reasoning=25,visual=15"], db: db)
+    #expect(tampered.status != 0 && tampered.stderr.contains("text_acc.json is not a fit file")
+            && tampered.stderr.contains("must be a distance in (0, 2.0]"), "\(tampered.stderr)")
 }
