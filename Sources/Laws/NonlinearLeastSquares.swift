@@ -6,6 +6,9 @@ import Glibc
 /// reference the first is checked against) or with geodesic acceleration (`fit --accelerated`).
 public enum LeastSquaresMethod: String, Sendable, CaseIterable {
     case levenbergMarquardt = "lm", gsl, gslAccelerated = "gsl-accelerated"
+
+    /// The names a request may give, for messages: "lm, gsl, gsl-accelerated".
+    public static var choices: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
 /// The least-squares solver of one problem size (n residuals, p parameters), reusable across

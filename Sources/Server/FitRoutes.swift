@@ -8,7 +8,7 @@ import VisionMixCore
 /// Fitted laws over HTTP: the newest fits of a source (as `visionmix fit --all --json` prints
 /// them) and refits through the same `SourceFits.fit` the CLI uses, stored in the database.
 enum FitRoutes {
-    static let createFields: Set<String> = ["source", "category", "family", "params", "tokens", "through", "near", "bandwidth"]
+    static let createFields: Set<String> = ["source", "category", "family", "params", "tokens", "through", "near", "bandwidth", "solver"]
 
     /// `GET /v1/fits?source=LABEL`: the newest FitResult of each category, sorted by category.
     @Sendable static func list(_ request: Request, _ ctx: RouteContext) async throws -> Response {
@@ -45,7 +45,8 @@ enum FitRoutes {
     /// "tokens"?, "through"?}` (params and tokens: fit only the runs at that size or budget;
     /// through: a loss category to fit the score through, as `fit --through`; near, bandwidth:
     /// a mixture, spec string or object, to fit a named mixture family near with run weights
-    /// falling off over the bandwidth, as `fit --near --bandwidth`): fits and
+    /// falling off over the bandwidth, as `fit --near --bandwidth`; solver: "lm" (default),
+    /// "gsl" or "gsl-accelerated", as `fit --solver`): fits and
     /// stores them in the database and answers
     /// `{"fits": [FitResult], "not_fitted": [{"category", "reason"}]}`.
     @Sendable static func create(_ request: Request, _ ctx: RouteContext) async throws -> Response {
@@ -61,6 +62,12 @@ enum FitRoutes {
             throw APIError.badRequest("\(error)", field: "family")
         }
         var slice = FitOptions()
+        if let name = try body.string("solver") {
+            guard let method = LeastSquaresMethod(rawValue: name) else {
+                throw APIError.badRequest("unknown solver '\(name)'; use " + LeastSquaresMethod.choices, field: "solver")
+            }
+            slice.method = method
+        }
         slice.onlyParams = try body.count("params"); slice.onlyTokens = try body.count("tokens")
         let through = try body.string("through")
         if let through {

@@ -198,7 +198,7 @@ struct FitBenchCommand: ParsableCommand {
 /// The solver `--solver` names; `--accelerated` asks for GSL's accelerated one and refuses another.
 func leastSquaresMethod(_ name: String, accelerated: Bool) throws -> LeastSquaresMethod {
     guard let method = LeastSquaresMethod(rawValue: name) else {
-        throw UserError("unknown --solver '\(name)'; use " + LeastSquaresMethod.allCases.map(\.rawValue).joined(separator: ", "))
+        throw UserError("unknown --solver '\(name)'; use " + LeastSquaresMethod.choices)
     }
     guard accelerated else { return method }
     guard method == .levenbergMarquardt || method == .gslAccelerated else {

@@ -95,6 +95,26 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
         #expect(newest.local?.bandwidth == 0.2 && abs(centre - global) < 1e-9, "\(String(describing: newest.local)) against \(global)")
     }
 
+    /// `solver` picks the least-squares solver as `fit --solver` does: GSL's trust region and
+    /// the fitter's own reach the same law of the paper's mixtures, each with its own rounding.
+    @Test func aFitTakesTheSolverTheCLITakes() async throws {
+        let s = try await TestServer.start()
+        defer { Task { await s.stop() } }
+        try seedPaper(s)
+        var parameters: [[Double]] = []
+        for solver in ["gsl", "lm"] {
+            let r = try await s.post("/v1/fits", json: #"{"source": "paper", "category": "vqa_avg", "family": "mixing_exponential", "solver": "\#(solver)"}"#)
+            #expect(r.status == 200, "\(r.text)")
+            let fit = try #require((r.json["fits"] as? [[String: Any]])?.first)
+            parameters.append(try #require((fit["law"] as? [String: Any])?["parameters"] as? [Double]))
+        }
+        #expect(parameters[0].count == parameters[1].count)
+        // The two solvers round differently, so a request that ignored `solver` would give one
+        // law twice, bit for bit.
+        #expect(parameters[0] != parameters[1])
+        for (a, b) in zip(parameters[0], parameters[1]) { #expect(abs(a - b) <= 1e-3 * max(abs(b), 1e-3), "\(parameters)") }
+    }
+
     @Test func refitEveryCategoryReportsTheOnesThatCannotBeFitted() async throws {
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
@@ -131,6 +151,8 @@ func waitForSweep(_ s: TestServer, _ id: Int, seconds: Double = 60, until done: 
             (#"{"source": "paper", "category": "vqa_avg", "family": "quadratic_shares", "bandwidth": 0.2}"#, 400, "bandwidth"),
             (#"{"source": "paper", "category": "vqa_avg", "family": "quadratic_shares", "near": "balanced", "bandwidth": 3}"#, 400, "bandwidth"),
             (#"{"source": "paper", "category": "vqa_avg", "family": "quadratic_shares", "near": "no_such_mix"}"#, 400, "near"),
+            (#"{"source": "paper", "category": "vqa_avg", "solver": "minpack"}"#, 400, "solver"),
+            (#"{"source": "paper", "category": "vqa_avg", "solver": 2}"#, 400, "solver"),
             // Two runs cannot identify any law: refused with the reason, nothing stored.
             (#"{"source": "tiny", "category": "vqa_avg"}"#, 422, "category"),
             (#"{"source": "tiny", "category": "all"}"#, 422, "category"),
