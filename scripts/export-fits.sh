@@ -5,10 +5,11 @@
 # size laws of the categories they cover (the laws planning prefers).
 #   scripts/export-fits.sh [BINARY] [OUT]      (default: .build/debug/visionmix, fits)
 # A test runs this into a scratch folder and compares every file with fits/.
-# The fits' last digits depend on OpenBLAS's kernels (GSL's linear algebra runs on them), and
-# OpenBLAS picks SkylakeX or Cooperlake kernels on a CPU with AVX-512, Haswell or Zen ones on
-# one with AVX2 alone; the export runs on Haswell's, which every x86 CPU with AVX2 has, so
-# fits/ is the same whichever machine exports it.
+# The fitter's own solver sums in a fixed order, so the export is the same byte for byte on
+# OpenBLAS's Cooperlake kernels as on Haswell's (checked on an AVX-512 EPYC); GSL's routines
+# that still run on OpenBLAS (the covariance's QR, kernel ridge's Cholesky) could differ in
+# their last digits on another CPU's kernels, so the export pins Haswell's, which every x86
+# CPU with AVX2 has, and fits/ is the same whichever machine exports it.
 set -euo pipefail
 export OPENBLAS_CORETYPE=Haswell
 cd "$(dirname "$0")/.."

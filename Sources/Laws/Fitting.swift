@@ -38,13 +38,8 @@ public struct FitOptions: Sendable {
     /// GSL's relative objective-change tolerance for the multi-start search (0 = off; GSL's
     /// driver takes it but its convergence test reads only the step and the gradient).
     public var ftol = 0.0
-    /// The least-squares solver (`LeastSquaresMethod`).
+    /// The least-squares solver (`LeastSquaresMethod`; `.gslAccelerated` is `fit --accelerated`).
     public var method = LeastSquaresMethod.levenbergMarquardt
-    /// Levenberg–Marquardt with geodesic acceleration (GSL's).
-    public var accelerated: Bool {
-        get { method == .gslAccelerated }
-        set { method = newValue ? .gslAccelerated : .levenbergMarquardt }
-    }
     /// Huber loss by iteratively reweighted least squares (threshold `huberK` robust SDs).
     public var huber = false
     public var huberK = 1.345
