@@ -128,13 +128,38 @@ enum DashboardPages {
         </section>
         """
 
-    static let fitsBody = """
+    static var fitsBody: String { """
         <h1>Fits</h1><p class="sub">Per category, the runs and the law fitted to them, drawn from <code>GET /v1/fits/curves</code>: curves over tokens and parameters with the 90% bootstrap band, the held-out size marked, residuals, and the families compared.</p>
         <div class="panel"><div class="row"><div><label for="source">Source</label><select id="source"></select></div>
         <div><label for="category">Category</label><select id="category"></select></div></div>
         <p id="fits-status" class="status" role="status"></p></div>
+        <form id="refit-form" class="panel" style="margin-top:14px"><h2>Refit this category</h2>
+        <p class="note">Sends <code>POST /v1/fits</code> as <code>visionmix fit</code> would, stores the fit and redraws the page from it.</p>
+        <div class="row"><div><label for="refit-family">Family</label><select id="refit-family">\(familyOptions)</select></div>
+        <div><label for="refit-near">Near a mixture (optional; a named mixture family)</label><input id="refit-near" type="text" placeholder="reasoning=30,visual=20"></div>
+        <div><label for="refit-bandwidth">Bandwidth with a mixture</label><input id="refit-bandwidth" type="number" step="0.01" value="\(LocalFit.standardBandwidth)"></div>
+        <div><label for="refit-solver">Solver</label><select id="refit-solver">\(solverOptions)</select></div></div>
+        <p><button id="refit" type="submit">Refit and store</button></p>
+        <p id="refit-status" class="status" role="status"></p>
+        <details><summary>Request sent</summary><pre id="refit-request"></pre></details>
+        </form>
         <div id="fits"></div>
         """
+    }
+
+    /// `auto` and every family, as `fit --family` takes them.
+    static let familyOptions = (["auto"] + LawFamily.allCases.map(\.rawValue))
+        .map { "<option value=\"\($0)\">\($0)</option>" }.joined()
+
+    /// The solvers `fit --solver` takes, the fitter's first.
+    static let solverOptions = LeastSquaresMethod.allCases.map { m -> String in
+        let what = switch m {
+        case .levenbergMarquardt: "the fitter's Levenberg–Marquardt"
+        case .gsl: "GSL's trust region"
+        case .gslAccelerated: "GSL's, with geodesic acceleration"
+        }
+        return "<option value=\"\(m.rawValue)\">\(m.rawValue): \(what)</option>"
+    }.joined()
 
     static let runsBody = """
         <h1>Runs</h1><p class="sub">Stored runs (<code>GET /v1/runs</code>), filtered; select a row for every score and its provenance.</p>

@@ -284,6 +284,41 @@ def fits_page(d):
     shoot(d, "fits", scroll_to=f'section.fit[data-family="{size["fit"]["family"]}"]')
 
 
+def fits_refit(d):
+    print("fits page: refit text_acc near a mixture with GSL's solver, and a refused bandwidth")
+    d.get(BASE + "/fits?source=calibration&category=text_acc")
+    wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "section.fit"), "the text_acc fits")
+    Select(d.find_element(By.ID, "refit-family")).select_by_value("quadratic_shares")
+    Select(d.find_element(By.ID, "refit-solver")).select_by_value("gsl")
+    d.find_element(By.ID, "refit-near").send_keys("reasoning=25,visual=15")
+    d.find_element(By.ID, "refit").click()
+    wait(d, lambda d: text(d, "#refit-status").startswith("done"), "the refit", 240)
+    sent = json.loads(d.find_element(By.ID, "refit-request").get_attribute("textContent"))
+    check(sent == {"source": "calibration", "category": "text_acc", "family": "quadratic_shares", "solver": "gsl",
+                   "near": "reasoning=25,visual=15", "bandwidth": 0.15}, f"the form sends the refit as fit --near --solver would ({sent})")
+    fit = next(f for f in api("GET", "/v1/fits?source=calibration") if f["category"] == "text_acc")
+    centre = (fit.get("local") or {}).get("centre") or {}
+    check(fit["family"] == "quadratic_shares" and fit["local"]["bandwidth"] == 0.15
+          and abs(centre.get("reasoning_share", -1) - 0.25) < 1e-12 and abs(centre.get("visual_share", -1) - 0.15) < 1e-12,
+          f"the stored text_acc law is the refit near reasoning 25%, visual 15% ({centre})")
+    truth = api("GET", "/v1/fits/curves?source=calibration&category=text_acc")
+    local = next(f["fit"] for f in truth["fits"] if f["fit"]["family"] == "quadratic_shares")
+    sec = d.find_element(By.CSS_SELECTOR, 'section.fit[data-family="quadratic_shares"]')
+    check(all(n in sec.text for n in local["notes"]) and "fitted near reasoning share 25.0%" in sec.text,
+          "the page redraws the law from the refit, with its note")
+    every_control_labelled(d, "fits with the refit form")
+    no_page_errors(d, "fits after a refit")
+    shoot(d, "fits-refit", scroll_to="#refit-form")
+    d.find_element(By.ID, "refit-bandwidth").clear()
+    d.find_element(By.ID, "refit-bandwidth").send_keys("5")
+    d.find_element(By.ID, "refit").click()
+    wait(d, lambda d: "bandwidth" in text(d, "#refit-status") and not text(d, "#refit-status").startswith("fitting"),
+         "the refusal", 60)
+    check("(field bandwidth)" in text(d, "#refit-status"), f"a bandwidth of 5 is refused, naming the field ({text(d, '#refit-status')})")
+    after = next(f for f in api("GET", "/v1/fits?source=calibration") if f["category"] == "text_acc")
+    check(after == fit, "the refusal stored nothing: the newest text_acc fit is still the refit")
+
+
 def runs_page(d):
     print("runs page (paper, filtered by mixture)")
     d.get(BASE + "/runs?source=paper")
@@ -372,6 +407,7 @@ def main():
         planner_shares(d)
         planner_weights_and_recommend(d)
         fits_page(d)
+        fits_refit(d)
         runs_page(d)
         sweeps_page(d)
         overview(d)

@@ -1,6 +1,7 @@
 extension DashboardAssets {
     /// `/assets/fits.js`: the fits page. It draws what `GET /v1/fits/curves` returns (points,
-    /// curves and bands computed by the Laws module) and computes no law itself.
+    /// curves and bands computed by the Laws module) and computes no law itself; its refit
+    /// form sends `POST /v1/fits` and redraws from the stored fit.
     static let fitsScript = #"""
 "use strict";
 const F = { sources: [] };
@@ -12,6 +13,7 @@ F.init = async function () {
     if (!F.sources.length) { VM.status(status, "No source has fits yet: fit one with visionmix fit --source LABEL --all.", true); return; }
     VM.$("source").addEventListener("change", () => { F.fillCategories(); F.load(); });
     VM.$("category").addEventListener("change", F.load);
+    VM.$("refit-form").addEventListener("submit", (e) => { e.preventDefault(); F.refit(); });
     F.fillCategories(VM.param("category"));
     await F.load();
   } catch (e) { VM.status(status, e.message, true); }
@@ -34,6 +36,30 @@ F.load = async function () {
     for (const f of data.fits) box.append(F.section(data, f));
     VM.status(status, `${data.runs} run(s) with ${category}; ${data.fits.length} kind(s) of law fitted`);
   } catch (e) { VM.status(status, e.message, true); }
+};
+
+/** The refit form's request: the page's source and category, the family and solver, and a
+ *  mixture with its bandwidth when one is given. */
+F.refitRequest = function () {
+  const body = { source: VM.$("source").value, category: VM.$("category").value,
+                 family: VM.$("refit-family").value, solver: VM.$("refit-solver").value };
+  const near = VM.$("refit-near").value.trim();
+  if (near) { body.near = near; body.bandwidth = Number(VM.$("refit-bandwidth").value); }
+  return body;
+};
+
+F.refit = async function () {
+  const status = VM.$("refit-status"), button = VM.$("refit"), body = F.refitRequest();
+  VM.$("refit-request").textContent = JSON.stringify(body, null, 2);
+  button.disabled = true;
+  VM.status(status, "fitting…");
+  try {
+    const out = await VM.api("POST", "/v1/fits", body);
+    const fit = out.fits[0];
+    await F.load();
+    VM.status(status, `done: ${fit.category} fitted by ${fit.family}` + (fit.local ? ` near the mixture, bandwidth ${fit.local.bandwidth}` : "") + "; stored");
+  } catch (e) { VM.status(status, e.message, true); }
+  finally { button.disabled = false; }
 };
 
 F.sizeColours = function (points) {
