@@ -16,9 +16,10 @@ import Glibc
 ///   in a row end the iteration with "no progress";
 /// - convergence: |dx_i| < xtol² + xtol·|x_i| for every i (info 1), or
 ///   max_i |max(x_i, 1)·g_i| ≤ gtol·max(½‖f‖², 1) with g = Jᵀf (info 2).
-/// The step comes from a Householder QR of J (once per iteration) and Givens rotations that
-/// fold √μ·D into R (once per trial μ), as MINPACK's `qrsolv` does; without GSL's column
-/// pivoting, which only matters for μ = 0 and μ is never 0 here. So the iterates are GSL's up to
+/// The step comes from a Householder QR of J (once per iteration) and a Householder QR of the
+/// stacked [R; √μ·D] (once per trial μ), where GSL folds √μ·D into R by Givens rotations as
+/// MINPACK's `qrsolv` does; without GSL's column pivoting, which only matters for μ = 0 and μ
+/// is never 0 here. So the iterates are GSL's up to
 /// rounding; where a fit's optimum is a flat valley, rounding can move where along it a start
 /// stops (docs/laws.md, "Solver").
 final class LevenbergMarquardt {
@@ -27,8 +28,8 @@ final class LevenbergMarquardt {
 
     let n: Int
     let p: Int
-    var residuals: Residuals
-    var jacobian: Jacobian
+    let residuals: Residuals
+    let jacobian: Jacobian
 
     // Every buffer is allocated once; the names say what each holds during an iteration.
     private let x: UnsafeMutablePointer<Double>        // p: the current parameters
@@ -290,7 +291,7 @@ private func norm(_ v: UnsafeMutablePointer<Double>, _ count: Int) -> Double {
     return scale * t.squareRoot()
 }
 
-/// √(a² + b²) without overflow for the rotations' sizes.
+/// √(a² + b²), through `hypot` only where the squares would overflow or underflow.
 private func hypotenuse(_ a: Double, _ b: Double) -> Double {
     let s = a * a + b * b
     if s.isFinite && s > 1e-280 { return s.squareRoot() }
