@@ -126,24 +126,6 @@ public final class VisualModel {
         dprefix.withUnsafeMutableBufferPointer { model.backward(dprefix: $0.baseAddress!, weightGradients: !frozenLM) }
         projector.backward(dprefix, x: xbuf)
     }
-
-    /// Sum of log-probabilities of the scored tokens of every example (for option scoring).
-    public func logLikelihoods(_ examples: [VisualExample]) -> [Double] {
-        var out: [Double] = []
-        out.reserveCapacity(examples.count)
-        var start = 0
-        while start < examples.count {
-            let batch = examples[start..<min(start + model.maxBatch, examples.count)]
-            let (_, T) = forward(batch)
-            for b in 0..<batch.count {
-                var s = 0.0
-                for t in 0..<T where targets[b * T + t] >= 0 { s -= Double(model.losses[b * T + t]) }
-                out.append(s)
-            }
-            start += batch.count
-        }
-        return out
-    }
 }
 
 public struct AdaptationProgress: Sendable {

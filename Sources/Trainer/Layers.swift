@@ -29,8 +29,7 @@ var blasCoreName: String { String(cString: openblas_get_corename()) }
 func sgemm(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, _ alpha: Float,
            _ A: ConstFloatPtr, _ lda: Int, _ Bm: ConstFloatPtr, _ ldb: Int,
            _ beta: Float, _ Cm: FloatPtr, _ ldc: Int) {
-    let k = workerThreads
-    guard k > 1, !inParallelSection, M * N * K >= splitSgemmMinimumWork, max(M, N) >= 2 * k else {
+    guard sgemmChunks(M, N, K) > 1 else {
         return sgemm1(transA, transB, M, N, K, alpha, A, lda, Bm, ldb, beta, Cm, ldc)
     }
     if M >= N {
@@ -48,6 +47,25 @@ func sgemm(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, _ alpha
 
 /// Below this many multiply-adds a product is not worth a second thread.
 let splitSgemmMinimumWork = 1 << 18
+
+/// The OpenBLAS calls `sgemm` makes of an M×N×K product: one per worker thread, or one.
+private func sgemmChunks(_ M: Int, _ N: Int, _ K: Int) -> Int {
+    let k = workerThreads
+    return k > 1 && !inParallelSection && M * N * K >= splitSgemmMinimumWork && max(M, N) >= 2 * k ? k : 1
+}
+
+/// OpenBLAS hands a product of at most 100³ multiply-adds to its small-matrix kernels, which
+/// round differently from its blocked ones; the blocked kernels sum each element of C alone, in
+/// K order, so an element's bits do not depend on M, N or where the element sits.
+let blockedSgemmMinimumWork = 1_000_000
+
+/// True when every OpenBLAS call of `sgemm` over an M×N×K product runs the blocked kernels: then
+/// each element of C has the bits it has inside any larger product with the same K and operands.
+func sgemmRunsBlocked(_ M: Int, _ N: Int, _ K: Int) -> Bool {
+    let k = sgemmChunks(M, N, K)
+    let smallest = M >= N ? (M / k) * N : M * (N / k)
+    return smallest * K > blockedSgemmMinimumWork
+}
 
 @inline(__always)
 private func sgemm1(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, _ alpha: Float,
@@ -203,8 +221,18 @@ public func matmulForward(_ out: FloatPtr, _ inp: ConstFloatPtr, _ weight: Const
 /// weight: half of the layer's backward work is skipped).
 public func matmulBackward(_ dinp: FloatPtr, _ dweight: FloatPtr?, _ dout: ConstFloatPtr, _ inp: ConstFloatPtr,
                            _ weight: ConstFloatPtr, _ N: Int, _ IC: Int, _ OC: Int) {
+    matmulBackwardInput(dinp, dout, weight, N, IC, OC)
+    if let dweight { matmulBackwardWeight(dweight, dout, inp, N, IC, OC) }
+}
+
+/// dinp (N,IC) = dout · weight.
+public func matmulBackwardInput(_ dinp: FloatPtr, _ dout: ConstFloatPtr, _ weight: ConstFloatPtr, _ N: Int, _ IC: Int, _ OC: Int) {
     sgemm(false, false, N, IC, OC, 1, dout, OC, weight, IC, 0, dinp, IC)
-    if let dweight { sgemm(true, false, OC, IC, N, 1, dout, OC, inp, IC, 1, dweight, IC) }
+}
+
+/// dweight (OC,IC) += doutᵀ · inp, summed over the N rows.
+public func matmulBackwardWeight(_ dweight: FloatPtr, _ dout: ConstFloatPtr, _ inp: ConstFloatPtr, _ N: Int, _ IC: Int, _ OC: Int) {
+    sgemm(true, false, OC, IC, N, 1, dout, OC, inp, IC, 1, dweight, IC)
 }
 
 // MARK: - rotary positions (in place on the q and k parts of qkv)
@@ -225,11 +253,11 @@ public func ropeTables(maxT: Int, headSize hs: Int) -> (cos: [Float], sin: [Floa
 
 @inline(__always)
 private func rotate(_ qkv: FloatPtr, _ cosT: ConstFloatPtr, _ sinT: ConstFloatPtr, _ sign: Float,
-                    _ B: Int, _ T: Int, _ C: Int, _ NH: Int) {
+                    _ B: Int, _ T: Int, _ C: Int, _ NH: Int, positions: [Int32]? = nil) {
     let hs = C / NH, half = hs / 2
     parallelChunks(B * T, minimumPerChunk: 64) { rows, _ in
         for bt in rows {
-            let t = bt % T
+            let t = positions.map { Int($0[bt]) } ?? bt % T
             let row = qkv + bt * 3 * C
             let ct = cosT + t * half, st = sinT + t * half
             for part in 0..<2 {            // q then k
@@ -246,8 +274,10 @@ private func rotate(_ qkv: FloatPtr, _ cosT: ConstFloatPtr, _ sinT: ConstFloatPt
     }
 }
 
-public func ropeForward(_ qkv: FloatPtr, _ cosT: ConstFloatPtr, _ sinT: ConstFloatPtr, _ B: Int, _ T: Int, _ C: Int, _ NH: Int) {
-    rotate(qkv, cosT, sinT, 1, B, T, C, NH)
+/// Row bt sits at position `positions[bt]` when given (packed rows), else at bt mod T.
+public func ropeForward(_ qkv: FloatPtr, _ cosT: ConstFloatPtr, _ sinT: ConstFloatPtr, _ B: Int, _ T: Int, _ C: Int, _ NH: Int,
+                        positions: [Int32]? = nil) {
+    rotate(qkv, cosT, sinT, 1, B, T, C, NH, positions: positions)
 }
 
 /// The rotation is orthogonal, so its backward rotates dqkv (in place) by −t·θᵢ.
@@ -259,8 +289,19 @@ public func ropeBackward(_ dqkv: FloatPtr, _ cosT: ConstFloatPtr, _ sinT: ConstF
 // out (B,T,C); att (B,NH,T,T) softmax probabilities cached for backward (zero above the diagonal);
 // qkv (B,T,3C). Per (b,h): S = Q·Kᵀ/√hs (sgemm T×T×hs), causal softmax, O = P·V (sgemm T×hs×T).
 
+/// Rows of sequences that each hold one shared prefix and several segments after it (scoring the
+/// options of a question in one pass, PackedScoring.swift): row bt sits at rotary position
+/// `position[bt]` and attends to the first `shared[b]` rows of its sequence and to the rows of
+/// its own segment, from `segmentStart[bt]` up to itself. Rows of the prefix have segment start 0.
+public struct PackedRows: Sendable {
+    public var position: [Int32], segmentStart: [Int32]   // (B,T)
+    public var shared: [Int32]                            // (B)
+}
+
+/// With `packed`, each row's softmax covers the keys it sees (PackedRows); without, all keys up
+/// to itself.
 public func attentionForward(_ out: FloatPtr, _ att: FloatPtr, _ qkv: ConstFloatPtr,
-                             _ B: Int, _ T: Int, _ C: Int, _ NH: Int) {
+                             _ B: Int, _ T: Int, _ C: Int, _ NH: Int, packed: PackedRows? = nil) {
     let hs = C / NH, C3 = 3 * C
     let scale = 1 / Float(hs).squareRoot()
     parallelChunks(B * NH) { range, _ in
@@ -271,6 +312,10 @@ public func attentionForward(_ out: FloatPtr, _ att: FloatPtr, _ qkv: ConstFloat
             sgemm(false, true, T, T, hs, scale, q, C3, k, C3, 0, a, T)
             for t in 0..<T {
                 let row = a + t * T
+                if let packed {
+                    packedSoftmax(row, t, T, shared: Int(packed.shared[b]), segmentStart: Int(packed.segmentStart[b * T + t]))
+                    continue
+                }
                 let mx = vmax(row, t + 1)
                 let inv = 1 / vexpShiftSum(row, t + 1, mx)
                 for j in 0..<(t + 1) { row[j] *= inv }
@@ -279,6 +324,18 @@ public func attentionForward(_ out: FloatPtr, _ att: FloatPtr, _ qkv: ConstFloat
             sgemm(false, false, T, hs, T, 1, a, T, v, C3, 0, out + b * T * C + h * hs, C)
         }
     }
+}
+
+/// Softmax of row t's scores over the keys [0, shared) and [segmentStart, t], zero elsewhere.
+@inline(__always)
+private func packedSoftmax(_ row: FloatPtr, _ t: Int, _ T: Int, shared: Int, segmentStart start: Int) {
+    let sh = min(shared, start), own = t + 1 - start
+    let mx = max(vmax(row, sh), vmax(row + start, own))
+    let inv = 1 / (vexpShiftSum(row, sh, mx) + vexpShiftSum(row + start, own, mx))
+    for j in 0..<sh { row[j] *= inv }
+    for j in sh..<start { row[j] = 0 }
+    for j in start...t { row[j] *= inv }
+    for j in (t + 1)..<T { row[j] = 0 }
 }
 
 /// dqkv (B,T,3C) = ∂ (overwritten); scratch (maxWorkerThreads,T,T) holds dP and then dS.

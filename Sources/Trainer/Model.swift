@@ -70,6 +70,16 @@ public final class Model {
 
     private var inputs: [Int32], targets: [Int32]
     private var lastB = 0, lastT = 0, lastP = 0, lastCount = 0
+    /// Rows with a target, in order, and their targets: the rows the output head runs on when
+    /// `scoredCount` is set (headOnScoredRows).
+    private var scoredRows: [Int], scoredTargets: [Int32]
+    private var scoredCount: Int?
+    /// The last forward ran packed rows (scoring only: backward does not know their attention).
+    private var lastPacked = false
+    /// False runs the head on every row whatever the targets (tests compare the two).
+    var headRunsOnScoredRows = true
+    /// Whether the last forward ran the head on its scored rows alone.
+    var headRanOnScoredRows: Bool { scoredCount != nil }
     private var lastPrefix: ConstFloatPtr?
 
     public init(config: ModelConfig, maxBatch: Int, seed: UInt64) throws {
@@ -95,6 +105,8 @@ public final class Model {
         (cosT, sinT) = ropeTables(maxT: T, headSize: config.headSize)
         inputs = [Int32](repeating: 0, count: BT)
         targets = [Int32](repeating: -1, count: BT)
+        scoredRows = [Int](repeating: 0, count: BT)
+        scoredTargets = [Int32](repeating: 0, count: BT)
         initialize(seed: seed)
     }
 
@@ -117,11 +129,14 @@ public final class Model {
     /// - targets: (B,T) next tokens; a target < 0 is ignored. Without targets only logits are made.
     /// - prefix: optional (B,P,C) input embeddings that replace the token embeddings of positions
     ///   0..<P in every sequence (the hook for visual tokens; their tokens are ignored).
+    /// - packed: rows that share a prefix within each sequence (PackedRows); scoring only.
     /// - Returns: the mean loss over positions with a target (0 if none).
     @discardableResult
     public func forward(inputs inp: UnsafePointer<Int32>, targets tgt: UnsafePointer<Int32>?, B: Int, T: Int,
-                        prefix: ConstFloatPtr? = nil, prefixLength P: Int = 0) -> Float {
+                        prefix: ConstFloatPtr? = nil, prefixLength P: Int = 0, packed: PackedRows? = nil) -> Float {
         precondition(B <= maxBatch && T <= config.context && P <= T)
+        precondition(packed.map { $0.position.count == B * T && $0.shared.count == B && $0.position.allSatisfy { $0 < config.context } } ?? true)
+        lastPacked = packed != nil
         let C = config.width, NH = config.heads, V = config.vocabularySize, N = B * T
         for i in 0..<N {
             precondition(inp[i] >= 0 && Int(inp[i]) < V, "token \(inp[i]) outside the vocabulary")
@@ -135,8 +150,8 @@ public final class Model {
         for l in 0..<config.layers {
             rmsnormForward(ln1[l], ln1rstd[l], x, W + layout.ln1[l], N, C)
             matmulForward(qkv[l], ln1[l], W + layout.qkv[l], N, C, 3 * C)
-            ropeForward(qkv[l], cosT, sinT, B, T, C, NH)
-            attentionForward(atty[l], att[l], qkv[l], B, T, C, NH)
+            ropeForward(qkv[l], cosT, sinT, B, T, C, NH, positions: packed?.position)
+            attentionForward(atty[l], att[l], qkv[l], B, T, C, NH, packed: packed)
             matmulForward(dbtc, atty[l], W + layout.attproj[l], N, C, C)
             residualForward(res2[l], x, dbtc, N * C)
             rmsnormForward(ln2[l], ln2rstd[l], res2[l], W + layout.ln2[l], N, C)
@@ -147,9 +162,14 @@ public final class Model {
             x = UnsafePointer(res3[l])
         }
         rmsnormForward(lnf, lnfrstd, x, W + layout.lnf, N, C)
-        matmulForward(probs, lnf, W + layout.wte, N, C, V)
-        guard tgt != nil else { lastCount = 0; return 0 }
-        targets.withUnsafeBufferPointer { crossEntropyForward(losses, probs, $0.baseAddress!, N, V) }
+        scoredCount = tgt == nil ? nil : headOnScoredRows(N)
+        if let S = scoredCount {
+            headForwardOnScoredRows(S, N)
+        } else {
+            matmulForward(probs, lnf, W + layout.wte, N, C, V)
+            guard tgt != nil else { lastCount = 0; return 0 }
+            targets.withUnsafeBufferPointer { crossEntropyForward(losses, probs, $0.baseAddress!, N, V) }
+        }
         var sum = 0.0, count = 0
         for i in 0..<N where targets[i] >= 0 { sum += Double(losses[i]); count += 1 }
         lastCount = count
@@ -164,13 +184,18 @@ public final class Model {
     /// - weightGradients: false for a frozen LM (alignment), which needs only `dprefix`: the matmul
     ///   weight gradients, half of the backward work, are skipped and `grads` is left unspecified.
     public func backward(dprefix: FloatPtr? = nil, weightGradients: Bool = true) {
+        precondition(!lastPacked, "backward of a packed forward")
         let B = lastB, T = lastT, C = config.width, NH = config.heads, V = config.vocabularySize, N = B * T
         let W = params, G = grads
         func dW(_ offset: Int) -> FloatPtr? { weightGradients ? G + offset : nil }
         let scale = lastCount > 0 ? 1 / Float(lastCount) : 0
-        targets.withUnsafeBufferPointer { crossEntropyBackward(probs, $0.baseAddress!, scale, N, V) }
         let xLast = config.layers > 0 ? UnsafePointer(res3[config.layers - 1]) : UnsafePointer(encoded)
-        matmulBackward(dbtc, dW(layout.wte), probs, lnf, W + layout.wte, N, C, V)
+        if let S = scoredCount {
+            headBackwardOnScoredRows(S, N, scale: scale, weightGradients: weightGradients)
+        } else {
+            targets.withUnsafeBufferPointer { crossEntropyBackward(probs, $0.baseAddress!, scale, N, V) }
+            matmulBackward(dbtc, dW(layout.wte), probs, lnf, W + layout.wte, N, C, V)
+        }
         dres.update(repeating: 0, count: N * C)
         rmsnormBackward(dres, G + layout.lnf, dbtc, xLast, W + layout.lnf, lnfrstd, N, C)
         for l in stride(from: config.layers - 1, through: 0, by: -1) {
@@ -188,6 +213,56 @@ public final class Model {
             rmsnormBackward(dres, G + layout.ln1[l], dbtc, x, W + layout.ln1[l], ln1rstd[l], N, C)
         }
         inputs.withUnsafeBufferPointer { encoderBackward(G + layout.wte, dprefix, dres, $0.baseAddress!, lastP, B, T, C) }
+    }
+
+    // MARK: the output head on scored rows
+    // Adaptation and scoring put a target on a few positions of each sequence (a caption, an
+    // answer, an option). Logits, softmax and the input gradient of the head are per row, so they
+    // run on those rows alone, gathered; the head's weight gradient sums over rows, and keeps
+    // every row in place (its zero rows add nothing, but the order of the sum must not change).
+
+    /// The number of rows with a target when the head should run on them alone: fewer than N,
+    /// and products large enough for OpenBLAS's blocked kernels, so every logit and input
+    /// gradient has the bits it has when the head runs on all N rows.
+    private func headOnScoredRows(_ N: Int) -> Int? {
+        guard headRunsOnScoredRows else { return nil }
+        var S = 0
+        for n in 0..<N where targets[n] >= 0 { scoredRows[S] = n; scoredTargets[S] = targets[n]; S += 1 }
+        let C = config.width, V = config.vocabularySize
+        return S < N && sgemmRunsBlocked(S, V, C) && sgemmRunsBlocked(S, C, V) ? S : nil
+    }
+
+    /// Logits, probabilities and losses of the S scored rows; losses of the other rows are 0.
+    private func headForwardOnScoredRows(_ S: Int, _ N: Int) {
+        let C = config.width, V = config.vocabularySize
+        let gathered = dbtc   // free between the last layer and backward
+        for i in 0..<S { (gathered + i * C).update(from: lnf + scoredRows[i] * C, count: C) }
+        matmulForward(probs, gathered, params + layout.wte, S, C, V)
+        scoredTargets.withUnsafeBufferPointer { crossEntropyForward(losses, probs, $0.baseAddress!, S, V) }
+        for i in stride(from: S - 1, through: 0, by: -1) { losses[scoredRows[i]] = losses[i] }   // rows only move down
+        var next = 0
+        for n in 0..<N {
+            if next < S && scoredRows[next] == n { next += 1 } else { losses[n] = 0 }
+        }
+    }
+
+    /// dbtc (N,C) = ∂lnf of the head (zero on rows without a target); wte's gradient += the
+    /// head's, summed over all N rows as on the full head.
+    private func headBackwardOnScoredRows(_ S: Int, _ N: Int, scale: Float, weightGradients: Bool) {
+        let C = config.width, V = config.vocabularySize
+        scoredTargets.withUnsafeBufferPointer { crossEntropyBackward(probs, $0.baseAddress!, scale, S, V) }
+        matmulBackwardInput(dres, probs, params + layout.wte, S, C, V)
+        dbtc.update(repeating: 0, count: N * C)
+        for i in 0..<S { (dbtc + scoredRows[i] * C).update(from: dres + i * C, count: C) }
+        guard weightGradients else { return }
+        for i in stride(from: S - 1, through: 0, by: -1) where scoredRows[i] != i {
+            (probs + scoredRows[i] * V).update(from: probs + i * V, count: V)
+        }
+        var next = 0
+        for n in 0..<N {
+            if next < S && scoredRows[next] == n { next += 1 } else { (probs + n * V).update(repeating: 0, count: V) }
+        }
+        matmulBackwardWeight(grads + layout.wte, probs, lnf, N, C, V)
     }
 
     // MARK: scoring

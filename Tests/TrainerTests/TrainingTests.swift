@@ -84,6 +84,42 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
         #expect(scores.allSatisfy { $0 < 0 })
     }
 
+    /// The head on the scored rows alone gives the bits of the head on every row: losses,
+    /// parameter gradients and the prefix gradient, on one thread and on two.
+    @Test func theHeadOnScoredRowsKeepsTheBitsOfTheFullHead() throws {
+        let config = ModelConfig(vocabularySize: 1024, context: 32, layers: 1, width: 64, heads: 4)
+        let B = 16, T = 32, P = 4, C = config.width, N = B * T
+        var rng = SplitMix64(seed: 7)
+        let inputs = (0..<N).map { _ in Int32(rng.next() % 1024) }
+        // Targets on the last few positions of each sequence, as answers and options have them.
+        let targets = (0..<N).map { n -> Int32 in n % T >= T - 1 - (n / T) % 5 ? Int32(rng.next() % 1024) : -1 }
+        let prefix = (0..<(B * P * C)).map { _ in Float(rng.normal() * 0.1) }
+        for threads in [1, 2] {
+            setThreads(threads)
+            defer { setThreads(1) }
+            var results: [(losses: [Float], grads: [Float], dprefix: [Float])] = []
+            for onScoredRows in [true, false] {
+                let model = try Model(config: config, maxBatch: B, seed: 3)
+                model.headRunsOnScoredRows = onScoredRows
+                model.zeroGrad()
+                prefix.withUnsafeBufferPointer { pre in
+                    _ = model.forward(inputs: inputs, targets: targets, B: B, T: T, prefix: pre.baseAddress!, prefixLength: P)
+                }
+                #expect(model.headRanOnScoredRows == onScoredRows)
+                var dprefix = [Float](repeating: 0, count: B * P * C)
+                dprefix.withUnsafeMutableBufferPointer { model.backward(dprefix: $0.baseAddress!) }
+                results.append((Array(UnsafeBufferPointer(start: model.losses, count: N)),
+                                Array(UnsafeBufferPointer(start: model.grads, count: model.parameterCount)), dprefix))
+            }
+            // The index of the first element whose bits differ (nil: none).
+            func firstDifference(_ a: [Float], _ b: [Float]) -> Int? { a.indices.first { a[$0].bitPattern != b[$0].bitPattern } }
+            #expect(firstDifference(results[0].losses, results[1].losses) == nil, "losses, \(threads) threads")
+            #expect(firstDifference(results[0].grads, results[1].grads) == nil, "gradients, \(threads) threads")
+            #expect(firstDifference(results[0].dprefix, results[1].dprefix) == nil, "prefix gradient, \(threads) threads")
+            #expect(results[0].losses.contains { $0 > 0 })
+        }
+    }
+
     @Test func sizesSpanAtLeast25x() {
         let counts = ModelSize.all.map { $0.config(vocabularySize: ModelSize.referenceVocabulary).parameterCount }
         #expect(counts == counts.sorted())

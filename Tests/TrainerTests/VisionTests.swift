@@ -134,6 +134,30 @@ import World
         #expect(small.map(\.prompt) == Array(large.prefix(2)).map(\.prompt))
     }
 
+    /// Options packed after their shared image and prompt score as each option's own sequence
+    /// does (up to the rounding of the softmax's other summation order).
+    @Test func packedOptionsScoreAsTheirOwnSequences() throws {
+        let config = ModelConfig(vocabularySize: Tokenizer.shared.vocabularySize, context: 64, layers: 2, width: 16, heads: 2)
+        let lm = try Model(config: config, maxBatch: 8, seed: 1)
+        var adapt = AdaptationConfig(); adapt.projectorHidden = 6
+        let vm = try VisualModel(config: config, weights: lm.params, encoder: ObjectEncoder(), adaptation: adapt, maxBatch: 8, seed: 2)
+        var evaluation = EvaluationConfig(); evaluation.perFamily = 1
+        // Questions of every family, then a caption (nothing to share: its own sequence).
+        let caption = Captions.make(seed: 4, count: 1)[0]
+        let examples = Array(VisionEvalSet(encoder: ObjectEncoder(), config: evaluation).items.flatMap(\.examples).prefix(60))
+            + [VisualExample(features: ObjectEncoder().encode(Renderer.render(caption.scene)), tokens: caption.tokens, scoredFrom: 0)]
+        let sequences = vm.packedSequences(examples)
+        #expect(sequences.count < examples.count / 2)
+        #expect(sequences.last?.shared == 0 && sequences.last?.scored.count == 1)
+        let packed = vm.logLikelihoods(examples)
+        for (i, ex) in examples.enumerated() {
+            let (_, T) = vm.forward([ex][...])
+            var own = 0.0
+            for k in ex.scoredFrom..<ex.tokens.count where vm.P + k - 1 < T { own -= Double(vm.model.losses[vm.P + k - 1]) }
+            #expect(abs(packed[i] - own) <= 1e-4 * max(1, abs(own)), "example \(i): packed \(packed[i]), own sequence \(own)")
+        }
+    }
+
     @Test func scoresAreBitForBitRepeatable() throws {
         // Group scores average fractions; two sets (two dictionaries inside) must sum them in
         // the same order.

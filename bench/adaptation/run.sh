@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Adapting and evaluating one checkpoint of the largest size (done-when 4: under 60 s), in a
+# Adapting and evaluating one checkpoint of the largest size, in a
 # release build. Pre-training is two steps so the time is the adaptation's; the per-phase wall
 # times (align, instruct, evaluate) come from the run's provenance.
 set -euo pipefail
