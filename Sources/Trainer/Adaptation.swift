@@ -94,8 +94,10 @@ public final class VisualModel {
         projector = Projector(features: encoder.features, hidden: adaptation.projectorHidden, width: c.width, tokens: encoder.tokens, seed: seed)
     }
 
-    /// Forward over a batch of examples; returns the mean loss and leaves per-position losses in
-    /// `model.losses` ((B,T) with T returned).
+    /// Forward over a batch of examples; returns the mean loss and T, the longest example's
+    /// length. Only each example's own rows are computed (`Model.forward`'s `lengths`), with the
+    /// bits of the batch padded to T; `model.losses` holds their losses, the examples' rows
+    /// stacked (a batch of one: (1,T)).
     @discardableResult
     public func forward(_ batch: ArraySlice<VisualExample>) -> (loss: Float, T: Int) {
         let B = batch.count, F = encoder.features, Pn = P
@@ -112,8 +114,10 @@ public final class VisualModel {
             }
         }
         projector.forward(xbuf, B: B, into: &prefix)
+        let lengths = batch.map { min(T, Pn + $0.tokens.count) }
         let loss = prefix.withUnsafeBufferPointer { pre in
-            model.forward(inputs: inputs, targets: targets, B: B, T: T, prefix: pre.baseAddress!, prefixLength: Pn)
+            model.forward(inputs: inputs, targets: targets, B: B, T: T, prefix: pre.baseAddress!, prefixLength: Pn,
+                          lengths: lengths.contains { $0 < T } ? lengths : nil)
         }
         return (loss, T)
     }

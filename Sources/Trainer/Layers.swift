@@ -1,6 +1,7 @@
 // Every layer of the model as a pair of plain functions, xxxForward / xxxBackward, in the style
 // of llm.c. Tensors are flat row-major Float buffers; the shapes are stated once per pair:
-//   B batch, T sequence length, C width, NH heads, hs = C/NH head size, V vocabulary, N = B*T rows.
+//   B batch, T sequence length, C width, NH heads, hs = C/NH head size, V vocabulary, N = B*T rows
+//   (or the sum of the lengths of sequences stacked without padding, SequenceRows).
 // Backward functions overwrite input-gradient buffers ("= ") unless stated "+=" (accumulate).
 // Parameter gradients always accumulate (+=), so the caller zeroes them once per step.
 import CNumerics
@@ -138,18 +139,42 @@ func fastExp(_ x0: Float) -> Float {
     return vsum(p, n)
 }
 
+// MARK: - sequences of different lengths
+// A batch whose sequences end before T computes only their rows, stacked: (N,·) activations with
+// N = Σ length. Attention keeps (T,T) blocks per (b,h) and sums P·V and dS·K over T keys, as a
+// padded batch does (the keys past a row are zero-weighted), which OpenBLAS's small-matrix
+// kernels need to give the padded batch's bits; the other products are per row.
+
+/// Where each sequence's rows lie among the stacked activations: sequence b is rows
+/// start[b] ..< start[b] + length[b], at positions 0 ..< length[b]; T is the longest length.
+public struct SequenceRows: Sendable {
+    public let T: Int
+    public let start: [Int], length: [Int]
+    public var rows: Int { (start.last ?? 0) + (length.last ?? 0) }
+
+    public init(lengths: [Int], T: Int) {
+        precondition(lengths.allSatisfy { $0 >= 1 && $0 <= T })
+        self.T = T
+        length = lengths
+        var starts: [Int] = [], first = 0
+        for L in lengths { starts.append(first); first += L }
+        start = starts
+    }
+}
+
 // MARK: - encoder (token embedding, with an optional externally supplied prefix)
 // out (B,T,C); tokens (B,T); wte (V,C); prefix (B,P,C) replaces the embeddings of positions t < P.
 
 public func encoderForward(_ out: FloatPtr, _ tokens: UnsafePointer<Int32>, _ wte: ConstFloatPtr,
-                           _ prefix: ConstFloatPtr?, _ P: Int, _ B: Int, _ T: Int, _ C: Int) {
+                           _ prefix: ConstFloatPtr?, _ P: Int, _ B: Int, _ T: Int, _ C: Int, rows: SequenceRows? = nil) {
     for b in 0..<B {
-        for t in 0..<T {
-            let o = out + (b * T + t) * C
+        let first = rows?.start[b] ?? b * T
+        for t in 0..<(rows?.length[b] ?? T) {
+            let o = out + (first + t) * C
             if let prefix, t < P {
                 o.update(from: prefix + (b * P + t) * C, count: C)
             } else {
-                o.update(from: wte + Int(tokens[b * T + t]) * C, count: C)
+                o.update(from: wte + Int(tokens[first + t]) * C, count: C)
             }
         }
     }
@@ -157,15 +182,16 @@ public func encoderForward(_ out: FloatPtr, _ tokens: UnsafePointer<Int32>, _ wt
 
 /// dwte += scatter of dout; dprefix (B,P,C) = dout at prefix positions (if given).
 public func encoderBackward(_ dwte: FloatPtr, _ dprefix: FloatPtr?, _ dout: ConstFloatPtr,
-                            _ tokens: UnsafePointer<Int32>, _ P: Int, _ B: Int, _ T: Int, _ C: Int) {
+                            _ tokens: UnsafePointer<Int32>, _ P: Int, _ B: Int, _ T: Int, _ C: Int, rows: SequenceRows? = nil) {
     for b in 0..<B {
-        for t in 0..<T {
-            let d = dout + (b * T + t) * C
+        let first = rows?.start[b] ?? b * T
+        for t in 0..<(rows?.length[b] ?? T) {
+            let d = dout + (first + t) * C
             if t < P {
                 if let dprefix { (dprefix + (b * P + t) * C).update(from: d, count: C) }
                 continue
             }
-            let w = dwte + Int(tokens[b * T + t]) * C
+            let w = dwte + Int(tokens[first + t]) * C
             for i in 0..<C { w[i] += d[i] }
         }
     }
@@ -281,8 +307,9 @@ public func ropeForward(_ qkv: FloatPtr, _ cosT: ConstFloatPtr, _ sinT: ConstFlo
 }
 
 /// The rotation is orthogonal, so its backward rotates dqkv (in place) by −t·θᵢ.
-public func ropeBackward(_ dqkv: FloatPtr, _ cosT: ConstFloatPtr, _ sinT: ConstFloatPtr, _ B: Int, _ T: Int, _ C: Int, _ NH: Int) {
-    rotate(dqkv, cosT, sinT, -1, B, T, C, NH)
+public func ropeBackward(_ dqkv: FloatPtr, _ cosT: ConstFloatPtr, _ sinT: ConstFloatPtr, _ B: Int, _ T: Int, _ C: Int, _ NH: Int,
+                         positions: [Int32]? = nil) {
+    rotate(dqkv, cosT, sinT, -1, B, T, C, NH, positions: positions)
 }
 
 // MARK: - causal self-attention
@@ -301,16 +328,17 @@ public struct PackedRows: Sendable {
 /// With `packed`, each row's softmax covers the keys it sees (PackedRows); without, all keys up
 /// to itself.
 public func attentionForward(_ out: FloatPtr, _ att: FloatPtr, _ qkv: ConstFloatPtr,
-                             _ B: Int, _ T: Int, _ C: Int, _ NH: Int, packed: PackedRows? = nil) {
+                             _ B: Int, _ T: Int, _ C: Int, _ NH: Int, packed: PackedRows? = nil, rows: SequenceRows? = nil) {
     let hs = C / NH, C3 = 3 * C
     let scale = 1 / Float(hs).squareRoot()
     parallelChunks(B * NH) { range, _ in
         for bh in range {
             let b = bh / NH, h = bh % NH
-            let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
+            let first = rows?.start[b] ?? b * T, L = rows?.length[b] ?? T
+            let q = qkv + first * C3 + h * hs, k = q + C, v = q + 2 * C
             let a = att + (b * NH + h) * T * T
-            sgemm(false, true, T, T, hs, scale, q, C3, k, C3, 0, a, T)
-            for t in 0..<T {
+            sgemm(false, true, L, L, hs, scale, q, C3, k, C3, 0, a, T)
+            for t in 0..<L {
                 let row = a + t * T
                 if let packed {
                     packedSoftmax(row, t, T, shared: Int(packed.shared[b]), segmentStart: Int(packed.segmentStart[b * T + t]))
@@ -321,7 +349,7 @@ public func attentionForward(_ out: FloatPtr, _ att: FloatPtr, _ qkv: ConstFloat
                 for j in 0..<(t + 1) { row[j] *= inv }
                 for j in (t + 1)..<T { row[j] = 0 }
             }
-            sgemm(false, false, T, hs, T, 1, a, T, v, C3, 0, out + b * T * C + h * hs, C)
+            sgemm(false, false, L, hs, T, 1, a, T, v, C3, 0, out + first * C + h * hs, C)
         }
     }
 }
@@ -340,27 +368,28 @@ private func packedSoftmax(_ row: FloatPtr, _ t: Int, _ T: Int, shared: Int, seg
 
 /// dqkv (B,T,3C) = ∂ (overwritten); scratch (maxWorkerThreads,T,T) holds dP and then dS.
 public func attentionBackward(_ dqkv: FloatPtr, _ scratch: FloatPtr, _ dout: ConstFloatPtr, _ qkv: ConstFloatPtr,
-                              _ att: ConstFloatPtr, _ B: Int, _ T: Int, _ C: Int, _ NH: Int) {
+                              _ att: ConstFloatPtr, _ B: Int, _ T: Int, _ C: Int, _ NH: Int, rows: SequenceRows? = nil) {
     let hs = C / NH, C3 = 3 * C
     let scale = 1 / Float(hs).squareRoot()
     parallelChunks(B * NH) { range, chunk in
         let scratch = scratch + chunk * T * T
         for bh in range {
             let b = bh / NH, h = bh % NH
-            let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
-            let dq = dqkv + b * T * C3 + h * hs, dk = dq + C, dv = dq + 2 * C
+            let first = rows?.start[b] ?? b * T, L = rows?.length[b] ?? T
+            let q = qkv + first * C3 + h * hs, k = q + C, v = q + 2 * C
+            let dq = dqkv + first * C3 + h * hs, dk = dq + C, dv = dq + 2 * C
             let a = att + (b * NH + h) * T * T
-            let d = dout + b * T * C + h * hs
-            sgemm(false, true, T, T, hs, 1, d, C, v, C3, 0, scratch, T)        // dP = dO·Vᵀ
-            sgemm(true, false, T, hs, T, 1, a, T, d, C, 0, dv, C3)             // dV = Pᵀ·dO
-            for t in 0..<T {                                                   // dS = P ⊙ (dP − Σ P·dP)
+            let d = dout + first * C + h * hs
+            sgemm(false, true, L, L, hs, 1, d, C, v, C3, 0, scratch, T)        // dP = dO·Vᵀ
+            sgemm(true, false, L, hs, L, 1, a, T, d, C, 0, dv, C3)             // dV = Pᵀ·dO
+            for t in 0..<L {                                                   // dS = P ⊙ (dP − Σ P·dP)
                 let p = a + t * T, ds = scratch + t * T
                 let dot = vdot(p, ds, t + 1)
                 for j in 0..<(t + 1) { ds[j] = p[j] * (ds[j] - dot) }
                 for j in (t + 1)..<T { ds[j] = 0 }
             }
-            sgemm(false, false, T, hs, T, scale, scratch, T, k, C3, 0, dq, C3)  // dQ = dS·K/√hs
-            sgemm(true, false, T, hs, T, scale, scratch, T, q, C3, 0, dk, C3)   // dK = dSᵀ·Q/√hs
+            sgemm(false, false, L, hs, T, scale, scratch, T, k, C3, 0, dq, C3)  // dQ = dS·K/√hs
+            sgemm(true, false, L, hs, L, scale, scratch, T, q, C3, 0, dk, C3)   // dK = dSᵀ·Q/√hs
         }
     }
 }

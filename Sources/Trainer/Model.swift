@@ -76,6 +76,11 @@ public final class Model {
     private var scoredCount: Int?
     /// The last forward ran packed rows (scoring only: backward does not know their attention).
     private var lastPacked = false
+    /// The stacked sequences of the last forward (nil: a padded batch), each row's place in the
+    /// padded batch and its position, and scratch for weight gradients in the padded order.
+    private var lastRows: SequenceRows?
+    private var paddedRow: [Int], rowPosition: [Int32]
+    private var paddedArena: Arena?
     /// False runs the head on every row whatever the targets (tests compare the two).
     var headRunsOnScoredRows = true
     /// Whether the last forward ran the head on its scored rows alone.
@@ -106,6 +111,7 @@ public final class Model {
         inputs = [Int32](repeating: 0, count: BT)
         targets = [Int32](repeating: -1, count: BT)
         scoredRows = [Int](repeating: 0, count: BT)
+        paddedRow = [Int](repeating: 0, count: BT); rowPosition = [Int32](repeating: 0, count: BT)
         scoredTargets = [Int32](repeating: 0, count: BT)
         initialize(seed: seed)
     }
@@ -130,28 +136,47 @@ public final class Model {
     /// - prefix: optional (B,P,C) input embeddings that replace the token embeddings of positions
     ///   0..<P in every sequence (the hook for visual tokens; their tokens are ignored).
     /// - packed: rows that share a prefix within each sequence (PackedRows); scoring only.
+    /// - lengths: sequence b ends after lengths[b] positions (≤ T): the positions after it are
+    ///   padding, neither computed nor scored (their targets must be < 0), and activations and
+    ///   `losses` hold the sequences' rows stacked (SequenceRows). Results are the bits of the
+    ///   padded batch.
     /// - Returns: the mean loss over positions with a target (0 if none).
     @discardableResult
     public func forward(inputs inp: UnsafePointer<Int32>, targets tgt: UnsafePointer<Int32>?, B: Int, T: Int,
-                        prefix: ConstFloatPtr? = nil, prefixLength P: Int = 0, packed: PackedRows? = nil) -> Float {
+                        prefix: ConstFloatPtr? = nil, prefixLength P: Int = 0, packed: PackedRows? = nil,
+                        lengths: [Int]? = nil) -> Float {
         precondition(B <= maxBatch && T <= config.context && P <= T)
         precondition(packed.map { $0.position.count == B * T && $0.shared.count == B && $0.position.allSatisfy { $0 < config.context } } ?? true)
+        precondition(packed == nil || lengths == nil, "packed rows come padded")
         lastPacked = packed != nil
-        let C = config.width, NH = config.heads, V = config.vocabularySize, N = B * T
-        for i in 0..<N {
-            precondition(inp[i] >= 0 && Int(inp[i]) < V, "token \(inp[i]) outside the vocabulary")
-            inputs[i] = inp[i]
-            targets[i] = tgt.map { $0[i] } ?? -1
+        let rows = lengths.map { SequenceRows(lengths: $0, T: T) }
+        precondition(rows.map { $0.start.count == B } ?? true)
+        let C = config.width, NH = config.heads, V = config.vocabularySize, N = rows?.rows ?? B * T
+        var r = 0
+        for b in 0..<B {
+            for t in 0..<T {
+                let i = b * T + t
+                precondition(inp[i] >= 0 && Int(inp[i]) < V, "token \(inp[i]) outside the vocabulary")
+                guard t < rows?.length[b] ?? T else { precondition((tgt?[i] ?? -1) < 0, "a target on padding"); continue }
+                inputs[r] = inp[i]
+                targets[r] = tgt.map { $0[i] } ?? -1
+                paddedRow[r] = i; rowPosition[r] = Int32(t)
+                r += 1
+            }
         }
-        lastB = B; lastT = T; lastP = prefix == nil ? 0 : P; lastPrefix = prefix
+        lastB = B; lastT = T; lastP = prefix == nil ? 0 : P; lastPrefix = prefix; lastRows = rows
         let W = params
-        inputs.withUnsafeBufferPointer { encoderForward(encoded, $0.baseAddress!, W + layout.wte, prefix, lastP, B, T, C) }
+        inputs.withUnsafeBufferPointer { encoderForward(encoded, $0.baseAddress!, W + layout.wte, prefix, lastP, B, T, C, rows: rows) }
         var x = UnsafePointer(encoded)
         for l in 0..<config.layers {
             rmsnormForward(ln1[l], ln1rstd[l], x, W + layout.ln1[l], N, C)
             matmulForward(qkv[l], ln1[l], W + layout.qkv[l], N, C, 3 * C)
-            ropeForward(qkv[l], cosT, sinT, B, T, C, NH, positions: packed?.position)
-            attentionForward(atty[l], att[l], qkv[l], B, T, C, NH, packed: packed)
+            if rows == nil {
+                ropeForward(qkv[l], cosT, sinT, B, T, C, NH, positions: packed?.position)
+            } else {
+                ropeForward(qkv[l], cosT, sinT, 1, N, C, NH, positions: rowPosition)
+            }
+            attentionForward(atty[l], att[l], qkv[l], B, T, C, NH, packed: packed, rows: rows)
             matmulForward(dbtc, atty[l], W + layout.attproj[l], N, C, C)
             residualForward(res2[l], x, dbtc, N * C)
             rmsnormForward(ln2[l], ln2rstd[l], res2[l], W + layout.ln2[l], N, C)
@@ -185,34 +210,98 @@ public final class Model {
     ///   weight gradients, half of the backward work, are skipped and `grads` is left unspecified.
     public func backward(dprefix: FloatPtr? = nil, weightGradients: Bool = true) {
         precondition(!lastPacked, "backward of a packed forward")
-        let B = lastB, T = lastT, C = config.width, NH = config.heads, V = config.vocabularySize, N = B * T
+        let B = lastB, T = lastT, C = config.width, NH = config.heads, V = config.vocabularySize
+        let rows = lastRows, N = rows?.rows ?? B * T
         let W = params, G = grads
-        func dW(_ offset: Int) -> FloatPtr? { weightGradients ? G + offset : nil }
+        /// dinp = dout·W, and W's gradient += doutᵀ·inp unless frozen.
+        func linearBackward(_ dinp: FloatPtr, _ weight: Int, _ dout: ConstFloatPtr, _ inp: ConstFloatPtr, _ IC: Int, _ OC: Int) {
+            matmulBackwardInput(dinp, dout, W + weight, N, IC, OC)
+            if weightGradients { weightGradient(G + weight, dout, inp, N, IC, OC) }
+        }
         let scale = lastCount > 0 ? 1 / Float(lastCount) : 0
         let xLast = config.layers > 0 ? UnsafePointer(res3[config.layers - 1]) : UnsafePointer(encoded)
         if let S = scoredCount {
             headBackwardOnScoredRows(S, N, scale: scale, weightGradients: weightGradients)
         } else {
             targets.withUnsafeBufferPointer { crossEntropyBackward(probs, $0.baseAddress!, scale, N, V) }
-            matmulBackward(dbtc, dW(layout.wte), probs, lnf, W + layout.wte, N, C, V)
+            matmulBackwardInput(dbtc, probs, W + layout.wte, N, C, V)
+            if weightGradients { headWeightGradient(rowsWithTargets: N) { $0 } }
         }
         dres.update(repeating: 0, count: N * C)
         rmsnormBackward(dres, G + layout.lnf, dbtc, xLast, W + layout.lnf, lnfrstd, N, C)
         for l in stride(from: config.layers - 1, through: 0, by: -1) {
             let x = l == 0 ? UnsafePointer(encoded) : UnsafePointer(res3[l - 1])
             // dres holds ∂res3: through the MLP branch
-            matmulBackward(dfchg, dW(layout.fcproj[l]), dres, fchg[l], W + layout.fcproj[l], N, 4 * C, C)
+            linearBackward(dfchg, layout.fcproj[l], dres, fchg[l], 4 * C, C)
             geluBackward(dfch, fch[l], dfchg, N * 4 * C)   // separate buffers: in place would defeat vectorisation
-            matmulBackward(dbtc, dW(layout.fc[l]), dfch, ln2[l], W + layout.fc[l], N, C, 4 * C)
+            linearBackward(dbtc, layout.fc[l], dfch, ln2[l], C, 4 * C)
             rmsnormBackward(dres, G + layout.ln2[l], dbtc, res2[l], W + layout.ln2[l], ln2rstd[l], N, C)
             // dres holds ∂res2: through the attention branch
-            matmulBackward(datty, dW(layout.attproj[l]), dres, atty[l], W + layout.attproj[l], N, C, C)
-            attentionBackward(dqkv, dscratch, datty, qkv[l], att[l], B, T, C, NH)
-            ropeBackward(dqkv, cosT, sinT, B, T, C, NH)
-            matmulBackward(dbtc, dW(layout.qkv[l]), dqkv, ln1[l], W + layout.qkv[l], N, C, 3 * C)
+            linearBackward(datty, layout.attproj[l], dres, atty[l], C, C)
+            attentionBackward(dqkv, dscratch, datty, qkv[l], att[l], B, T, C, NH, rows: rows)
+            if rows == nil {
+                ropeBackward(dqkv, cosT, sinT, B, T, C, NH)
+            } else {
+                ropeBackward(dqkv, cosT, sinT, 1, N, C, NH, positions: rowPosition)
+            }
+            linearBackward(dbtc, layout.qkv[l], dqkv, ln1[l], C, 3 * C)
             rmsnormBackward(dres, G + layout.ln1[l], dbtc, x, W + layout.ln1[l], ln1rstd[l], N, C)
         }
-        inputs.withUnsafeBufferPointer { encoderBackward(G + layout.wte, dprefix, dres, $0.baseAddress!, lastP, B, T, C) }
+        inputs.withUnsafeBufferPointer { encoderBackward(G + layout.wte, dprefix, dres, $0.baseAddress!, lastP, B, T, C, rows: rows) }
+    }
+
+    // MARK: weight gradients of stacked sequences
+    // OpenBLAS blocks a product's sum over K by K's length, so a weight gradient summed over the
+    // stacked rows alone would round differently from the padded batch's. It is summed over the
+    // padded batch's rows instead, the stacked rows in their places and zeros between (a padded
+    // row's output gradient is zero, so it added nothing there either).
+
+    /// W's gradient += doutᵀ·inp over the last forward's rows, in the padded batch's order.
+    private func weightGradient(_ dweight: FloatPtr, _ dout: ConstFloatPtr, _ inp: ConstFloatPtr, _ N: Int, _ IC: Int, _ OC: Int) {
+        guard let rows = lastRows else { return matmulBackwardWeight(dweight, dout, inp, N, IC, OC) }
+        let (paddedOut, paddedIn) = paddedScratch()
+        spreadToPaddedRows(paddedOut, dout, OC, rows)
+        spreadToPaddedRows(paddedIn, inp, IC, rows)
+        matmulBackwardWeight(dweight, paddedOut, paddedIn, rows.start.count * rows.T, IC, OC)
+    }
+
+    /// The head's weight gradient from dlogits in `probs`, whose row i belongs to model row
+    /// `row(i)` (increasing, row(i) ≥ i): moved to their padded places in place, zeros between.
+    private func headWeightGradient(rowsWithTargets S: Int, _ row: (Int) -> Int) {
+        let V = config.vocabularySize, C = config.width
+        func place(_ i: Int) -> Int { lastRows == nil ? row(i) : paddedRow[row(i)] }
+        let total = lastRows.map { $0.start.count * $0.T } ?? lastB * lastT
+        var next = total
+        for i in stride(from: S - 1, through: 0, by: -1) {
+            let to = place(i)
+            (probs + (to + 1) * V).update(repeating: 0, count: (next - to - 1) * V)
+            if to != i { (probs + to * V).update(from: probs + i * V, count: V) }
+            next = to
+        }
+        probs.update(repeating: 0, count: next * V)
+        var inp = UnsafePointer(lnf)
+        if let rows = lastRows {
+            let (_, paddedIn) = paddedScratch()
+            spreadToPaddedRows(paddedIn, lnf, C, rows)
+            inp = UnsafePointer(paddedIn)
+        }
+        matmulBackwardWeight(grads + layout.wte, probs, inp, total, C, V)
+    }
+
+    /// dst (B·T, width) = the stacked rows of src in their padded places, zero on padding.
+    private func spreadToPaddedRows(_ dst: FloatPtr, _ src: ConstFloatPtr, _ width: Int, _ rows: SequenceRows) {
+        for b in 0..<rows.start.count {
+            let L = rows.length[b], to = dst + b * rows.T * width
+            to.update(from: src + rows.start[b] * width, count: L * width)
+            (to + L * width).update(repeating: 0, count: (rows.T - L) * width)
+        }
+    }
+
+    /// Two (maxBatch·context, 4C) buffers for the padded operands of weight gradients.
+    private func paddedScratch() -> (FloatPtr, FloatPtr) {
+        let n = maxBatch * config.context * 4 * config.width
+        if paddedArena == nil { paddedArena = Arena(2 * n) }
+        return (paddedArena!.base, paddedArena!.base + n)
     }
 
     // MARK: the output head on scored rows
@@ -254,50 +343,21 @@ public final class Model {
         matmulBackwardInput(dres, probs, params + layout.wte, S, C, V)
         dbtc.update(repeating: 0, count: N * C)
         for i in 0..<S { (dbtc + scoredRows[i] * C).update(from: dres + i * C, count: C) }
-        guard weightGradients else { return }
-        for i in stride(from: S - 1, through: 0, by: -1) where scoredRows[i] != i {
-            (probs + scoredRows[i] * V).update(from: probs + i * V, count: V)
-        }
-        var next = 0
-        for n in 0..<N {
-            if next < S && scoredRows[next] == n { next += 1 } else { (probs + n * V).update(repeating: 0, count: V) }
-        }
-        matmulBackwardWeight(grads + layout.wte, probs, lnf, N, C, V)
+        if weightGradients { headWeightGradient(rowsWithTargets: S) { scoredRows[$0] } }
     }
 
     // MARK: scoring
 
     /// Sum of log-probabilities of each `continuation` given its `prompt` (for multiple-choice
-    /// scoring). Sequences longer than context+1 keep their last context+1 tokens.
+    /// scoring). Sequences longer than context+1 keep their last context+1 tokens. Consecutive
+    /// items with the same prompt are scored packed (PackedScoring.swift).
     public func logLikelihoods(_ items: [(prompt: [Int32], continuation: [Int32])]) -> [Double] {
-        var result: [Double] = []
-        result.reserveCapacity(items.count)
         let T = config.context
-        var start = 0
-        while start < items.count {
-            let group = items[start..<min(start + maxBatch, items.count)]
-            let seqs = group.map { item -> (tokens: [Int32], scored: Int) in
-                let all = item.prompt + item.continuation
-                return (Array(all.suffix(T + 1)), min(item.continuation.count, T))
-            }
-            let len = max(1, seqs.map { $0.tokens.count - 1 }.max() ?? 1)
-            let B = seqs.count
-            var inp = [Int32](repeating: 0, count: B * len), tgt = [Int32](repeating: -1, count: B * len)
-            for (b, s) in seqs.enumerated() {
-                let n = s.tokens.count - 1
-                for t in 0..<max(n, 0) {
-                    inp[b * len + t] = s.tokens[t]
-                    if t >= n - s.scored { tgt[b * len + t] = s.tokens[t + 1] }
-                }
-            }
-            forward(inputs: inp, targets: tgt, B: B, T: len)
-            for b in 0..<B {
-                var sum = 0.0
-                for t in 0..<len where tgt[b * len + t] >= 0 { sum -= Double(losses[b * len + t]) }
-                result.append(sum)
-            }
-            start += B
+        let examples = items.map { item -> VisualExample in
+            let all = Array((item.prompt + item.continuation).suffix(T + 1))
+            return VisualExample(features: [], tokens: all, scoredFrom: all.count - min(item.continuation.count, T))
         }
-        return result
+        return packedLogLikelihoods(packedSequences(examples, visualTokens: 0, context: T), examples: items.count,
+                                    model: self, visualTokens: 0, embed: nil)
     }
 }

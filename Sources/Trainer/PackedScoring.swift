@@ -37,93 +37,103 @@ struct PackedSequence {
     }
 }
 
-extension VisualModel {
-    /// Packs runs of consecutive examples with the same image and prompt, as many options per
-    /// sequence as the context holds; an example without a prompt to share, or longer than the
-    /// context, keeps a sequence of its own.
-    func packedSequences(_ examples: [VisualExample]) -> [PackedSequence] {
-        let P = self.P, context = model.config.context
-        var out: [PackedSequence] = []
-        var i = 0
-        while i < examples.count {
-            let first = examples[i], n = first.scoredFrom
-            var j = i + 1
-            while j < examples.count, examples[j].scoredFrom == n, examples[j].tokens.prefix(n) == first.tokens.prefix(n),
-                  examples[j].features == first.features { j += 1 }
-            let fits = examples[i..<j].allSatisfy { P + $0.tokens.count <= context }
-            guard n >= 1, fits else {
-                for k in i..<j { out.append(PackedSequence(example: examples[k], index: k, visualTokens: P, context: context)) }
-                i = j; continue
-            }
-            var seq = sharedPrefix(first, visualTokens: P)
-            for k in i..<j {
-                let tokens = examples[k].tokens, rows = tokens.count - n   // tokens[n-1] ..< tokens[count-1]
-                if seq.count + rows > context {
-                    out.append(seq)
-                    seq = sharedPrefix(first, visualTokens: P)
-                }
-                let start = seq.count
-                for m in (n - 1)..<(tokens.count - 1) {
-                    seq.inputs.append(tokens[m]); seq.targets.append(tokens[m + 1])
-                    seq.positions.append(Int32(P + m)); seq.segmentStarts.append(Int32(start))
-                }
-                seq.scored.append((k, start..<seq.count))
-            }
-            out.append(seq)
-            i = j
+/// Packs runs of consecutive examples with the same image (features) and prompt, as many options
+/// per sequence as `context` holds; an example without a prompt to share, or longer than the
+/// context, keeps a sequence of its own. `P` visual rows open every sequence (0 for text).
+func packedSequences(_ examples: [VisualExample], visualTokens P: Int, context: Int) -> [PackedSequence] {
+    var out: [PackedSequence] = []
+    var i = 0
+    while i < examples.count {
+        let first = examples[i], n = first.scoredFrom
+        var j = i + 1
+        while j < examples.count, examples[j].scoredFrom == n, examples[j].tokens.prefix(n) == first.tokens.prefix(n),
+              examples[j].features == first.features { j += 1 }
+        let fits = examples[i..<j].allSatisfy { P + $0.tokens.count <= context }
+        guard n >= 1, fits else {
+            for k in i..<j { out.append(PackedSequence(example: examples[k], index: k, visualTokens: P, context: context)) }
+            i = j; continue
         }
-        return out
+        var seq = PackedSequence(sharedPrefixOf: first, visualTokens: P)
+        for k in i..<j {
+            let tokens = examples[k].tokens, rows = tokens.count - n   // tokens[n-1] ..< tokens[count-1]
+            if seq.count + rows > context {
+                out.append(seq)
+                seq = PackedSequence(sharedPrefixOf: first, visualTokens: P)
+            }
+            let start = seq.count
+            for m in (n - 1)..<(tokens.count - 1) {
+                seq.inputs.append(tokens[m]); seq.targets.append(tokens[m + 1])
+                seq.positions.append(Int32(P + m)); seq.segmentStarts.append(Int32(start))
+            }
+            seq.scored.append((k, start..<seq.count))
+        }
+        out.append(seq)
+        i = j
     }
+    return out
+}
 
+extension PackedSequence {
     /// The visual rows and the prompt minus its last token: what every option's segment sees.
-    private func sharedPrefix(_ ex: VisualExample, visualTokens P: Int) -> PackedSequence {
-        var seq = PackedSequence(features: ex.features)
+    init(sharedPrefixOf ex: VisualExample, visualTokens P: Int) {
+        self.init(features: ex.features)
         let rows = P + ex.scoredFrom - 1
         for t in 0..<rows {
-            seq.inputs.append(t >= P ? ex.tokens[t - P] : 0); seq.targets.append(-1)
-            seq.positions.append(Int32(t)); seq.segmentStarts.append(0)
+            inputs.append(t >= P ? ex.tokens[t - P] : 0); targets.append(-1)
+            positions.append(Int32(t)); segmentStarts.append(0)
         }
-        seq.shared = rows
-        return seq
+        shared = rows
     }
+}
 
+/// The summed log-probabilities of every example's scored tokens, from packed sequences run in
+/// batches of `model.maxBatch`; `embed` turns a batch's features into its visual rows (nil: text).
+func packedLogLikelihoods(_ sequences: [PackedSequence], examples: Int, model: Model, visualTokens P: Int,
+                          embed: (([Float], Int) -> [Float])?) -> [Double] {
+    var out = [Double](repeating: 0, count: examples)
+    var start = 0
+    while start < sequences.count {
+        let batch = sequences[start..<min(start + model.maxBatch, sequences.count)]
+        let B = batch.count, T = batch.map(\.count).max() ?? 1
+        var inputs = [Int32](repeating: 0, count: B * T), targets = [Int32](repeating: -1, count: B * T)
+        var rows = PackedRows(position: [Int32](repeating: 0, count: B * T), segmentStart: [Int32](repeating: 0, count: B * T),
+                              shared: batch.map { Int32($0.shared) })
+        for (b, seq) in batch.enumerated() {
+            for t in 0..<T {
+                let r = b * T + t
+                guard t < seq.count else { rows.position[r] = Int32(t); rows.segmentStart[r] = Int32(t); continue }
+                inputs[r] = seq.inputs[t]; targets[r] = seq.targets[t]
+                rows.position[r] = seq.positions[t]; rows.segmentStart[r] = seq.segmentStarts[t]
+            }
+        }
+        if let embed {
+            let embedded = embed(batch.flatMap(\.features), B)
+            embedded.withUnsafeBufferPointer { pre in
+                _ = model.forward(inputs: inputs, targets: targets, B: B, T: T, prefix: pre.baseAddress!, prefixLength: P, packed: rows)
+            }
+        } else {
+            model.forward(inputs: inputs, targets: targets, B: B, T: T, packed: rows)
+        }
+        for (b, seq) in batch.enumerated() {
+            for (example, range) in seq.scored {
+                var s = 0.0
+                for t in range where targets[b * T + t] >= 0 { s -= Double(model.losses[b * T + t]) }
+                out[example] = s
+            }
+        }
+        start += B
+    }
+    return out
+}
+
+extension VisualModel {
     /// Sum of log-probabilities of the scored tokens of every example (for option scoring).
     public func logLikelihoods(_ examples: [VisualExample]) -> [Double] {
-        var out = [Double](repeating: 0, count: examples.count)
-        let sequences = packedSequences(examples)
-        let F = encoder.features, Pn = P
-        var features: [Float] = [], embedded: [Float] = []
-        var start = 0
-        while start < sequences.count {
-            let batch = sequences[start..<min(start + model.maxBatch, sequences.count)]
-            let B = batch.count, T = batch.map(\.count).max() ?? 1
-            var inputs = [Int32](repeating: 0, count: B * T), targets = [Int32](repeating: -1, count: B * T)
-            var rows = PackedRows(position: [Int32](repeating: 0, count: B * T), segmentStart: [Int32](repeating: 0, count: B * T),
-                                  shared: batch.map { Int32($0.shared) })
-            features.removeAll(keepingCapacity: true)
-            for (b, seq) in batch.enumerated() {
-                features += seq.features
-                for t in 0..<T {
-                    let r = b * T + t
-                    guard t < seq.count else { rows.position[r] = Int32(t); rows.segmentStart[r] = Int32(t); continue }
-                    inputs[r] = seq.inputs[t]; targets[r] = seq.targets[t]
-                    rows.position[r] = seq.positions[t]; rows.segmentStart[r] = seq.segmentStarts[t]
-                }
-            }
-            precondition(features.count == B * Pn * F)
-            projector.forward(features, B: B, into: &embedded)
-            embedded.withUnsafeBufferPointer { pre in
-                _ = model.forward(inputs: inputs, targets: targets, B: B, T: T, prefix: pre.baseAddress!, prefixLength: Pn, packed: rows)
-            }
-            for (b, seq) in batch.enumerated() {
-                for (example, range) in seq.scored {
-                    var s = 0.0
-                    for t in range where targets[b * T + t] >= 0 { s -= Double(model.losses[b * T + t]) }
-                    out[example] = s
-                }
-            }
-            start += B
+        let sequences = packedSequences(examples, visualTokens: P, context: model.config.context)
+        return packedLogLikelihoods(sequences, examples: examples.count, model: model, visualTokens: P) { features, B in
+            var embedded: [Float] = []
+            self.projector.forward(features, B: B, into: &embedded)
+            return embedded
         }
-        return out
     }
 }

@@ -146,7 +146,7 @@ import World
         let caption = Captions.make(seed: 4, count: 1)[0]
         let examples = Array(VisionEvalSet(encoder: ObjectEncoder(), config: evaluation).items.flatMap(\.examples).prefix(60))
             + [VisualExample(features: ObjectEncoder().encode(Renderer.render(caption.scene)), tokens: caption.tokens, scoredFrom: 0)]
-        let sequences = vm.packedSequences(examples)
+        let sequences = packedSequences(examples, visualTokens: vm.P, context: vm.model.config.context)
         #expect(sequences.count < examples.count / 2)
         #expect(sequences.last?.shared == 0 && sequences.last?.scored.count == 1)
         let packed = vm.logLikelihoods(examples)
