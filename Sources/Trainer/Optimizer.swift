@@ -1,5 +1,8 @@
 // AdamW, the warmup + cosine learning-rate schedule and global-norm gradient clipping.
 import Foundation
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+#endif
 
 /// Linear warmup to `peak` over `warmupSteps`, then cosine decay to `peak · minFraction` at `totalSteps`.
 public struct LearningRateSchedule: Sendable, Equatable {
@@ -99,14 +102,42 @@ public final class AdamW {
         for t in layout.tensors {
             let p = params + t.offset, g = grads + t.offset, mm = m + t.offset, vv = v + t.offset
             let decay = t.decay ? weightDecay : 0
-            parallelChunks(t.count, minimumPerChunk: 1 << 14) { r, _ in for i in r {
-                let gi = g[i]
-                let mi = b1 * mm[i] + (1 - b1) * gi
-                let vi = b2 * vv[i] + (1 - b2) * gi * gi
-                mm[i] = mi; vv[i] = vi
-                let mhat = mi * c1, vhat = vi * c2
-                p[i] -= lr * (mhat / (vhat.squareRoot() + eps) + decay * p[i])
-            } }
+            parallelChunks(t.count, minimumPerChunk: 1 << 14) { r, _ in
+                // LLVM leaves this loop scalar (Float.squareRoot calls the C library's sqrtf, whose
+                // errno branch it cannot vectorise), so it runs 16 lanes by hand; each lane does the
+                // scalar tail's operations in the same order, so the bits are the same.
+                var i = r.lowerBound
+                while i + 16 <= r.upperBound {
+                    let gi = load16(g + i), p0 = load16(p + i)
+                    let mi = b1 * load16(mm + i) + (1 - b1) * gi
+                    let vi = b2 * load16(vv + i) + (1 - b2) * gi * gi
+                    store16(mi, mm + i); store16(vi, vv + i)
+                    let mhat = mi * c1, vhat = vi * c2
+                    store16(p0 - lr * (mhat / (squareRoot16(vhat) + eps) + decay * p0), p + i)
+                    i += 16
+                }
+                while i < r.upperBound {
+                    let gi = g[i]
+                    let mi = b1 * mm[i] + (1 - b1) * gi
+                    let vi = b2 * vv[i] + (1 - b2) * gi * gi
+                    mm[i] = mi; vv[i] = vi
+                    let mhat = mi * c1, vhat = vi * c2
+                    p[i] -= lr * (mhat / (vhat.squareRoot() + eps) + decay * p[i])
+                    i += 1
+                }
+            }
         }
     }
 }
+
+@inline(__always) private func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+/// Lane-wise square root, correctly rounded as Float.squareRoot is (SSE's sqrtps).
+@inline(__always) private func squareRoot16(_ x: SIMD16<Float>) -> SIMD16<Float> {
+    #if arch(x86_64)
+    SIMD16(lowHalf: SIMD8(lowHalf: _mm_sqrt_ps(x.lowHalf.lowHalf), highHalf: _mm_sqrt_ps(x.lowHalf.highHalf)),
+           highHalf: SIMD8(lowHalf: _mm_sqrt_ps(x.highHalf.lowHalf), highHalf: _mm_sqrt_ps(x.highHalf.highHalf)))
+    #else
+    x.squareRoot()
+    #endif
+}
+@inline(__always) private func store16(_ x: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD16<Float>.self) }
