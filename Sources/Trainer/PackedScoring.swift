@@ -1,8 +1,8 @@
 // Multiple-choice scoring with the shared prefix computed once.
 //
-// The options of a question share their image and prompt; scored one sequence per option, that
-// prefix (the visual tokens and the prompt, most of every sequence) runs through the model once
-// per option. Packed, one sequence holds the prefix once and then every option as a segment:
+// The options of a question share their image and prompt (a text question: its prompt); scored
+// one sequence per option, that prefix (most of every sequence) runs through the model once per
+// option. Packed, one sequence holds the prefix once and then every option as a segment:
 //   [visual tokens][prompt minus its last token] [last prompt token, option 1, ...] [last prompt token, option 2, ...] ...
 // Each segment's rows sit at the rotary positions they have in their own sequence and attend to
 // the prefix and to their own segment only (PackedRows), so every option's log-likelihood is the
