@@ -105,16 +105,14 @@ public final class VisualModel {
         if xbuf.count < B * Pn * F { xbuf = [Float](repeating: 0, count: B * Pn * F) }
         if inputs.count < B * T { inputs = [Int32](repeating: 0, count: B * T); targets = inputs }
         for i in 0..<(B * T) { inputs[i] = 0; targets[i] = -1 }
+        var lengths: [Int] = []
         for (b, ex) in batch.enumerated() {
             for i in 0..<(Pn * F) { xbuf[b * Pn * F + i] = ex.features[i] }
-            for (k, tok) in ex.tokens.enumerated() {
-                if Pn + k < T { inputs[b * T + Pn + k] = tok }
-                let at = Pn + k - 1   // the position that predicts text token k
-                if k >= ex.scoredFrom && at < T { targets[b * T + at] = tok }
-            }
+            let rows = PackedSequence(example: ex, index: b, visualTokens: Pn, context: T)
+            for t in 0..<rows.count { inputs[b * T + t] = rows.inputs[t]; targets[b * T + t] = rows.targets[t] }
+            lengths.append(rows.count)
         }
         projector.forward(xbuf, B: B, into: &prefix)
-        let lengths = batch.map { min(T, Pn + $0.tokens.count) }
         let loss = prefix.withUnsafeBufferPointer { pre in
             model.forward(inputs: inputs, targets: targets, B: B, T: T, prefix: pre.baseAddress!, prefixLength: Pn,
                           lengths: lengths.contains { $0 < T } ? lengths : nil)

@@ -23,7 +23,9 @@ struct PackedSequence {
 
     init(features: [Float]) { self.features = features }
 
-    /// A sequence of one example laid out as training lays it out (no sharing), cut to `context`.
+    /// One example's own sequence (no sharing), cut to `context`: row t holds text token t − P
+    /// and predicts token t − P + 1, scored from `scoredFrom` on. Training batches lay out their
+    /// examples this way too (VisualModel.forward).
     init(example ex: VisualExample, index: Int, visualTokens P: Int, context: Int) {
         features = ex.features
         let T = min(context, P + ex.tokens.count)
