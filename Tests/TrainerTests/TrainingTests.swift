@@ -11,6 +11,9 @@ func tinyTraining(seed: UInt64, tokens: Int = 8 * 16 * 200) -> TrainConfig {
     return c
 }
 
+/// The index of the first element whose bits differ (nil: none).
+func firstDifference(_ a: [Float], _ b: [Float]) -> Int? { a.indices.first { a[$0].bitPattern != b[$0].bitPattern } }
+
 func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) throws -> TrainResult {
     let trainer = try Trainer(model: model, training: config)
     var val = SyntheticStream(vocabularySize: model.vocabularySize, seed: 1_000_003)
@@ -116,8 +119,6 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
                 results.append((Array(UnsafeBufferPointer(start: model.losses, count: N)),
                                 Array(UnsafeBufferPointer(start: model.grads, count: model.parameterCount)), dprefix))
             }
-            // The index of the first element whose bits differ (nil: none).
-            func firstDifference(_ a: [Float], _ b: [Float]) -> Int? { a.indices.first { a[$0].bitPattern != b[$0].bitPattern } }
             #expect(firstDifference(results[0].losses, results[1].losses) == nil, "losses, \(threads) threads")
             #expect(firstDifference(results[0].grads, results[1].grads) == nil, "gradients, \(threads) threads")
             #expect(firstDifference(results[0].dprefix, results[1].dprefix) == nil, "prefix gradient, \(threads) threads")
@@ -164,7 +165,6 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
                         let grads = frozen ? [] : Array(UnsafeBufferPointer(start: model.grads, count: model.parameterCount))
                         results.append((losses, grads, dprefix))
                     }
-                    func firstDifference(_ a: [Float], _ b: [Float]) -> Int? { a.indices.first { a[$0].bitPattern != b[$0].bitPattern } }
                     let label = "width \(width), \(threads) threads, frozen \(frozen)"
                     #expect(firstDifference(results[0].losses, results[1].losses) == nil, "losses, \(label)")
                     #expect(firstDifference(results[0].grads, results[1].grads) == nil, "gradients, \(label)")
