@@ -14,7 +14,14 @@ public typealias ConstFloatPtr = UnsafePointer<Float>
 
 /// Sets OpenBLAS's thread count (deterministic results need the same count every run).
 /// (CNumerics is imported only in this file: with Foundation's Dispatch in the same file it clashes on fd_set.)
-public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+public func setBLASThreads(_ n: Int) {
+    blasThreads = max(1, n)
+    openblas_set_num_threads(Int32(blasThreads))
+}
+
+/// OpenBLAS's thread count as last set here (before any setting, more than one: OpenBLAS starts
+/// with one per core).
+nonisolated(unsafe) var blasThreads = 0
 
 /// OpenBLAS's build description and core name.
 public var blasDescription: String { String(cString: openblas_get_config()) + " · " + blasCoreName }
@@ -72,6 +79,17 @@ func sgemmRunsBlocked(_ M: Int, _ N: Int, _ K: Int) -> Bool {
 private func sgemm1(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, _ alpha: Float,
                     _ A: ConstFloatPtr, _ lda: Int, _ Bm: ConstFloatPtr, _ ldb: Int,
                     _ beta: Float, _ Cm: FloatPtr, _ ldc: Int) {
+    if ownSgemmTakes(transA, transB, M, N, K, alpha, beta) {
+        return blockedSgemm(transA, transB, M, N, K, A, lda, Bm, ldb, beta, Cm, ldc)
+    }
+    openBLASSgemm(transA, transB, M, N, K, alpha, A, lda, Bm, ldb, beta, Cm, ldc)
+}
+
+/// One `cblas_sgemm` call, row-major.
+@inline(__always)
+func openBLASSgemm(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, _ alpha: Float,
+                   _ A: ConstFloatPtr, _ lda: Int, _ Bm: ConstFloatPtr, _ ldb: Int,
+                   _ beta: Float, _ Cm: FloatPtr, _ ldc: Int) {
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 Int32(M), Int32(N), Int32(K), alpha, A, Int32(lda), Bm, Int32(ldb), beta, Cm, Int32(ldc))
 }
@@ -489,7 +507,7 @@ public func measureSgemmPeak(threads: Int, repeats: Int = 5) -> (gflops: Double,
         let reps = max(2, (1 << 31) / (2 * n * n * n))
         for _ in 0..<repeats {
             let clock = ContinuousClock(), t0 = clock.now
-            for _ in 0..<reps { sgemm1(false, false, n, n, n, 1, a, n, b, n, 0, c, n) }
+            for _ in 0..<reps { openBLASSgemm(false, false, n, n, n, 1, a, n, b, n, 0, c, n) }
             let d = clock.now - t0
             let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
             let g = 2 * Double(n * n * n) * Double(reps) / s / 1e9
