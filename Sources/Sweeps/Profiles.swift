@@ -36,11 +36,15 @@ extension RunSettings {
 
     /// A checkpoint's adaptation and evaluation cost under `profile`, relative to `standard`,
     /// for ETAs: `precise` measured at xl, 76 s against 63 s (two `visionmix evaluate` side by
-    /// side, `--reasoning-multiplier 4` and without); `frozen-lm` 84 s.
+    /// side, `--reasoning-multiplier 4` and without); `frozen-lm` from the stored durations of
+    /// a whole standard preset on two workers, 47.2 s (the mean of its 15 xl frozen-lm
+    /// checkpoints, each its run's duration less its group's `precise` run's) against 23.4 s
+    /// (its two xl checkpoints at 0 tokens): 1,920 steps of a frozen LM's forward and input
+    /// gradients against 480 full steps.
     static func checkpointCostScale(profile: String) -> Double {
         switch profile {
         case "precise": 1.2
-        case "frozen-lm": 1.35
+        case "frozen-lm": 2.0
         case "tiny": 0.05
         default: 1
         }
