@@ -65,42 +65,78 @@ typealias Lanes = SIMD16<Float>
 /// sets and come from L2 each time.)
 func blockedSgemm(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int,
                   _ A: ConstFloatPtr, _ lda: Int, _ B: ConstFloatPtr, _ ldb: Int,
-                  _ beta: Float, _ C: FloatPtr, _ ldc: Int) {
+                  _ beta: Float, _ C: FloatPtr, _ ldc: Int, kBlocks: [Range<Int>]? = nil) {
+    precondition(kBlocks == nil || beta == 1, "blocks of a padded sum add to C")
     let chunkColumns = 256
     let rowStride = transA ? 1 : lda, kStride = transA ? lda : 1
-    let packed = FloatPtr.allocate(capacity: min(K, openBLASQ) * min(N, chunkColumns))
-    defer { packed.deallocate() }
-    var ls = 0
-    while ls < K {
-        let kb = openBLASKBlock(K - ls)
-        let tile = TileSums(kb: kb, rowStride: rowStride, kStride: kStride, ldc: ldc, zeroC: ls == 0 && beta == 0)
-        var nc = 0
-        while nc < N {
-            let columns = min(chunkColumns, N - nc)
-            packPanels(transB, B, ldb, rows: ls..<(ls + kb), columns: nc..<(nc + columns), into: packed)
-            let a = A + ls * kStride
-            var m0 = 0
-            while m0 < M {
-                let full = M - m0 >= 8
-                var n0 = nc
-                while n0 < nc + columns {
-                    let width = nc + columns - n0 >= 32 ? 32 : 16
-                    let panel = ConstFloatPtr(packed + (n0 - nc) * kb)
-                    if !full {
-                        for m in m0..<M { tile.row(a + m * rowStride, panel, C + m * ldc + n0, vectors: width / 16) }
-                    } else if width == 32 {
-                        tile.rows8x32(a + m0 * rowStride, panel, C + m0 * ldc + n0)
-                    } else {
-                        tile.rows8x16(a + m0 * rowStride, panel, C + m0 * ldc + n0)
+    // On the stack: a training step allocates nothing.
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: min(K, openBLASQ) * min(N, chunkColumns)) { buffer in
+        let packed = buffer.baseAddress!
+        var block = 0, ls = 0
+        while ls < K {
+            let ks = kBlocks.map { $0[block] } ?? ls..<(ls + openBLASKBlock(K - ls))
+            let kb = ks.count
+            let tile = TileSums(kb: kb, rowStride: rowStride, kStride: kStride, ldc: ldc, zeroC: ks.lowerBound == 0 && beta == 0)
+            var nc = 0
+            while nc < N {
+                let columns = min(chunkColumns, N - nc)
+                packPanels(transB, B, ldb, rows: ks, columns: nc..<(nc + columns), into: packed)
+                let a = A + ks.lowerBound * kStride
+                var m0 = 0
+                while m0 < M {
+                    let full = M - m0 >= 8
+                    var n0 = nc
+                    while n0 < nc + columns {
+                        let width = nc + columns - n0 >= 32 ? 32 : 16
+                        let panel = ConstFloatPtr(packed + (n0 - nc) * kb)
+                        if !full {
+                            for m in m0..<M { tile.row(a + m * rowStride, panel, C + m * ldc + n0, vectors: width / 16) }
+                        } else if width == 32 {
+                            tile.rows8x32(a + m0 * rowStride, panel, C + m0 * ldc + n0)
+                        } else {
+                            tile.rows8x16(a + m0 * rowStride, panel, C + m0 * ldc + n0)
+                        }
+                        n0 += width
                     }
-                    n0 += width
+                    m0 += full ? 8 : M - m0
                 }
-                m0 += full ? 8 : M - m0
+                nc += columns
             }
-            nc += columns
+            block += 1
+            ls = kBlocks.map { block < $0.count ? $0[block].lowerBound : K } ?? ls + kb
         }
-        ls += kb
     }
+}
+
+/// True when every call `sgemm` makes of this product is the trainer's own.
+func sgemmCallsAreOwn(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, beta: Float) -> Bool {
+    sgemmCallShapes(M, N, K).allSatisfy { ownSgemmTakes(transA, transB, $0.rows, $0.columns, K, 1, beta) }
+}
+
+/// dweight (OC,IC) += doutᵀ·inp, where the R rows of dout and inp are the rows of a weight
+/// gradient over `paddedRows` rows that are not zero: `rowsBefore(p)` counts those before padded
+/// row p. The sum runs in the K blocks OpenBLAS would sum the padded product in, each over its
+/// present rows alone: a zero row adds nothing to a chain (fma(0, 0, s) = s, and a chain that
+/// starts at +0 never reaches -0), so the result has the padded product's bits without its
+/// zero rows or the copies that spread the rows to their places. False, with nothing computed,
+/// when the padded product would not be the trainer's own.
+func ownWeightGradient(_ dweight: FloatPtr, _ dout: ConstFloatPtr, _ inp: ConstFloatPtr, rows R: Int, _ IC: Int, _ OC: Int,
+                       paddedRows: Int, rowsBefore: (Int) -> Int) -> Bool {
+    guard sgemmCallsAreOwn(true, false, OC, IC, paddedRows, beta: 1) else { return false }
+    var blocks: [Range<Int>] = [], p = 0
+    while p < paddedRows {
+        let kb = openBLASKBlock(paddedRows - p)
+        let present = rowsBefore(p)..<rowsBefore(p + kb)
+        if !present.isEmpty { blocks.append(present) }
+        p += kb
+    }
+    precondition(blocks.last?.upperBound ?? 0 == R)
+    guard !blocks.isEmpty else { return true }
+    forEachSgemmCall(OC, IC, paddedRows) { m, n in
+        blockedSgemm(true, false, m.count, n.count, R, dout + m.lowerBound, OC, inp + n.lowerBound, IC,
+                     1, dweight + m.lowerBound * IC + n.lowerBound, IC, kBlocks: blocks)
+    }
+    return true
 }
 
 /// Packs op(B)[rows][columns] panel after panel, 32 columns wide (16 for the last of an odd

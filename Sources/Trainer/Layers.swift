@@ -37,19 +37,31 @@ var blasCoreName: String { String(cString: openblas_get_corename()) }
 func sgemm(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, _ alpha: Float,
            _ A: ConstFloatPtr, _ lda: Int, _ Bm: ConstFloatPtr, _ ldb: Int,
            _ beta: Float, _ Cm: FloatPtr, _ ldc: Int) {
-    guard sgemmChunks(M, N, K) > 1 else {
-        return sgemm1(transA, transB, M, N, K, alpha, A, lda, Bm, ldb, beta, Cm, ldc)
+    forEachSgemmCall(M, N, K) { m, n in
+        sgemm1(transA, transB, m.count, n.count, K, alpha, A + (transA ? m.lowerBound : m.lowerBound * lda), lda,
+               Bm + (transB ? n.lowerBound * ldb : n.lowerBound), ldb, beta, Cm + m.lowerBound * ldc + n.lowerBound, ldc)
     }
+}
+
+/// Runs `call(rows, columns)` for each part of C an M×N×K product is split into: one per worker
+/// thread along the longer of M and N, run in parallel, or the whole of C.
+@inline(__always)
+func forEachSgemmCall(_ M: Int, _ N: Int, _ K: Int, _ call: (Range<Int>, Range<Int>) -> Void) {
+    guard sgemmChunks(M, N, K) > 1 else { return call(0..<M, 0..<N) }
     if M >= N {
-        parallelChunks(M) { r, _ in
-            sgemm1(transA, transB, r.count, N, K, alpha, transA ? A + r.lowerBound : A + r.lowerBound * lda, lda,
-                   Bm, ldb, beta, Cm + r.lowerBound * ldc, ldc)
-        }
+        parallelChunks(M) { r, _ in call(r, 0..<N) }
     } else {
-        parallelChunks(N) { r, _ in
-            sgemm1(transA, transB, M, r.count, K, alpha, A, lda, transB ? Bm + r.lowerBound * ldb : Bm + r.lowerBound, ldb,
-                   beta, Cm + r.lowerBound, ldc)
-        }
+        parallelChunks(N) { r, _ in call(0..<M, r) }
+    }
+}
+
+/// The parts `forEachSgemmCall` splits C into, without running anything.
+func sgemmCallShapes(_ M: Int, _ N: Int, _ K: Int) -> [(rows: Int, columns: Int)] {
+    let k = sgemmChunks(M, N, K)
+    let long = M >= N ? M : N
+    return (0..<k).map { c in
+        let part = (c + 1) * long / k - c * long / k
+        return M >= N ? (part, N) : (M, part)
     }
 }
 
@@ -70,9 +82,7 @@ let blockedSgemmMinimumWork = 1_000_000
 /// True when every OpenBLAS call of `sgemm` over an M×N×K product runs the blocked kernels: then
 /// each element of C has the bits it has inside any larger product with the same K and operands.
 func sgemmRunsBlocked(_ M: Int, _ N: Int, _ K: Int) -> Bool {
-    let k = sgemmChunks(M, N, K)
-    let smallest = M >= N ? (M / k) * N : M * (N / k)
-    return smallest * K > blockedSgemmMinimumWork
+    sgemmCallShapes(M, N, K).allSatisfy { $0.rows * $0.columns * K > blockedSgemmMinimumWork }
 }
 
 @inline(__always)

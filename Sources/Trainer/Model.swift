@@ -259,6 +259,10 @@ public final class Model {
     /// W's gradient += doutᵀ·inp over the last forward's rows, in the padded batch's order.
     private func weightGradient(_ dweight: FloatPtr, _ dout: ConstFloatPtr, _ inp: ConstFloatPtr, _ N: Int, _ IC: Int, _ OC: Int) {
         guard let rows = lastRows else { return matmulBackwardWeight(dweight, dout, inp, N, IC, OC) }
+        if ownWeightGradient(dweight, dout, inp, rows: N, IC, OC, paddedRows: rows.start.count * rows.T, rowsBefore: { p in
+            let b = p / rows.T
+            return b == rows.start.count ? N : rows.start[b] + min(p % rows.T, rows.length[b])
+        }) { return }
         let (paddedOut, paddedIn) = paddedScratch()
         spreadToPaddedRows(paddedOut, dout, OC, rows)
         spreadToPaddedRows(paddedIn, inp, IC, rows)
@@ -271,6 +275,20 @@ public final class Model {
         let V = config.vocabularySize, C = config.width
         func place(_ i: Int) -> Int { lastRows == nil ? row(i) : paddedRow[row(i)] }
         let total = lastRows.map { $0.start.count * $0.T } ?? lastB * lastT
+        if sgemmCallsAreOwn(true, false, V, C, total, beta: 1) {
+            // The S rows' dlogits are probs' first rows; their inputs, gathered, go into dres (free
+            // until the last layer's backward).
+            let gathered = S == (lastRows?.rows ?? lastB * lastT) ? UnsafePointer(lnf) : UnsafePointer(dres)
+            if gathered != UnsafePointer(lnf) { for i in 0..<S { (dres + i * C).update(from: lnf + row(i) * C, count: C) } }
+            let places = (0..<S).map(place)
+            let summed = ownWeightGradient(grads + layout.wte, probs, gathered, rows: S, C, V, paddedRows: total) { p in
+                var lo = 0, hi = S   // rows placed before p: places increase
+                while lo < hi { let mid = (lo + hi) / 2; if places[mid] < p { lo = mid + 1 } else { hi = mid } }
+                return lo
+            }
+            precondition(summed)
+            return
+        }
         var next = total
         for i in stride(from: S - 1, through: 0, by: -1) {
             let to = place(i)

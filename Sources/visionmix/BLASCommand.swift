@@ -59,9 +59,9 @@ struct BLASCommand: ParsableCommand {
         // cpuinfo names SSE3 "pni", so SSE4.2 stands for the pre-AVX level.
         let simd = ["sse4_2", "avx", "avx2", "fma", "avx512f"].filter(flags.contains)
         if json {
-            struct Out: Encodable { let core: String; let detected_core: String?; let openblas_coretype: String?; let reason: String; let cpu_simd: [String]; let config: String; let built_for: String }
+            struct Out: Encodable { let core: String; let detected_core: String?; let openblas_coretype: String?; let reason: String; let cpu_simd: [String]; let config: String; let built_for: String; let own_products: Bool }
             try printJSON(Out(core: BLASKernels.activeCore, detected_core: detected, openblas_coretype: forced, reason: reason, cpu_simd: simd, config: blasDescription,
-                              built_for: BuildTarget.cpu))
+                              built_for: BuildTarget.cpu, own_products: computesOwnProducts))
             return
         }
         var t = TextTable(["", ""])
@@ -70,6 +70,7 @@ struct BLASCommand: ParsableCommand {
         t.add(["CPU SIMD", simd.joined(separator: " ")])
         t.add(["OpenBLAS", blasDescription])
         t.add(["built for", BuildTarget.cpu + (BuildTarget.requiredFlags.isEmpty ? "" : " (needs \(BuildTarget.requiredFlags.joined(separator: ", ")))")])
+        t.add(["products", computesOwnProducts ? "the trainer's own, in OpenBLAS's blocked order (VISIONMIX_OWN_SGEMM=0: OpenBLAS's)" : "OpenBLAS's"])
         print(t.render().split(separator: "\n").dropFirst().joined(separator: "\n"))
     }
 }

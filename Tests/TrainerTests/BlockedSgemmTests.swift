@@ -73,8 +73,10 @@ private struct Operands {
             let blas = o.product(s) { a, b, c in openBLASSgemm(s.transA, s.transB, s.M, s.N, s.K, 1, a, o.lda, b, o.ldb, s.beta, c, s.N) }
             #expect(firstDifference(own, blas) == nil, "\(s)")
         }
-        let saved = ownSgemm
-        defer { ownSgemm = saved }
+        try settingOwnSgemm { try modelKeepsItsBits() }
+    }
+
+    private func modelKeepsItsBits() throws {
         let config = ModelConfig(vocabularySize: 512, context: 64, layers: 2, width: 64, heads: 4)
         let B = 16, T = 64, N = B * T
         var rng = SplitMix64(seed: 5)

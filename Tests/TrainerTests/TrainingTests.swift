@@ -14,6 +14,21 @@ func tinyTraining(seed: UInt64, tokens: Int = 8 * 16 * 200) -> TrainConfig {
 /// The index of the first element whose bits differ (nil: none).
 func firstDifference(_ a: [Float], _ b: [Float]) -> Int? { a.indices.first { a[$0].bitPattern != b[$0].bitPattern } }
 
+/// Whether the trainer computes its own products, as the tests that compare a path against
+/// OpenBLAS's set it: OpenBLAS's alone everywhere, and the trainer's own where OpenBLAS runs its
+/// Cooperlake kernels, the only ones whose order they follow (BlockedSgemm.swift).
+let ownSgemmSettings = blasCoreName == "Cooperlake" ? [false, true] : [false]
+
+private let ownSgemmLock = NSLock()
+
+/// Runs `body` as the only test that sets `ownSgemm`, and restores it after.
+func settingOwnSgemm(_ body: () throws -> Void) rethrows {
+    ownSgemmLock.lock()
+    let saved = ownSgemm
+    defer { ownSgemm = saved; ownSgemmLock.unlock() }
+    try body()
+}
+
 func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) throws -> TrainResult {
     let trainer = try Trainer(model: model, training: config)
     var val = SyntheticStream(vocabularySize: model.vocabularySize, seed: 1_000_003)
@@ -102,11 +117,12 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
         // Targets on the last few positions of each sequence, as answers and options have them.
         let targets = (0..<N).map { n -> Int32 in n % T >= T - 1 - (n / T) % 5 ? Int32(rng.next() % 1024) : -1 }
         let prefix = (0..<(B * P * C)).map { _ in Float(rng.normal() * 0.1) }
-        for threads in [1, 2] {
+        for threads in [1, 2] { for own in ownSgemmSettings { try settingOwnSgemm {
             setThreads(threads)
             defer { setThreads(1) }
             var results: [(losses: [Float], grads: [Float], dprefix: [Float])] = []
             for onScoredRows in [true, false] {
+                ownSgemm = onScoredRows && own   // the full head through OpenBLAS alone
                 let model = try Model(config: config, maxBatch: B, seed: 3)
                 model.headRunsOnScoredRows = onScoredRows
                 model.zeroGrad()
@@ -119,11 +135,12 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
                 results.append((Array(UnsafeBufferPointer(start: model.losses, count: N)),
                                 Array(UnsafeBufferPointer(start: model.grads, count: model.parameterCount)), dprefix))
             }
-            #expect(firstDifference(results[0].losses, results[1].losses) == nil, "losses, \(threads) threads")
-            #expect(firstDifference(results[0].grads, results[1].grads) == nil, "gradients, \(threads) threads")
-            #expect(firstDifference(results[0].dprefix, results[1].dprefix) == nil, "prefix gradient, \(threads) threads")
+            let label = "\(threads) threads, own products \(own)"
+            #expect(firstDifference(results[0].losses, results[1].losses) == nil, "losses, \(label)")
+            #expect(firstDifference(results[0].grads, results[1].grads) == nil, "gradients, \(label)")
+            #expect(firstDifference(results[0].dprefix, results[1].dprefix) == nil, "prefix gradient, \(label)")
             #expect(results[0].losses.contains { $0 > 0 })
-        }
+        } } }
     }
 
     /// A batch of sequences of different lengths computed on their own rows gives the bits of
@@ -142,12 +159,13 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
                 return t >= L / 2 && t < L - 1 ? Int32(rng.next() % 256) : -1
             }
             let prefix = (0..<(B * P * C)).map { _ in Float(rng.normal() * 0.1) }
-            for threads in [1, 2] {
+            for threads in [1, 2] { for own in ownSgemmSettings { try settingOwnSgemm {
                 setThreads(threads)
                 defer { setThreads(1) }
                 for frozen in [false, true] {
                     var results: [(losses: [Float], grads: [Float], dprefix: [Float])] = []
                     for stacked in [true, false] {
+                        ownSgemm = stacked && own   // the padded batch through OpenBLAS alone
                         let model = try Model(config: config, maxBatch: B, seed: 3)
                         model.zeroGrad()
                         prefix.withUnsafeBufferPointer { pre in
@@ -165,13 +183,13 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
                         let grads = frozen ? [] : Array(UnsafeBufferPointer(start: model.grads, count: model.parameterCount))
                         results.append((losses, grads, dprefix))
                     }
-                    let label = "width \(width), \(threads) threads, frozen \(frozen)"
+                    let label = "width \(width), \(threads) threads, frozen \(frozen), own products \(own)"
                     #expect(firstDifference(results[0].losses, results[1].losses) == nil, "losses, \(label)")
                     #expect(firstDifference(results[0].grads, results[1].grads) == nil, "gradients, \(label)")
                     #expect(firstDifference(results[0].dprefix, results[1].dprefix) == nil, "prefix gradient, \(label)")
                     #expect(results[0].losses.contains { $0 > 0 })
                 }
-            }
+            } } }
         }
     }
 

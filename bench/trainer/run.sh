@@ -43,6 +43,10 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 python3 bench/trainer/report.py "$OUT" "$REPEATS" "$THREADS"
 
+# The trainer's own products against OpenBLAS's, same build (where it computes them).
+echo
+bash bench/trainer/own_products.sh
+
 # How a sweep should use the two cores at the size that dominates its time.
 echo
 bash bench/trainer/schedule.sh
