@@ -83,6 +83,8 @@ public final class Model {
     private var paddedArena: Arena?
     /// False runs the head on every row whatever the targets (tests compare the two).
     var headRunsOnScoredRows = true
+    /// Whether the last backward ran the last layer above its attention on the scored rows alone.
+    private(set) var topLayerRanOnScoredRows = false
     /// Whether the last forward ran the head on its scored rows alone.
     var headRanOnScoredRows: Bool { scoredCount != nil }
     private var lastPrefix: ConstFloatPtr?
@@ -227,17 +229,26 @@ public final class Model {
             matmulBackwardInput(dbtc, probs, W + layout.wte, N, C, V)
             if weightGradients { headWeightGradient(rowsWithTargets: N) { $0 } }
         }
-        dres.update(repeating: 0, count: N * C)
-        rmsnormBackward(dres, G + layout.lnf, dbtc, xLast, W + layout.lnf, lnfrstd, N, C)
+        // Above the last layer's attention only the scored rows carry a gradient.
+        let topOnScoredRows = scoredCount.map { config.layers > 0 && topLayerRunsOnScoredRows($0, weightGradients: weightGradients) } ?? false
+        topLayerRanOnScoredRows = topOnScoredRows
+        if topOnScoredRows {
+            topLayerBackwardOnScoredRows(scoredCount!, weightGradients: weightGradients)
+        } else {
+            dres.update(repeating: 0, count: N * C)
+            rmsnormBackward(dres, G + layout.lnf, dbtc, xLast, W + layout.lnf, lnfrstd, N, C)
+        }
         for l in stride(from: config.layers - 1, through: 0, by: -1) {
             let x = l == 0 ? UnsafePointer(encoded) : UnsafePointer(res3[l - 1])
-            // dres holds ∂res3: through the MLP branch
-            linearBackward(dfchg, layout.fcproj[l], dres, fchg[l], 4 * C, C)
-            geluBackward(dfch, fch[l], dfchg, N * 4 * C)   // separate buffers: in place would defeat vectorisation
-            linearBackward(dbtc, layout.fc[l], dfch, ln2[l], C, 4 * C)
-            rmsnormBackward(dres, G + layout.ln2[l], dbtc, res2[l], W + layout.ln2[l], ln2rstd[l], N, C)
-            // dres holds ∂res2: through the attention branch
-            linearBackward(datty, layout.attproj[l], dres, atty[l], C, C)
+            if !(topOnScoredRows && l == config.layers - 1) {
+                // dres holds ∂res3: through the MLP branch
+                linearBackward(dfchg, layout.fcproj[l], dres, fchg[l], 4 * C, C)
+                geluBackward(dfch, fch[l], dfchg, N * 4 * C)   // separate buffers: in place would defeat vectorisation
+                linearBackward(dbtc, layout.fc[l], dfch, ln2[l], C, 4 * C)
+                rmsnormBackward(dres, G + layout.ln2[l], dbtc, res2[l], W + layout.ln2[l], ln2rstd[l], N, C)
+                // dres holds ∂res2: through the attention branch
+                linearBackward(datty, layout.attproj[l], dres, atty[l], C, C)
+            }
             attentionBackward(dqkv, dscratch, datty, qkv[l], att[l], B, T, C, NH, rows: rows)
             if rows == nil {
                 ropeBackward(dqkv, cosT, sinT, B, T, C, NH)
@@ -274,20 +285,13 @@ public final class Model {
     private func headWeightGradient(rowsWithTargets S: Int, _ row: (Int) -> Int) {
         let V = config.vocabularySize, C = config.width
         func place(_ i: Int) -> Int { lastRows == nil ? row(i) : paddedRow[row(i)] }
-        let total = lastRows.map { $0.start.count * $0.T } ?? lastB * lastT
+        let total = paddedTotal
         if sgemmCallsAreOwn(true, false, V, C, total, beta: 1) {
             // The S rows' dlogits are probs' first rows; their inputs, gathered, go into dres (free
             // until the last layer's backward).
             let gathered = S == (lastRows?.rows ?? lastB * lastT) ? UnsafePointer(lnf) : UnsafePointer(dres)
             if gathered != UnsafePointer(lnf) { for i in 0..<S { (dres + i * C).update(from: lnf + row(i) * C, count: C) } }
-            let places = (0..<S).map(place)
-            let summed = ownWeightGradient(grads + layout.wte, probs, gathered, rows: S, C, V, paddedRows: total) { p in
-                var lo = 0, hi = S   // rows placed before p: places increase
-                while lo < hi { let mid = (lo + hi) / 2; if places[mid] < p { lo = mid + 1 } else { hi = mid } }
-                return lo
-            }
-            precondition(summed)
-            return
+            return compactWeightGradient(grads + layout.wte, probs, gathered, S, C, V, places: (0..<S).map(place))
         }
         var next = total
         for i in stride(from: S - 1, through: 0, by: -1) {
@@ -305,6 +309,22 @@ public final class Model {
         }
         matmulBackwardWeight(grads + layout.wte, probs, inp, total, C, V)
     }
+
+    /// W's gradient += doutᵀ·inp over S rows that sit at `places` (increasing) of the padded
+    /// product whose other rows are zero, with its bits (`ownWeightGradient`; the caller has
+    /// checked that the padded product is the trainer's own).
+    private func compactWeightGradient(_ dweight: FloatPtr, _ dout: ConstFloatPtr, _ inp: ConstFloatPtr, _ S: Int, _ IC: Int, _ OC: Int,
+                                       places: [Int]) {
+        let summed = ownWeightGradient(dweight, dout, inp, rows: S, IC, OC, paddedRows: paddedTotal) { p in
+            var lo = 0, hi = S   // rows placed before p
+            while lo < hi { let mid = (lo + hi) / 2; if places[mid] < p { lo = mid + 1 } else { hi = mid } }
+            return lo
+        }
+        precondition(summed)
+    }
+
+    /// The rows of the last forward's batch padded to its longest sequence.
+    private var paddedTotal: Int { lastRows.map { $0.start.count * $0.T } ?? lastB * lastT }
 
     /// dst (B·T, width) = the stacked rows of src in their padded places, zero on padding.
     private func spreadToPaddedRows(_ dst: FloatPtr, _ src: ConstFloatPtr, _ width: Int, _ rows: SequenceRows) {
@@ -362,6 +382,58 @@ public final class Model {
         dbtc.update(repeating: 0, count: N * C)
         for i in 0..<S { (dbtc + scoredRows[i] * C).update(from: dres + i * C, count: C) }
         if weightGradients { headWeightGradient(rowsWithTargets: S) { scoredRows[$0] } }
+    }
+
+    // MARK: the last layer above its attention, on scored rows
+    // With the head on scored rows, the gradient reaching the last layer is zero on every other
+    // row and stays so through the final norm, the MLP, its norm and the attention's output
+    // projection, which all work row by row (a zero row's products are +0, its norm terms add
+    // nothing). Those run on the scored rows alone, gathered: their input gradients are the full
+    // products' rows (blocked kernels sum each element alone), and their weight gradients sum
+    // the scored rows in the full product's K blocks (`ownWeightGradient`), so every bit is the
+    // full pass's. The attention's input gradient is taken on every row, as the attention needs.
+
+    /// Gathered rows of the last layer: final-norm input, ln2, res2, atty, their gradients (C
+    /// each), fch and fchg (4C each), two rstd.
+    private var scoredArena: Arena?
+
+    /// Whether the last layer's MLP can run on the S scored rows with the full pass's bits.
+    private func topLayerRunsOnScoredRows(_ S: Int, weightGradients: Bool) -> Bool {
+        let C = config.width, total = paddedTotal
+        guard sgemmRunsBlocked(S, 4 * C, C), sgemmRunsBlocked(S, C, 4 * C) else { return false }
+        return !weightGradients || [(C, 4 * C), (4 * C, C), (C, C)].allSatisfy { sgemmCallsAreOwn(true, false, $0.0, $0.1, total, beta: 1) }
+    }
+
+    /// From the head's input gradient in dbtc (zero off the scored rows) to ∂res2 in dres and
+    /// the attention's output gradient in datty, with the last layer's weight gradients.
+    private func topLayerBackwardOnScoredRows(_ S: Int, weightGradients: Bool) {
+        let C = config.width, l = config.layers - 1, N = lastRows?.rows ?? lastB * lastT, W = params, G = grads
+        if scoredArena == nil { scoredArena = Arena(maxBatch * config.context * (14 * C + 2)) }
+        var next = scoredArena!.base
+        func take(_ count: Int) -> FloatPtr { defer { next += count }; return next }
+        let xG = take(S * C), ln2G = take(S * C), res2G = take(S * C), attyG = take(S * C), dresG = take(S * C), dbtcG = take(S * C)
+        let fchG = take(S * 4 * C), fchgG = take(S * 4 * C), lnfrstdG = take(S), ln2rstdG = take(S)
+        let gathered = [(xG, res3[l]), (ln2G, ln2[l]), (res2G, res2[l]), (attyG, atty[l]), (dbtcG, dbtc)]
+        for i in 0..<S {
+            let n = scoredRows[i]
+            for (to, from) in gathered { (to + i * C).update(from: from + n * C, count: C) }
+            (fchG + i * 4 * C).update(from: fch[l] + n * 4 * C, count: 4 * C)
+            (fchgG + i * 4 * C).update(from: fchg[l] + n * 4 * C, count: 4 * C)
+            lnfrstdG[i] = lnfrstd[n]; ln2rstdG[i] = ln2rstd[l][n]
+        }
+        let places = (0..<S).map { lastRows == nil ? scoredRows[$0] : paddedRow[scoredRows[$0]] }
+        dresG.update(repeating: 0, count: S * C)
+        rmsnormBackward(dresG, G + layout.lnf, dbtcG, xG, W + layout.lnf, lnfrstdG, S, C)
+        matmulBackwardInput(dfchg, dresG, W + layout.fcproj[l], S, 4 * C, C)
+        if weightGradients { compactWeightGradient(G + layout.fcproj[l], dresG, fchgG, S, 4 * C, C, places: places) }
+        geluBackward(dfch, fchG, dfchg, S * 4 * C)
+        matmulBackwardInput(dbtcG, dfch, W + layout.fc[l], S, C, 4 * C)
+        if weightGradients { compactWeightGradient(G + layout.fc[l], dfch, ln2G, S, C, 4 * C, places: places) }
+        rmsnormBackward(dresG, G + layout.ln2[l], dbtcG, res2G, W + layout.ln2[l], ln2rstdG, S, C)
+        dres.update(repeating: 0, count: N * C)
+        for i in 0..<S { (dres + scoredRows[i] * C).update(from: dresG + i * C, count: C) }
+        matmulBackwardInput(datty, dres, W + layout.attproj[l], N, C, C)
+        if weightGradients { compactWeightGradient(G + layout.attproj[l], dresG, attyG, S, C, C, places: places) }
     }
 
     // MARK: scoring

@@ -108,16 +108,20 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
     }
 
     /// The head on the scored rows alone gives the bits of the head on every row: losses,
-    /// parameter gradients and the prefix gradient, on one thread and on two.
-    @Test func theHeadOnScoredRowsKeepsTheBitsOfTheFullHead() throws {
-        let config = ModelConfig(vocabularySize: 1024, context: 32, layers: 1, width: 64, heads: 4)
+    /// parameter gradients and the prefix gradient, on one thread and on two; with a few scored
+    /// rows a sequence (an answer), and with half of each sequence scored, where the last layer
+    /// above its attention runs on the scored rows too.
+    @Test(arguments: [false, true])
+    func theHeadOnScoredRowsKeepsTheBitsOfTheFullHead(halfScored: Bool) throws {
+        let config = ModelConfig(vocabularySize: 1024, context: 32, layers: 2, width: 64, heads: 4)
         let B = 16, T = 32, P = 4, C = config.width, N = B * T
         var rng = SplitMix64(seed: 7)
         let inputs = (0..<N).map { _ in Int32(rng.next() % 1024) }
         // Targets on the last few positions of each sequence, as answers and options have them.
-        let targets = (0..<N).map { n -> Int32 in n % T >= T - 1 - (n / T) % 5 ? Int32(rng.next() % 1024) : -1 }
+        let first = { (n: Int) in halfScored ? T / 2 - (n / T) % 5 : T - 1 - (n / T) % 5 }
+        let targets = (0..<N).map { n -> Int32 in n % T >= first(n) ? Int32(rng.next() % 1024) : -1 }
         let prefix = (0..<(B * P * C)).map { _ in Float(rng.normal() * 0.1) }
-        for threads in [1, 2] { for own in ownSgemmSettings { try settingOwnSgemm {
+        for threads in [1, 2] { for own in ownSgemmSettings { for frozen in [false, true] { try settingOwnSgemm {
             setThreads(threads)
             defer { setThreads(1) }
             var results: [(losses: [Float], grads: [Float], dprefix: [Float])] = []
@@ -131,16 +135,19 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
                 }
                 #expect(model.headRanOnScoredRows == onScoredRows)
                 var dprefix = [Float](repeating: 0, count: B * P * C)
-                dprefix.withUnsafeMutableBufferPointer { model.backward(dprefix: $0.baseAddress!) }
+                dprefix.withUnsafeMutableBufferPointer { model.backward(dprefix: $0.baseAddress!, weightGradients: !frozen) }
+                // Half scored, the last layer's weight gradients summed on the scored rows need
+                // the trainer's own products; its input gradients alone do not (a frozen LM).
+                #expect(model.topLayerRanOnScoredRows == (onScoredRows && halfScored && (own || frozen)))
                 results.append((Array(UnsafeBufferPointer(start: model.losses, count: N)),
-                                Array(UnsafeBufferPointer(start: model.grads, count: model.parameterCount)), dprefix))
+                                frozen ? [] : Array(UnsafeBufferPointer(start: model.grads, count: model.parameterCount)), dprefix))
             }
-            let label = "\(threads) threads, own products \(own)"
+            let label = "\(threads) threads, own products \(own), frozen \(frozen)"
             #expect(firstDifference(results[0].losses, results[1].losses) == nil, "losses, \(label)")
             #expect(firstDifference(results[0].grads, results[1].grads) == nil, "gradients, \(label)")
             #expect(firstDifference(results[0].dprefix, results[1].dprefix) == nil, "prefix gradient, \(label)")
             #expect(results[0].losses.contains { $0 > 0 })
-        } } }
+        } } } }
     }
 
     /// A batch of sequences of different lengths computed on their own rows gives the bits of
