@@ -69,7 +69,7 @@ func blockedSgemm(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int,
     precondition(kBlocks == nil || beta == 1, "blocks of a padded sum add to C")
     let chunkColumns = 256
     let rowStride = transA ? 1 : lda, kStride = transA ? lda : 1
-    // On the stack: a training step allocates nothing.
+    // On the stack where the thread's stack has room, so a training step allocates nothing.
     withUnsafeTemporaryAllocation(of: Float.self, capacity: min(K, openBLASQ) * min(N, chunkColumns)) { buffer in
         let packed = buffer.baseAddress!
         var block = 0, ls = 0
@@ -116,8 +116,8 @@ func sgemmCallsAreOwn(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: I
 /// dweight (OC,IC) += doutᵀ·inp, where the R rows of dout and inp are the rows of a weight
 /// gradient over `paddedRows` rows that are not zero: `rowsBefore(p)` counts those before padded
 /// row p. The sum runs in the K blocks OpenBLAS would sum the padded product in, each over its
-/// present rows alone: a zero row adds nothing to a chain (fma(0, 0, s) = s, and a chain that
-/// starts at +0 never reaches -0), so the result has the padded product's bits without its
+/// present rows alone: a row whose output gradient is zero adds nothing to a chain (fma(0, x, s)
+/// = s, and a chain that starts at +0 never reaches -0), so the result has the padded product's bits without its
 /// zero rows or the copies that spread the rows to their places. False, with nothing computed,
 /// when the padded product would not be the trainer's own.
 func ownWeightGradient(_ dweight: FloatPtr, _ dout: ConstFloatPtr, _ inp: ConstFloatPtr, rows R: Int, _ IC: Int, _ OC: Int,
