@@ -270,7 +270,7 @@ public final class Model {
     /// W's gradient += doutᵀ·inp over the last forward's rows, in the padded batch's order.
     private func weightGradient(_ dweight: FloatPtr, _ dout: ConstFloatPtr, _ inp: ConstFloatPtr, _ N: Int, _ IC: Int, _ OC: Int) {
         guard let rows = lastRows else { return matmulBackwardWeight(dweight, dout, inp, N, IC, OC) }
-        if ownWeightGradient(dweight, dout, inp, rows: N, IC, OC, paddedRows: rows.start.count * rows.T, rowsBefore: { p in
+        if ownWeightGradient(dweight, dout, inp, rows: N, IC, OC, paddedRows: paddedTotal, rowsBefore: { p in
             let b = p / rows.T
             return b == rows.start.count ? N : rows.start[b] + min(p % rows.T, rows.length[b])
         }) { return }
@@ -284,7 +284,7 @@ public final class Model {
     /// `row(i)` (increasing, row(i) ≥ i): moved to their padded places in place, zeros between.
     private func headWeightGradient(rowsWithTargets S: Int, _ row: (Int) -> Int) {
         let V = config.vocabularySize, C = config.width
-        func place(_ i: Int) -> Int { lastRows == nil ? row(i) : paddedRow[row(i)] }
+        func place(_ i: Int) -> Int { paddedPlace(row(i)) }
         let total = paddedTotal
         if sgemmCallsAreOwn(true, false, V, C, total, beta: 1) {
             // The S rows' dlogits are probs' first rows; their inputs, gathered, go into dres (free
@@ -325,6 +325,9 @@ public final class Model {
 
     /// The rows of the last forward's batch padded to its longest sequence.
     private var paddedTotal: Int { lastRows.map { $0.start.count * $0.T } ?? lastB * lastT }
+
+    /// Row n of the last forward in the batch padded to its longest sequence.
+    private func paddedPlace(_ n: Int) -> Int { lastRows == nil ? n : paddedRow[n] }
 
     /// dst (B·T, width) = the stacked rows of src in their padded places, zero on padding.
     private func spreadToPaddedRows(_ dst: FloatPtr, _ src: ConstFloatPtr, _ width: Int, _ rows: SequenceRows) {
@@ -421,7 +424,7 @@ public final class Model {
             (fchgG + i * 4 * C).update(from: fchg[l] + n * 4 * C, count: 4 * C)
             lnfrstdG[i] = lnfrstd[n]; ln2rstdG[i] = ln2rstd[l][n]
         }
-        let places = (0..<S).map { lastRows == nil ? scoredRows[$0] : paddedRow[scoredRows[$0]] }
+        let places = (0..<S).map { paddedPlace(scoredRows[$0]) }
         dresG.update(repeating: 0, count: S * C)
         rmsnormBackward(dresG, G + layout.lnf, dbtcG, xG, W + layout.lnf, lnfrstdG, S, C)
         matmulBackwardInput(dfchg, dresG, W + layout.fcproj[l], S, 4 * C, C)
