@@ -113,6 +113,13 @@ func sgemmCallsAreOwn(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: I
     sgemmCallShapes(M, N, K).allSatisfy { ownSgemmTakes(transA, transB, $0.rows, $0.columns, K, 1, beta) }
 }
 
+/// Whether M rows of a product over `fullRows` rows, gathered and computed alone (`sgemm`'s
+/// `rowsOf`), have the bits they have in the full product: it is the trainer's own (which sums
+/// every element alike whatever M), or the M rows alone still run OpenBLAS's blocked kernels.
+func sgemmRowsKeepBits(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, of fullRows: Int) -> Bool {
+    sgemmCallsAreOwn(transA, transB, fullRows, N, K, beta: 0) || sgemmRunsBlocked(M, N, K)
+}
+
 /// dweight (OC,IC) += doutᵀ·inp, where the R rows of dout and inp are the rows of a weight
 /// gradient over `paddedRows` rows that are not zero: `rowsBefore(p)` counts those before padded
 /// row p. The sum runs in the K blocks OpenBLAS would sum the padded product in, each over its

@@ -33,13 +33,17 @@ var blasCoreName: String { String(cString: openblas_get_corename()) }
 /// one worker thread a large product is split along the longer of M and N, one single-threaded
 /// OpenBLAS call per chunk (Parallel.swift says why); K is never split, so each element of C is
 /// summed the same way whatever the scheduling.
+/// - rowsOf: the M rows are some of a product over this many rows, gathered, and must keep the
+///   bits they have there: where that product is the trainer's own, they are too, whatever M
+///   (`sgemmRowsKeepBits`).
 @inline(__always)
 func sgemm(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, _ alpha: Float,
            _ A: ConstFloatPtr, _ lda: Int, _ Bm: ConstFloatPtr, _ ldb: Int,
-           _ beta: Float, _ Cm: FloatPtr, _ ldc: Int) {
+           _ beta: Float, _ Cm: FloatPtr, _ ldc: Int, rowsOf fullRows: Int? = nil) {
+    let own = fullRows.map { sgemmCallsAreOwn(transA, transB, $0, N, K, beta: beta) && alpha == 1 } ?? false
     forEachSgemmCall(M, N, K) { m, n in
         sgemm1(transA, transB, m.count, n.count, K, alpha, A + (transA ? m.lowerBound : m.lowerBound * lda), lda,
-               Bm + (transB ? n.lowerBound * ldb : n.lowerBound), ldb, beta, Cm + m.lowerBound * ldc + n.lowerBound, ldc)
+               Bm + (transB ? n.lowerBound * ldb : n.lowerBound), ldb, beta, Cm + m.lowerBound * ldc + n.lowerBound, ldc, own: own)
     }
 }
 
@@ -88,8 +92,8 @@ func sgemmRunsBlocked(_ M: Int, _ N: Int, _ K: Int) -> Bool {
 @inline(__always)
 private func sgemm1(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, _ alpha: Float,
                     _ A: ConstFloatPtr, _ lda: Int, _ Bm: ConstFloatPtr, _ ldb: Int,
-                    _ beta: Float, _ Cm: FloatPtr, _ ldc: Int) {
-    if ownSgemmTakes(transA, transB, M, N, K, alpha, beta) {
+                    _ beta: Float, _ Cm: FloatPtr, _ ldc: Int, own: Bool) {
+    if own || ownSgemmTakes(transA, transB, M, N, K, alpha, beta) {
         return blockedSgemm(transA, transB, M, N, K, A, lda, Bm, ldb, beta, Cm, ldc)
     }
     openBLASSgemm(transA, transB, M, N, K, alpha, A, lda, Bm, ldb, beta, Cm, ldc)
@@ -267,8 +271,9 @@ public func rmsnormBackward(_ dinp: FloatPtr, _ dweight: FloatPtr, _ dout: Const
 // MARK: - matmul (no bias)
 // out (N,OC) = inp (N,IC) · weightᵀ, weight (OC,IC).
 
-public func matmulForward(_ out: FloatPtr, _ inp: ConstFloatPtr, _ weight: ConstFloatPtr, _ N: Int, _ IC: Int, _ OC: Int) {
-    sgemm(false, true, N, OC, IC, 1, inp, IC, weight, IC, 0, out, OC)
+public func matmulForward(_ out: FloatPtr, _ inp: ConstFloatPtr, _ weight: ConstFloatPtr, _ N: Int, _ IC: Int, _ OC: Int,
+                          rowsOf fullRows: Int? = nil) {
+    sgemm(false, true, N, OC, IC, 1, inp, IC, weight, IC, 0, out, OC, rowsOf: fullRows)
 }
 
 /// dinp (N,IC) = dout · weight; dweight (OC,IC) += doutᵀ · inp, unless `dweight` is nil (a frozen
@@ -280,8 +285,9 @@ public func matmulBackward(_ dinp: FloatPtr, _ dweight: FloatPtr?, _ dout: Const
 }
 
 /// dinp (N,IC) = dout · weight.
-public func matmulBackwardInput(_ dinp: FloatPtr, _ dout: ConstFloatPtr, _ weight: ConstFloatPtr, _ N: Int, _ IC: Int, _ OC: Int) {
-    sgemm(false, false, N, IC, OC, 1, dout, OC, weight, IC, 0, dinp, IC)
+public func matmulBackwardInput(_ dinp: FloatPtr, _ dout: ConstFloatPtr, _ weight: ConstFloatPtr, _ N: Int, _ IC: Int, _ OC: Int,
+                                rowsOf fullRows: Int? = nil) {
+    sgemm(false, false, N, IC, OC, 1, dout, OC, weight, IC, 0, dinp, IC, rowsOf: fullRows)
 }
 
 /// dweight (OC,IC) += doutᵀ · inp, summed over the N rows.

@@ -83,8 +83,10 @@ public final class Model {
     private var paddedArena: Arena?
     /// False runs the head on every row whatever the targets (tests compare the two).
     var headRunsOnScoredRows = true
-    /// Whether the last backward ran the last layer above its attention on the scored rows alone.
-    private(set) var topLayerRanOnScoredRows = false
+    /// Whether the last forward ran the last layer above its attention on the scored rows alone
+    /// (`topLayerForwardOnScoredRows`), and whether the last backward did.
+    private(set) var topLayerForwardRanOnScoredRows = false
+    private(set) var topLayerBackwardRanOnScoredRows = false
     /// Whether the last forward ran the head on its scored rows alone.
     var headRanOnScoredRows: Bool { scoredCount != nil }
     private var lastPrefix: ConstFloatPtr?
@@ -169,6 +171,9 @@ public final class Model {
         lastB = B; lastT = T; lastP = prefix == nil ? 0 : P; lastPrefix = prefix; lastRows = rows
         let W = params
         inputs.withUnsafeBufferPointer { encoderForward(encoded, $0.baseAddress!, W + layout.wte, prefix, lastP, B, T, C, rows: rows) }
+        scoredCount = tgt == nil ? nil : headOnScoredRows(N)
+        let topOnScoredRows = scoredCount.map { config.layers > 0 && topLayerForwardRunsOnScoredRows($0) } ?? false
+        topLayerForwardRanOnScoredRows = topOnScoredRows
         var x = UnsafePointer(encoded)
         for l in 0..<config.layers {
             rmsnormForward(ln1[l], ln1rstd[l], x, W + layout.ln1[l], N, C)
@@ -179,6 +184,7 @@ public final class Model {
                 ropeForward(qkv[l], cosT, sinT, 1, N, C, NH, positions: rowPosition)
             }
             attentionForward(atty[l], att[l], qkv[l], B, T, C, NH, packed: packed, rows: rows)
+            if topOnScoredRows && l == config.layers - 1 { topLayerForwardOnScoredRows(scoredCount!, x); break }
             matmulForward(dbtc, atty[l], W + layout.attproj[l], N, C, C)
             residualForward(res2[l], x, dbtc, N * C)
             rmsnormForward(ln2[l], ln2rstd[l], res2[l], W + layout.ln2[l], N, C)
@@ -188,8 +194,7 @@ public final class Model {
             residualForward(res3[l], res2[l], dbtc, N * C)
             x = UnsafePointer(res3[l])
         }
-        rmsnormForward(lnf, lnfrstd, x, W + layout.lnf, N, C)
-        scoredCount = tgt == nil ? nil : headOnScoredRows(N)
+        if !topOnScoredRows { rmsnormForward(lnf, lnfrstd, x, W + layout.lnf, N, C) }
         if let S = scoredCount {
             headForwardOnScoredRows(S, N)
         } else {
@@ -230,8 +235,9 @@ public final class Model {
             if weightGradients { headWeightGradient(rowsWithTargets: N) { $0 } }
         }
         // Above the last layer's attention only the scored rows carry a gradient.
-        let topOnScoredRows = scoredCount.map { config.layers > 0 && topLayerRunsOnScoredRows($0, weightGradients: weightGradients) } ?? false
-        topLayerRanOnScoredRows = topOnScoredRows
+        let topOnScoredRows = topLayerForwardRanOnScoredRows
+            || (scoredCount.map { config.layers > 0 && topLayerRunsOnScoredRows($0, weightGradients: weightGradients) } ?? false)
+        topLayerBackwardRanOnScoredRows = topOnScoredRows
         if topOnScoredRows {
             topLayerBackwardOnScoredRows(scoredCount!, weightGradients: weightGradients)
         } else {
@@ -289,10 +295,13 @@ public final class Model {
         if sgemmCallsAreOwn(true, false, V, C, total, beta: 1) {
             // The S rows' dlogits are probs' first rows; their inputs, gathered, go into dres (free
             // until the last layer's backward).
-            let gathered = S == (lastRows?.rows ?? lastB * lastT) ? UnsafePointer(lnf) : UnsafePointer(dres)
-            if gathered != UnsafePointer(lnf) { for i in 0..<S { (dres + i * C).update(from: lnf + row(i) * C, count: C) } }
+            // (With the last layer on scored rows, lnf holds them gathered already.)
+            let inPlace = S == rowCount || topLayerForwardRanOnScoredRows
+            let gathered = inPlace ? UnsafePointer(lnf) : UnsafePointer(dres)
+            if !inPlace { for i in 0..<S { (dres + i * C).update(from: lnf + row(i) * C, count: C) } }
             return compactWeightGradient(grads + layout.wte, probs, gathered, S, C, V, places: (0..<S).map(place))
         }
+        precondition(!topLayerForwardRanOnScoredRows, "the last layer ran on scored rows without the trainer's own products")
         var next = total
         for i in stride(from: S - 1, through: 0, by: -1) {
             let to = place(i)
@@ -322,6 +331,9 @@ public final class Model {
         }
         precondition(summed)
     }
+
+    /// The rows of the last forward: its sequences' rows stacked, or the whole batch.
+    private var rowCount: Int { lastRows?.rows ?? lastB * lastT }
 
     /// The rows of the last forward's batch padded to its longest sequence.
     private var paddedTotal: Int { lastRows.map { $0.start.count * $0.T } ?? lastB * lastT }
@@ -359,15 +371,18 @@ public final class Model {
         var S = 0
         for n in 0..<N where targets[n] >= 0 { scoredRows[S] = n; scoredTargets[S] = targets[n]; S += 1 }
         let C = config.width, V = config.vocabularySize
-        return S < N && sgemmRunsBlocked(S, V, C) && sgemmRunsBlocked(S, C, V) ? S : nil
+        return S < N && sgemmRowsKeepBits(false, true, S, V, C, of: N) && sgemmRowsKeepBits(false, false, S, C, V, of: N) ? S : nil
     }
 
     /// Logits, probabilities and losses of the S scored rows; losses of the other rows are 0.
     private func headForwardOnScoredRows(_ S: Int, _ N: Int) {
         let C = config.width, V = config.vocabularySize
-        let gathered = dbtc   // free between the last layer and backward
-        for i in 0..<S { (gathered + i * C).update(from: lnf + scoredRows[i] * C, count: C) }
-        matmulForward(probs, gathered, params + layout.wte, S, C, V)
+        var gathered = UnsafePointer(lnf)   // gathered by the last layer on scored rows
+        if !topLayerForwardRanOnScoredRows {
+            for i in 0..<S { (dbtc + i * C).update(from: lnf + scoredRows[i] * C, count: C) }   // dbtc: free until backward
+            gathered = UnsafePointer(dbtc)
+        }
+        matmulForward(probs, gathered, params + layout.wte, S, C, V, rowsOf: N)
         scoredTargets.withUnsafeBufferPointer { crossEntropyForward(losses, probs, $0.baseAddress!, S, V) }
         for i in stride(from: S - 1, through: 0, by: -1) { losses[scoredRows[i]] = losses[i] }   // rows only move down
         var next = 0
@@ -381,62 +396,104 @@ public final class Model {
     private func headBackwardOnScoredRows(_ S: Int, _ N: Int, scale: Float, weightGradients: Bool) {
         let C = config.width, V = config.vocabularySize
         scoredTargets.withUnsafeBufferPointer { crossEntropyBackward(probs, $0.baseAddress!, scale, S, V) }
-        matmulBackwardInput(dres, probs, params + layout.wte, S, C, V)
+        matmulBackwardInput(dres, probs, params + layout.wte, S, C, V, rowsOf: N)
         dbtc.update(repeating: 0, count: N * C)
         for i in 0..<S { (dbtc + scoredRows[i] * C).update(from: dres + i * C, count: C) }
         if weightGradients { headWeightGradient(rowsWithTargets: S) { scoredRows[$0] } }
     }
 
     // MARK: the last layer above its attention, on scored rows
-    // With the head on scored rows, the gradient reaching the last layer is zero on every other
-    // row and stays so through the final norm, the MLP, its norm and the attention's output
-    // projection, which all work row by row (a zero row's products are +0, its norm terms add
-    // nothing). Those run on the scored rows alone, gathered: their input gradients are the full
-    // products' rows (blocked kernels sum each element alone), and their weight gradients sum
-    // the scored rows in the full product's K blocks (`ownWeightGradient`), so every bit is the
-    // full pass's. The attention's input gradient is taken on every row, as the attention needs.
+    // Only the scored rows' losses are asked for, and above the last layer's attention nothing
+    // mixes rows: the attention's output projection, its residual, the MLP with its norm and the
+    // final norm run on the scored rows alone, gathered, in forward as in backward. Their products
+    // are the full products' rows (blocked kernels sum each element alone) and the rest works row
+    // by row, so every bit is the full pass's. Backward, the gradient reaching the last layer is
+    // zero on every other row (a zero row's products are +0, its norm terms add nothing); the
+    // weight gradients sum the scored rows in the full product's K blocks (`ownWeightGradient`).
+    // The attention's input gradient is taken on every row, as the attention needs.
 
-    /// Gathered rows of the last layer: final-norm input, ln2, res2, atty, their gradients (C
-    /// each), fch and fchg (4C each), two rstd.
+    /// Gathered rows of the last layer (`ScoredActivations`).
     private var scoredArena: Arena?
+
+    /// The last layer's activations and gradients on S gathered rows: the final norm's input,
+    /// ln2, res2, atty, ∂res and a product's output (C each), fch and fchg (4C each), two rstd.
+    private struct ScoredActivations { let x, ln2, res2, atty, dres, dbtc, fch, fchg, lnfrstd, ln2rstd: FloatPtr }
+
+    private func scoredActivations(_ S: Int) -> ScoredActivations {
+        let C = config.width
+        if scoredArena == nil { scoredArena = Arena(maxBatch * config.context * (14 * C + 2)) }
+        var next = scoredArena!.base
+        func take(_ count: Int) -> FloatPtr { defer { next += count }; return next }
+        return ScoredActivations(x: take(S * C), ln2: take(S * C), res2: take(S * C), atty: take(S * C), dres: take(S * C),
+                                 dbtc: take(S * C), fch: take(S * 4 * C), fchg: take(S * 4 * C), lnfrstd: take(S), ln2rstd: take(S))
+    }
 
     /// Whether the last layer's MLP can run on the S scored rows with the full pass's bits.
     private func topLayerRunsOnScoredRows(_ S: Int, weightGradients: Bool) -> Bool {
-        let C = config.width, total = paddedTotal
-        guard sgemmRunsBlocked(S, 4 * C, C), sgemmRunsBlocked(S, C, 4 * C) else { return false }
+        let C = config.width, N = rowCount, total = paddedTotal
+        guard sgemmRowsKeepBits(false, false, S, 4 * C, C, of: N), sgemmRowsKeepBits(false, false, S, C, 4 * C, of: N) else { return false }
         return !weightGradients || [(C, 4 * C), (4 * C, C), (C, C)].allSatisfy { sgemmCallsAreOwn(true, false, $0.0, $0.1, total, beta: 1) }
+    }
+
+    /// Whether forward can leave the last layer's other rows out: its products keep their bits on
+    /// S rows, and whatever backward comes (weight gradients or not) can run on them, the head's
+    /// weight gradient included.
+    private func topLayerForwardRunsOnScoredRows(_ S: Int) -> Bool {
+        let C = config.width, N = rowCount
+        return [(C, C), (4 * C, C), (C, 4 * C)].allSatisfy { sgemmRowsKeepBits(false, true, S, $0.0, $0.1, of: N) }
+            && topLayerRunsOnScoredRows(S, weightGradients: true)
+            && sgemmCallsAreOwn(true, false, config.vocabularySize, C, paddedTotal, beta: 1)
+    }
+
+    /// From the attention's output in atty and the layer's input x to the final norm's output on
+    /// the S scored rows, in lnf's first S rows; the layer's activations stay gathered.
+    private func topLayerForwardOnScoredRows(_ S: Int, _ x: ConstFloatPtr) {
+        let C = config.width, l = config.layers - 1, N = rowCount, W = params, g = scoredActivations(S)
+        for i in 0..<S {
+            let n = scoredRows[i]
+            (g.atty + i * C).update(from: atty[l] + n * C, count: C)
+            (g.x + i * C).update(from: x + n * C, count: C)   // the layer's input, until its output replaces it
+        }
+        matmulForward(g.dbtc, g.atty, W + layout.attproj[l], S, C, C, rowsOf: N)
+        residualForward(g.res2, g.x, g.dbtc, S * C)
+        rmsnormForward(g.ln2, g.ln2rstd, g.res2, W + layout.ln2[l], S, C)
+        matmulForward(g.fch, g.ln2, W + layout.fc[l], S, C, 4 * C, rowsOf: N)
+        geluForward(g.fchg, g.fch, S * 4 * C)
+        matmulForward(g.dbtc, g.fchg, W + layout.fcproj[l], S, 4 * C, C, rowsOf: N)
+        residualForward(g.x, g.res2, g.dbtc, S * C)
+        rmsnormForward(lnf, g.lnfrstd, g.x, W + layout.lnf, S, C)
     }
 
     /// From the head's input gradient in dbtc (zero off the scored rows) to ∂res2 in dres and
     /// the attention's output gradient in datty, with the last layer's weight gradients.
     private func topLayerBackwardOnScoredRows(_ S: Int, weightGradients: Bool) {
-        let C = config.width, l = config.layers - 1, N = lastRows?.rows ?? lastB * lastT, W = params, G = grads
-        if scoredArena == nil { scoredArena = Arena(maxBatch * config.context * (14 * C + 2)) }
-        var next = scoredArena!.base
-        func take(_ count: Int) -> FloatPtr { defer { next += count }; return next }
-        let xG = take(S * C), ln2G = take(S * C), res2G = take(S * C), attyG = take(S * C), dresG = take(S * C), dbtcG = take(S * C)
-        let fchG = take(S * 4 * C), fchgG = take(S * 4 * C), lnfrstdG = take(S), ln2rstdG = take(S)
-        let gathered = [(xG, res3[l]), (ln2G, ln2[l]), (res2G, res2[l]), (attyG, atty[l]), (dbtcG, dbtc)]
-        for i in 0..<S {
-            let n = scoredRows[i]
-            for (to, from) in gathered { (to + i * C).update(from: from + n * C, count: C) }
-            (fchG + i * 4 * C).update(from: fch[l] + n * 4 * C, count: 4 * C)
-            (fchgG + i * 4 * C).update(from: fchg[l] + n * 4 * C, count: 4 * C)
-            lnfrstdG[i] = lnfrstd[n]; ln2rstdG[i] = ln2rstd[l][n]
+        let C = config.width, l = config.layers - 1, N = rowCount, W = params, G = grads
+        let g = scoredActivations(S)
+        if !topLayerForwardRanOnScoredRows {
+            for i in 0..<S {
+                let n = scoredRows[i]
+                for (to, from) in [(g.x, res3[l]), (g.ln2, ln2[l]), (g.res2, res2[l]), (g.atty, atty[l])] {
+                    (to + i * C).update(from: from + n * C, count: C)
+                }
+                (g.fch + i * 4 * C).update(from: fch[l] + n * 4 * C, count: 4 * C)
+                (g.fchg + i * 4 * C).update(from: fchg[l] + n * 4 * C, count: 4 * C)
+                g.lnfrstd[i] = lnfrstd[n]; g.ln2rstd[i] = ln2rstd[l][n]
+            }
         }
+        for i in 0..<S { (g.dbtc + i * C).update(from: dbtc + scoredRows[i] * C, count: C) }
         let places = (0..<S).map { paddedPlace(scoredRows[$0]) }
-        dresG.update(repeating: 0, count: S * C)
-        rmsnormBackward(dresG, G + layout.lnf, dbtcG, xG, W + layout.lnf, lnfrstdG, S, C)
-        matmulBackwardInput(dfchg, dresG, W + layout.fcproj[l], S, 4 * C, C)
-        if weightGradients { compactWeightGradient(G + layout.fcproj[l], dresG, fchgG, S, 4 * C, C, places: places) }
-        geluBackward(dfch, fchG, dfchg, S * 4 * C)
-        matmulBackwardInput(dbtcG, dfch, W + layout.fc[l], S, C, 4 * C)
-        if weightGradients { compactWeightGradient(G + layout.fc[l], dfch, ln2G, S, C, 4 * C, places: places) }
-        rmsnormBackward(dresG, G + layout.ln2[l], dbtcG, res2G, W + layout.ln2[l], ln2rstdG, S, C)
+        g.dres.update(repeating: 0, count: S * C)
+        rmsnormBackward(g.dres, G + layout.lnf, g.dbtc, g.x, W + layout.lnf, g.lnfrstd, S, C)
+        matmulBackwardInput(dfchg, g.dres, W + layout.fcproj[l], S, 4 * C, C, rowsOf: N)
+        if weightGradients { compactWeightGradient(G + layout.fcproj[l], g.dres, g.fchg, S, 4 * C, C, places: places) }
+        geluBackward(dfch, g.fch, dfchg, S * 4 * C)
+        matmulBackwardInput(g.dbtc, dfch, W + layout.fc[l], S, C, 4 * C, rowsOf: N)
+        if weightGradients { compactWeightGradient(G + layout.fc[l], dfch, g.ln2, S, C, 4 * C, places: places) }
+        rmsnormBackward(g.dres, G + layout.ln2[l], g.dbtc, g.res2, W + layout.ln2[l], g.ln2rstd, S, C)
         dres.update(repeating: 0, count: N * C)
-        for i in 0..<S { (dres + scoredRows[i] * C).update(from: dresG + i * C, count: C) }
+        for i in 0..<S { (dres + scoredRows[i] * C).update(from: g.dres + i * C, count: C) }
         matmulBackwardInput(datty, dres, W + layout.attproj[l], N, C, C)
-        if weightGradients { compactWeightGradient(G + layout.attproj[l], dresG, attyG, S, C, C, places: places) }
+        if weightGradients { compactWeightGradient(G + layout.attproj[l], g.dres, g.atty, S, C, C, places: places) }
     }
 
     // MARK: scoring

@@ -134,11 +134,18 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
                     _ = model.forward(inputs: inputs, targets: targets, B: B, T: T, prefix: pre.baseAddress!, prefixLength: P)
                 }
                 #expect(model.headRanOnScoredRows == onScoredRows)
+                // Forward leaves the last layer's other rows out only where any backward can: with
+                // the trainer's own products, which keep the full products' bits on a few rows. (On
+                // two threads this model's untransposed products are halves that OpenBLAS keeps,
+                // so there the scored rows need to be many enough for its blocked kernels.)
+                let ownFullProducts = own && (threads == 1 || halfScored)
+                #expect(model.topLayerForwardRanOnScoredRows == (onScoredRows && ownFullProducts))
                 var dprefix = [Float](repeating: 0, count: B * P * C)
                 dprefix.withUnsafeMutableBufferPointer { model.backward(dprefix: $0.baseAddress!, weightGradients: !frozen) }
-                // Half scored, the last layer's weight gradients summed on the scored rows need
-                // the trainer's own products; its input gradients alone do not (a frozen LM).
-                #expect(model.topLayerRanOnScoredRows == (onScoredRows && halfScored && (own || frozen)))
+                // Without the trainer's own products, the last layer's backward runs on the scored
+                // rows only for a frozen LM (its weight gradients would need them) and only with half
+                // of each sequence scored (a few rows would go to OpenBLAS's small-matrix kernels).
+                #expect(model.topLayerBackwardRanOnScoredRows == (onScoredRows && (ownFullProducts || (halfScored && frozen))))
                 results.append((Array(UnsafeBufferPointer(start: model.losses, count: N)),
                                 frozen ? [] : Array(UnsafeBufferPointer(start: model.grads, count: model.parameterCount)), dprefix))
             }
