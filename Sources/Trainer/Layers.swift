@@ -371,7 +371,9 @@ public func attentionForward(_ out: FloatPtr, _ att: FloatPtr, _ qkv: ConstFloat
             let first = rows?.start[b] ?? b * T, L = rows?.length[b] ?? T
             let q = qkv + first * C3 + h * hs, k = q + C, v = q + 2 * C
             let a = att + (b * NH + h) * T * T
-            sgemm(false, true, L, L, hs, scale, q, C3, k, C3, 0, a, T)
+            causalProducts(L, T) { rows, keys in   // S = QKᵀ/√hs
+                sgemm(false, true, rows.count, keys, hs, scale, q + rows.lowerBound * C3, C3, k, C3, 0, a + rows.lowerBound * T, T)
+            }
             for t in 0..<L {
                 let row = a + t * T
                 if let packed {
@@ -383,9 +385,47 @@ public func attentionForward(_ out: FloatPtr, _ att: FloatPtr, _ qkv: ConstFloat
                 for j in 0..<(t + 1) { row[j] *= inv }
                 for j in (t + 1)..<T { row[j] = 0 }
             }
-            sgemm(false, false, L, hs, T, 1, a, T, v, C3, 0, out + first * C + h * hs, C)
+            let o = out + first * C + h * hs
+            causalProducts(L, T, keysOfLastRows: T) { rows, keys in   // O = P·V
+                sgemm(false, false, rows.count, hs, keys, 1, a + rows.lowerBound * T, T, v, C3, 0, o + rows.lowerBound * C, C)
+            }
         }
     }
+}
+
+/// Whether the attention's products skip the keys a causal row cannot see (`causalProducts`):
+/// on OpenBLAS's Cooperlake kernels, whose small-matrix kernels those products run on and whose
+/// order of summation the skipping is checked against (below).
+nonisolated(unsafe) var causalProductsKeepBits = blasCoreName == "Cooperlake"
+
+/// Runs `product(rows, keys)` for the parts of a per-head attention product over L query rows:
+/// rows [0, L) with keys [0, L) (`keysOfLastRows` for the last part when given), or, where
+/// `causalProductsKeepBits` and L ≥ 64, the first rows [0, s) with keys [0, s) alone (s about
+/// L/2, a multiple of 16) and the rest with every key. A row sees no key past itself, so the
+/// skipped scores are never read and the skipped terms of P·V and dS·K are zeros; OpenBLAS's
+/// small-matrix kernels sum a QKᵀ element in one chain over the head size, and a P·V element in
+/// one chain or in 16 lanes of k mod 16 (its K ≥ 32 either way), so the trailing zeros left out
+/// change no bit (`attentionSkipsNoBitOfTheKeysItCannotSee`).
+@inline(__always)
+func causalProducts(_ L: Int, _ T: Int, keysOfLastRows: Int? = nil, _ product: (Range<Int>, Int) -> Void) {
+    guard causalProductsKeepBits && L >= 64 else { return product(0..<L, keysOfLastRows ?? L) }
+    let s = L / 2 / 16 * 16
+    product(0..<s, s)
+    product(s..<L, keysOfLastRows ?? L)
+}
+
+/// Runs `product(keys, queries)` for the parts of a per-head gradient summed over queries for
+/// each key (dV, dK) with L rows: every key over every query, or, where `causalProductsKeepBits`,
+/// L ≥ 64 and both parts stay on OpenBLAS's blocked kernels (more than 1,200 elements of C each),
+/// the keys [0, s) over every query and the keys [s, L) over the queries [s, L) alone. A query
+/// before a key adds a zero term at the head of that key's chain from zero, which the blocked
+/// kernels sum one element at a time in query order, so leaving it out changes no bit.
+@inline(__always)
+func causalKeyProducts(_ L: Int, _ hs: Int, _ product: (Range<Int>, Range<Int>) -> Void) {
+    let s = L / 2 / 16 * 16
+    guard causalProductsKeepBits && L >= 64 && min(s, L - s) * hs > 1200 else { return product(0..<L, 0..<L) }
+    product(0..<s, 0..<L)
+    product(s..<L, s..<L)
 }
 
 /// Softmax of row t's scores over the keys [0, shared) and [segmentStart, t], zero elsewhere.
@@ -414,16 +454,26 @@ public func attentionBackward(_ dqkv: FloatPtr, _ scratch: FloatPtr, _ dout: Con
             let dq = dqkv + first * C3 + h * hs, dk = dq + C, dv = dq + 2 * C
             let a = att + (b * NH + h) * T * T
             let d = dout + first * C + h * hs
-            sgemm(false, true, L, L, hs, 1, d, C, v, C3, 0, scratch, T)        // dP = dO·Vᵀ
-            sgemm(true, false, L, hs, L, 1, a, T, d, C, 0, dv, C3)             // dV = Pᵀ·dO
+            causalProducts(L, T) { rows, keys in                                // dP = dO·Vᵀ
+                sgemm(false, true, rows.count, keys, hs, 1, d + rows.lowerBound * C, C, v, C3, 0, scratch + rows.lowerBound * T, T)
+            }
+            causalKeyProducts(L, hs) { keys, queries in                         // dV = Pᵀ·dO
+                sgemm(true, false, keys.count, hs, queries.count, 1, a + queries.lowerBound * T + keys.lowerBound, T,
+                      d + queries.lowerBound * C, C, 0, dv + keys.lowerBound * C3, C3)
+            }
             for t in 0..<L {                                                   // dS = P ⊙ (dP − Σ P·dP)
                 let p = a + t * T, ds = scratch + t * T
                 let dot = vdot(p, ds, t + 1)
                 for j in 0..<(t + 1) { ds[j] = p[j] * (ds[j] - dot) }
                 for j in (t + 1)..<T { ds[j] = 0 }
             }
-            sgemm(false, false, L, hs, T, scale, scratch, T, k, C3, 0, dq, C3)  // dQ = dS·K/√hs
-            sgemm(true, false, L, hs, L, scale, scratch, T, q, C3, 0, dk, C3)   // dK = dSᵀ·Q/√hs
+            causalProducts(L, T, keysOfLastRows: T) { rows, keys in             // dQ = dS·K/√hs
+                sgemm(false, false, rows.count, hs, keys, scale, scratch + rows.lowerBound * T, T, k, C3, 0, dq + rows.lowerBound * C3, C3)
+            }
+            causalKeyProducts(L, hs) { keys, queries in                         // dK = dSᵀ·Q/√hs
+                sgemm(true, false, keys.count, hs, queries.count, scale, scratch + queries.lowerBound * T + keys.lowerBound, T,
+                      q + queries.lowerBound * C3, C3, 0, dk + keys.lowerBound * C3, C3)
+            }
         }
     }
 }

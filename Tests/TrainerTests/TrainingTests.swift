@@ -157,6 +157,39 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
         } } } }
     }
 
+    /// The attention's products that leave out the keys a causal row cannot see give the bits of
+    /// the full products, forward and backward, at each size's head size and context, padded and
+    /// stacked (sequences of 64 rows and more split), plain and packed; on Cooperlake's kernels,
+    /// where the products leave them out (elsewhere they do not).
+    @Test func attentionSkipsNoBitOfTheKeysItCannotSee() throws {
+        guard blasCoreName == "Cooperlake" else { return #expect(!causalProductsKeepBits) }
+        for (T, C, NH) in [(64, 16, 2), (64, 32, 4), (128, 64, 4), (128, 96, 6), (128, 160, 8)] {
+            var rng = SplitMix64(seed: UInt64(C))
+            let B = 3, lengths = [T, T - 7, 64 + Int(rng.next() % UInt64(T - 63))]
+            let qkv = Buf(B * T * 3 * C, &rng), dout = Buf(B * T * C, &rng)
+            let stacked = SequenceRows(lengths: lengths, T: T)
+            let shared = (0..<B).map { _ in Int32(3) }, segmentStart = (0..<(B * T)).map { Int32($0 % T < 3 ? 0 : 3 + ($0 % T - 3) / 20 * 20) }
+            let packed = PackedRows(position: (0..<(B * T)).map { Int32($0 % T) }, segmentStart: segmentStart, shared: shared)
+            for (rows, packing) in [(nil, nil), (stacked, nil), (nil, packed)] as [(SequenceRows?, PackedRows?)] {
+                var results: [[Float]] = []
+                for skipping in [true, false] {
+                    causalProductsKeepBits = skipping
+                    defer { causalProductsKeepBits = true }
+                    let out = Buf(zeros: B * T * C), att = Buf(zeros: B * NH * T * T)
+                    attentionForward(out.p, att.p, qkv.p, B, T, C, NH, packed: packing, rows: rows)
+                    var result = out.a
+                    if packing == nil {
+                        let dqkv = Buf(zeros: B * T * 3 * C), scratch = Buf(zeros: maxWorkerThreads * T * T)
+                        attentionBackward(dqkv.p, scratch.p, dout.p, qkv.p, att.p, B, T, C, NH, rows: rows)
+                        result += dqkv.a
+                    }
+                    results.append(result)
+                }
+                #expect(firstDifference(results[0], results[1]) == nil, "T \(T), C \(C), stacked \(rows != nil), packed \(packing != nil)")
+            }
+        }
+    }
+
     /// A batch of sequences of different lengths computed on their own rows gives the bits of
     /// the batch padded to the longest: losses, parameter gradients (frozen or not) and the
     /// prefix gradient, on one thread and on two.
