@@ -365,14 +365,19 @@ public func attentionForward(_ out: FloatPtr, _ att: FloatPtr, _ qkv: ConstFloat
                              _ B: Int, _ T: Int, _ C: Int, _ NH: Int, packed: PackedRows? = nil, rows: SequenceRows? = nil) {
     let hs = C / NH, C3 = 3 * C
     let scale = 1 / Float(hs).squareRoot()
+    let own = ownAttentionProducts(hs: hs)
     parallelChunks(B * NH) { range, _ in
         for bh in range {
             let b = bh / NH, h = bh % NH
             let first = rows?.start[b] ?? b * T, L = rows?.length[b] ?? T
             let q = qkv + first * C3 + h * hs, k = q + C, v = q + 2 * C
             let a = att + (b * NH + h) * T * T
-            causalProducts(L, T) { rows, keys in   // S = QKᵀ/√hs
-                sgemm(false, true, rows.count, keys, hs, scale, q + rows.lowerBound * C3, C3, k, C3, 0, a + rows.lowerBound * T, T)
+            if own {   // S = QKᵀ/√hs
+                ownCausalScores(a, T, q, C3, k, C3, L: L, hs: hs, alpha: scale)
+            } else {
+                causalProducts(L, T) { rows, keys in
+                    sgemm(false, true, rows.count, keys, hs, scale, q + rows.lowerBound * C3, C3, k, C3, 0, a + rows.lowerBound * T, T)
+                }
             }
             for t in 0..<L {
                 let row = a + t * T
@@ -386,8 +391,12 @@ public func attentionForward(_ out: FloatPtr, _ att: FloatPtr, _ qkv: ConstFloat
                 for j in (t + 1)..<T { row[j] = 0 }
             }
             let o = out + first * C + h * hs
-            causalProducts(L, T, keysOfLastRows: T) { rows, keys in   // O = P·V
-                sgemm(false, false, rows.count, hs, keys, 1, a + rows.lowerBound * T, T, v, C3, 0, o + rows.lowerBound * C, C)
+            if own {   // O = P·V
+                ownCausalRowProducts(o, C, a, T, v, C3, L: L, hs: hs, alpha: 1, callKeys: T)
+            } else {
+                causalProducts(L, T, keysOfLastRows: T) { rows, keys in
+                    sgemm(false, false, rows.count, hs, keys, 1, a + rows.lowerBound * T, T, v, C3, 0, o + rows.lowerBound * C, C)
+                }
             }
         }
     }
@@ -445,6 +454,7 @@ public func attentionBackward(_ dqkv: FloatPtr, _ scratch: FloatPtr, _ dout: Con
                               _ att: ConstFloatPtr, _ B: Int, _ T: Int, _ C: Int, _ NH: Int, rows: SequenceRows? = nil) {
     let hs = C / NH, C3 = 3 * C
     let scale = 1 / Float(hs).squareRoot()
+    let own = ownAttentionProducts(hs: hs)
     parallelChunks(B * NH) { range, chunk in
         let scratch = scratch + chunk * T * T
         for bh in range {
@@ -454,12 +464,17 @@ public func attentionBackward(_ dqkv: FloatPtr, _ scratch: FloatPtr, _ dout: Con
             let dq = dqkv + first * C3 + h * hs, dk = dq + C, dv = dq + 2 * C
             let a = att + (b * NH + h) * T * T
             let d = dout + first * C + h * hs
-            causalProducts(L, T) { rows, keys in                                // dP = dO·Vᵀ
-                sgemm(false, true, rows.count, keys, hs, 1, d + rows.lowerBound * C, C, v, C3, 0, scratch + rows.lowerBound * T, T)
-            }
-            causalKeyProducts(L, hs) { keys, queries in                         // dV = Pᵀ·dO
-                sgemm(true, false, keys.count, hs, queries.count, 1, a + queries.lowerBound * T + keys.lowerBound, T,
-                      d + queries.lowerBound * C, C, 0, dv + keys.lowerBound * C3, C3)
+            if own {
+                ownCausalScores(scratch, T, d, C, v, C3, L: L, hs: hs, alpha: 1)                // dP = dO·Vᵀ
+                ownCausalKeyProducts(dv, C3, a, T, d, C, L: L, hs: hs, alpha: 1)                 // dV = Pᵀ·dO
+            } else {
+                causalProducts(L, T) { rows, keys in
+                    sgemm(false, true, rows.count, keys, hs, 1, d + rows.lowerBound * C, C, v, C3, 0, scratch + rows.lowerBound * T, T)
+                }
+                causalKeyProducts(L, hs) { keys, queries in
+                    sgemm(true, false, keys.count, hs, queries.count, 1, a + queries.lowerBound * T + keys.lowerBound, T,
+                          d + queries.lowerBound * C, C, 0, dv + keys.lowerBound * C3, C3)
+                }
             }
             for t in 0..<L {                                                   // dS = P ⊙ (dP − Σ P·dP)
                 let p = a + t * T, ds = scratch + t * T
@@ -467,12 +482,17 @@ public func attentionBackward(_ dqkv: FloatPtr, _ scratch: FloatPtr, _ dout: Con
                 for j in 0..<(t + 1) { ds[j] = p[j] * (ds[j] - dot) }
                 for j in (t + 1)..<T { ds[j] = 0 }
             }
-            causalProducts(L, T, keysOfLastRows: T) { rows, keys in             // dQ = dS·K/√hs
-                sgemm(false, false, rows.count, hs, keys, scale, scratch + rows.lowerBound * T, T, k, C3, 0, dq + rows.lowerBound * C3, C3)
-            }
-            causalKeyProducts(L, hs) { keys, queries in                         // dK = dSᵀ·Q/√hs
-                sgemm(true, false, keys.count, hs, queries.count, scale, scratch + queries.lowerBound * T + keys.lowerBound, T,
-                      q + queries.lowerBound * C3, C3, 0, dk + keys.lowerBound * C3, C3)
+            if own {
+                ownCausalRowProducts(dq, C3, scratch, T, k, C3, L: L, hs: hs, alpha: scale, callKeys: T)  // dQ = dS·K/√hs
+                ownCausalKeyProducts(dk, C3, scratch, T, q, C3, L: L, hs: hs, alpha: scale)           // dK = dSᵀ·Q/√hs
+            } else {
+                causalProducts(L, T, keysOfLastRows: T) { rows, keys in
+                    sgemm(false, false, rows.count, hs, keys, scale, scratch + rows.lowerBound * T, T, k, C3, 0, dq + rows.lowerBound * C3, C3)
+                }
+                causalKeyProducts(L, hs) { keys, queries in
+                    sgemm(true, false, keys.count, hs, queries.count, scale, scratch + queries.lowerBound * T + keys.lowerBound, T,
+                          q + queries.lowerBound * C3, C3, 0, dk + keys.lowerBound * C3, C3)
+                }
             }
         }
     }

@@ -157,10 +157,10 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
         } } } }
     }
 
-    /// The attention's products that leave out the keys a causal row cannot see give the bits of
-    /// the full products, forward and backward, at each size's head size and context, padded and
-    /// stacked (sequences of 64 rows and more split), plain and packed; on Cooperlake's kernels,
-    /// where the products leave them out (elsewhere they do not).
+    /// The attention's products that leave out the keys a causal row cannot see, through OpenBLAS
+    /// split at half the rows or as the trainer's own, give the bits of the full products,
+    /// forward and backward, at each size's head size and context, padded and stacked, plain and
+    /// packed; on Cooperlake's kernels, where the products leave them out (elsewhere they do not).
     @Test func attentionSkipsNoBitOfTheKeysItCannotSee() throws {
         guard blasCoreName == "Cooperlake" else { return #expect(!causalProductsKeepBits) }
         for (T, C, NH) in [(64, 16, 2), (64, 32, 4), (128, 64, 4), (128, 96, 6), (128, 160, 8)] {
@@ -170,10 +170,11 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
             let stacked = SequenceRows(lengths: lengths, T: T)
             let shared = (0..<B).map { _ in Int32(3) }, segmentStart = (0..<(B * T)).map { Int32($0 % T < 3 ? 0 : 3 + ($0 % T - 3) / 20 * 20) }
             let packed = PackedRows(position: (0..<(B * T)).map { Int32($0 % T) }, segmentStart: segmentStart, shared: shared)
-            for (rows, packing) in [(nil, nil), (stacked, nil), (nil, packed)] as [(SequenceRows?, PackedRows?)] {
+            for (rows, packing) in [(nil, nil), (stacked, nil), (nil, packed)] as [(SequenceRows?, PackedRows?)] { try settingOwnSgemm {
                 var results: [[Float]] = []
-                for skipping in [true, false] {
+                for (skipping, own) in [(false, false), (true, false), (true, true)] {
                     causalProductsKeepBits = skipping
+                    ownSgemm = own
                     defer { causalProductsKeepBits = true }
                     let out = Buf(zeros: B * T * C), att = Buf(zeros: B * NH * T * T)
                     attentionForward(out.p, att.p, qkv.p, B, T, C, NH, packed: packing, rows: rows)
@@ -185,8 +186,10 @@ func train(_ model: ModelConfig, _ config: TrainConfig, streamSeed: UInt64 = 1) 
                     }
                     results.append(result)
                 }
-                #expect(firstDifference(results[0], results[1]) == nil, "T \(T), C \(C), stacked \(rows != nil), packed \(packing != nil)")
-            }
+                let label = "T \(T), C \(C), stacked \(rows != nil), packed \(packing != nil)"
+                #expect(firstDifference(results[0], results[1]) == nil, "keys skipped, \(label)")
+                #expect(firstDifference(results[0], results[2]) == nil, "own products, \(label)")
+            } }
         }
     }
 
