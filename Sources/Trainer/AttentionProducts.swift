@@ -121,7 +121,7 @@ private func scoreRow(_ s: FloatPtr, _ x: ConstFloatPtr, _ yT: ConstFloatPtr, _ 
 /// O[i][c] = α·Σ_{j ≤ i} P[i][j]·V[j][c] for rows i < L and c < hs (16 or 20), P zero past the
 /// diagonal; `callKeys` is the K of the OpenBLAS call whose bits these keep (lanes from 32 on).
 func ownCausalRowProducts(_ O: FloatPtr, _ ldo: Int, _ P: ConstFloatPtr, _ ldp: Int, _ V: ConstFloatPtr, _ ldv: Int,
-                       L: Int, hs: Int, alpha: Float, callKeys: Int) {
+                          L: Int, hs: Int, alpha: Float, callKeys: Int) {
     var i0 = 0
     while i0 < L {
         let rows = min(8, L - i0)
@@ -133,8 +133,8 @@ func ownCausalRowProducts(_ O: FloatPtr, _ ldo: Int, _ P: ConstFloatPtr, _ ldp: 
         i0 += rows
     }
     guard hs > 16 else { return }
+    precondition(hs == 20, "the columns past 16 are written for 4 of them")
     if callKeys < 32 {
-        precondition(hs == 20, "the chain past 16 columns is written for 4 of them")
         for i in 0..<L {
             var sum = SIMD4<Float>()
             for j in 0...i {
@@ -144,7 +144,7 @@ func ownCausalRowProducts(_ O: FloatPtr, _ ldo: Int, _ P: ConstFloatPtr, _ ldp: 
         }
         return
     }
-    laneRowProducts(O + 16, ldo, P, ldp, V + 16, ldv, L: L, columns: hs - 16, alpha: alpha)
+    laneRowProducts(O + 16, ldo, P, ldp, V + 16, ldv, L: L, alpha: alpha)
 }
 
 /// Eight rows of the first 16 columns, over the keys [0, keys).
@@ -172,17 +172,17 @@ private func rowProduct(_ o: FloatPtr, _ p: ConstFloatPtr, _ v: ConstFloatPtr, _
     store(o, s * broadcast(alpha))
 }
 
-/// The columns past the first 16 (at most 4): each element's terms in 16 lanes by key mod 16,
-/// over whole 16-key vectors up to the row's diagonal, the lanes then added in neighbouring pairs.
+/// The 4 columns past the first 16: each element's terms in 16 lanes by key mod 16, over whole
+/// 16-key vectors up to the row's diagonal, the lanes then added in neighbouring pairs.
 private func laneRowProducts(_ O: FloatPtr, _ ldo: Int, _ P: ConstFloatPtr, _ ldp: Int, _ V: ConstFloatPtr, _ ldv: Int,
-                             L: Int, columns: Int, alpha: Float) {
-    precondition(columns <= 4, "the lane order is checked for 4 columns past 16")
+                             L: Int, alpha: Float) {
     let width = (L + 15) / 16 * 16
     withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * width) { buffer in
-        let vT = buffer.baseAddress!   // (4, width): those columns of V transposed, zero past L or `columns`
-        for c in 0..<4 {
-            for j in 0..<width { vT[c * width + j] = c < columns && j < L ? V[j * ldv + c] : 0 }
+        let vT = buffer.baseAddress!   // (4, width): those columns of V transposed, zero past L
+        for j in 0..<L {
+            for c in 0..<4 { vT[c * width + j] = V[j * ldv + c] }
         }
+        for c in 0..<4 { (vT + c * width + L).initialize(repeating: 0, count: width - L) }
         for i in 0..<L {
             var l0 = Lanes(), l1 = Lanes(), l2 = Lanes(), l3 = Lanes()
             var j0 = 0
@@ -193,10 +193,8 @@ private func laneRowProducts(_ O: FloatPtr, _ ldo: Int, _ P: ConstFloatPtr, _ ld
                 j0 += 16
             }
             let o = O + i * ldo
-            o[0] = pairwiseSum(l0) * alpha
-            if columns > 1 { o[1] = pairwiseSum(l1) * alpha }
-            if columns > 2 { o[2] = pairwiseSum(l2) * alpha }
-            if columns > 3 { o[3] = pairwiseSum(l3) * alpha }
+            o[0] = pairwiseSum(l0) * alpha; o[1] = pairwiseSum(l1) * alpha
+            o[2] = pairwiseSum(l2) * alpha; o[3] = pairwiseSum(l3) * alpha
         }
     }
 }
