@@ -23,8 +23,6 @@ func ownAttentionProducts(hs: Int) -> Bool {
     ownSgemm && (hs == 16 || hs == 20)
 }
 
-@inline(__always) private func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
-@inline(__always) private func store(_ p: FloatPtr, _ v: Lanes) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
 @inline(__always) private func broadcast(_ x: Float) -> Lanes { Lanes(repeating: x) }
 
 /// The first `count` floats at p (up to 16), zeros after: the last vector of a row of T floats

@@ -53,9 +53,11 @@ func ownSgemmTakes(_ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int,
     return transA || transB || beta != 0 || work >= 28 * 512 * 512
 }
 
+/// The trainer's own products' vector: 16 floats, one AVX-512 register. The tiles here and the
+/// attention products (AttentionProducts.swift) load and store it unaligned.
 typealias Lanes = SIMD16<Float>
-@inline(__always) private func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
-@inline(__always) private func store(_ p: FloatPtr, _ v: Lanes) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
+@inline(__always) func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+@inline(__always) func store(_ p: FloatPtr, _ v: Lanes) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
 
 /// Row-major C(M×N) = op(A)(M×K) · op(B)(K×N) + β·C for β of 0 or 1, α = 1, N a multiple of 16,
 /// each element summed as OpenBLAS's blocked kernels sum it. For each K block, op(B) is packed
